@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "full_name", "department", "client_organization", "is_active"]
+    list_filter = ["is_active", "groups", "department", "client_organization"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("OneStop"), {"fields": ("full_name", "phone", "employee_no", "department", "position", "client_organization", "language")}),
+    )
+
+
+@admin.register(Department)
+class DepartmentAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "parent", "head", "sort_order"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Position)
+class PositionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "department"]
+    search_fields = ["name"]
+
+
+@admin.register(ClientOrganization)
+class ClientOrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "city", "is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(ClientContact)
+class ClientContactAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "organization", "email", "phone", "is_primary"]
+    search_fields = ["name", "email"]

@@ -1,0 +1,169 @@
+from django.contrib.auth.password_validation import validate_password
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from onestop.accounts import filters, services
+from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
+from onestop.core.api import ModelSerializer, ObjectViewSet
+from onestop.core.roles import Role
+
+
+class DepartmentSerializer(ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name", "parent", "head", "description", "sort_order", "created_at", "updated_at"]
+
+
+class PositionSerializer(ModelSerializer):
+    class Meta:
+        model = Position
+        fields = ["id", "name", "department", "description", "created_at", "updated_at"]
+
+
+class ClientOrganizationSerializer(ModelSerializer):
+    class Meta:
+        model = ClientOrganization
+        fields = [
+            "id", "code", "name", "kind", "industry", "tax_id", "address", "city", "phone", "email",
+            "website", "account_manager", "notes", "is_active", "created_at", "updated_at",
+        ]
+
+
+class ClientContactSerializer(ModelSerializer):
+    class Meta:
+        model = ClientContact
+        fields = [
+            "id", "organization", "name", "title", "phone", "mobile", "email", "is_primary", "notes",
+            "created_at", "updated_at",
+        ]
+
+    def validate_organization(self, organization):
+        # A foreign key must point at a record the user may see, or it is "not found".
+        request = self.context["request"]
+        if not ClientOrganization.objects.visible_to(request.user).filter(pk=organization.pk).exists():
+            raise serializers.ValidationError("Invalid pk - object does not exist.")
+        return organization
+
+
+class UserSerializer(ModelSerializer):
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), required=False, help_text="Role codes."
+    )
+    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+
+    class Meta:
+        model = User
+        fields = [
+            "id", "username", "full_name", "email", "phone", "employee_no", "department", "position",
+            "client_organization", "language", "is_active", "roles", "password", "last_login", "date_joined",
+        ]
+        read_only_fields = ["last_login", "date_joined"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["roles"] = sorted(group.name for group in instance.groups.all())
+        return data
+
+    def validate(self, attrs):
+        roles = attrs.pop("roles", None)
+        password = attrs.pop("password", None)
+        attrs = super().validate(attrs)
+        client = attrs.get("client_organization", getattr(self.instance, "client_organization", None))
+        if roles is not None:
+            if client is not None and set(roles) - {Role.CLIENT}:
+                raise serializers.ValidationError({"roles": ["A client user can only have the client role."]})
+            if client is None and Role.CLIENT in roles:
+                raise serializers.ValidationError({"client_organization": ["A client user needs a client organisation."]})
+        if self.instance is None and not password:
+            raise serializers.ValidationError({"password": ["Set an initial password for the new account."]})
+        if password:
+            try:
+                validate_password(password, self.instance)
+            except Exception as exc:
+                raise serializers.ValidationError({"password": list(getattr(exc, "messages", [str(exc)]))}) from None
+        attrs["roles"] = roles
+        attrs["password"] = password
+        return attrs
+
+
+class DepartmentViewSet(ObjectViewSet):
+    queryset = Department.objects.all()
+    serializer_class = DepartmentSerializer
+    filterset_class = filters.DepartmentFilterSet
+    ordering_fields = ["name", "code", "sort_order"]
+
+
+class PositionViewSet(ObjectViewSet):
+    queryset = Position.objects.all()
+    serializer_class = PositionSerializer
+    filterset_class = filters.PositionFilterSet
+    ordering_fields = ["name"]
+
+
+class ClientOrganizationViewSet(ObjectViewSet):
+    queryset = ClientOrganization.objects.all()
+    serializer_class = ClientOrganizationSerializer
+    filterset_class = filters.ClientOrganizationFilterSet
+    ordering_fields = ["name", "code", "city"]
+
+
+class ClientContactViewSet(ObjectViewSet):
+    queryset = ClientContact.objects.all()
+    serializer_class = ClientContactSerializer
+    filterset_class = filters.ClientContactFilterSet
+    ordering_fields = ["name"]
+
+
+class UserViewSet(ObjectViewSet):
+    queryset = User.objects.all()
+    serializer_class = UserSerializer
+    filterset_class = filters.UserFilterSet
+    prefetch_related = ("groups",)
+    ordering_fields = ["username", "full_name"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.create_user(
+            actor=self.request.user, password=data.pop("password"), roles=data.pop("roles") or (), **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        services.update_user(
+            serializer.instance, actor=self.request.user, password=data.pop("password", None),
+            roles=data.pop("roles", None), **data,
+        )
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+    language = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    client_organization = serializers.IntegerField(allow_null=True)
+
+
+@extend_schema(responses=MeSerializer)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def me(request):
+    """The logged-in user, with role codes: what a client of the API needs first."""
+    user = request.user
+    return Response(
+        MeSerializer(
+            {
+                "id": user.pk,
+                "username": user.username,
+                "full_name": user.display_name,
+                "email": user.email,
+                "language": user.language,
+                "roles": sorted(user.groups.values_list("name", flat=True)),
+                "client_organization": user.client_organization_id,
+            }
+        ).data
+    )

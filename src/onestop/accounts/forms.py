@@ -1,0 +1,120 @@
+from django import forms
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+
+from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
+from onestop.core.forms import ModelForm
+from onestop.core.roles import Role, role_label
+
+
+class DepartmentForm(ModelForm):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "parent", "head", "sort_order", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["head"].queryset = User.objects.filter(client_organization__isnull=True, is_active=True)
+        if self.instance.pk:
+            self.fields["parent"].queryset = Department.objects.exclude(pk=self.instance.pk)
+
+
+class PositionForm(ModelForm):
+    class Meta:
+        model = Position
+        fields = ["name", "department", "description"]
+
+
+class ClientOrganizationForm(ModelForm):
+    class Meta:
+        model = ClientOrganization
+        fields = [
+            "code", "name", "kind", "industry", "tax_id", "city", "address",
+            "phone", "email", "website", "account_manager", "is_active", "notes",
+        ]
+
+
+class ClientContactForm(ModelForm):
+    class Meta:
+        model = ClientContact
+        fields = ["organization", "name", "title", "phone", "mobile", "email", "is_primary", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is not None:
+            self.fields["organization"].queryset = ClientOrganization.objects.visible_to(self.user)
+
+
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return role_label(obj.name)
+
+
+class UserForm(ModelForm):
+    """Staff and client accounts, managed by HR and system administrators."""
+
+    roles = RoleChoiceField(
+        queryset=Group.objects.filter(name__in=list(Role.values)).order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Roles"),
+    )
+    password = forms.CharField(
+        label=_("Initial password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Required for a new account. Leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "username", "full_name", "email", "phone", "employee_no", "department", "position",
+            "client_organization", "language", "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["roles"].initial = list(self.instance.groups.all())
+
+    def clean(self):
+        cleaned = super().clean()
+        roles = {group.name for group in cleaned.get("roles") or []}
+        client = cleaned.get("client_organization")
+        if client is not None and roles - {Role.CLIENT}:
+            self.add_error("roles", _("A client user can only have the client role."))
+        if client is None and Role.CLIENT in roles:
+            self.add_error("client_organization", _("Choose the client organisation this client user belongs to."))
+        if not self.instance.pk and not cleaned.get("password"):
+            self.add_error("password", _("Set an initial password for the new account."))
+        if cleaned.get("password"):
+            from django.contrib.auth.password_validation import validate_password
+
+            try:
+                validate_password(cleaned["password"], self.instance)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if self.cleaned_data.get("password"):
+            user.set_password(self.cleaned_data["password"])
+        user.is_staff = user.client_organization_id is None and any(
+            g.name == Role.SYSTEM_ADMIN for g in self.cleaned_data.get("roles") or []
+        )
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        self.instance.groups.set(self.cleaned_data.get("roles") or [])
+
+
+class ProfileForm(ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "phone", "language"]

@@ -1,0 +1,320 @@
+"""People and organisations: staff, departments, positions, client organisations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModelBase, RulesModelMixin
+from simple_history.models import HistoricalRecords
+
+from onestop.accounts import rules as r
+from onestop.core.models import BusinessModel, ScopedQuerySet
+from onestop.core.roles import Role, role_label
+
+
+class DepartmentQuerySet(ScopedQuerySet):
+    def scope_for(self, user):
+        return self if user.client_organization_id is None else self.none()
+
+
+class Department(BusinessModel):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("department head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    history = HistoricalRecords()
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["sort_order", "name"]
+        rules_permissions = {
+            "view": r.is_internal,
+            "add": r.can_manage_organisation,
+            "change": r.can_manage_organisation,
+            "delete": r.can_manage_organisation,
+        }
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        # A department cannot sit below itself or below one of its own sub-departments.
+        node, seen = self.parent, set()
+        while node is not None and node.pk not in seen:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError({"parent": _("A department cannot be placed under itself.")})
+            seen.add(node.pk)
+            node = node.parent
+
+    @property
+    def path(self) -> str:
+        names, node, guard = [], self, 0
+        while node is not None and guard < 20:
+            names.append(node.name)
+            node, guard = node.parent, guard + 1
+        return " / ".join(reversed(names))
+
+    path.fget.short_description = _("full path")
+
+
+class PositionQuerySet(ScopedQuerySet):
+    def scope_for(self, user):
+        return self if user.client_organization_id is None else self.none()
+
+
+class Position(BusinessModel):
+    name = models.CharField(_("name"), max_length=100)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="positions",
+    )
+    description = models.TextField(_("duties"), blank=True)
+    history = HistoricalRecords()
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["department__sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="unique_position_per_department"),
+        ]
+        rules_permissions = {
+            "view": r.is_internal,
+            "add": r.can_manage_organisation,
+            "change": r.can_manage_organisation,
+            "delete": r.can_manage_organisation,
+        }
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientOrganizationQuerySet(ScopedQuerySet):
+    def scope_for(self, user):
+        if user.client_organization_id is None:
+            return self
+        return self.filter(pk=user.client_organization_id)
+
+
+class ClientOrganization(BusinessModel):
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise")
+        STATE_OWNED = "state_owned", _("State-owned enterprise")
+        GOVERNMENT = "government", _("Government agency")
+        INSTITUTION = "institution", _("Public institution")
+        UNIVERSITY = "university", _("University / research institute")
+        OTHER = "other", _("Other")
+
+    code = models.CharField(_("client code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.ENTERPRISE)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    tax_id = models.CharField(_("unified social credit code"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_clients",
+        limit_choices_to={"client_organization__isnull": True, "is_active": True},
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    objects = ClientOrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client organisation")
+        verbose_name_plural = _("client organisations")
+        ordering = ["name"]
+        rules_permissions = {
+            "view": r.can_view_client_records,
+            "add": r.can_manage_clients,
+            "change": r.can_manage_clients,
+            "delete": r.can_delete_clients,
+        }
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientContactQuerySet(ScopedQuerySet):
+    def scope_for(self, user):
+        if user.client_organization_id is None:
+            return self
+        return self.filter(organization_id=user.client_organization_id)
+
+
+class ClientContact(BusinessModel):
+    organization = models.ForeignKey(
+        ClientOrganization,
+        verbose_name=_("client organisation"),
+        on_delete=models.PROTECT,
+        related_name="contacts",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    objects = ClientContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client contact")
+        verbose_name_plural = _("client contacts")
+        ordering = ["organization__name", "-is_primary", "name"]
+        rules_permissions = {
+            "view": r.can_view_contact,
+            "add": r.can_manage_clients,
+            "change": r.can_manage_clients,
+            "delete": r.can_manage_clients,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.organization}）" if self.organization_id else self.name
+
+    def clean(self):
+        if not (self.phone or self.mobile or self.email):
+            raise ValidationError(_("Give at least one way to reach the contact: phone, mobile or e-mail."))
+
+
+class UserQuerySet(ScopedQuerySet):
+    def scope_for(self, user):
+        if user.client_organization_id is None:
+            return self
+        return self.filter(client_organization_id=user.client_organization_id)
+
+
+class OneStopUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
+    """A person who logs in: a staff member, or a user of one client organisation."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    employee_no = models.CharField(_("employee number"), max_length=30, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("position"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holders",
+    )
+    client_organization = models.ForeignKey(
+        ClientOrganization,
+        verbose_name=_("client organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("Set only for client users; they then see their own organisation's records only."),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = OneStopUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        rules_permissions = {
+            "view": r.can_view_user,
+            "add": r.can_manage_users,
+            "change": r.can_manage_users,
+            "delete": r.can_manage_users,
+        }
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def is_client(self) -> bool:
+        return self.client_organization_id is not None
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [role_label(group.name) for group in self.groups.all()]
+
+    @property
+    def role_list(self) -> str:
+        return "、".join(self.role_labels)
+
+    role_list.fget.short_description = _("roles")
+
+    def clean(self):
+        super().clean()
+        if self.client_organization_id and (self.department_id or self.position_id):
+            raise ValidationError(
+                _("A client user belongs to a client organisation, not to one of our departments.")
+            )
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:user_detail", args=[self.pk])
+
+    @classmethod
+    def url_name(cls, action: str) -> str:
+        return f"accounts:user_{action}"
+
+    def has_role(self, role: Role | str) -> bool:
+        from onestop.core.predicates import user_roles
+
+        return str(role) in user_roles(self)

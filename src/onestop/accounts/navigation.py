@@ -1,0 +1,20 @@
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.navigation import MenuItem, register
+
+register(
+    "intake",
+    MenuItem(_("Client organisations"), "accounts:clientorganization_list", "building", "accounts.view_clientorganization"),
+    MenuItem(_("Client contacts"), "accounts:clientcontact_list", "person-vcard", "accounts.view_clientcontact"),
+)
+register(
+    "organisation",
+    MenuItem(_("Departments"), "accounts:department_list", "diagram-3", "accounts.view_department"),
+    MenuItem(_("Positions"), "accounts:position_list", "person-badge", "accounts.view_position"),
+    MenuItem(_("Staff and users"), "accounts:user_list", "person-lines-fill", "accounts.view_user"),
+)
+register(
+    "system",
+    MenuItem(_("API documentation"), "api-docs", "braces", None),
+    MenuItem(_("Administration"), "admin:index", "shield-lock", "core.use_admin_site"),
+)

@@ -1,0 +1,28 @@
+"""Who may see and change people and organisations.
+
+Read with core/predicates.py. Model-level questions (obj is None) decide whether
+a user may open a list or a form at all; object-level ones decide a single row.
+"""
+
+import rules
+
+from onestop.core.predicates import has_role, is_client_user, is_internal, is_system_admin, same_organization
+from onestop.core.roles import Role
+
+__all__ = ["is_internal"]
+
+can_manage_organisation = is_system_admin | (is_internal & has_role(Role.HR))
+can_manage_users = is_system_admin | (is_internal & has_role(Role.HR))
+
+can_view_client_records = is_internal | (is_client_user & same_organization("pk"))
+can_view_contact = is_internal | (is_client_user & same_organization("organization_id"))
+can_view_user = is_internal | (is_client_user & same_organization("client_organization_id"))
+
+can_manage_clients = is_system_admin | (
+    is_internal & has_role(Role.CUSTOMER_SERVICE, Role.MANAGEMENT, Role.LEGAL)
+)
+can_delete_clients = is_system_admin
+
+# Pages that are not a model's list: the API token page and the admin site.
+rules.add_perm("accounts.use_api_token", is_internal | is_client_user)
+rules.add_perm("core.use_admin_site", is_system_admin)

@@ -1,0 +1,173 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from onestop.accounts import filters, forms, services
+from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
+from onestop.core.forms import bootstrapify
+from onestop.core.views import Column, ObjectViews, RelatedTable
+
+
+class DepartmentViews(ObjectViews):
+    model = Department
+    filterset_class = filters.DepartmentFilterSet
+    form_class = forms.DepartmentForm
+    icon = "diagram-3"
+    columns = [
+        Column("name", link=True),
+        Column("code"),
+        Column("parent", sort="parent__name"),
+        Column("head", sort="head__full_name"),
+        Column("sort_order"),
+    ]
+    list_select_related = ("parent", "head")
+    detail_select_related = ("parent", "head")
+    default_sort = "sort_order"
+    detail_fields = ["name", "code", "path", "parent", "head", "description"]
+    related_tables = [
+        RelatedTable("children", [Column("name", link=True), Column("code"), Column("head", sort=False)], title=gettext_lazy("Sub-departments")),
+        RelatedTable("members", [Column("full_name", label=gettext_lazy("Name"), link=True), Column("position", sort=False), Column("email"), Column("phone")], title=gettext_lazy("Members")),
+        RelatedTable("positions", [Column("name", link=True), Column("description")], add_url_param="department"),
+    ]
+
+
+class PositionViews(ObjectViews):
+    model = Position
+    filterset_class = filters.PositionFilterSet
+    form_class = forms.PositionForm
+    icon = "person-badge"
+    columns = [Column("name", link=True), Column("department", sort="department__name"), Column("description", sort=False)]
+    list_select_related = ("department",)
+    detail_select_related = ("department",)
+    detail_fields = ["name", "department", "description"]
+    related_tables = [
+        RelatedTable("holders", [Column("full_name", label=gettext_lazy("Name"), link=True), Column("email"), Column("phone")], title=gettext_lazy("Holders")),
+    ]
+
+
+class UserViews(ObjectViews):
+    model = User
+    filterset_class = filters.UserFilterSet
+    form_class = forms.UserForm
+    icon = "person-lines-fill"
+    columns = [
+        Column("full_name", label=gettext_lazy("Name"), link=True),
+        Column("username"),
+        Column("department", sort="department__sort_order"),
+        Column("position", sort="position__name"),
+        Column("client_organization", sort="client_organization__name"),
+        Column("role_list", label=gettext_lazy("Roles"), sort=False),
+        Column("is_active"),
+    ]
+    list_select_related = ("department", "position", "client_organization")
+    list_prefetch_related = ("groups",)
+    detail_select_related = ("department", "position", "client_organization")
+    default_sort = "username"
+    detail_fields = [
+        "full_name", "username", "email", "phone", "employee_no", "department", "position",
+        "client_organization", "role_list", "language", "is_active", "last_login", "date_joined",
+    ]
+
+
+class ClientOrganizationViews(ObjectViews):
+    model = ClientOrganization
+    filterset_class = filters.ClientOrganizationFilterSet
+    form_class = forms.ClientOrganizationForm
+    icon = "building"
+    columns = [
+        Column("code", link=True),
+        Column("name", link=True),
+        Column("kind"),
+        Column("industry"),
+        Column("city"),
+        Column("account_manager", sort="account_manager__full_name"),
+        Column("is_active"),
+    ]
+    list_select_related = ("account_manager",)
+    detail_select_related = ("account_manager",)
+    default_sort = "name"
+    detail_fields = [
+        "code", "name", "kind", "industry", "tax_id", "city", "address", "phone", "email", "website",
+        "account_manager", "is_active", "notes",
+    ]
+    related_tables = [
+        RelatedTable(
+            "contacts",
+            [Column("name", link=True), Column("title"), Column("phone"), Column("mobile"), Column("email"), Column("is_primary")],
+            add_url_param="organization",
+        ),
+        RelatedTable("users", [Column("full_name", label=gettext_lazy("Name"), link=True), Column("username"), Column("email")], title=gettext_lazy("Portal users")),
+    ]
+
+
+class ClientContactViews(ObjectViews):
+    model = ClientContact
+    filterset_class = filters.ClientContactFilterSet
+    form_class = forms.ClientContactForm
+    icon = "person-vcard"
+    columns = [
+        Column("name", link=True),
+        Column("organization", sort="organization__name"),
+        Column("title"),
+        Column("phone"),
+        Column("mobile"),
+        Column("email"),
+        Column("is_primary"),
+    ]
+    list_select_related = ("organization",)
+    detail_select_related = ("organization",)
+    detail_fields = ["name", "organization", "title", "phone", "mobile", "email", "is_primary", "notes"]
+
+
+@login_required
+def profile(request):
+    """The user's own details and language; the language takes effect at once."""
+    form = forms.ProfileForm(request.POST or None, instance=request.user, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            services.update_profile(form, actor=request.user)
+            messages.success(request, _("Your profile was saved."))
+            response = redirect("profile")
+            services.remember_language(response, request.user.language)
+            return response
+    bootstrapify(form)
+    token = Token.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "token": token, "can_use_token": request.user.has_perm("accounts.use_api_token")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def regenerate_token(request):
+    if not request.user.has_perm("accounts.use_api_token"):
+        raise PermissionDenied
+    token = services.regenerate_api_token(actor=request.user)
+    messages.success(request, _("A new API token was created: %(key)s. The old token no longer works.") % {"key": token.key})
+    return redirect("profile")
+
+
+@require_POST
+def switch_language(request):
+    """Switch the interface language; saved on the profile of a logged-in user."""
+    from django.conf import settings
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            services.set_language(request.user, language, actor=request.user)
+        services.remember_language(response, language)
+    return response

@@ -1,0 +1,15 @@
+"""Loads the demo data set, app by app, in the order the stages build on each other."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from onestop.accounts import demo as accounts_demo
+
+LOADERS = [accounts_demo.load]
+
+
+@transaction.atomic
+def load_demo_data() -> None:
+    for loader in LOADERS:
+        loader()

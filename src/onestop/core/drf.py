@@ -1,0 +1,128 @@
+"""DRF pieces named in settings: permission, pagination and the error format.
+
+- ``RulesPermission``: the same `rules` permissions as the UI; objects outside the
+  user's reach are already missing from ``visible_to`` and so answer 404.
+- ``exception_handler``: one error format, ``{"detail", "code", "errors"}``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from onestop.core.exceptions import DomainError
+from onestop.core.pagination import CappedPaginator
+
+ACTION_PERMS = {
+    "list": "view",
+    "retrieve": "view",
+    "create": "add",
+    "update": "change",
+    "partial_update": "change",
+    "destroy": "delete",
+    "history": "view",
+}
+
+
+def perm_name(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+class RulesPermission(permissions.BasePermission):
+    """Maps each API action to the model's view/add/change/delete rule.
+
+    A view or custom action may set ``required_action`` to name another rule.
+    """
+
+    def _action(self, request, view) -> str | None:
+        explicit = getattr(view, "required_action", None)
+        if explicit:
+            return explicit
+        return ACTION_PERMS.get(getattr(view, "action", None) or "", "view" if request.method in permissions.SAFE_METHODS else None)
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            raise exceptions.NotAuthenticated
+        model = getattr(getattr(view, "queryset", None), "model", None) or getattr(view, "model", None)
+        if model is None:
+            return True  # views without a model (e.g. /api/me/) check for themselves
+        action = self._action(request, view)
+        return action is not None and request.user.has_perm(perm_name(model, action))
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        action = self._action(request, view)
+        if not request.user.has_perm(perm_name(type(obj), "view"), obj):
+            raise Http404
+        return action is not None and request.user.has_perm(perm_name(type(obj), action), obj)
+
+
+class CappedPageNumberPagination(PageNumberPagination):
+    django_paginator_class = CappedPaginator
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        return Response(
+            {
+                "count": paginator.count if not paginator.is_capped else paginator.limit,
+                "count_is_capped": paginator.is_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count_is_capped"] = {"type": "boolean"}
+        return response
+
+
+def django_errors_to_dict(error: DjangoValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        result = {}
+        for field, errors in error.message_dict.items():
+            key = "non_field_errors" if field == NON_FIELD_ERRORS else field
+            result[key] = list(errors)
+        return result
+    return {"non_field_errors": list(error.messages)}
+
+
+def exception_handler(exc, context):
+    """Every API error has the same shape: detail, code, and per-field errors."""
+    if isinstance(exc, DomainError):
+        errors = {exc.field: [exc.message]} if exc.field else {}
+        return Response({"detail": exc.message, "code": exc.code, "errors": errors}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(django_errors_to_dict(exc))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {
+            "detail": _("The data sent is not valid; see the errors per field."),
+            "code": "invalid",
+            "errors": data,
+        }
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    else:
+        detail = getattr(exc, "detail", "")
+        response.data = {
+            "detail": str(detail),
+            "code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
+            "errors": {},
+        }
+    return response

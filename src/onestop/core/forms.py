@@ -1,0 +1,42 @@
+"""Form helpers: Bootstrap classes on widgets, and the acting user passed to every form."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+def bootstrapify(form):
+    """Give each widget the Bootstrap class for its kind and mark invalid fields."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(widget, forms.CheckboxSelectMultiple):
+            css = "form-select"
+        elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            css = ""
+        else:
+            css = "form-control"
+        classes = set(widget.attrs.get("class", "").split()) | ({css} if css else set())
+        if form.is_bound and name in form.errors:
+            classes.add("is-invalid")
+        widget.attrs["class"] = " ".join(sorted(c for c in classes if c))
+    return form
+
+
+class ModelForm(forms.ModelForm):
+    """A ModelForm that knows who is filling it in (for choices limited by role or scope)."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

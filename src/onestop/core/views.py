@@ -1,0 +1,376 @@
+"""Generic list / detail / create / edit / delete / history views, declared per model.
+
+A model's pages are a few lines in its app's views.py::
+
+    class ClientOrganizationViews(ObjectViews):
+        model = ClientOrganization
+        filterset_class = ClientOrganizationFilterSet
+        form_class = ClientOrganizationForm
+        columns = [Column("code", link=True), Column("name", link=True), Column("city")]
+
+    urlpatterns = ClientOrganizationViews.urls()
+
+Every view starts from ``Model.objects.visible_to(user)`` and asks the model's
+`rules` permissions, so the UI, the API and the tests share one access check:
+no permission for the kind of record answers 403, a record outside the user's
+reach answers 404 exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import ForeignKey
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views import View
+
+from onestop.core import services
+from onestop.core.display import display_value, field_label, format_value, model_field
+from onestop.core.exceptions import DomainError
+from onestop.core.forms import bootstrapify
+from onestop.core.pagination import CappedPaginator
+
+PAGE_SIZES = (25, 50, 100)
+
+
+@dataclass
+class Column:
+    """One column of a list table."""
+
+    name: str
+    label: str | None = None
+    sort: str | None | bool = True  # True: sort by the field itself; a string: by that lookup
+    link: bool = False
+
+    def bind(self, model) -> Column:
+        label = self.label or field_label(model, self.name)
+        sort = self.sort
+        if sort is True:
+            sort = self.name if model_field(model, self.name) is not None else None
+        return Column(self.name, str(label), sort or None, self.link)
+
+    def render(self, obj):
+        value = display_value(obj, self.name)
+        if self.link:
+            return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value)
+        return value
+
+
+@dataclass
+class RelatedTable:
+    """A table of related rows on a detail page (e.g. an organisation's contacts)."""
+
+    accessor: str
+    columns: list[Column]
+    title: str | None = None
+    add_url_param: str | None = None  # prefill this field when adding from the detail page
+
+
+class ObjectViews:
+    """Declares the pages of one model; subclasses set the attributes below."""
+
+    model = None
+    filterset_class = None
+    form_class = None
+    columns: list[Column] = []
+    detail_fields: list[str] = []
+    related_tables: list[RelatedTable] = []
+    list_select_related: tuple[str, ...] = ()
+    list_prefetch_related: tuple[str, ...] = ()
+    detail_select_related: tuple[str, ...] = ()
+    default_sort: str | None = None
+    detail_template = "core/object_detail.html"
+    icon = "table"
+    allow_delete = True
+
+    @classmethod
+    def urls(cls) -> list:
+        name = cls.model._meta.model_name
+        patterns = [
+            path(f"{name}s/", ObjectListView.as_view(viewset=cls), name=f"{name}_list"),
+            path(f"{name}s/add/", ObjectEditView.as_view(viewset=cls), name=f"{name}_add"),
+            path(f"{name}s/<int:pk>/", ObjectDetailView.as_view(viewset=cls), name=f"{name}_detail"),
+            path(f"{name}s/<int:pk>/edit/", ObjectEditView.as_view(viewset=cls), name=f"{name}_edit"),
+            path(f"{name}s/<int:pk>/history/", ObjectHistoryView.as_view(viewset=cls), name=f"{name}_history"),
+        ]
+        if cls.allow_delete:
+            patterns.append(
+                path(f"{name}s/<int:pk>/delete/", ObjectDeleteView.as_view(viewset=cls), name=f"{name}_delete")
+            )
+        return patterns
+
+
+class ObjectView(View):
+    """Authentication, permission and scoping shared by every generic view."""
+
+    viewset: type[ObjectViews] = None
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.model = self.viewset.model
+        self.opts = self.model._meta
+        return super().dispatch(request, *args, **kwargs)
+
+    def perm(self, action: str) -> str:
+        return f"{self.opts.app_label}.{action}_{self.opts.model_name}"
+
+    def require(self, action: str, obj=None) -> None:
+        if not self.request.user.has_perm(self.perm(action), obj):
+            raise PermissionDenied
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def get_object(self):
+        queryset = self.get_queryset().select_related(*self.viewset.detail_select_related)
+        obj = get_object_or_404(queryset, pk=self.kwargs["pk"])
+        # A record the scope lets through but the rule refuses is still "not there".
+        if not self.request.user.has_perm(self.perm("view"), obj):
+            raise_not_found()
+        return obj
+
+    def base_context(self, **extra):
+        user = self.request.user
+        context = {
+            "opts": self.opts,
+            "viewset": self.viewset,
+            "model_name": capfirst(str(self.opts.verbose_name)),
+            "model_name_plural": capfirst(str(self.opts.verbose_name_plural)),
+            "list_url": reverse(self.model.url_name("list")),
+            "can_add": user.has_perm(self.perm("add")),
+            "icon": self.viewset.icon,
+        }
+        context.update(extra)
+        return context
+
+
+def raise_not_found():
+    from django.http import Http404
+
+    raise Http404
+
+
+class ObjectListView(ObjectView):
+    def get(self, request):
+        self.require("view")
+        viewset = self.viewset
+        columns = [column.bind(self.model) for column in viewset.columns]
+        queryset = (
+            self.get_queryset()
+            .select_related(*viewset.list_select_related)
+            .prefetch_related(*viewset.list_prefetch_related)
+        )
+        filterset = None
+        if viewset.filterset_class is not None:
+            filterset = viewset.filterset_class(request.GET or None, queryset=queryset, request=request)
+            bootstrapify(filterset.form)
+            queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+
+        sortable = {column.sort for column in columns if column.sort}
+        sort = request.GET.get("sort", "")
+        if sort.lstrip("-") in sortable:
+            queryset = queryset.order_by(sort, "pk")
+        elif viewset.default_sort:
+            queryset = queryset.order_by(viewset.default_sort, "pk")
+            sort = ""
+
+        try:
+            per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
+        except ValueError:
+            per_page = PAGE_SIZES[0]
+        per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+        paginator = CappedPaginator(queryset, per_page)
+        page = paginator.get_page(request.GET.get("page"))
+        rows = [(obj, [column.render(obj) for column in columns]) for obj in page.object_list]
+
+        query = request.GET.copy()
+        query.pop("page", None)
+        sort_query = query.copy()
+        sort_query.pop("sort", None)
+        context = self.base_context(
+            columns=columns,
+            rows=rows,
+            page=page,
+            paginator=paginator,
+            filterset=filterset,
+            sort=sort,
+            per_page=per_page,
+            page_sizes=PAGE_SIZES,
+            querystring=query.urlencode(),
+            sort_querystring=sort_query.urlencode(),
+            filtered=bool(filterset is not None and filterset.is_bound and any(request.GET.get(k) for k in filterset.form.fields)),
+        )
+        template = "core/_object_table.html" if request.htmx and not request.htmx.boosted else "core/object_list.html"
+        return render(request, template, context)
+
+
+class ObjectDetailView(ObjectView):
+    def get(self, request, pk):
+        obj = self.get_object()
+        user = request.user
+        fields = [(field_label(self.model, name), display_value(obj, name)) for name in self.viewset.detail_fields]
+        related = []
+        for table in self.viewset.related_tables:
+            manager = getattr(obj, table.accessor)
+            related_model = manager.model
+            columns = [column.bind(related_model) for column in table.columns]
+            items = list(manager.visible_to(user)[:50]) if hasattr(manager, "visible_to") else list(manager.all()[:50])
+            add_url = ""
+            if table.add_url_param and user.has_perm(
+                f"{related_model._meta.app_label}.add_{related_model._meta.model_name}"
+            ):
+                add_url = f"{reverse(related_model.url_name('add'))}?{table.add_url_param}={obj.pk}"
+            related.append(
+                {
+                    "title": table.title or capfirst(str(related_model._meta.verbose_name_plural)),
+                    "columns": columns,
+                    "rows": [(item, [column.render(item) for column in columns]) for item in items],
+                    "add_url": add_url,
+                }
+            )
+        context = self.base_context(
+            object=obj,
+            fields=fields,
+            related=related,
+            tab="detail",
+            can_change=user.has_perm(self.perm("change"), obj),
+            can_delete=self.viewset.allow_delete and user.has_perm(self.perm("delete"), obj),
+        )
+        return render(request, self.viewset.detail_template, context)
+
+
+class ObjectEditView(ObjectView):
+    """Create (no pk) or edit (pk) one record through the model's form."""
+
+    def setup_object(self):
+        if "pk" in self.kwargs:
+            self.require("change")
+            obj = self.get_object()
+            self.require("change", obj)
+            return obj
+        self.require("add")
+        return None
+
+    def form_kwargs(self, obj):
+        kwargs = {"instance": obj, "user": self.request.user}
+        if obj is None:
+            kwargs["initial"] = {key: value for key, value in self.request.GET.items() if key in self.viewset.form_class.base_fields}
+        return kwargs
+
+    def get(self, request, pk=None):
+        obj = self.setup_object()
+        form = self.viewset.form_class(**self.form_kwargs(obj))
+        return self.render_form(form, obj)
+
+    def post(self, request, pk=None):
+        obj = self.setup_object()
+        form = self.viewset.form_class(data=request.POST, files=request.FILES, **self.form_kwargs(obj))
+        if form.is_valid():
+            try:
+                saved = services.save_form(form, actor=request.user)
+            except DomainError as exc:
+                form.add_error(exc.field, exc.message)
+            else:
+                if obj is None:
+                    messages.success(request, _("%(model)s “%(obj)s” was created.") % {"model": capfirst(str(self.opts.verbose_name)), "obj": saved})
+                else:
+                    messages.success(request, _("Changes to “%(obj)s” were saved.") % {"obj": saved})
+                return HttpResponseRedirect(saved.get_absolute_url())
+        return self.render_form(form, obj, status=400)
+
+    def render_form(self, form, obj, status=200):
+        bootstrapify(form)
+        context = self.base_context(
+            object=obj,
+            form=form,
+            cancel_url=obj.get_absolute_url() if obj else reverse(self.model.url_name("list")),
+        )
+        return render(self.request, "core/object_form.html", context, status=status)
+
+
+class ObjectDeleteView(ObjectView):
+    def setup_object(self):
+        self.require("delete")
+        obj = self.get_object()
+        self.require("delete", obj)
+        return obj
+
+    def get(self, request, pk):
+        obj = self.setup_object()
+        return render(request, "core/object_confirm_delete.html", self.base_context(object=obj))
+
+    def post(self, request, pk):
+        obj = self.setup_object()
+        try:
+            services.delete_instance(obj, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, _("“%(obj)s” was deleted.") % {"obj": obj})
+        return HttpResponseRedirect(reverse(self.model.url_name("list")))
+
+
+class ObjectHistoryView(ObjectView):
+    """Who changed what and when, newest first, with each change's before and after."""
+
+    def get(self, request, pk):
+        obj = self.get_object()
+        records = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+        paginator = CappedPaginator(records, 25)
+        page = paginator.get_page(request.GET.get("page"))
+        page_records = list(page.object_list)
+        # The record just older than this page is needed to diff the page's last entry.
+        older = None
+        if page_records:
+            last = page_records[-1]
+            older = (
+                obj.history.filter(history_date__lte=last.history_date)
+                .exclude(history_id=last.history_id)
+                .order_by("-history_date", "-history_id")
+                .first()
+            )
+        entries = history_entries(self.model, page_records, older)
+        context = self.base_context(object=obj, entries=entries, page=page, paginator=paginator, tab="history")
+        return render(request, "core/object_history.html", context)
+
+
+HISTORY_EXCLUDED = {"created_at", "updated_at", "password", "last_login"}
+
+
+def history_entries(model, records, older):
+    """Pair each history record with its predecessor and describe the differences."""
+    chain = [*records, older]
+    entries, fk_ids = [], {}
+    for record, previous in zip(records, chain[1:], strict=False):
+        changes = []
+        if record.history_type == "~" and previous is not None:
+            delta = record.diff_against(previous, excluded_fields=[f for f in HISTORY_EXCLUDED if model_field(model, f)])
+            for change in delta.changes:
+                field = model_field(model, change.field)
+                if field is None:
+                    continue
+                changes.append([field, change.old, change.new])
+                if isinstance(field, ForeignKey):
+                    fk_ids.setdefault(field.related_model, set()).update({change.old, change.new} - {None})
+        entries.append({"record": record, "changes": changes})
+    # Resolve foreign keys in one query per related model rather than one per change.
+    resolved = {m: m._base_manager.in_bulk(ids) for m, ids in fk_ids.items()}
+    for entry in entries:
+        rows = []
+        for field, old, new in entry["changes"]:
+            if isinstance(field, ForeignKey):
+                lookup = resolved.get(field.related_model, {})
+                old, new = lookup.get(old, old), lookup.get(new, new)
+            rows.append({"label": capfirst(str(field.verbose_name)), "old": format_value(old, field), "new": format_value(new, field)})
+        entry["changes"] = rows
+    return entries

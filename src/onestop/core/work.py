@@ -1,0 +1,38 @@
+"""The "My work" page collects what each stage says a user must do next.
+
+Each later stage registers a provider: a function taking the user and returning
+``WorkItem`` rows (an inquiry to forward, a plan to review, a notice to answer…).
+Providers must run a fixed number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass
+class WorkItem:
+    title: str
+    url: str
+    kind: str
+    since: datetime | None = None
+    due: datetime | None = None
+    icon: str = "circle"
+
+
+_providers: list[Callable[[object], Iterable[WorkItem]]] = []
+
+
+def register(provider: Callable[[object], Iterable[WorkItem]]) -> Callable:
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def work_for(user) -> list[WorkItem]:
+    items: list[WorkItem] = []
+    for provider in _providers:
+        items.extend(provider(user))
+    return sorted(items, key=lambda item: (item.due is None, item.due or item.since or datetime.max))

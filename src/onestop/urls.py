@@ -1,0 +1,64 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from onestop.accounts import api as accounts_api
+from onestop.accounts import views as accounts_views
+from onestop.core import views_pages
+
+router = DefaultRouter()
+router.register("departments", accounts_api.DepartmentViewSet)
+router.register("positions", accounts_api.PositionViewSet)
+router.register("users", accounts_api.UserViewSet)
+router.register("client-organizations", accounts_api.ClientOrganizationViewSet)
+router.register("client-contacts", accounts_api.ClientContactViewSet)
+
+api_patterns = [
+    path("me/", accounts_api.me, name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", views_pages.home, name="home"),
+    path("accounts/", include("onestop.accounts.urls")),
+    path("login/", views_pages.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", accounts_views.profile, name="profile"),
+    path("profile/token/", accounts_views.regenerate_token, name="regenerate_token"),
+    path(
+        "profile/password/",
+        views_pages.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "password-reset/",
+        views_pages.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="registration/reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views_pages.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path("language/", accounts_views.switch_language, name="switch_language"),
+    path("api/", include((api_patterns, "api"))),
+    path("api/docs/", views_pages.ApiDocsView.as_view(url_name="api:schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "onestop.core.views_pages.not_found"
+handler403 = "onestop.core.views_pages.forbidden"
+handler500 = "onestop.core.views_pages.server_error"
