@@ -288,3 +288,4 @@ LOGGING = {
 }
 
 ONESTOP_LIST_COUNT_LIMIT = 10_000
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 behaviour, already now

@@ -53,6 +53,7 @@ class UserSerializer(ModelSerializer):
         child=serializers.ChoiceField(choices=Role.choices), required=False, help_text="Role codes."
     )
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    full_clean_exclude = ("password",)
 
     class Meta:
         model = User

@@ -22,6 +22,8 @@ from onestop.core.drf import django_errors_to_dict
 class ModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer that validates with the model's own rules (``full_clean``)."""
 
+    full_clean_exclude: tuple[str, ...] = ()  # fields the serializer sets another way (e.g. a password)
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
@@ -34,7 +36,7 @@ class ModelSerializer(serializers.ModelSerializer):
         exclude = [
             f.name
             for f in model._meta.concrete_fields
-            if f.name not in serializer_fields and not f.primary_key
+            if (f.name not in serializer_fields and not f.primary_key) or f.name in self.full_clean_exclude
         ]
         try:
             instance.full_clean(exclude=exclude, validate_unique=True)

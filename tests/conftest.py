@@ -1,0 +1,66 @@
+"""Shared personas: one user per role, two client organisations with a user each."""
+
+import pytest
+
+from onestop.core.roles import Role
+from tests.factories import ClientOrganizationFactory, UserFactory
+
+
+@pytest.fixture
+def make_user(db):
+    def make(*roles, **fields):
+        return UserFactory(roles=list(roles), **fields)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(Role.SYSTEM_ADMIN, username="sysadmin", is_staff=True)
+
+
+@pytest.fixture
+def hr_user(make_user):
+    return make_user(Role.HR, username="hr")
+
+
+@pytest.fixture
+def cs_user(make_user):
+    return make_user(Role.CUSTOMER_SERVICE, username="cs")
+
+
+@pytest.fixture
+def finance_user(make_user):
+    return make_user(Role.FINANCE, username="finance")
+
+
+@pytest.fixture
+def org_a(db):
+    return ClientOrganizationFactory(code="AAA", name="甲方科技有限公司")
+
+
+@pytest.fixture
+def org_b(db):
+    return ClientOrganizationFactory(code="BBB", name="乙方實業有限公司")
+
+
+@pytest.fixture
+def client_a(make_user, org_a):
+    return make_user(Role.CLIENT, username="client.a", client_organization=org_a)
+
+
+@pytest.fixture
+def client_b(make_user, org_b):
+    return make_user(Role.CLIENT, username="client.b", client_organization=org_b)
+
+
+@pytest.fixture
+def personas(admin_user, hr_user, cs_user, finance_user, client_a, client_b):
+    return {
+        "admin": admin_user,
+        "hr": hr_user,
+        "cs": cs_user,
+        "finance": finance_user,
+        "client_a": client_a,
+        "client_b": client_b,
+    }
