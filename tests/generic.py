@@ -71,18 +71,29 @@ class ModelTestBase:
         return client
 
     def history_of(self, obj_pk):
-        return self.model.history.filter(**{self.model._meta.pk.attname: obj_pk}).order_by("history_date", "history_id")
+        return self.model.history.filter(**{self.model._meta.pk.attname: obj_pk}).order_by(
+            "history_date", "history_id"
+        )
 
     # --- anonymous ------------------------------------------------------------------
     def test_anonymous_users_are_sent_to_log_in(self, client, personas):
         obj = self.make_object(personas)
-        for action, target in [("list", None), ("add", None), ("detail", obj), ("edit", obj), ("delete", obj), ("history", obj)]:
+        for action, target in [
+            ("list", None),
+            ("add", None),
+            ("detail", obj),
+            ("edit", obj),
+            ("delete", obj),
+            ("history", obj),
+        ]:
             response = client.get(self.url(action, target))
             assert response.status_code == 302, action
             assert response.url.startswith(reverse("login")), action
         assert self.api().get(self.api_url()).status_code == 401
         assert self.api().get(self.api_url(obj)).status_code == 401
-        assert self.api().post(self.api_url(), self.api_create_data(personas), format="json").status_code == 401
+        assert (
+            self.api().post(self.api_url(), self.api_create_data(personas), format="json").status_code == 401
+        )
 
     # --- no permission --------------------------------------------------------------
     def test_users_without_view_permission_get_403(self, client, personas):
@@ -107,7 +118,10 @@ class ModelTestBase:
         assert client.post(self.url("delete", obj)).status_code == 403
         api = self.api(user)
         assert api.post(self.api_url(), self.api_create_data(personas), format="json").status_code == 403
-        assert api.patch(self.api_url(obj), self.api_update_data(obj, personas), format="json").status_code == 403
+        assert (
+            api.patch(self.api_url(obj), self.api_update_data(obj, personas), format="json").status_code
+            == 403
+        )
         assert api.delete(self.api_url(obj)).status_code == 403
         assert self.model.objects.filter(pk=obj.pk).exists()
         assert self.history_of(obj.pk).count() <= 1
@@ -190,7 +204,9 @@ class ModelTestBase:
         assert client.get(reverse(self.model.url_name("detail"), args=[missing])).status_code == 404
         api = self.api(user)
         assert api.get(self.api_url(obj)).status_code == 404
-        assert obj.pk not in [row["id"] for row in api.get(self.api_url(), {"page_size": 200}).json()["results"]]
+        assert obj.pk not in [
+            row["id"] for row in api.get(self.api_url(), {"page_size": 200}).json()["results"]
+        ]
 
     # --- bad input --------------------------------------------------------------------
     def test_invalid_input_is_refused_with_a_field_error_and_saves_nothing(self, client, personas):

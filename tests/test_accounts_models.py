@@ -2,7 +2,13 @@
 
 from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
 from onestop.core.roles import Role
-from tests.factories import ClientContactFactory, ClientOrganizationFactory, DepartmentFactory, PositionFactory, UserFactory
+from tests.factories import (
+    ClientContactFactory,
+    ClientOrganizationFactory,
+    DepartmentFactory,
+    PositionFactory,
+    UserFactory,
+)
 from tests.generic import ModelTestBase
 
 
@@ -59,10 +65,22 @@ class TestClientOrganization(ModelTestBase):
         return ClientOrganizationFactory(account_manager=personas["cs"])
 
     def create_data(self, personas):
-        return {"code": "NEW1", "name": "新客戶股份有限公司", "kind": "enterprise", "city": "杭州", "is_active": True}
+        return {
+            "code": "NEW1",
+            "name": "新客戶股份有限公司",
+            "kind": "enterprise",
+            "city": "杭州",
+            "is_active": True,
+        }
 
     def update_data(self, obj, personas):
-        return {"code": obj.code, "name": obj.name + "（集團）", "kind": "state_owned", "city": "上海", "is_active": True}
+        return {
+            "code": obj.code,
+            "name": obj.name + "（集團）",
+            "kind": "state_owned",
+            "city": "上海",
+            "is_active": True,
+        }
 
     def invalid_data(self, personas):
         return {"code": "", "name": "", "kind": "not-a-kind", "email": "not-an-email", "is_active": True}
@@ -78,10 +96,19 @@ class TestClientContact(ModelTestBase):
         return ClientContactFactory(organization=personas["client_a"].client_organization)
 
     def create_data(self, personas):
-        return {"organization": personas["client_a"].client_organization_id, "name": "王小明", "email": "wang@client.example"}
+        return {
+            "organization": personas["client_a"].client_organization_id,
+            "name": "王小明",
+            "email": "wang@client.example",
+        }
 
     def update_data(self, obj, personas):
-        return {"organization": obj.organization_id, "name": obj.name, "mobile": "139 0000 0000", "email": obj.email}
+        return {
+            "organization": obj.organization_id,
+            "name": obj.name,
+            "mobile": "139 0000 0000",
+            "email": obj.email,
+        }
 
     def invalid_data(self, personas):
         # No way to reach the contact: refused by the model's own rule.

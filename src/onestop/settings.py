@@ -20,6 +20,7 @@ DEV_MODE = env_bool("ONESTOP_DEV") or DEMO_MODE
 DEBUG = env_bool("DEBUG", False)
 
 DATA_DIR = env_path("ONESTOP_DATA_DIR", "./var")
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite files (data and job queue) live here
 MEDIA_ROOT = DATA_DIR / "uploads"  # outside the web root; served only through checked views
 STATIC_ROOT = env_path("ONESTOP_STATIC_ROOT", str(DATA_DIR / "static"))
 
@@ -155,7 +156,7 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -183,7 +184,9 @@ USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "CNY")
 if not (DEFAULT_CURRENCY.isalpha() and len(DEFAULT_CURRENCY) == 3):
-    raise ImproperlyConfigured(f"DEFAULT_CURRENCY must be a three-letter ISO 4217 code; got {DEFAULT_CURRENCY!r}.")
+    raise ImproperlyConfigured(
+        f"DEFAULT_CURRENCY must be a three-letter ISO 4217 code; got {DEFAULT_CURRENCY!r}."
+    )
 DEFAULT_CURRENCY = DEFAULT_CURRENCY.upper()
 
 # --- static and uploaded files ----------------------------------------------------
@@ -239,7 +242,9 @@ else:
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     if urlparse(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
-        raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}.")
+        raise ImproperlyConfigured(
+            f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}."
+        )
     HUEY = {"huey_class": "huey.RedisHuey", "name": "onestop", "url": REDIS_URL, "immediate": False}
 else:
     HUEY = {
@@ -288,4 +293,3 @@ LOGGING = {
 }
 
 ONESTOP_LIST_COUNT_LIMIT = 10_000
-FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 behaviour, already now

@@ -13,7 +13,20 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     search_fields = ["username", "full_name", "email"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("OneStop"), {"fields": ("full_name", "phone", "employee_no", "department", "position", "client_organization", "language")}),
+        (
+            _("OneStop"),
+            {
+                "fields": (
+                    "full_name",
+                    "phone",
+                    "employee_no",
+                    "department",
+                    "position",
+                    "client_organization",
+                    "language",
+                )
+            },
+        ),
     )
 
 

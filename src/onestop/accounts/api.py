@@ -14,7 +14,17 @@ from onestop.core.roles import Role
 class DepartmentSerializer(ModelSerializer):
     class Meta:
         model = Department
-        fields = ["id", "code", "name", "parent", "head", "description", "sort_order", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "parent",
+            "head",
+            "description",
+            "sort_order",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class PositionSerializer(ModelSerializer):
@@ -27,8 +37,22 @@ class ClientOrganizationSerializer(ModelSerializer):
     class Meta:
         model = ClientOrganization
         fields = [
-            "id", "code", "name", "kind", "industry", "tax_id", "address", "city", "phone", "email",
-            "website", "account_manager", "notes", "is_active", "created_at", "updated_at",
+            "id",
+            "code",
+            "name",
+            "kind",
+            "industry",
+            "tax_id",
+            "address",
+            "city",
+            "phone",
+            "email",
+            "website",
+            "account_manager",
+            "notes",
+            "is_active",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -36,8 +60,17 @@ class ClientContactSerializer(ModelSerializer):
     class Meta:
         model = ClientContact
         fields = [
-            "id", "organization", "name", "title", "phone", "mobile", "email", "is_primary", "notes",
-            "created_at", "updated_at",
+            "id",
+            "organization",
+            "name",
+            "title",
+            "phone",
+            "mobile",
+            "email",
+            "is_primary",
+            "notes",
+            "created_at",
+            "updated_at",
         ]
 
     def validate_organization(self, organization):
@@ -58,8 +91,21 @@ class UserSerializer(ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "full_name", "email", "phone", "employee_no", "department", "position",
-            "client_organization", "language", "is_active", "roles", "password", "last_login", "date_joined",
+            "id",
+            "username",
+            "full_name",
+            "email",
+            "phone",
+            "employee_no",
+            "department",
+            "position",
+            "client_organization",
+            "language",
+            "is_active",
+            "roles",
+            "password",
+            "last_login",
+            "date_joined",
         ]
         read_only_fields = ["last_login", "date_joined"]
 
@@ -77,14 +123,18 @@ class UserSerializer(ModelSerializer):
             if client is not None and set(roles) - {Role.CLIENT}:
                 raise serializers.ValidationError({"roles": ["A client user can only have the client role."]})
             if client is None and Role.CLIENT in roles:
-                raise serializers.ValidationError({"client_organization": ["A client user needs a client organisation."]})
+                raise serializers.ValidationError(
+                    {"client_organization": ["A client user needs a client organisation."]}
+                )
         if self.instance is None and not password:
             raise serializers.ValidationError({"password": ["Set an initial password for the new account."]})
         if password:
             try:
                 validate_password(password, self.instance)
             except Exception as exc:
-                raise serializers.ValidationError({"password": list(getattr(exc, "messages", [str(exc)]))}) from None
+                raise serializers.ValidationError(
+                    {"password": list(getattr(exc, "messages", [str(exc)]))}
+                ) from None
         attrs["roles"] = roles
         attrs["password"] = password
         return attrs
@@ -134,8 +184,11 @@ class UserViewSet(ObjectViewSet):
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         services.update_user(
-            serializer.instance, actor=self.request.user, password=data.pop("password", None),
-            roles=data.pop("roles", None), **data,
+            serializer.instance,
+            actor=self.request.user,
+            password=data.pop("password", None),
+            roles=data.pop("roles", None),
+            **data,
         )
 
 

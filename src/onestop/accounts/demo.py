@@ -94,14 +94,86 @@ DEPARTMENT_HEADS = {
 
 # code, name, kind, industry, city, address, phone, account manager
 CLIENTS = [
-    ("HXZN", "華信智能製造股份有限公司", "enterprise", "智能製造", "蘇州", "蘇州工業園區星湖街 328 號", "0512-6288 1000", "cs.lin"),
-    ("DFLN", "東方綠能電力集團", "state_owned", "能源電力", "上海", "上海市浦東新區世紀大道 88 號", "021-5888 2000", "cs.guo"),
-    ("SJZX", "濱江市數據資源管理中心", "government", "政務數據", "杭州", "杭州市濱江區江南大道 3850 號", "0571-8777 3000", "cs.he"),
-    ("MDDX", "明德大學信息工程學院", "university", "高等教育", "南京", "南京市鼓樓區漢口路 22 號", "025-8359 4000", "cs.lin"),
-    ("CJWL", "長江物流科技有限公司", "enterprise", "現代物流", "武漢", "武漢市東湖高新區光谷大道 77 號", "027-8765 5000", "cs.guo"),
-    ("RKYL", "瑞康醫療器械有限公司", "enterprise", "醫療器械", "深圳", "深圳市南山區科技園南區 12 棟", "0755-2666 6000", "cs.lin"),
-    ("HWYH", "海灣城市商業銀行", "state_owned", "金融", "廈門", "廈門市思明區鷺江道 100 號", "0592-2288 7000", "cs.he"),
-    ("XHWL", "星河文旅發展有限公司", "enterprise", "文化旅遊", "成都", "成都市錦江區紅星路三段 1 號", "028-8666 8000", "cs.guo"),
+    (
+        "HXZN",
+        "華信智能製造股份有限公司",
+        "enterprise",
+        "智能製造",
+        "蘇州",
+        "蘇州工業園區星湖街 328 號",
+        "0512-6288 1000",
+        "cs.lin",
+    ),
+    (
+        "DFLN",
+        "東方綠能電力集團",
+        "state_owned",
+        "能源電力",
+        "上海",
+        "上海市浦東新區世紀大道 88 號",
+        "021-5888 2000",
+        "cs.guo",
+    ),
+    (
+        "SJZX",
+        "濱江市數據資源管理中心",
+        "government",
+        "政務數據",
+        "杭州",
+        "杭州市濱江區江南大道 3850 號",
+        "0571-8777 3000",
+        "cs.he",
+    ),
+    (
+        "MDDX",
+        "明德大學信息工程學院",
+        "university",
+        "高等教育",
+        "南京",
+        "南京市鼓樓區漢口路 22 號",
+        "025-8359 4000",
+        "cs.lin",
+    ),
+    (
+        "CJWL",
+        "長江物流科技有限公司",
+        "enterprise",
+        "現代物流",
+        "武漢",
+        "武漢市東湖高新區光谷大道 77 號",
+        "027-8765 5000",
+        "cs.guo",
+    ),
+    (
+        "RKYL",
+        "瑞康醫療器械有限公司",
+        "enterprise",
+        "醫療器械",
+        "深圳",
+        "深圳市南山區科技園南區 12 棟",
+        "0755-2666 6000",
+        "cs.lin",
+    ),
+    (
+        "HWYH",
+        "海灣城市商業銀行",
+        "state_owned",
+        "金融",
+        "廈門",
+        "廈門市思明區鷺江道 100 號",
+        "0592-2288 7000",
+        "cs.he",
+    ),
+    (
+        "XHWL",
+        "星河文旅發展有限公司",
+        "enterprise",
+        "文化旅遊",
+        "成都",
+        "成都市錦江區紅星路三段 1 號",
+        "028-8666 8000",
+        "cs.guo",
+    ),
 ]
 
 # client code, name, title, mobile, e-mail, primary
@@ -179,8 +251,15 @@ def load(actor=None) -> dict[str, User]:
     organizations: dict[str, ClientOrganization] = {}
     for code, name, kind, industry, city, address, phone, manager in CLIENTS:
         organization = ClientOrganization(
-            code=code, name=name, kind=kind, industry=industry, city=city, address=address, phone=phone,
-            email=f"contact@{code.lower()}.example", account_manager=users[manager],
+            code=code,
+            name=name,
+            kind=kind,
+            industry=industry,
+            city=city,
+            address=address,
+            phone=phone,
+            email=f"contact@{code.lower()}.example",
+            account_manager=users[manager],
         )
         organization._history_user = actor
         organization.full_clean()
@@ -189,7 +268,12 @@ def load(actor=None) -> dict[str, User]:
 
     for code, name, title, mobile, email, primary in CONTACTS:
         contact = ClientContact(
-            organization=organizations[code], name=name, title=title, mobile=mobile, email=email, is_primary=primary
+            organization=organizations[code],
+            name=name,
+            title=title,
+            mobile=mobile,
+            email=email,
+            is_primary=primary,
         )
         contact._history_user = actor
         contact.full_clean()
@@ -213,6 +297,6 @@ def logins() -> list[tuple[str, str, str]]:
     from onestop.core.roles import role_label
 
     rows = [(u, n, "、".join(role_label(r) for r in roles)) for u, n, _d, _p, roles, _s in STAFF]
-    clients = dict((c[0], c[1]) for c in CLIENTS)
+    clients = {c[0]: c[1] for c in CLIENTS}
     rows += [(u, n, f"{role_label(Role.CLIENT)}（{clients[c]}）") for u, n, c in CLIENT_USERS]
     return rows

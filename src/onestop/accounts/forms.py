@@ -29,8 +29,19 @@ class ClientOrganizationForm(ModelForm):
     class Meta:
         model = ClientOrganization
         fields = [
-            "code", "name", "kind", "industry", "tax_id", "city", "address",
-            "phone", "email", "website", "account_manager", "is_active", "notes",
+            "code",
+            "name",
+            "kind",
+            "industry",
+            "tax_id",
+            "city",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "account_manager",
+            "is_active",
+            "notes",
         ]
 
 
@@ -69,8 +80,16 @@ class UserForm(ModelForm):
     class Meta:
         model = User
         fields = [
-            "username", "full_name", "email", "phone", "employee_no", "department", "position",
-            "client_organization", "language", "is_active",
+            "username",
+            "full_name",
+            "email",
+            "phone",
+            "employee_no",
+            "department",
+            "position",
+            "client_organization",
+            "language",
+            "is_active",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -85,7 +104,9 @@ class UserForm(ModelForm):
         if client is not None and roles - {Role.CLIENT}:
             self.add_error("roles", _("A client user can only have the client role."))
         if client is None and Role.CLIENT in roles:
-            self.add_error("client_organization", _("Choose the client organisation this client user belongs to."))
+            self.add_error(
+                "client_organization", _("Choose the client organisation this client user belongs to.")
+            )
         if not self.instance.pk and not cleaned.get("password"):
             self.add_error("password", _("Set an initial password for the new account."))
         if cleaned.get("password"):

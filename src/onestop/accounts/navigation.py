@@ -4,8 +4,15 @@ from onestop.core.navigation import MenuItem, register
 
 register(
     "intake",
-    MenuItem(_("Client organisations"), "accounts:clientorganization_list", "building", "accounts.view_clientorganization"),
-    MenuItem(_("Client contacts"), "accounts:clientcontact_list", "person-vcard", "accounts.view_clientcontact"),
+    MenuItem(
+        _("Client organisations"),
+        "accounts:clientorganization_list",
+        "building",
+        "accounts.view_clientorganization",
+    ),
+    MenuItem(
+        _("Client contacts"), "accounts:clientcontact_list", "person-vcard", "accounts.view_clientcontact"
+    ),
 )
 register(
     "organisation",

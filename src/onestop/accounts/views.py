@@ -30,9 +30,24 @@ class DepartmentViews(ObjectViews):
     default_sort = "sort_order"
     detail_fields = ["name", "code", "path", "parent", "head", "description"]
     related_tables = [
-        RelatedTable("children", [Column("name", link=True), Column("code"), Column("head", sort=False)], title=gettext_lazy("Sub-departments")),
-        RelatedTable("members", [Column("full_name", label=gettext_lazy("Name"), link=True), Column("position", sort=False), Column("email"), Column("phone")], title=gettext_lazy("Members")),
-        RelatedTable("positions", [Column("name", link=True), Column("description")], add_url_param="department"),
+        RelatedTable(
+            "children",
+            [Column("name", link=True), Column("code"), Column("head", sort=False)],
+            title=gettext_lazy("Sub-departments"),
+        ),
+        RelatedTable(
+            "members",
+            [
+                Column("full_name", label=gettext_lazy("Name"), link=True),
+                Column("position", sort=False),
+                Column("email"),
+                Column("phone"),
+            ],
+            title=gettext_lazy("Members"),
+        ),
+        RelatedTable(
+            "positions", [Column("name", link=True), Column("description")], add_url_param="department"
+        ),
     ]
 
 
@@ -41,12 +56,20 @@ class PositionViews(ObjectViews):
     filterset_class = filters.PositionFilterSet
     form_class = forms.PositionForm
     icon = "person-badge"
-    columns = [Column("name", link=True), Column("department", sort="department__name"), Column("description", sort=False)]
+    columns = [
+        Column("name", link=True),
+        Column("department", sort="department__name"),
+        Column("description", sort=False),
+    ]
     list_select_related = ("department",)
     detail_select_related = ("department",)
     detail_fields = ["name", "department", "description"]
     related_tables = [
-        RelatedTable("holders", [Column("full_name", label=gettext_lazy("Name"), link=True), Column("email"), Column("phone")], title=gettext_lazy("Holders")),
+        RelatedTable(
+            "holders",
+            [Column("full_name", label=gettext_lazy("Name"), link=True), Column("email"), Column("phone")],
+            title=gettext_lazy("Holders"),
+        ),
     ]
 
 
@@ -69,8 +92,19 @@ class UserViews(ObjectViews):
     detail_select_related = ("department", "position", "client_organization")
     default_sort = "username"
     detail_fields = [
-        "full_name", "username", "email", "phone", "employee_no", "department", "position",
-        "client_organization", "role_list", "language", "is_active", "last_login", "date_joined",
+        "full_name",
+        "username",
+        "email",
+        "phone",
+        "employee_no",
+        "department",
+        "position",
+        "client_organization",
+        "role_list",
+        "language",
+        "is_active",
+        "last_login",
+        "date_joined",
     ]
 
 
@@ -92,16 +126,38 @@ class ClientOrganizationViews(ObjectViews):
     detail_select_related = ("account_manager",)
     default_sort = "name"
     detail_fields = [
-        "code", "name", "kind", "industry", "tax_id", "city", "address", "phone", "email", "website",
-        "account_manager", "is_active", "notes",
+        "code",
+        "name",
+        "kind",
+        "industry",
+        "tax_id",
+        "city",
+        "address",
+        "phone",
+        "email",
+        "website",
+        "account_manager",
+        "is_active",
+        "notes",
     ]
     related_tables = [
         RelatedTable(
             "contacts",
-            [Column("name", link=True), Column("title"), Column("phone"), Column("mobile"), Column("email"), Column("is_primary")],
+            [
+                Column("name", link=True),
+                Column("title"),
+                Column("phone"),
+                Column("mobile"),
+                Column("email"),
+                Column("is_primary"),
+            ],
             add_url_param="organization",
         ),
-        RelatedTable("users", [Column("full_name", label=gettext_lazy("Name"), link=True), Column("username"), Column("email")], title=gettext_lazy("Portal users")),
+        RelatedTable(
+            "users",
+            [Column("full_name", label=gettext_lazy("Name"), link=True), Column("username"), Column("email")],
+            title=gettext_lazy("Portal users"),
+        ),
     ]
 
 
@@ -128,13 +184,12 @@ class ClientContactViews(ObjectViews):
 def profile(request):
     """The user's own details and language; the language takes effect at once."""
     form = forms.ProfileForm(request.POST or None, instance=request.user, user=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            services.update_profile(form, actor=request.user)
-            messages.success(request, _("Your profile was saved."))
-            response = redirect("profile")
-            services.remember_language(response, request.user.language)
-            return response
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(form, actor=request.user)
+        messages.success(request, _("Your profile was saved."))
+        response = redirect("profile")
+        services.remember_language(response, request.user.language)
+        return response
     bootstrapify(form)
     token = Token.objects.filter(user=request.user).first()
     return render(
@@ -151,7 +206,10 @@ def regenerate_token(request):
     if not request.user.has_perm("accounts.use_api_token"):
         raise PermissionDenied
     token = services.regenerate_api_token(actor=request.user)
-    messages.success(request, _("A new API token was created: %(key)s. The old token no longer works.") % {"key": token.key})
+    messages.success(
+        request,
+        _("A new API token was created: %(key)s. The old token no longer works.") % {"key": token.key},
+    )
     return redirect("profile")
 
 
@@ -163,7 +221,9 @@ def switch_language(request):
 
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = redirect(next_url)
     if language in dict(settings.LANGUAGES):

@@ -19,6 +19,7 @@ from rest_framework import serializers, viewsets
 from onestop.core import services
 from onestop.core.drf import django_errors_to_dict
 
+
 class ModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer that validates with the model's own rules (``full_clean``)."""
 
@@ -83,5 +84,3 @@ def _set_many(serializer) -> None:
     for name, value in serializer.validated_data.items():
         if name in many:
             getattr(serializer.instance, name).set(value)
-
-

@@ -26,7 +26,9 @@ def field_label(model, name: str) -> str:
     if field is not None and hasattr(field, "verbose_name"):
         return capfirst(str(field.verbose_name))
     attr = getattr(model, name, None)
-    label = getattr(attr, "short_description", None) or getattr(getattr(attr, "fget", None), "short_description", None)
+    label = getattr(attr, "short_description", None) or getattr(
+        getattr(attr, "fget", None), "short_description", None
+    )
     return capfirst(str(label)) if label else capfirst(name.replace("_", " "))
 
 
@@ -37,7 +39,11 @@ def format_value(value, field=None):
     if field is not None and getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
-        return format_html('<i class="bi bi-{}" aria-hidden="true"></i> {}', "check-circle-fill text-success" if value else "dash-circle text-secondary", _("Yes") if value else _("No"))
+        return format_html(
+            '<i class="bi bi-{}" aria-hidden="true"></i> {}',
+            "check-circle-fill text-success" if value else "dash-circle text-secondary",
+            _("Yes") if value else _("No"),
+        )
     if isinstance(value, models.Model):
         return str(value)
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):

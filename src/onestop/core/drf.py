@@ -43,7 +43,10 @@ class RulesPermission(permissions.BasePermission):
         explicit = getattr(view, "required_action", None)
         if explicit:
             return explicit
-        return ACTION_PERMS.get(getattr(view, "action", None) or "", "view" if request.method in permissions.SAFE_METHODS else None)
+        return ACTION_PERMS.get(
+            getattr(view, "action", None) or "",
+            "view" if request.method in permissions.SAFE_METHODS else None,
+        )
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):

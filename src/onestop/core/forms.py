@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 
 
 def bootstrapify(form):
@@ -11,7 +12,9 @@ def bootstrapify(form):
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(widget, forms.CheckboxSelectMultiple):
+        elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
+            widget, forms.CheckboxSelectMultiple
+        ):
             css = "form-select"
         elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
             css = ""
@@ -24,8 +27,16 @@ def bootstrapify(form):
     return form
 
 
+def formfield_for(db_field, **kwargs):
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")  # a typed "example.com" means https
+    return db_field.formfield(**kwargs)
+
+
 class ModelForm(forms.ModelForm):
     """A ModelForm that knows who is filling it in (for choices limited by role or scope)."""
+
+    formfield_callback = formfield_for
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user

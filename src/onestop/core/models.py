@@ -36,9 +36,9 @@ class BusinessModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     class Meta:
         abstract = True
 
+    def get_absolute_url(self) -> str:
+        return reverse(self.url_name("detail"), args=[self.pk])
+
     @classmethod
     def url_name(cls, action: str) -> str:
         return f"{cls._meta.app_label}:{cls._meta.model_name}_{action}"
-
-    def get_absolute_url(self) -> str:
-        return reverse(self.url_name("detail"), args=[self.pk])

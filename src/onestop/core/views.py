@@ -47,7 +47,7 @@ class Column:
 
     name: str
     label: str | None = None
-    sort: str | None | bool = True  # True: sort by the field itself; a string: by that lookup
+    sort: str | bool | None = True  # True: sort by the field itself; a string: by that lookup
     link: bool = False
 
     def bind(self, model) -> Column:
@@ -99,11 +99,15 @@ class ObjectViews:
             path(f"{name}s/add/", ObjectEditView.as_view(viewset=cls), name=f"{name}_add"),
             path(f"{name}s/<int:pk>/", ObjectDetailView.as_view(viewset=cls), name=f"{name}_detail"),
             path(f"{name}s/<int:pk>/edit/", ObjectEditView.as_view(viewset=cls), name=f"{name}_edit"),
-            path(f"{name}s/<int:pk>/history/", ObjectHistoryView.as_view(viewset=cls), name=f"{name}_history"),
+            path(
+                f"{name}s/<int:pk>/history/", ObjectHistoryView.as_view(viewset=cls), name=f"{name}_history"
+            ),
         ]
         if cls.allow_delete:
             patterns.append(
-                path(f"{name}s/<int:pk>/delete/", ObjectDeleteView.as_view(viewset=cls), name=f"{name}_delete")
+                path(
+                    f"{name}s/<int:pk>/delete/", ObjectDeleteView.as_view(viewset=cls), name=f"{name}_delete"
+                )
             )
         return patterns
 
@@ -208,9 +212,17 @@ class ObjectListView(ObjectView):
             page_sizes=PAGE_SIZES,
             querystring=query.urlencode(),
             sort_querystring=sort_query.urlencode(),
-            filtered=bool(filterset is not None and filterset.is_bound and any(request.GET.get(k) for k in filterset.form.fields)),
+            filtered=bool(
+                filterset is not None
+                and filterset.is_bound
+                and any(request.GET.get(k) for k in filterset.form.fields)
+            ),
         )
-        template = "core/_object_table.html" if request.htmx and not request.htmx.boosted else "core/object_list.html"
+        template = (
+            "core/_object_table.html"
+            if request.htmx and not request.htmx.boosted
+            else "core/object_list.html"
+        )
         return render(request, template, context)
 
 
@@ -218,13 +230,19 @@ class ObjectDetailView(ObjectView):
     def get(self, request, pk):
         obj = self.get_object()
         user = request.user
-        fields = [(field_label(self.model, name), display_value(obj, name)) for name in self.viewset.detail_fields]
+        fields = [
+            (field_label(self.model, name), display_value(obj, name)) for name in self.viewset.detail_fields
+        ]
         related = []
         for table in self.viewset.related_tables:
             manager = getattr(obj, table.accessor)
             related_model = manager.model
             columns = [column.bind(related_model) for column in table.columns]
-            items = list(manager.visible_to(user)[:50]) if hasattr(manager, "visible_to") else list(manager.all()[:50])
+            items = (
+                list(manager.visible_to(user)[:50])
+                if hasattr(manager, "visible_to")
+                else list(manager.all()[:50])
+            )
             add_url = ""
             if table.add_url_param and user.has_perm(
                 f"{related_model._meta.app_label}.add_{related_model._meta.model_name}"
@@ -264,7 +282,11 @@ class ObjectEditView(ObjectView):
     def form_kwargs(self, obj):
         kwargs = {"instance": obj, "user": self.request.user}
         if obj is None:
-            kwargs["initial"] = {key: value for key, value in self.request.GET.items() if key in self.viewset.form_class.base_fields}
+            kwargs["initial"] = {
+                key: value
+                for key, value in self.request.GET.items()
+                if key in self.viewset.form_class.base_fields
+            }
         return kwargs
 
     def get(self, request, pk=None):
@@ -282,7 +304,11 @@ class ObjectEditView(ObjectView):
                 form.add_error(exc.field, exc.message)
             else:
                 if obj is None:
-                    messages.success(request, _("%(model)s “%(obj)s” was created.") % {"model": capfirst(str(self.opts.verbose_name)), "obj": saved})
+                    messages.success(
+                        request,
+                        _("%(model)s “%(obj)s” was created.")
+                        % {"model": capfirst(str(self.opts.verbose_name)), "obj": saved},
+                    )
                 else:
                     messages.success(request, _("Changes to “%(obj)s” were saved.") % {"obj": saved})
                 return HttpResponseRedirect(saved.get_absolute_url())
@@ -340,7 +366,9 @@ class ObjectHistoryView(ObjectView):
                 .first()
             )
         entries = history_entries(self.model, page_records, older)
-        context = self.base_context(object=obj, entries=entries, page=page, paginator=paginator, tab="history")
+        context = self.base_context(
+            object=obj, entries=entries, page=page, paginator=paginator, tab="history"
+        )
         return render(request, "core/object_history.html", context)
 
 
@@ -354,7 +382,9 @@ def history_entries(model, records, older):
     for record, previous in zip(records, chain[1:], strict=False):
         changes = []
         if record.history_type == "~" and previous is not None:
-            delta = record.diff_against(previous, excluded_fields=[f for f in HISTORY_EXCLUDED if model_field(model, f)])
+            delta = record.diff_against(
+                previous, excluded_fields=[f for f in HISTORY_EXCLUDED if model_field(model, f)]
+            )
             for change in delta.changes:
                 field = model_field(model, change.field)
                 if field is None:
@@ -371,6 +401,12 @@ def history_entries(model, records, older):
             if isinstance(field, ForeignKey):
                 lookup = resolved.get(field.related_model, {})
                 old, new = lookup.get(old, old), lookup.get(new, new)
-            rows.append({"label": capfirst(str(field.verbose_name)), "old": format_value(old, field), "new": format_value(new, field)})
+            rows.append(
+                {
+                    "label": capfirst(str(field.verbose_name)),
+                    "old": format_value(old, field),
+                    "new": format_value(new, field),
+                }
+            )
         entry["changes"] = rows
     return entries

@@ -60,7 +60,15 @@ class PasswordChangeView(BootstrapFormMixin, auth_views.PasswordChangeView):
 class QueuedPasswordResetForm(auth_forms.PasswordResetForm):
     """Sends the reset mail from the job queue so a slow mail server never blocks the page."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
         send_email(subject, body, [to_email])

@@ -26,7 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, port: int, host: str, no_serve: bool, **options):
         if not (settings.PACKAGE_DIR / "static" / "vendor" / "bootstrap").is_dir():
-            raise CommandError("The front-end files are missing. Run ./scripts/setup (npm ci + onestop vendor) first.")
+            raise CommandError(
+                "The front-end files are missing. Run ./scripts/setup (npm ci + onestop vendor) first."
+            )
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         if get_user_model().objects.exists():
@@ -37,7 +39,7 @@ class Command(BaseCommand):
         self.print_logins(host, port)
         if no_serve:
             return
-        worker = subprocess.Popen([sys.executable, "-m", "onestop.cli", "worker"], env=os.environ.copy())  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "-m", "onestop.cli", "worker"], env=os.environ.copy())
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
         finally:
@@ -50,7 +52,9 @@ class Command(BaseCommand):
     def print_logins(self, host: str, port: int) -> None:
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"OneStop: http://{host}:{port}/"))
-        self.stdout.write(f"Data folder: {settings.DATA_DIR}  ·  password of every demo account: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"Data folder: {settings.DATA_DIR}  ·  password of every demo account: {DEMO_PASSWORD}"
+        )
         self.stdout.write("")
         for username, name, what in logins():
             self.stdout.write(f"  {username:<14} {name:<6}  {what}")

@@ -40,7 +40,9 @@ class Command(BaseCommand):
     help = "Copy front-end files from node_modules (run `npm ci` first) into static/vendor/."
 
     def add_arguments(self, parser):
-        parser.add_argument("--node-modules", type=Path, default=None, help="Path of the node_modules folder.")
+        parser.add_argument(
+            "--node-modules", type=Path, default=None, help="Path of the node_modules folder."
+        )
 
     def handle(self, *args, node_modules: Path | None = None, **options):
         source = (node_modules or default_node_modules()).resolve()
