@@ -500,3 +500,26 @@ def test_onestop_demo_loads_the_demo_data_once(db):
     assert len(STAFF) >= 30
     roles_in_use = set(Group.objects.filter(user__isnull=False).values_list("name", flat=True))
     assert roles_in_use == set(Role.values)
+
+
+def test_X_4_a_change_of_roles_is_in_the_users_history(client, hr_user, make_user):
+    hr_user.language = "en"
+    hr_user.save()
+    engineer = make_user(Role.TECHNICIAN, username="eng")
+    client.force_login(hr_user)
+    response = client.post(
+        reverse("accounts:user_edit", args=[engineer.pk]),
+        {
+            "username": "eng",
+            "full_name": engineer.full_name,
+            "email": engineer.email,
+            "language": "zh-hant",
+            "is_active": True,
+            "roles": [Group.objects.get(name=Role.FINANCE).pk],
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("accounts:user_history", args=[engineer.pk])).content.decode()
+    assert "Technician" in page
+    assert "Finance" in page
+    assert hr_user.display_name in page

@@ -262,7 +262,7 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
 
     objects = OneStopUserManager()
 

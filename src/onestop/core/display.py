@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+
+from onestop.core.roles import role_label
 
 EMPTY = "—"
 
@@ -44,6 +47,8 @@ def format_value(value, field=None):
             "check-circle-fill text-success" if value else "dash-circle text-secondary",
             _("Yes") if value else _("No"),
         )
+    if isinstance(value, Group):
+        return role_label(value.name)  # roles are groups named by code
     if isinstance(value, models.Model):
         return str(value)
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):

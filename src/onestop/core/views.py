@@ -37,6 +37,7 @@ from onestop.core.display import display_value, field_label, format_value, model
 from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
 from onestop.core.pagination import CappedPaginator
+from onestop.core.workflow import WorkflowModel
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -263,6 +264,7 @@ class ObjectDetailView(ObjectView):
             tab="detail",
             can_change=user.has_perm(self.perm("change"), obj),
             can_delete=self.viewset.allow_delete and user.has_perm(self.perm("delete"), obj),
+            is_workflow=isinstance(obj, WorkflowModel),
         )
         return render(request, self.viewset.detail_template, context)
 
@@ -378,35 +380,39 @@ HISTORY_EXCLUDED = {"created_at", "updated_at", "password", "last_login"}
 def history_entries(model, records, older):
     """Pair each history record with its predecessor and describe the differences."""
     chain = [*records, older]
-    entries, fk_ids = [], {}
+    entries, related_ids = [], {}
+    excluded = [name for name in HISTORY_EXCLUDED if model_field(model, name)]
     for record, previous in zip(records, chain[1:], strict=False):
         changes = []
         if record.history_type == "~" and previous is not None:
-            delta = record.diff_against(
-                previous, excluded_fields=[f for f in HISTORY_EXCLUDED if model_field(model, f)]
-            )
-            for change in delta.changes:
+            for change in record.diff_against(previous, excluded_fields=excluded).changes:
                 field = model_field(model, change.field)
                 if field is None:
                     continue
-                changes.append([field, change.old, change.new])
-                if isinstance(field, ForeignKey):
-                    fk_ids.setdefault(field.related_model, set()).update({change.old, change.new} - {None})
+                old, new = change.old, change.new
+                if field.many_to_many:
+                    # Tracked many-to-many values are lists of through-row dicts.
+                    key = field.related_model._meta.model_name
+                    old = [row[key] for row in old or []]
+                    new = [row[key] for row in new or []]
+                    related_ids.setdefault(field.related_model, set()).update(old, new)
+                elif isinstance(field, ForeignKey):
+                    related_ids.setdefault(field.related_model, set()).update({old, new} - {None})
+                changes.append([field, old, new])
         entries.append({"record": record, "changes": changes})
-    # Resolve foreign keys in one query per related model rather than one per change.
-    resolved = {m: m._base_manager.in_bulk(ids) for m, ids in fk_ids.items()}
+    # Resolve related rows in one query per related model rather than one per change.
+    resolved = {m: m._base_manager.in_bulk(ids) for m, ids in related_ids.items()}
     for entry in entries:
         rows = []
         for field, old, new in entry["changes"]:
-            if isinstance(field, ForeignKey):
+            if field.many_to_many or isinstance(field, ForeignKey):
                 lookup = resolved.get(field.related_model, {})
-                old, new = lookup.get(old, old), lookup.get(new, new)
-            rows.append(
-                {
-                    "label": capfirst(str(field.verbose_name)),
-                    "old": format_value(old, field),
-                    "new": format_value(new, field),
-                }
-            )
+                if field.many_to_many:
+                    old = "、".join(str(format_value(lookup.get(pk, pk))) for pk in old) or None
+                    new = "、".join(str(format_value(lookup.get(pk, pk))) for pk in new) or None
+                else:
+                    old, new = lookup.get(old, old), lookup.get(new, new)
+            label = capfirst(str(field.verbose_name))
+            rows.append({"label": label, "old": format_value(old, field), "new": format_value(new, field)})
         entry["changes"] = rows
     return entries
