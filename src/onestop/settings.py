@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_fsm_log",
     "axes",
     "huey.contrib.djhuey",
     "django_htmx",
@@ -191,6 +192,7 @@ DEFAULT_CURRENCY = DEFAULT_CURRENCY.upper()
 
 # --- static and uploaded files ----------------------------------------------------
 STATIC_URL = "static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # our own files and static/vendor/ from `onestop vendor`
 MEDIA_URL = None  # never served directly; see core.attachments
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
