@@ -32,6 +32,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "onestop.core",
     "onestop.accounts",
+    "onestop.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onestop.core.context_processors.shell",
+                "onestop.notifications.context_processors.inbox",
             ],
         },
     }
@@ -212,6 +214,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- e-mail -----------------------------------------------------------------
+# The address users reach OneStop at, for links in e-mails sent by background jobs.
+ONESTOP_BASE_URL = env_str("ONESTOP_BASE_URL", "http://127.0.0.1:8000/")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OneStop <onestop@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_url = env_str("EMAIL_URL")

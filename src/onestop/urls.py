@@ -6,7 +6,9 @@ from rest_framework.routers import DefaultRouter
 
 from onestop.accounts import api as accounts_api
 from onestop.accounts import views as accounts_views
+from onestop.core import api as core_api
 from onestop.core import views_pages
+from onestop.notifications import api as notifications_api
 
 router = DefaultRouter()
 router.register("departments", accounts_api.DepartmentViewSet)
@@ -14,6 +16,9 @@ router.register("positions", accounts_api.PositionViewSet)
 router.register("users", accounts_api.UserViewSet)
 router.register("client-organizations", accounts_api.ClientOrganizationViewSet)
 router.register("client-contacts", accounts_api.ClientContactViewSet)
+router.register("signatures", core_api.SignatureViewSet)
+router.register("notifications", notifications_api.NotificationViewSet)
+router.register("holidays", notifications_api.HolidayViewSet)
 
 api_patterns = [
     path("me/", accounts_api.me, name="me"),
@@ -24,6 +29,8 @@ api_patterns = [
 urlpatterns = [
     path("", views_pages.home, name="home"),
     path("accounts/", include("onestop.accounts.urls")),
+    path("", include("onestop.notifications.urls")),
+    path("core/", include("onestop.core.urls")),
     path("login/", views_pages.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", accounts_views.profile, name="profile"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 @dataclass
@@ -20,6 +20,7 @@ class WorkItem:
     since: datetime | None = None
     due: datetime | None = None
     icon: str = "circle"
+    overdue: bool = False
 
 
 _providers: list[Callable[[object], Iterable[WorkItem]]] = []
@@ -35,4 +36,5 @@ def work_for(user) -> list[WorkItem]:
     items: list[WorkItem] = []
     for provider in _providers:
         items.extend(provider(user))
-    return sorted(items, key=lambda item: (item.due is None, item.due or item.since or datetime.max))
+    latest = datetime.max.replace(tzinfo=UTC)
+    return sorted(items, key=lambda item: (item.due is None, item.due or item.since or latest))

@@ -1,0 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.navigation import MenuItem, register
+
+register(
+    "system",
+    MenuItem(
+        _("Working-day calendar"), "notifications:holiday_list", "calendar3", "notifications.view_holiday"
+    ),
+)

@@ -1,0 +1,170 @@
+"""Sending notifications and keeping deadlines. Every stage calls these; none writes rows itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.notifications.models import Deadline, Notification
+
+
+def notify(
+    recipients: Iterable,
+    *,
+    title: str,
+    body: str = "",
+    url: str = "",
+    level=Notification.Level.INFO,
+    target=None,
+    email: bool = True,
+) -> list[Notification]:
+    """Put a message in each recipient's inbox; e-mail it after the transaction commits.
+
+    Called inside the caller's transaction: if the action fails, no message is left behind,
+    and no e-mail goes out for something that did not happen.
+    """
+    target_type = ContentType.objects.get_for_model(target) if target is not None else None
+    unique = {user.pk: user for user in recipients if user is not None and user.is_active}
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                title=title[:200],
+                body=body,
+                url=url,
+                level=level,
+                target_type=target_type,
+                target_id=getattr(target, "pk", None),
+            )
+            for user in unique.values()
+        ]
+    )
+    if email and notifications:
+        from onestop.notifications.tasks import email_notifications
+
+        ids = [n.pk for n in notifications]  # SQLite >= 3.35 and PostgreSQL return the new ids
+        transaction.on_commit(lambda: email_notifications(ids))
+    return notifications
+
+
+def mark_read(notification: Notification, *, actor) -> None:
+    # Compare-and-set: marking twice (two tabs) is harmless and keeps the first time.
+    Notification.objects.filter(pk=notification.pk, recipient=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def mark_all_read(*, actor) -> int:
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def set_deadline(
+    target,
+    *,
+    title: str,
+    due_at: datetime,
+    responsible,
+    escalate_to=None,
+    url: str = "",
+    remind_before=None,
+    actor=None,
+) -> Deadline:
+    """Open (or move) the deadline named ``title`` on ``target``."""
+    if timezone.is_naive(due_at):
+        raise ValueError("deadlines must be timezone-aware")
+    target_type = ContentType.objects.get_for_model(target)
+    deadline = Deadline.objects.filter(
+        target_type=target_type, target_id=target.pk, title=title, closed_at__isnull=True
+    ).first()
+    if deadline is None:
+        deadline = Deadline(target_type=target_type, target_id=target.pk, title=title)
+    deadline.due_at = due_at
+    deadline.responsible = responsible
+    deadline.escalate_to = escalate_to
+    deadline.url = url or getattr(target, "get_absolute_url", lambda: "")()
+    if remind_before is not None:
+        deadline.remind_before = remind_before
+    # Moving a deadline re-arms its reminder and escalation.
+    deadline.reminded_at = deadline.escalated_at = None
+    deadline._history_user = actor
+    deadline.save()
+    return deadline
+
+
+@transaction.atomic
+def close_deadlines(target, *, title: str | None = None, actor=None) -> int:
+    queryset = Deadline.objects.open().filter(
+        target_type=ContentType.objects.get_for_model(target), target_id=target.pk
+    )
+    if title is not None:
+        queryset = queryset.filter(title=title)
+    closed = 0
+    for deadline in queryset:
+        deadline.closed_at = timezone.now()
+        deadline._history_user = actor
+        deadline.save(update_fields=["closed_at", "updated_at"])
+        closed += 1
+    return closed
+
+
+def process_deadlines(now: datetime | None = None) -> tuple[int, int]:
+    """Send due reminders and escalations once each; returns (reminders, escalations).
+
+    Each send first claims the row with a conditional UPDATE, so two workers running this
+    at the same moment never send the same reminder twice.
+    """
+    now = now or timezone.now()
+    reminders = escalations = 0
+    candidates = (
+        Deadline.objects.open().filter(reminded_at__isnull=True, due_at__gt=now).select_related("responsible")
+    )
+    for deadline in candidates:
+        if deadline.due_at - deadline.remind_before > now:
+            continue
+        with transaction.atomic():
+            if not Deadline.objects.filter(pk=deadline.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue
+            notify(
+                [deadline.responsible],
+                title=_("Reminder: %(title)s is due %(due)s")
+                % {"title": deadline.title, "due": _local(deadline.due_at)},
+                url=deadline.url,
+                level=Notification.Level.REMINDER,
+                target=deadline.target,
+            )
+            reminders += 1
+    overdue = (
+        Deadline.objects.open()
+        .filter(escalated_at__isnull=True, due_at__lte=now)
+        .select_related("responsible", "escalate_to")
+    )
+    for deadline in overdue:
+        with transaction.atomic():
+            if not Deadline.objects.filter(pk=deadline.pk, escalated_at__isnull=True).update(
+                escalated_at=now
+            ):
+                continue
+            title = _("Overdue: %(title)s was due %(due)s (%(who)s)") % {
+                "title": deadline.title,
+                "due": _local(deadline.due_at),
+                "who": deadline.responsible,
+            }
+            notify(
+                [deadline.responsible, deadline.escalate_to],
+                title=title,
+                url=deadline.url,
+                level=Notification.Level.ESCALATION,
+                target=deadline.target,
+            )
+            escalations += 1
+    return reminders, escalations
+
+
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
