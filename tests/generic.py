@@ -29,6 +29,7 @@ class ModelTestBase:
 
     manager = "admin"  # persona allowed to add, change and (unless deleter says otherwise) delete
     deleter: str | None = None  # persona allowed to delete, when that is a narrower right
+    deletable = True  # False: records are closed, never deleted (no delete page, API answers 405)
     viewer: str | None = None  # persona who may view but not change
     no_view: str | None = None  # persona who may not even open the list
     outsider: str | None = None  # persona who may open the list but not the record made by make_object
@@ -90,14 +91,10 @@ class ModelTestBase:
     # --- anonymous ------------------------------------------------------------------
     def test_anonymous_users_are_sent_to_log_in(self, client, personas):
         obj = self.make_object(personas)
-        for action, target in [
-            ("list", None),
-            ("add", None),
-            ("detail", obj),
-            ("edit", obj),
-            ("delete", obj),
-            ("history", obj),
-        ]:
+        actions = [("list", None), ("add", None), ("detail", obj), ("edit", obj), ("history", obj)]
+        if self.deletable:
+            actions.append(("delete", obj))
+        for action, target in actions:
             response = client.get(self.url(action, target))
             assert response.status_code == 302, action
             assert response.url.startswith(reverse("login")), action
@@ -128,14 +125,15 @@ class ModelTestBase:
         assert client.get(self.url("add")).status_code == 403
         assert client.get(self.url("edit", obj)).status_code == 403
         assert client.post(self.url("edit", obj), self.update_data(obj, personas)).status_code == 403
-        assert client.post(self.url("delete", obj)).status_code == 403
+        if self.deletable:
+            assert client.post(self.url("delete", obj)).status_code == 403
         api = self.api(user)
         assert api.post(self.api_url(), self.api_create_data(personas), format="json").status_code == 403
         assert (
             api.patch(self.api_url(obj), self.api_update_data(obj, personas), format="json").status_code
             == 403
         )
-        assert api.delete(self.api_url(obj)).status_code == 403
+        assert api.delete(self.api_url(obj)).status_code in ((403,) if self.deletable else (403, 405))
         assert self.model.objects.filter(pk=obj.pk).exists()
         assert self.history_of(obj.pk).count() == history_before
 
@@ -163,6 +161,11 @@ class ModelTestBase:
         assert history_page.status_code == 200
         assert user.display_name in history_page.content.decode()
 
+        if not self.deletable:
+            assert not any(
+                p.name == f"{self.model._meta.model_name}_delete" for p in _url_patterns(self.model)
+            )
+            return
         deleter = personas[self.deleter or self.manager]
         if deleter != user:
             assert client.post(self.url("delete", obj)).status_code == 403
@@ -190,6 +193,10 @@ class ModelTestBase:
         assert response.status_code == 200, response.json()
         self.assert_written_by(pk, user, "~")
 
+        if not self.deletable:
+            assert api.delete(self.api_url(obj)).status_code in (403, 405)
+            assert self.model.objects.filter(pk=pk).exists()
+            return
         deleter = personas[self.deleter or self.manager]
         if deleter != user:
             assert api.delete(self.api_url(obj)).status_code == 403
@@ -208,7 +215,7 @@ class ModelTestBase:
         assert obj.get_absolute_url() not in client.get(self.url("list"), {"per_page": 100}).content.decode()
         for action in ("detail", "history"):
             assert client.get(self.url(action, obj)).status_code == 404, action
-        for action in ("edit", "delete"):
+        for action in ("edit", "delete") if self.deletable else ("edit",):
             # Without the right to change this kind of record at all the answer is 403,
             # which says nothing about whether this record exists.
             assert client.get(self.url(action, obj)).status_code in (403, 404), action
@@ -256,3 +263,10 @@ class ModelTestBase:
             self.make_object(personas, index)
         many = count_queries()
         assert many == few, f"queries grew from {few} to {many} (UI, API)"
+
+
+def _url_patterns(model):
+    from django.urls import get_resolver
+
+    namespace = get_resolver().namespace_dict.get(model._meta.app_label)
+    return namespace[1].url_patterns if namespace else []

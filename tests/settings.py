@@ -6,9 +6,21 @@ import tempfile
 os.environ.setdefault("ONESTOP_DEV", "1")
 os.environ.setdefault("ONESTOP_DATA_DIR", tempfile.mkdtemp(prefix="onestop-test-"))
 
-from onestop.settings import *  # noqa: E402,F403
+from onestop.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production uses argon2
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 HUEY = {**HUEY, "immediate": True}  # noqa: F405  jobs run at once, in the test's own thread
 WHITENOISE_AUTOREFRESH = True
+
+# The test-only app that exercises the shared workflow mechanisms of onestop.core
+# (tests/workflow_app: a Ticket with draft → submitted → approved / rejected) and its URLs.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflow_app"]  # noqa: F405
+ROOT_URLCONF = "tests.urls"
+
+# SQLite tests use a database file (in the temporary data dir), not Django's default
+# in-memory database: the concurrency tests run real threads, each with its own connection,
+# and a shared-cache in-memory database answers concurrent writers with "table is locked"
+# at once instead of queueing them behind the busy timeout as the production file does.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}  # noqa: F405

@@ -523,7 +523,12 @@ def test_X_4_a_change_of_roles_is_in_the_users_history(client, hr_user, make_use
 
 @pytest.mark.parametrize(
     "path",
-    ["onestop/app.css", "onestop/app.js", "vendor/bootstrap/css/bootstrap.min.css", "vendor/htmx/htmx.min.js"],
+    [
+        "onestop/app.css",
+        "onestop/app.js",
+        "vendor/bootstrap/css/bootstrap.min.css",
+        "vendor/htmx/htmx.min.js",
+    ],
 )
 def test_the_pages_static_files_are_found(path):
     from django.contrib.staticfiles import finders

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "onestop.core",
     "onestop.accounts",
     "onestop.notifications",
+    "onestop.engagements",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -211,6 +212,7 @@ WHITENOISE_USE_FINDERS = DEV_MODE or DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+ONESTOP_MAX_UPLOAD_MB = env_int("ONESTOP_MAX_UPLOAD_MB", 20)  # per attached file (core.attachments)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- e-mail -----------------------------------------------------------------
@@ -287,6 +289,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two "channel" choice sets (how an inquiry arrived; how a comment was exchanged).
+    "ENUM_NAME_OVERRIDES": {
+        "InquiryChannelEnum": "onestop.engagements.models.Channel",
+        "CommentChannelEnum": "onestop.core.models.Comment.Channel",
+    },
 }
 
 # --- logging -------------------------------------------------------------------

@@ -8,6 +8,7 @@ from onestop.accounts import api as accounts_api
 from onestop.accounts import views as accounts_views
 from onestop.core import api as core_api
 from onestop.core import views_pages
+from onestop.engagements import api as engagements_api
 from onestop.notifications import api as notifications_api
 
 router = DefaultRouter()
@@ -17,6 +18,9 @@ router.register("users", accounts_api.UserViewSet)
 router.register("client-organizations", accounts_api.ClientOrganizationViewSet)
 router.register("client-contacts", accounts_api.ClientContactViewSet)
 router.register("signatures", core_api.SignatureViewSet)
+router.register("attachments", core_api.AttachmentViewSet)
+router.register("comments", core_api.CommentViewSet)
+router.register("engagements", engagements_api.EngagementViewSet)
 router.register("notifications", notifications_api.NotificationViewSet)
 router.register("holidays", notifications_api.HolidayViewSet)
 
@@ -30,6 +34,7 @@ urlpatterns = [
     path("", views_pages.home, name="home"),
     path("accounts/", include("onestop.accounts.urls")),
     path("", include("onestop.notifications.urls")),
+    path("", include("onestop.engagements.urls")),
     path("core/", include("onestop.core.urls")),
     path("login/", views_pages.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

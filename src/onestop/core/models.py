@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import rules
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
+from simple_history.models import HistoricalRecords
+
+from onestop.core import predicates
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -30,6 +38,11 @@ class ScopedQuerySet(models.QuerySet):
 class BusinessModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """Base for records users work with: permission rules, URLs, timestamps."""
 
+    # Records that take files and a communication log say so (see core/attachments.py,
+    # core/comments.py); their detail page then shows both panels.
+    allow_attachments = False
+    allow_comments = False
+
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False)
 
@@ -42,3 +55,237 @@ class BusinessModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     @classmethod
     def url_name(cls, action: str) -> str:
         return f"{cls._meta.app_label}:{cls._meta.model_name}_{action}"
+
+
+# --- records attached to another record ------------------------------------------------------
+
+
+class AttachedQuerySet(ScopedQuerySet):
+    """Rows that hang on another record through a generic foreign key (``content_type`` +
+    ``object_id``): a user sees them exactly when they see that record (its ``visible_to``).
+
+    One extra query finds the kinds of parent present; the rows then come in one query
+    whatever their number, each kind filtered by a subquery of its own ``visible_to``.
+    """
+
+    def for_object(self, obj):
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)
+
+    def scope_for(self, user):
+        from django.contrib.contenttypes.models import ContentType
+
+        condition = models.Q(pk__in=[])
+        kinds = self.order_by().values_list("content_type_id", flat=True).distinct()
+        for content_type_id in kinds:
+            parent = ContentType.objects.get_for_id(content_type_id).model_class()
+            manager = getattr(parent, "_default_manager", None)
+            if parent is None or not hasattr(manager, "visible_to"):
+                continue  # a parent without a scope is closed, not open
+            condition |= models.Q(
+                content_type_id=content_type_id, object_id__in=manager.visible_to(user).values("pk")
+            )
+        return self.filter(condition)
+
+
+class AttachedModel(BusinessModel):
+    """Base of rows attached to any record (signatures, attachments, comments)."""
+
+    # These rows have no generic list/edit pages: they are created by their service and
+    # shown on the parent record's page (see tests/test_meta.py).
+    generic_views = False
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("kind of record"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        return self.record.get_absolute_url() if self.record is not None else "/"
+
+
+class Signature(AttachedModel):
+    """A signature on one version of a form: who, in which role, when, from where, on what.
+
+    ``content`` is the exact canonical text that was signed and ``sha256`` its hash, so the
+    signature can be re-verified at any time and any later change to the form is evident.
+    """
+
+    document = models.CharField(_("form"), max_length=60)
+    title = models.CharField(_("form title"), max_length=200)
+    version = models.PositiveIntegerField(_("version"))
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signer"),
+        on_delete=models.PROTECT,
+        related_name="signatures",
+    )
+    role = models.CharField(_("signed as"), max_length=100)
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the signed content"), max_length=64)
+    content = models.TextField(_("signed content"))
+    history = HistoricalRecords()
+
+    objects = AttachedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["content_type", "object_id", "document", "version", "signed_at"]
+        indexes = [models.Index(fields=["content_type", "object_id", "document", "version"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "document", "version", "role"],
+                name="one_signature_per_role_and_version",
+            )
+        ]
+        rules_permissions = {
+            "view": predicates.is_authenticated,  # which ones: visible_to (the signed record's)
+            "add": rules.always_deny,  # only through core.signatures.sign
+            "change": rules.always_deny,  # a signature never changes
+            "delete": rules.always_deny,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version} · {self.role} · {self.signer}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:signature_verify", args=[self.pk])
+
+
+class NumberSequenceQuerySet(ScopedQuerySet):
+    def scope_for(self, user):
+        return self.none()  # counters are seen in the admin site only
+
+
+class NumberSequence(BusinessModel):
+    """The last number handed out for one prefix and year (see core/numbering.py).
+
+    Increments are single UPDATE statements inside the caller's transaction, so they are
+    not copied to the history table; the history keeps when each sequence was created.
+    """
+
+    generic_views = False  # no pages of its own: numbers appear on the records that carry them
+
+    prefix = models.CharField(_("prefix"), max_length=20)
+    year = models.PositiveIntegerField(_("year"))
+    value = models.PositiveIntegerField(_("last number issued"), default=0)
+    history = HistoricalRecords()
+
+    objects = NumberSequenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+        ordering = ["prefix", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="one_sequence_per_prefix_and_year")
+        ]
+        rules_permissions = {
+            "view": predicates.is_system_admin,
+            "add": rules.always_deny,
+            "change": rules.always_deny,
+            "delete": rules.always_deny,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.value}"
+
+
+class Visibility(models.TextChoices):
+    INTERNAL = "internal", _("Internal only")
+    SHARED = "shared", _("Shared with the client")
+
+
+class VisibleAttachedQuerySet(AttachedQuerySet):
+    """Attached rows with a visibility: client users see only the shared ones."""
+
+    def scope_for(self, user):
+        rows = super().scope_for(user)
+        return rows if user.client_organization_id is None else rows.filter(visibility=Visibility.SHARED)
+
+
+class Attachment(AttachedModel):
+    """A file attached to a record; stored under MEDIA_ROOT, served only by a checked view."""
+
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    mime_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    objects = VisibleAttachedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        rules_permissions = {
+            "view": predicates.is_authenticated,  # which ones: visible_to (the record's, and visibility)
+            "add": rules.always_deny,  # only through core.attachments.add_attachment
+            "change": rules.always_deny,
+            "delete": rules.always_deny,
+        }
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_download_url(self) -> str:
+        return reverse("core:attachment_download", args=[self.pk])
+
+
+class Comment(AttachedModel):
+    """One entry of a record's communication log: a call, a mail, a meeting, a note…"""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        CHAT = "chat", _("Chat")
+        PORTAL = "portal", _("Client portal")
+        MEETING = "meeting", _("Meeting")
+        NOTE = "note", _("Internal note")
+
+    body = models.TextField(_("text"), max_length=10000)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.NOTE)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    objects = VisibleAttachedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        rules_permissions = {
+            "view": predicates.is_authenticated,  # which ones: visible_to (the record's, and visibility)
+            "add": rules.always_deny,  # only through core.comments.add_comment
+            "change": rules.always_deny,  # the log is append-only
+            "delete": rules.always_deny,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} · {self.author} · {self.body[:40]}"

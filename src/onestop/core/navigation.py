@@ -72,18 +72,19 @@ def menu_for(user, current_path: str = "") -> list[dict]:
             if item.permission and not user.has_perm(item.permission):
                 continue
             url = item.url
-            if not url:
-                continue
-            active = bool(current_path) and current_path.startswith(url) and url != "/"
-            entries.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+            if url:
+                entries.append({"label": item.label, "url": url, "icon": item.icon, "active": False})
         if entries:
-            menu.append(
-                {
-                    "key": chapter.key,
-                    "label": chapter.label,
-                    "icon": chapter.icon,
-                    "items": entries,
-                    "active": any(e["active"] for e in entries),
-                }
-            )
+            menu.append({"key": chapter.key, "label": chapter.label, "icon": chapter.icon, "items": entries})
+    # The entry whose address is the longest prefix of the current page is the active one.
+    candidates = [
+        entry
+        for chapter in menu
+        for entry in chapter["items"]
+        if current_path.startswith(entry["url"]) and entry["url"] != "/"
+    ]
+    if candidates:
+        max(candidates, key=lambda entry: len(entry["url"]))["active"] = True
+    for chapter in menu:
+        chapter["active"] = any(entry["active"] for entry in chapter["items"])
     return menu

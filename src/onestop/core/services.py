@@ -31,10 +31,20 @@ def save_form(form, *, actor, reason: str = ""):
     return obj
 
 
+def validate(obj, exclude=()):
+    """``full_clean`` that leaves protected state fields alone.
+
+    Cleaning assigns every field back to the instance, and a protected FSM field refuses
+    any assignment outside a transition; states are validated by the transitions instead.
+    """
+    protected = [f.name for f in obj._meta.concrete_fields if getattr(f, "protected", False)]
+    obj.full_clean(exclude=[*exclude, *protected])
+
+
 @transaction.atomic
 def save_instance(obj, *, actor, reason: str = ""):
     """Validate and save a model instance (used by the API, which bypasses ModelForm)."""
-    obj.full_clean()
+    validate(obj)
     _stamp(obj, actor, reason)
     obj.save()
     return obj

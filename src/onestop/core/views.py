@@ -24,6 +24,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey
+from django.forms import ModelForm
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -89,8 +90,15 @@ class ObjectViews:
     detail_select_related: tuple[str, ...] = ()
     default_sort: str | None = None
     detail_template = "core/object_detail.html"
+    form_template = "core/object_form.html"
+    add_form_class = None  # a different form for creating (e.g. a quick-entry form); default form_class
     icon = "table"
     allow_delete = True
+
+    @classmethod
+    def save(cls, form, *, actor, request, obj=None):
+        """Write a valid form; a model whose creation is a use case calls its service here."""
+        return services.save_form(form, actor=actor)
 
     @classmethod
     def urls(cls) -> list:
@@ -281,27 +289,33 @@ class ObjectEditView(ObjectView):
         self.require("add")
         return None
 
+    def form_class(self, obj):
+        if obj is None and self.viewset.add_form_class is not None:
+            return self.viewset.add_form_class
+        return self.viewset.form_class
+
     def form_kwargs(self, obj):
-        kwargs = {"instance": obj, "user": self.request.user}
+        form_class = self.form_class(obj)
+        kwargs = {"user": self.request.user}
+        if issubclass(form_class, ModelForm):
+            kwargs["instance"] = obj
         if obj is None:
             kwargs["initial"] = {
-                key: value
-                for key, value in self.request.GET.items()
-                if key in self.viewset.form_class.base_fields
+                key: value for key, value in self.request.GET.items() if key in form_class.base_fields
             }
         return kwargs
 
     def get(self, request, pk=None):
         obj = self.setup_object()
-        form = self.viewset.form_class(**self.form_kwargs(obj))
+        form = self.form_class(obj)(**self.form_kwargs(obj))
         return self.render_form(form, obj)
 
     def post(self, request, pk=None):
         obj = self.setup_object()
-        form = self.viewset.form_class(data=request.POST, files=request.FILES, **self.form_kwargs(obj))
+        form = self.form_class(obj)(data=request.POST, files=request.FILES, **self.form_kwargs(obj))
         if form.is_valid():
             try:
-                saved = services.save_form(form, actor=request.user)
+                saved = self.viewset.save(form, actor=request.user, request=request, obj=obj)
             except DomainError as exc:
                 form.add_error(exc.field, exc.message)
             else:
@@ -323,7 +337,7 @@ class ObjectEditView(ObjectView):
             form=form,
             cancel_url=obj.get_absolute_url() if obj else reverse(self.model.url_name("list")),
         )
-        return render(self.request, "core/object_form.html", context, status=status)
+        return render(self.request, self.viewset.form_template, context, status=status)
 
 
 class ObjectDeleteView(ObjectView):

@@ -1,0 +1,29 @@
+"""Routes of the shared, record-bound pages (transitions, signatures, attachments, comments)."""
+
+from django.urls import path
+
+from onestop.core import views_documents, views_records, views_workflow
+
+app_name = "core"
+
+urlpatterns = [
+    path(
+        "records/<str:model>/<int:pk>/transition/<str:name>/",
+        views_workflow.transition,
+        name="transition",
+    ),
+    path(
+        "records/<str:model>/<int:pk>/forms/<str:code>/pdf/",
+        views_documents.document_pdf,
+        name="document_pdf",
+    ),
+    path(
+        "records/<str:model>/<int:pk>/forms/<str:code>/sign/",
+        views_documents.sign_document,
+        name="document_sign",
+    ),
+    path("signatures/<int:pk>/verify/", views_documents.signature_verify, name="signature_verify"),
+    path("records/<str:model>/<int:pk>/attachments/", views_records.attachment_add, name="attachment_add"),
+    path("attachments/<int:pk>/download/", views_records.attachment_download, name="attachment_download"),
+    path("records/<str:model>/<int:pk>/comments/", views_records.comment_add, name="comment_add"),
+]

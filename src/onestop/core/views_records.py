@@ -1,0 +1,120 @@
+"""Files and the communication log on any record: add, list, download (checked)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from onestop.core import attachments, comments
+from onestop.core.exceptions import DomainError
+from onestop.core.models import Comment, Visibility
+from onestop.core.views_workflow import refused, safe_next, visible_record
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File"))
+    description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=300)
+    visibility = forms.ChoiceField(
+        label=gettext_lazy("Visibility"),
+        choices=Visibility.choices,
+        initial=Visibility.INTERNAL,
+        required=False,
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=gettext_lazy("Text"), max_length=10000, widget=forms.Textarea)
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Channel"),
+        choices=Comment.Channel.choices,
+        initial=Comment.Channel.NOTE,
+        required=False,
+    )
+    visibility = forms.ChoiceField(
+        label=gettext_lazy("Visibility"),
+        choices=Visibility.choices,
+        initial=Visibility.INTERNAL,
+        required=False,
+    )
+
+
+def record(request, model: str, pk: int):
+    try:
+        model_class = apps.get_model(model)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    return visible_record(request, model_class, pk)
+
+
+def form_errors(form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+@login_required
+@require_POST
+def attachment_add(request, model: str, pk: int):
+    obj = record(request, model, pk)
+    back = safe_next(request, request.POST.get("next"), obj.get_absolute_url())
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return refused(request, obj, form_errors(form), 400, back)
+    try:
+        attachment = attachments.add_attachment(
+            obj,
+            form.cleaned_data["file"],
+            actor=request.user,
+            description=form.cleaned_data["description"],
+            visibility=form.cleaned_data["visibility"] or None,
+        )
+    except DomainError as exc:
+        return refused(request, obj, exc.message, exc.status_code, back)
+    messages.success(request, _("“%(name)s” was attached.") % {"name": attachment.original_name})
+    return HttpResponseRedirect(back)
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk: int):
+    try:
+        attachment = attachments.downloadable(request.user, pk)
+    except PermissionDenied:
+        raise Http404 from None  # a file one may not see is "not there"
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.mime_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def comment_add(request, model: str, pk: int):
+    obj = record(request, model, pk)
+    back = safe_next(request, request.POST.get("next"), obj.get_absolute_url())
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return refused(request, obj, form_errors(form), 400, back)
+    try:
+        comments.add_comment(
+            obj,
+            actor=request.user,
+            body=form.cleaned_data["body"],
+            channel=form.cleaned_data["channel"] or Comment.Channel.NOTE,
+            visibility=form.cleaned_data["visibility"] or Visibility.INTERNAL,
+        )
+    except DomainError as exc:
+        return refused(request, obj, exc.message, exc.status_code, back)
+    messages.success(request, _("The entry was added to the communication log."))
+    return HttpResponseRedirect(back)

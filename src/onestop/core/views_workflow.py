@@ -1,0 +1,85 @@
+"""Record-bound HTML views shared by every app: run a transition on any workflow record.
+
+The buttons come from ``{% transition_buttons object %}`` (core/templatetags/workflow.py),
+which renders core/_transitions.html: one form with a comment field whose buttons post to
+``core:transition`` for the model, record and transition.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from onestop.core.exceptions import DomainError
+from onestop.core.workflow import perform_transition, workflow_model
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=2000)
+    expected_state = forms.CharField(required=False, max_length=50)
+    next = forms.CharField(required=False, max_length=500)
+
+
+def visible_record(request, model, pk):
+    """The record ``pk`` of ``model`` if the user may view it; 404 otherwise (even if it exists)."""
+    obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    opts = model._meta
+    if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}", obj):
+        raise Http404
+    return obj
+
+
+def safe_next(request, candidate: str | None, default: str) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def refused(request, obj, message: str, status: int, back: str):
+    """The page shown when an action on a record was refused: the reason and a way back."""
+    return render(
+        request,
+        "core/action_refused.html",
+        {"object": obj, "message": message, "back_url": back, "conflict": status == 409},
+        status=status,
+    )
+
+
+@require_POST
+def transition(request, model: str, pk: int, name: str):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    model_class = workflow_model(model)
+    if model_class is None or name not in model_class.generic_transition_names():
+        raise Http404
+    obj = visible_record(request, model_class, pk)
+    form = TransitionForm(request.POST)
+    back = obj.get_absolute_url()
+    if not form.is_valid():
+        return refused(request, obj, " ".join(e for errs in form.errors.values() for e in errs), 400, back)
+    back = safe_next(request, form.cleaned_data["next"], back)
+    previous = obj.state_label()
+    try:
+        perform_transition(
+            obj,
+            name,
+            actor=request.user,
+            comment=form.cleaned_data["comment"],
+            expected_state=form.cleaned_data["expected_state"] or None,
+        )
+    except DomainError as exc:
+        return refused(request, obj, exc.message, exc.status_code, back)
+    messages.success(
+        request,
+        _("“%(obj)s”: %(old)s → %(new)s.") % {"obj": obj, "old": previous, "new": obj.state_label()},
+    )
+    return HttpResponseRedirect(back)

@@ -1,0 +1,285 @@
+"""The engagement API (X-8): the same services as the pages, one action per use case."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from onestop.accounts.models import ClientContact, ClientOrganization
+from onestop.core.api import ModelSerializer
+from onestop.core.signatures import client_ip
+from onestop.engagements import services
+from onestop.engagements.filters import EngagementFilterSet
+from onestop.engagements.models import Channel, Engagement, Inquiry, Proposal
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "round",
+            "party",
+            "author",
+            "service_content",
+            "technical_requirements",
+            "period_start",
+            "period_end",
+            "fee",
+            "currency",
+            "note",
+            "status",
+            "created_at",
+            "answered_at",
+        ]
+        read_only_fields = fields
+
+
+class InquirySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Inquiry
+        fields = [
+            "id",
+            "engagement",
+            "channel",
+            "received_at",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "subject",
+            "need",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class EngagementSerializer(ModelSerializer):
+    holder_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "id",
+            "code",
+            "title",
+            "client",
+            "contact",
+            "channel",
+            "stage",
+            "stage_since",
+            "holder",
+            "holder_label",
+            "holder_since",
+            "technician",
+            "received_at",
+            "forwarded_at",
+            "service_goals",
+            "technical_requirements",
+            "requested_deadline",
+            "out_of_scope_reason",
+            "suggestions",
+            "agreed_proposal",
+            "confirmed_at",
+            "closed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [f for f in fields if f not in ("title", "contact")]
+
+
+class NewInquirySerializer(serializers.Serializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=ClientOrganization.objects.all())
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=ClientContact.objects.all(), required=False, allow_null=True
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    subject = serializers.CharField(max_length=200)
+    need = serializers.CharField()
+    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    received_at = serializers.DateTimeField(required=False, allow_null=True)
+    technician = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), required=False, allow_null=True
+    )
+
+    def validate_client(self, client):
+        if (
+            not ClientOrganization.objects.visible_to(self.context["request"].user)
+            .filter(pk=client.pk)
+            .exists()
+        ):
+            raise serializers.ValidationError("Invalid pk - object does not exist.")
+        return client
+
+
+class ForwardSerializer(serializers.Serializer):
+    technician = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class AssessSerializer(serializers.Serializer):
+    in_scope = serializers.BooleanField()
+    service_goals = serializers.CharField(required=False, allow_blank=True)
+    technical_requirements = serializers.CharField(required=False, allow_blank=True)
+    requested_deadline = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True)
+    suggestions = serializers.CharField(required=False, allow_blank=True)
+
+
+class ProposeSerializer(ModelSerializer):
+    full_clean_exclude = ("engagement", "round", "party", "author")
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "service_content",
+            "technical_requirements",
+            "period_start",
+            "period_end",
+            "fee",
+            "currency",
+            "note",
+        ]
+        extra_kwargs = {"currency": {"required": False}}
+
+
+class AcceptSerializer(serializers.Serializer):
+    round = serializers.IntegerField(min_value=1)
+
+
+class SignSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=[("client", "client"), ("technician", "technician")])
+
+
+class WithdrawSerializer(serializers.Serializer):
+    comment = serializers.CharField()
+
+
+class EngagementViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """Engagements (服務案件). Create one by posting its first inquiry; act with the actions below."""
+
+    queryset = Engagement.objects.all()
+    serializer_class = EngagementSerializer
+    filterset_class = EngagementFilterSet
+    ordering_fields = ["received_at", "code", "stage_since"]
+    required_action = None
+
+    def get_queryset(self):
+        return Engagement.objects.visible_to(self.request.user).select_related("client", "holder")
+
+    def perform_update(self, serializer):
+        from onestop.core.services import save_instance
+
+        instance = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(instance, name, value)
+        save_instance(instance, actor=self.request.user)
+
+    def _run(self, request, serializer_class, call, *, status_code=status.HTTP_200_OK):
+        engagement = self.get_object()
+        data = serializer_class(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        call(engagement, data.validated_data)
+        engagement.refresh_from_db()
+        return Response(EngagementSerializer(engagement).data, status=status_code)
+
+    @extend_schema(request=NewInquirySerializer, responses={201: EngagementSerializer})
+    def create(self, request):
+        """INT-1: record an inquiry; it opens a new engagement."""
+        data = NewInquirySerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        inquiry = services.record_inquiry(actor=request.user, **data.validated_data)
+        return Response(EngagementSerializer(inquiry.engagement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ForwardSerializer, responses=EngagementSerializer)
+    @action(detail=True, methods=["post"], required_action="forward")
+    def forward(self, request, pk=None):
+        """INT-1: assign the technician and forward."""
+        return self._run(
+            request, ForwardSerializer, lambda e, d: services.forward(e, actor=request.user, **d)
+        )
+
+    @extend_schema(request=AssessSerializer, responses=EngagementSerializer)
+    @action(detail=True, methods=["post"], required_action="assess")
+    def assess(self, request, pk=None):
+        """INT-2: in scope (goals, requirements, deadline) or out of scope (reason, suggestions)."""
+
+        def call(engagement, data):
+            if data["in_scope"]:
+                services.assess_in_scope(
+                    engagement,
+                    actor=request.user,
+                    service_goals=data.get("service_goals", ""),
+                    technical_requirements=data.get("technical_requirements", ""),
+                    requested_deadline=data.get("requested_deadline"),
+                )
+            else:
+                services.assess_out_of_scope(
+                    engagement,
+                    actor=request.user,
+                    reason=data.get("reason", ""),
+                    suggestions=data.get("suggestions", ""),
+                )
+
+        return self._run(request, AssessSerializer, call)
+
+    @extend_schema(request=ProposeSerializer, responses={201: ProposalSerializer})
+    @action(detail=True, methods=["post"], required_action="negotiate")
+    def propose(self, request, pk=None):
+        """INT-3: propose terms, or counter-propose the other party's round."""
+        engagement = self.get_object()
+        data = ProposeSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        proposal = services.propose(engagement, actor=request.user, **data.validated_data)
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AcceptSerializer, responses=EngagementSerializer)
+    @action(detail=True, methods=["post"], required_action="negotiate")
+    def accept(self, request, pk=None):
+        """INT-3: agree to the other party's latest round."""
+
+        def call(engagement, data):
+            proposal = engagement.proposals.filter(round=data["round"]).first()
+            if proposal is None:
+                raise serializers.ValidationError({"round": ["No such round."]})
+            services.accept_proposal(proposal, actor=request.user)
+
+        return self._run(request, AcceptSerializer, call)
+
+    @extend_schema(request=SignSerializer, responses=EngagementSerializer)
+    @action(detail=True, methods=["post"], required_action="sign")
+    def sign(self, request, pk=None):
+        """INT-3: sign the agreed confirmation form as client or technician."""
+        return self._run(
+            request,
+            SignSerializer,
+            lambda e, d: services.sign_confirmation(
+                e, actor=request.user, role=d["role"], ip_address=client_ip(request)
+            ),
+        )
+
+    @extend_schema(request=WithdrawSerializer, responses=EngagementSerializer)
+    @action(detail=True, methods=["post"], required_action="withdraw")
+    def withdraw(self, request, pk=None):
+        return self._run(
+            request, WithdrawSerializer, lambda e, d: services.withdraw(e, actor=request.user, **d)
+        )
+
+    @extend_schema(responses=ProposalSerializer(many=True))
+    @action(detail=True, methods=["get"], required_action="view")
+    def proposals(self, request, pk=None):
+        engagement = self.get_object()
+        return Response(ProposalSerializer(engagement.proposals.order_by("round"), many=True).data)
+
+    @extend_schema(responses=InquirySerializer(many=True))
+    @action(detail=True, methods=["get"], required_action="view")
+    def inquiries(self, request, pk=None):
+        engagement = self.get_object()
+        return Response(InquirySerializer(engagement.inquiries.all(), many=True).data)

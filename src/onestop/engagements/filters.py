@@ -1,0 +1,46 @@
+import django_filters
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from onestop.accounts.filters import SearchFilterSet
+from onestop.accounts.models import ClientOrganization
+from onestop.core.roles import Role
+from onestop.engagements.models import Channel, Engagement
+
+
+class EngagementFilterSet(SearchFilterSet):
+    search_fields = ("code", "title", "client__name", "inquiries__need")
+    stage = django_filters.ChoiceFilter(choices=Engagement.Stage.choices, label=_("Stage"))
+    client = django_filters.ModelChoiceFilter(queryset=ClientOrganization.objects.all(), label=_("Client"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    technician = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.none(), label=_("Technician")
+    )
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Held by me"))
+
+    class Meta:
+        model = Engagement
+        fields = ["q", "stage", "client", "channel", "technician", "mine"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if user is not None:
+            self.filters["client"].queryset = ClientOrganization.objects.visible_to(user)
+            if user.client_organization_id is None:
+                self.filters["technician"].queryset = get_user_model().objects.filter(
+                    groups__name=Role.TECHNICIAN
+                )
+            else:
+                for name in ("technician", "client", "mine"):
+                    self.filters.pop(name)
+
+    def search(self, queryset, name, value):
+        return super().search(queryset, name, value).distinct()
+
+    def filter_mine(self, queryset, name, value):
+        if value is None or self.request is None:
+            return queryset
+        return (
+            queryset.filter(holder=self.request.user) if value else queryset.exclude(holder=self.request.user)
+        )

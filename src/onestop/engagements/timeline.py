@@ -1,0 +1,118 @@
+"""The engagement's whole path on one page (X-1): stages with durations and every event.
+
+Built from the records the stages keep (transition log, inquiries, negotiation rounds,
+signatures) in a fixed number of queries; later stages add their events here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.core import signatures
+from onestop.core.workflow import transition_log
+
+
+@dataclass
+class Event:
+    at: datetime
+    kind: str
+    title: str
+    who: object = None
+    detail: str = ""
+    icon: str = "dot"
+    anchor: str = ""
+
+
+@dataclass
+class StageSpan:
+    stage: str
+    label: str
+    started: datetime
+    ended: datetime | None
+
+    @property
+    def duration(self) -> timedelta:
+        return (self.ended or timezone.now()) - self.started
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended is None
+
+
+def stage_spans(engagement, log) -> list[StageSpan]:
+    labels = dict(engagement.state_field().flatchoices)
+    spans, stage, started = [], engagement.Stage.INQUIRY, engagement.received_at
+    for entry in log:
+        spans.append(StageSpan(stage, str(labels.get(stage, stage)), started, entry.timestamp))
+        stage, started = entry.state, entry.timestamp
+    terminal = stage in {engagement.Stage.OUT_OF_SCOPE, engagement.Stage.WITHDRAWN}
+    spans.append(StageSpan(stage, str(labels.get(stage, stage)), started, started if terminal else None))
+    return spans
+
+
+def build(engagement, user):
+    """(stage spans, events newest first) for ``engagement`` as ``user`` may see it."""
+    log = list(transition_log(engagement))
+    labels = dict(engagement.state_field().flatchoices)
+    events = [
+        Event(
+            entry.timestamp,
+            "transition",
+            str(labels.get(entry.state, entry.state)),
+            entry.by,
+            entry.description or "",
+            "arrow-right-circle",
+        )
+        for entry in log
+    ]
+    for inquiry in engagement.inquiries.select_related("recorded_by"):
+        events.append(
+            Event(
+                inquiry.received_at,
+                "inquiry",
+                _("Inquiry by %(channel)s: %(subject)s")
+                % {"channel": inquiry.get_channel_display(), "subject": inquiry.subject},
+                inquiry.recorded_by,
+                inquiry.need,
+                "telephone-inbound",
+                f"inquiry-{inquiry.pk}",
+            )
+        )
+    for proposal in engagement.proposals.select_related("author"):
+        events.append(
+            Event(
+                proposal.created_at,
+                "proposal",
+                _("Round %(round)s proposed by %(party)s: %(currency)s %(fee)s")
+                % {
+                    "round": proposal.round,
+                    "party": proposal.get_party_display(),
+                    "currency": proposal.currency,
+                    "fee": f"{proposal.fee:,.2f}",
+                },
+                proposal.author,
+                proposal.note,
+                "chat-left-quote",
+                f"round-{proposal.round}",
+            )
+        )
+    for signature in signatures.signatures_for(engagement):
+        document = signatures.get_document(signature.document)
+        role = document.roles.get(signature.role, signature.role) if document else signature.role
+        events.append(
+            Event(
+                signature.signed_at,
+                "signature",
+                _("%(title)s v%(version)s signed as %(role)s")
+                % {"title": signature.title, "version": signature.version, "role": role},
+                signature.signer,
+                f"SHA-256 {signature.sha256}",
+                "pen",
+            )
+        )
+    events.sort(key=lambda event: event.at, reverse=True)
+    return stage_spans(engagement, log), events

@@ -1,0 +1,88 @@
+"""Every transition of every model has generic transition tests; every model without generic
+pages (``generic_views = False``) has tests of its own (DESIGN "Tests")."""
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+from django.apps import apps
+
+import tests
+from onestop.core.workflow import WorkflowModel
+from tests.workflow import TransitionTestBase
+
+# Models without generic list/edit pages, and the module that tests their own pages and API.
+OWN_TESTS = {
+    "core.Signature": "tests.test_core_signatures",
+    "core.Attachment": "tests.test_core_attachments",
+    "core.Comment": "tests.test_core_comments",
+    "core.NumberSequence": "tests.test_core_numbering",
+    "notifications.Notification": "tests.test_notifications",
+    "notifications.Deadline": "tests.test_notifications",
+    "engagements.Inquiry": "tests.test_engagements",
+    "engagements.Proposal": "tests.test_engagements",
+}
+
+
+def load_test_modules():
+    for module in pkgutil.iter_modules([str(Path(tests.__file__).parent)]):
+        if module.name.startswith("test_"):
+            importlib.import_module(f"tests.{module.name}")
+
+
+def all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from all_subclasses(sub)
+
+
+def workflow_models():
+    for config in apps.get_app_configs():
+        if config.name.startswith("onestop.") or config.name == "tests.workflow_app":
+            for model in config.get_models():
+                if issubclass(model, WorkflowModel) and not model._meta.abstract:
+                    yield model
+
+
+def test_every_transition_has_generic_transition_tests():
+    load_test_modules()
+    declared = {}
+    for sub in all_subclasses(TransitionTestBase):
+        if sub.model is not None:
+            declared.setdefault(sub.model, set()).update(case.name for case in sub.transitions)
+    missing = {
+        f"{model.__name__}.{name}"
+        for model in workflow_models()
+        for name in model.generic_transition_names()
+        if name not in declared.get(model, set())
+    }
+    assert not missing, (
+        f"transitions without tests (declare them in a tests.workflow.TransitionTestBase): {sorted(missing)}"
+    )
+
+
+def test_service_only_transitions_are_tested_through_their_apps_service():
+    """A ``service_only`` transition is run by its app's service; that app's flow tests name it."""
+    load_test_modules()
+    for model in workflow_models():
+        service_only = set(model.transition_names()) - set(model.generic_transition_names())
+        if not service_only:
+            continue
+        module = Path(tests.__file__).parent / f"test_{model._meta.app_label}.py"
+        assert module.exists(), f"{model.__name__}: no {module.name} testing its service-only transitions"
+        source = module.read_text()
+        for name in service_only:
+            assert name in source, f"{model.__name__}.{name} is service-only and not named in {module.name}"
+
+
+def test_models_without_generic_pages_have_their_own_tests():
+    for model in apps.get_models():
+        if model.__name__.startswith("Historical") or not model.__module__.startswith("onestop."):
+            continue
+        label = f"{model._meta.app_label}.{model.__name__}"
+        if getattr(model, "generic_views", True) is False:
+            assert label in OWN_TESTS, (
+                f"{label} has no generic pages: name the module testing it in OWN_TESTS"
+            )
+            module = importlib.import_module(OWN_TESTS[label])
+            assert model.__name__ in Path(module.__file__).read_text(), label
