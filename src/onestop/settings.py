@@ -196,7 +196,7 @@ DEFAULT_CURRENCY = DEFAULT_CURRENCY.upper()
 # --- static and uploaded files ----------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # our own files and static/vendor/ from `onestop vendor`
-MEDIA_URL = None  # never served directly; see core.attachments
+MEDIA_URL = "/_uploads-are-not-served/"  # no route serves it: uploads go through checked views (core.attachments)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -246,6 +246,15 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 
+# --- e-mail intake (INT-1: engagements/tasks.py reads this mailbox every 5 minutes) --------
+# Unset ONESTOP_IMAP_HOST: no mailbox is read.
+ONESTOP_IMAP_HOST = env_str("ONESTOP_IMAP_HOST")
+ONESTOP_IMAP_PORT = env_int("ONESTOP_IMAP_PORT", 993)
+ONESTOP_IMAP_USER = env_str("ONESTOP_IMAP_USER", "")
+ONESTOP_IMAP_PASSWORD = env_str("ONESTOP_IMAP_PASSWORD", "")
+ONESTOP_IMAP_SSL = env_bool("ONESTOP_IMAP_SSL", True)
+ONESTOP_IMAP_FOLDER = env_str("ONESTOP_IMAP_FOLDER", "INBOX")
+
 # --- background jobs (Huey) -----------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
@@ -289,6 +298,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/",
     # Two "channel" choice sets (how an inquiry arrived; how a comment was exchanged).
     "ENUM_NAME_OVERRIDES": {
         "InquiryChannelEnum": "onestop.engagements.models.Channel",

@@ -63,28 +63,6 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": VIEWPORT, "locale": "zh-TW", "timezone_id": "Asia/Shanghai"}
 
 
-@pytest.fixture(scope="session")
-def _placeholder_media_url(django_test_environment):
-    """OneStop sets ``MEDIA_URL = None`` (uploads go only through checked views), but Django's
-    LiveServerThread wraps the app in a media-file handler that parses MEDIA_URL; ``None``
-    makes it compare str with bytes and answer every request with a 500. A placeholder is
-    set only while the server is built and restored at once; nothing is served under it."""
-    from django.conf import settings
-
-    original = settings.MEDIA_URL
-    if not original:
-        settings.MEDIA_URL = "/__live-server-media-not-served__/"
-    return original
-
-
-@pytest.fixture(scope="session")
-def live_server(_placeholder_media_url, live_server):
-    from django.conf import settings
-
-    settings.MEDIA_URL = _placeholder_media_url
-    return live_server
-
-
 @pytest.fixture
 def demo(django_db_serialized_rollback, transactional_db, live_server):
     """The demo company (staff, departments, client organisations) in the live server's database.

@@ -18,7 +18,7 @@ register(
     "organisation",
     MenuItem(_("Departments"), "accounts:department_list", "diagram-3", "accounts.view_department"),
     MenuItem(_("Positions"), "accounts:position_list", "person-badge", "accounts.view_position"),
-    MenuItem(_("Staff and users"), "accounts:user_list", "person-lines-fill", "accounts.view_user"),
+    MenuItem(_("Staff and users"), "accounts:user_list", "person-lines-fill", "accounts.browse_staff"),
 )
 register(
     "system",

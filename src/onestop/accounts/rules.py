@@ -25,4 +25,6 @@ can_delete_clients = is_system_admin
 
 # Pages that are not a model's list: the API token page and the admin site.
 rules.add_perm("accounts.use_api_token", is_internal | is_client_user)
+# The staff directory in the navigation; clients see their own portal users on their organisation's page.
+rules.add_perm("accounts.browse_staff", is_internal)
 rules.add_perm("core.use_admin_site", is_system_admin)

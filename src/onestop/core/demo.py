@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from onestop.accounts import demo as accounts_demo
+from onestop.engagements import demo as engagements_demo
 
-LOADERS = [accounts_demo.load]
+LOADERS = [accounts_demo.load, engagements_demo.load]
 
 
 @transaction.atomic

@@ -56,7 +56,7 @@ def format_value(value, field=None):
     if hasattr(value, "isoformat"):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, Decimal):
-        return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+        return f"{value:,.2f}"  # amounts always grouped by thousands, whatever the locale's format
     if hasattr(value, "all") and callable(value.all):
         items = [str(item) for item in value.all()]
         return "、".join(items) if items else EMPTY

@@ -42,8 +42,9 @@ class ModelForm(forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs.setdefault("rows", 3)
+            # Django's Textarea defaults to 10 rows; a form that wants another size says so.
+            if isinstance(field.widget, forms.Textarea) and str(field.widget.attrs.get("rows")) == "10":
+                field.widget.attrs["rows"] = 3
 
 
 class DateInput(forms.DateInput):
