@@ -11,13 +11,8 @@ from rules.contrib.models import RulesModelBase, RulesModelMixin
 from simple_history.models import HistoricalRecords
 
 from onestop.accounts import rules as r
-from onestop.core.models import BusinessModel, ScopedQuerySet
+from onestop.core.models import BusinessModel, ClientScopedQuerySet, InternalQuerySet
 from onestop.core.roles import Role, role_label
-
-
-class DepartmentQuerySet(ScopedQuerySet):
-    def scope_for(self, user):
-        return self if user.client_organization_id is None else self.none()
 
 
 class Department(BusinessModel):
@@ -43,7 +38,7 @@ class Department(BusinessModel):
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     history = HistoricalRecords()
 
-    objects = DepartmentQuerySet.as_manager()
+    objects = InternalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("department")
@@ -79,11 +74,6 @@ class Department(BusinessModel):
     path.fget.short_description = _("full path")
 
 
-class PositionQuerySet(ScopedQuerySet):
-    def scope_for(self, user):
-        return self if user.client_organization_id is None else self.none()
-
-
 class Position(BusinessModel):
     name = models.CharField(_("name"), max_length=100)
     department = models.ForeignKey(
@@ -97,7 +87,7 @@ class Position(BusinessModel):
     description = models.TextField(_("duties"), blank=True)
     history = HistoricalRecords()
 
-    objects = PositionQuerySet.as_manager()
+    objects = InternalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("position")
@@ -117,11 +107,8 @@ class Position(BusinessModel):
         return self.name
 
 
-class ClientOrganizationQuerySet(ScopedQuerySet):
-    def scope_for(self, user):
-        if user.client_organization_id is None:
-            return self
-        return self.filter(pk=user.client_organization_id)
+class ClientOrganizationQuerySet(ClientScopedQuerySet):
+    client_field = "pk"
 
 
 class ClientOrganization(BusinessModel):
@@ -173,11 +160,8 @@ class ClientOrganization(BusinessModel):
         return self.name
 
 
-class ClientContactQuerySet(ScopedQuerySet):
-    def scope_for(self, user):
-        if user.client_organization_id is None:
-            return self
-        return self.filter(organization_id=user.client_organization_id)
+class ClientContactQuerySet(ClientScopedQuerySet):
+    client_field = "organization_id"
 
 
 class ClientContact(BusinessModel):
@@ -217,11 +201,8 @@ class ClientContact(BusinessModel):
             raise ValidationError(_("Give at least one way to reach the contact: phone, mobile or e-mail."))
 
 
-class UserQuerySet(ScopedQuerySet):
-    def scope_for(self, user):
-        if user.client_organization_id is None:
-            return self
-        return self.filter(client_organization_id=user.client_organization_id)
+class UserQuerySet(ClientScopedQuerySet):
+    client_field = "client_organization_id"
 
 
 class OneStopUserManager(UserManager.from_queryset(UserQuerySet)):

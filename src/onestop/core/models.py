@@ -35,6 +35,27 @@ class ScopedQuerySet(models.QuerySet):
         return self.none()
 
 
+class InternalQuerySet(ScopedQuerySet):
+    """Company records (departments, calendars…): every staff member sees them, no client does."""
+
+    def scope_for(self, user):
+        return self if user.client_organization_id is None else self.none()
+
+
+class ClientScopedQuerySet(ScopedQuerySet):
+    """Records of a client organisation: staff see all of them, a client user its own only.
+
+    ``client_field`` is the lookup from the row to its client organisation's id.
+    """
+
+    client_field = "client_id"
+
+    def scope_for(self, user):
+        if user.client_organization_id is None:
+            return self
+        return self.filter(**{self.client_field: user.client_organization_id})
+
+
 class BusinessModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """Base for records users work with: permission rules, URLs, timestamps."""
 

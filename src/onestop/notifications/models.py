@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from onestop.core.models import BusinessModel, ScopedQuerySet
+from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.notifications import rules as r
 
 
@@ -72,11 +72,6 @@ class Notification(BusinessModel):
         return reverse("notifications:open", args=[self.pk])
 
 
-class HolidayQuerySet(ScopedQuerySet):
-    def scope_for(self, user):
-        return self if user.client_organization_id is None else self.none()
-
-
 class Holiday(BusinessModel):
     """A day that differs from the usual Monday-to-Friday week: a holiday, or a make-up working day."""
 
@@ -89,7 +84,7 @@ class Holiday(BusinessModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HOLIDAY)
     history = HistoricalRecords()
 
-    objects = HolidayQuerySet.as_manager()
+    objects = InternalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("calendar day")
