@@ -196,7 +196,8 @@ DEFAULT_CURRENCY = DEFAULT_CURRENCY.upper()
 # --- static and uploaded files ----------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # our own files and static/vendor/ from `onestop vendor`
-MEDIA_URL = "/_uploads-are-not-served/"  # no route serves it: uploads go through checked views (core.attachments)
+# No route serves MEDIA_URL: uploads are downloaded only through checked views (core.attachments).
+MEDIA_URL = "/_uploads-are-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,4 +1,5 @@
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
@@ -77,7 +78,7 @@ class ClientContactSerializer(ModelSerializer):
         # A foreign key must point at a record the user may see, or it is "not found".
         request = self.context["request"]
         if not ClientOrganization.objects.visible_to(request.user).filter(pk=organization.pk).exists():
-            raise serializers.ValidationError("Invalid pk - object does not exist.")
+            raise serializers.ValidationError(_("Choose an organisation you may see."))
         return organization
 
 
@@ -121,13 +122,17 @@ class UserSerializer(ModelSerializer):
         client = attrs.get("client_organization", getattr(self.instance, "client_organization", None))
         if roles is not None:
             if client is not None and set(roles) - {Role.CLIENT}:
-                raise serializers.ValidationError({"roles": ["A client user can only have the client role."]})
+                raise serializers.ValidationError(
+                    {"roles": [_("A client user can only have the client role.")]}
+                )
             if client is None and Role.CLIENT in roles:
                 raise serializers.ValidationError(
                     {"client_organization": ["A client user needs a client organisation."]}
                 )
         if self.instance is None and not password:
-            raise serializers.ValidationError({"password": ["Set an initial password for the new account."]})
+            raise serializers.ValidationError(
+                {"password": [_("Set an initial password for the new account.")]}
+            )
         if password:
             try:
                 validate_password(password, self.instance)

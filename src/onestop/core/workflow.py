@@ -211,7 +211,9 @@ def check_transition(obj, name: str, *, actor, comment: str = "") -> None:
     state = obj.current_state
     visible = type(obj)._default_manager.visible_to(actor).filter(pk=obj.pk).exists()
     if not visible or not _has_perm(_any_transition(meta, state), obj, actor):
-        raise PermissionDenied(_("You may not do “%(action)s” here.") % {"action": name})
+        raise PermissionDenied(
+            _("You may not do “%(action)s” here.") % {"action": _label(_any_transition(meta, state))}
+        )
     transition = meta.get_transition(state)
     if transition is None or not meta.has_transition(state):
         label = _label(_any_transition(meta, state))

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from onestop.core.pagination import CappedPaginator
@@ -35,5 +35,9 @@ def open_notification(request, pk):
 @require_POST
 def mark_all_read(request):
     count = services.mark_all_read(actor=request.user)
-    messages.success(request, _("%(count)d messages marked as read.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)d message marked as read.", "%(count)d messages marked as read.", count)
+        % {"count": count},
+    )
     return redirect("notifications:inbox")
