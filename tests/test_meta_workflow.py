@@ -21,6 +21,7 @@ OWN_TESTS = {
     "notifications.Deadline": "tests.test_notifications",
     "engagements.Inquiry": "tests.test_engagements",
     "engagements.Proposal": "tests.test_engagements",
+    "engagements.IncomingMail": "tests.test_engagements_mail",
 }
 
 

@@ -23,6 +23,11 @@ router.register("comments", core_api.CommentViewSet)
 router.register("engagements", engagements_api.EngagementViewSet)
 router.register("notifications", notifications_api.NotificationViewSet)
 router.register("holidays", notifications_api.HolidayViewSet)
+router.register(
+    r"engagements/(?P<engagement_pk>\d+)/chat", engagements_api.EngagementChatViewSet, "engagement-chat"
+)
+router.register("chats", engagements_api.StartChatViewSet, "chat")
+router.register("incoming-mail", engagements_api.IncomingMailViewSet)
 
 api_patterns = [
     path("me/", accounts_api.me, name="me"),

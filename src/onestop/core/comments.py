@@ -29,7 +29,11 @@ def add_comment(
     if len(body) > 10000:
         raise DomainError(_("Keep it under 10,000 characters."), field="body")
     if actor.client_organization_id is not None:
-        channel, visibility = Comment.Channel.PORTAL, Visibility.SHARED
+        # A client writes through the portal or its chat, and always to be read by us.
+        channel = (
+            channel if channel in (Comment.Channel.PORTAL, Comment.Channel.CHAT) else Comment.Channel.PORTAL
+        )
+        visibility = Visibility.SHARED
     if channel not in Comment.Channel.values:
         raise DomainError(_("Choose a channel."), field="channel")
     if visibility not in Visibility.values:

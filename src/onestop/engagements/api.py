@@ -283,3 +283,143 @@ class EngagementViewSet(
     def inquiries(self, request, pk=None):
         engagement = self.get_object()
         return Response(InquirySerializer(engagement.inquiries.all(), many=True).data)
+
+
+# --- INT-1: the chat with the client and unmatched e-mail (engagements/chat.py, mail.py) ---------
+
+
+class ChatMessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    body = serializers.CharField(max_length=10000)
+    channel = serializers.CharField(read_only=True)
+    author = serializers.IntegerField(source="author_id", read_only=True)
+    author_name = serializers.CharField(source="author.display_name", read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class StartChatSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=10000)
+
+
+class EngagementChatViewSet(viewsets.ViewSet):
+    """The chat of one engagement (INT-1): the shared messages, oldest first; post one."""
+
+    model = None  # RulesPermission: the engagement's own view rule is checked below
+    serializer_class = ChatMessageSerializer
+
+    def _engagement(self, request, engagement_pk):
+        from django.shortcuts import get_object_or_404
+
+        engagement = get_object_or_404(
+            Engagement.objects.visible_to(request.user).select_related("client", "holder", "technician"),
+            pk=engagement_pk,
+        )
+        if not request.user.has_perm("engagements.view_engagement", engagement):
+            from django.http import Http404
+
+            raise Http404
+        return engagement
+
+    @extend_schema(responses=ChatMessageSerializer(many=True))
+    def list(self, request, engagement_pk=None):
+        from onestop.engagements import chat
+
+        engagement = self._engagement(request, engagement_pk)
+        return Response(ChatMessageSerializer(chat.messages_for(engagement, request.user), many=True).data)
+
+    @extend_schema(request=ChatMessageSerializer, responses={201: ChatMessageSerializer})
+    def create(self, request, engagement_pk=None):
+        from onestop.engagements import chat
+
+        engagement = self._engagement(request, engagement_pk)
+        data = ChatMessageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = chat.post_message(engagement, actor=request.user, body=data.validated_data["body"])
+        return Response(ChatMessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class StartChatViewSet(viewsets.ViewSet):
+    """A client user starts a chat (INT-1): the first message opens a new engagement."""
+
+    model = None
+    serializer_class = StartChatSerializer
+
+    @extend_schema(request=StartChatSerializer, responses={201: EngagementSerializer})
+    def create(self, request):
+        from django.core.exceptions import PermissionDenied
+
+        from onestop.engagements import chat
+
+        if not request.user.has_perm("engagements.start_chat_engagement"):
+            raise PermissionDenied
+        data = StartChatSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        engagement = chat.start_chat(actor=request.user, **data.validated_data)
+        return Response(EngagementSerializer(engagement).data, status=status.HTTP_201_CREATED)
+
+
+class IncomingMailSerializer(serializers.ModelSerializer):
+    class Meta:
+        from onestop.engagements.models import IncomingMail
+
+        model = IncomingMail
+        fields = [
+            "id",
+            "message_id",
+            "from_address",
+            "from_name",
+            "subject",
+            "body",
+            "received_at",
+            "status",
+            "inquiry",
+            "handled_by",
+            "handled_at",
+        ]
+        read_only_fields = fields
+
+
+class AssignMailSerializer(serializers.Serializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=ClientOrganization.objects.filter(is_active=True))
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=ClientContact.objects.all(), required=False, allow_null=True
+    )
+
+
+class IncomingMailViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """E-mail from unknown senders (INT-1), waiting for customer service to assign or ignore it."""
+
+    from onestop.engagements.models import IncomingMail
+
+    queryset = IncomingMail.objects.all()
+    serializer_class = IncomingMailSerializer
+    filterset_fields = ["status"]
+    required_action = None
+
+    def get_queryset(self):
+        return self.IncomingMail.objects.visible_to(self.request.user).select_related("handled_by")
+
+    @extend_schema(request=AssignMailSerializer, responses={201: InquirySerializer})
+    @action(detail=True, methods=["post"], required_action="change")
+    def assign(self, request, pk=None):
+        from onestop.engagements import mail
+
+        incoming = self.get_object()
+        data = AssignMailSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inquiry = mail.assign_mail(
+            incoming,
+            actor=request.user,
+            client=data.validated_data["client"],
+            contact=data.validated_data.get("contact"),
+        )
+        return Response(InquirySerializer(inquiry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=IncomingMailSerializer)
+    @action(detail=True, methods=["post"], required_action="change")
+    def ignore(self, request, pk=None):
+        from onestop.engagements import mail
+
+        incoming = mail.ignore_mail(self.get_object(), actor=request.user)
+        return Response(IncomingMailSerializer(incoming).data)

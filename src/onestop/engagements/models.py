@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import rules
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -86,6 +87,8 @@ class Engagement(WorkflowModel, BusinessModel):
     """
 
     state_field_name = "stage"
+    # The chat with the client (INT-1) is its communication log: core.Comment rows, channel chat.
+    allow_comments = True
 
     class Stage(models.TextChoices):
         INQUIRY = "inquiry", _("Inquiry received")
@@ -174,6 +177,7 @@ class Engagement(WorkflowModel, BusinessModel):
             "add": r.can_record_inquiry,
             "change": r.can_edit_engagement,
             "delete": r.can_delete_engagement,
+            "start_chat": r.can_start_chat,
             "forward": r.can_forward,
             "assess": r.can_assess,
             "negotiate": r.can_negotiate,
@@ -440,3 +444,71 @@ class Proposal(BusinessModel):
 
     def terms(self) -> dict:
         return {name: getattr(self, name) for name in self.TERMS}
+
+
+# --- INT-1: e-mail intake (engagements/mail.py) -------------------------------------------------
+
+
+class IncomingMailQuerySet(ScopedQuerySet):
+    def scope_for(self, user):
+        return self if r.can_triage_mail(user) else self.none()
+
+
+class IncomingMail(BusinessModel):
+    """An e-mail from a sender no client is known by, kept until customer service assigns it.
+
+    Mail from a known client becomes an ``Inquiry`` at once (engagements/mail.py); only the
+    rest waits here, with its headers, so nothing that arrived is lost.
+    """
+
+    generic_views = False  # written by engagements.mail; its own list page and assign action
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be assigned")
+        ASSIGNED = "assigned", _("Assigned to a client")
+        IGNORED = "ignored", _("Ignored")
+
+    message_id = models.CharField(_("e-mail Message-ID"), max_length=300, unique=True)
+    from_address = models.EmailField(_("sender address"), max_length=254, blank=True)
+    from_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    raw_headers = models.TextField(_("raw headers"), blank=True)
+    in_reply_to = models.TextField(_("in reply to (Message-IDs)"), blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    inquiry = models.ForeignKey(
+        Inquiry, verbose_name=_("inquiry"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = IncomingMailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unmatched e-mail")
+        verbose_name_plural = _("unmatched e-mails")
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["status", "received_at"], name="incoming_mail_status")]
+        rules_permissions = {
+            "view": r.can_triage_mail,
+            "add": rules.always_deny,  # only the mailbox job writes these (engagements.mail)
+            "change": r.can_triage_mail,  # assign or ignore, through engagements.mail
+            "delete": rules.always_deny,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.from_address} · {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("engagements:incoming_mail_list") + f"#mail-{self.pk}"

@@ -33,3 +33,7 @@ can_negotiate = can_negotiate_for_company | can_negotiate_for_client
 can_withdraw = can_forward | can_negotiate_for_client | (is_technician & is_assigned_technician)
 can_sign = can_negotiate
 can_delete_engagement = is_system_admin
+# Mail from unknown senders (engagements.IncomingMail): customer service assigns or ignores it.
+can_triage_mail = is_system_admin | is_customer_service | is_management
+# The portal chat (engagements/chat.py): a client user starts a conversation that opens a request.
+can_start_chat = is_client_user

@@ -44,7 +44,11 @@ def _customer_service(engagement):
     manager = engagement.client.account_manager
     if manager is not None and manager.is_active:
         return [manager]
-    return list(get_user_model().objects.filter(groups__name=Role.CUSTOMER_SERVICE, is_active=True))
+    # The mailbox's service account has the role but is not a person who can answer.
+    from onestop.engagements.mail import MAILBOX_USERNAME
+
+    people = get_user_model().objects.filter(groups__name=Role.CUSTOMER_SERVICE, is_active=True)
+    return list(people.exclude(username=MAILBOX_USERNAME))
 
 
 def _save(engagement, actor, reason=""):
