@@ -1,4 +1,10 @@
-"""Shared personas: one user per role, two client organisations with a user each."""
+"""Shared personas: one user per role, two client organisations with a user each.
+
+A test that needs real commits (threads, the live server for browser tests) must use
+``@pytest.mark.django_db(transaction=True, serialized_rollback=True)``: the flush after a
+transactional test empties every table, including the role groups made by a data migration,
+and serialized rollback puts them back for the tests that follow.
+"""
 
 import pytest
 
