@@ -22,6 +22,14 @@ OWN_TESTS = {
     "engagements.Inquiry": "tests.test_engagements",
     "engagements.Proposal": "tests.test_engagements",
     "engagements.IncomingMail": "tests.test_engagements_mail",
+    "contracts.ContractCopy": "tests.test_contracts",
+    "plans.ReviewCriteriaSet": "tests.test_plans",
+    "plans.PlanVersion": "tests.test_plans",
+    "plans.Milestone": "tests.test_plans",
+    "plans.StaffAssignment": "tests.test_plans",
+    "plans.BudgetLine": "tests.test_plans",
+    "plans.PlanReview": "tests.test_plans",
+    "plans.PlanApproval": "tests.test_plans",
 }
 
 

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "onestop.accounts",
     "onestop.notifications",
     "onestop.engagements",
+    "onestop.plans",
+    "onestop.contracts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

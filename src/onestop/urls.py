@@ -6,10 +6,12 @@ from rest_framework.routers import DefaultRouter
 
 from onestop.accounts import api as accounts_api
 from onestop.accounts import views as accounts_views
+from onestop.contracts import api as contracts_api
 from onestop.core import api as core_api
 from onestop.core import views_pages
 from onestop.engagements import api as engagements_api
 from onestop.notifications import api as notifications_api
+from onestop.plans import api as plans_api
 
 router = DefaultRouter()
 router.register("departments", accounts_api.DepartmentViewSet)
@@ -28,6 +30,13 @@ router.register(
 )
 router.register("chats", engagements_api.StartChatViewSet, "chat")
 router.register("incoming-mail", engagements_api.IncomingMailViewSet)
+router.register("plans", plans_api.PlanViewSet)
+router.register("plan-versions", plans_api.PlanVersionViewSet)
+router.register("signing-authorizations", contracts_api.SigningAuthorizationViewSet)
+router.register("contract-templates", contracts_api.ContractTemplateViewSet)
+router.register("contracts", contracts_api.ContractViewSet)
+router.register("payment-instalments", contracts_api.PaymentInstalmentViewSet)
+router.register("contract-copies", contracts_api.ContractCopyViewSet)
 
 api_patterns = [
     path("me/", accounts_api.me, name="me"),
@@ -40,6 +49,8 @@ urlpatterns = [
     path("accounts/", include("onestop.accounts.urls")),
     path("", include("onestop.notifications.urls")),
     path("", include("onestop.engagements.urls")),
+    path("", include("onestop.plans.urls")),
+    path("", include("onestop.contracts.urls")),
     path("core/", include("onestop.core.urls")),
     path("login/", views_pages.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

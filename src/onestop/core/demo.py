@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from onestop.accounts import demo as accounts_demo
+from onestop.contracts import demo as contracts_demo
 from onestop.engagements import demo as engagements_demo
+from onestop.plans import demo as plans_demo
 
-LOADERS = [accounts_demo.load, engagements_demo.load]
+LOADERS = [accounts_demo.load, engagements_demo.load, plans_demo.load, contracts_demo.load]
 
 
 @transaction.atomic

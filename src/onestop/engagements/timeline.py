@@ -114,5 +114,9 @@ def build(engagement, user):
                 "pen",
             )
         )
+    # --- PLN-1..3: the service plan's versions, review outcomes and approvals (plans/timeline.py).
+    from onestop.plans.timeline import plan_events
+
+    events.extend(Event(**event) for event in plan_events(engagement, user))
     events.sort(key=lambda event: event.at, reverse=True)
     return stage_spans(engagement, log), events

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContractsConfig(AppConfig):
+    name = "onestop.contracts"
+    label = "contracts"
+    verbose_name = _("Service contracts")
+
+    def ready(self):
+        from onestop.contracts import documents, navigation  # noqa: F401  (registrations)

@@ -1,0 +1,69 @@
+"""Contract events for the engagement's timeline (X-1): drafting, every state change and every
+signature of the contract. Hook: ``events.extend(Event(**e) for e in contract_events(engagement, user))``
+in engagements/timeline.py, as plans/timeline.py does."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+ICONS = {
+    "submit": "send",
+    "approve": "check2-circle",
+    "return_to_drafter": "arrow-return-left",
+    "revise": "pencil",
+    "complete_signing": "pen",
+    "archive": "archive",
+}
+
+
+def contract_events(engagement, user) -> list[dict]:
+    """Events as keyword dicts for engagements.timeline.Event, for those who see the contract."""
+    from onestop.contracts.models import Contract
+    from onestop.core import signatures
+    from onestop.core.workflow import transition_log
+
+    contract = (
+        Contract.objects.visible_to(user).filter(engagement=engagement).select_related("drafter").first()
+    )
+    if contract is None or not user.has_perm("contracts.view_contract", contract):
+        return []
+    events = [
+        {
+            "at": contract.created_at,
+            "kind": "contract",
+            "title": _("Contract %(code)s drafted") % {"code": contract.code},
+            "who": contract.drafter,
+            "icon": "file-earmark-text",
+        }
+    ]
+    for row in transition_log(contract):
+        events.append(
+            {
+                "at": row.timestamp,
+                "kind": "contract",
+                "title": _("Contract %(code)s: %(state)s")
+                % {"code": contract.code, "state": contract.state_label(row.state)},
+                "who": row.by,
+                "detail": row.description or "",
+                "icon": ICONS.get(row.transition, "dot"),
+            }
+        )
+    from onestop.contracts.documents import contract_form
+
+    roles = contract_form().roles
+    for signature in signatures.signatures_for(contract):
+        events.append(
+            {
+                "at": signature.signed_at,
+                "kind": "signature",
+                "title": _("Contract %(code)s version %(version)s signed as %(role)s")
+                % {
+                    "code": contract.code,
+                    "version": signature.version,
+                    "role": roles.get(signature.role, signature.role),
+                },
+                "who": signature.signer,
+                "icon": "pen",
+            }
+        )
+    return events

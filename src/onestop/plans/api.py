@@ -1,0 +1,303 @@
+"""The plan API (X-8): the same services as the pages, one action per use case."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from onestop.core.api import ModelSerializer
+from onestop.engagements.models import Engagement
+from onestop.plans import services
+from onestop.plans.filters import PlanFilterSet
+from onestop.plans.models import (
+    BudgetLine,
+    Milestone,
+    Plan,
+    PlanApproval,
+    PlanReview,
+    PlanVersion,
+    StaffAssignment,
+)
+
+
+class PlanMilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["name", "due_date", "deliverables"]
+
+
+class PlanStaffSerializer(serializers.ModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True, client_organization__isnull=True)
+    )
+
+    class Meta:
+        model = StaffAssignment
+        fields = ["user", "role", "allocation"]
+
+
+class PlanBudgetLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BudgetLine
+        fields = ["category", "description", "amount"]
+
+
+class PlanReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanReview
+        fields = ["id", "reviewer", "scores", "comments", "recommendation", "submitted_at"]
+        read_only_fields = fields
+
+
+class PlanApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanApproval
+        fields = ["level", "approver", "comment", "approved_at"]
+        read_only_fields = fields
+
+
+class PlanVersionSerializer(serializers.ModelSerializer):
+    milestones = PlanMilestoneSerializer(many=True, read_only=True)
+    staffing = PlanStaffSerializer(many=True, read_only=True)
+    budget_lines = PlanBudgetLineSerializer(many=True, read_only=True)
+    budget_total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    reviews = PlanReviewSerializer(many=True, read_only=True)
+    approvals = PlanApprovalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PlanVersion
+        fields = [
+            "id",
+            "plan",
+            "number",
+            "state",
+            *PlanVersion.CONTENT,
+            "change_note",
+            "author",
+            "reviewers",
+            "criteria_set",
+            "submitted_at",
+            "review_due",
+            "decided_at",
+            "weighted_mean",
+            "decision_reasons",
+            "approved_at",
+            "approval_comment",
+            "milestones",
+            "staffing",
+            "budget_lines",
+            "budget_total",
+            "reviews",
+            "approvals",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PlanSerializer(ModelSerializer):
+    full_clean_exclude = ("code",)
+    engagement = serializers.PrimaryKeyRelatedField(queryset=Engagement.objects.all())
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    latest_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "code",
+            "engagement",
+            "title",
+            "project_lead",
+            "effective_version",
+            "latest_version",
+            "created_at",
+        ]
+        read_only_fields = ["id", "code", "effective_version", "latest_version", "created_at"]
+
+    def get_latest_version(self, plan) -> int | None:
+        numbers = [version.number for version in plan.versions.all()]  # prefetched for lists
+        return max(numbers) if numbers else None
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            attrs.pop("engagement", None)
+        return attrs  # the service checks the gate and the lead (400 with a field error)
+
+
+class PlanVersionUpdateSerializer(ModelSerializer):
+    full_clean_exclude = ("plan", "number", "author")
+    milestones = PlanMilestoneSerializer(many=True, required=False)
+    staffing = PlanStaffSerializer(many=True, required=False)
+    budget_lines = PlanBudgetLineSerializer(many=True, required=False)
+
+    class Meta:
+        model = PlanVersion
+        fields = [*PlanVersion.CONTENT, "change_note", "milestones", "staffing", "budget_lines"]
+        extra_kwargs = {name: {"required": False} for name in [*PlanVersion.CONTENT, "change_note"]}
+
+    def validate(self, attrs):
+        parts = {k: attrs.pop(k) for k in ("milestones", "staffing", "budget_lines") if k in attrs}
+        attrs = super().validate(attrs)
+        attrs.update(parts)
+        return attrs
+
+
+class PlanSubmitSerializer(serializers.Serializer):
+    reviewers = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), many=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanReviewRequestSerializer(serializers.Serializer):
+    scores = serializers.DictField(child=serializers.IntegerField())
+    recommendation = serializers.ChoiceField(choices=PlanReview.Recommendation.choices)
+    comments = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanDecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanNewVersionSerializer(serializers.Serializer):
+    change_note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Service plans (服務方案). Management creates one for a confirmed engagement (PLN-1)."""
+
+    queryset = Plan.objects.all()
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilterSet
+    ordering_fields = ["created_at", "code"]
+
+    def get_queryset(self):
+        from django.db.models import Prefetch
+
+        return (
+            Plan.objects.visible_to(self.request.user)
+            .select_related("engagement", "project_lead")
+            .prefetch_related(
+                Prefetch("versions", queryset=PlanVersion.objects.only("id", "plan_id", "number", "state"))
+            )
+        )
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.create_plan(
+            data["engagement"],
+            actor=self.request.user,
+            project_lead=data["project_lead"],
+            title=data.get("title", ""),
+        )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        plan = serializer.instance
+        serializer.instance = services.assign_lead(
+            plan,
+            actor=self.request.user,
+            project_lead=data.get("project_lead", plan.project_lead),
+            title=data.get("title"),
+        )
+
+    @extend_schema(request=PlanNewVersionSerializer, responses={201: PlanVersionSerializer})
+    @action(detail=True, methods=["post"], url_path="new-version")
+    def new_version(self, request, pk=None):
+        """Start the next version as a copy of the latest one."""
+        plan = self.get_object()
+        body = PlanNewVersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        version = services.new_version(
+            plan, actor=request.user, change_note=body.validated_data["change_note"]
+        )
+        return Response(PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    def initial(self, request, *args, **kwargs):
+        if getattr(self, "action", None) == "new_version":
+            self.required_action = "view"  # the service asks the drafting rule per plan
+        super().initial(request, *args, **kwargs)
+
+
+class PlanVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Plan versions: edit a draft, submit it, review it, approve or reject it (PLN-1..3)."""
+
+    queryset = PlanVersion.objects.all()
+    serializer_class = PlanVersionSerializer
+    filterset_fields = ["plan", "state"]
+    required_action = "view"  # each action's own rule is asked by its service
+
+    def get_queryset(self):
+        return (
+            PlanVersion.objects.visible_to(self.request.user)
+            .select_related("plan")
+            .prefetch_related("milestones", "staffing", "budget_lines", "reviews", "approvals", "reviewers")
+            .order_by("plan", "number")
+        )
+
+    def _answer(self, version, code=status.HTTP_200_OK):
+        version = self.get_queryset().get(pk=version.pk)
+        return Response(PlanVersionSerializer(version).data, status=code)
+
+    @extend_schema(request=PlanVersionUpdateSerializer, responses=PlanVersionSerializer)
+    def partial_update(self, request, pk=None):
+        """Edit a draft version; lists given (milestones, staffing, budget_lines) replace the old ones."""
+        version = self.get_object()
+        body = PlanVersionUpdateSerializer(instance=version, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        parts = {
+            k: [dict(row) for row in data.pop(k)]
+            for k in ("milestones", "staffing", "budget_lines")
+            if k in data
+        }
+        services.update_version(version, actor=request.user, **parts, **data)
+        return self._answer(version)
+
+    @extend_schema(request=PlanSubmitSerializer, responses=PlanVersionSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """PLN-2: the project lead submits the draft to a review panel."""
+        version = self.get_object()
+        body = PlanSubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.submit_version(version, actor=request.user, **body.validated_data)
+        return self._answer(version)
+
+    @extend_schema(request=PlanReviewRequestSerializer, responses=PlanVersionSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """PLN-2: a panel member scores the version; the last review decides pass or revise."""
+        version = self.get_object()
+        body = PlanReviewRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.submit_review(version, actor=request.user, **body.validated_data)
+        return self._answer(version)
+
+    @extend_schema(request=PlanDecisionSerializer, responses=PlanVersionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """PLN-3: management approves (a second approver above the configured budget)."""
+        version = self.get_object()
+        body = PlanDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.approve_version(version, actor=request.user, comment=body.validated_data["comment"])
+        return self._answer(version)
+
+    @extend_schema(request=PlanDecisionSerializer, responses=PlanVersionSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """PLN-3: management rejects, with a reason."""
+        version = self.get_object()
+        body = PlanDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.reject_version(version, actor=request.user, comment=body.validated_data["comment"])
+        return self._answer(version)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "onestop.plans"
+    label = "plans"
+    verbose_name = _("Service plans")
+
+    def ready(self):
+        from onestop.plans import navigation  # noqa: F401  (registrations)

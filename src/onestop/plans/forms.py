@@ -1,0 +1,123 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.forms import DateInput, ModelForm
+from onestop.core.roles import Role
+from onestop.engagements.models import Engagement
+from onestop.plans.models import BudgetLine, Milestone, Plan, PlanReview, PlanVersion, StaffAssignment
+
+
+def _staff(role=None):
+    users = get_user_model().objects.filter(is_active=True, client_organization__isnull=True)
+    return users.filter(groups__name=role) if role else users
+
+
+class PlanForm(ModelForm):
+    """Management opens a plan for a confirmed engagement and names its project lead."""
+
+    class Meta:
+        model = Plan
+        fields = ["engagement", "title", "project_lead"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.fields["project_lead"].queryset = _staff(Role.PROJECT_LEAD)
+        if self.instance.pk:
+            self.fields.pop("engagement")
+        else:
+            self.fields["engagement"].queryset = Engagement.objects.filter(
+                stage=Engagement.Stage.CONFIRMED, plan__isnull=True
+            )
+
+
+class VersionForm(ModelForm):
+    class Meta:
+        model = PlanVersion
+        fields = [*PlanVersion.CONTENT, "change_note"]
+        widgets = {"period_start": DateInput(), "period_end": DateInput()}
+
+
+class MilestoneForm(ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["name", "due_date", "deliverables"]
+        widgets = {"due_date": DateInput(), "deliverables": forms.TextInput()}
+
+
+class StaffForm(ModelForm):
+    class Meta:
+        model = StaffAssignment
+        fields = ["user", "role", "allocation"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = _staff()
+
+
+class BudgetLineForm(ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ["category", "description", "amount"]
+
+
+def part_formsets(data=None, instance=None):
+    made = {}
+    for prefix, model, form in (
+        ("milestones", Milestone, MilestoneForm),
+        ("staffing", StaffAssignment, StaffForm),
+        ("budget", BudgetLine, BudgetLineForm),
+    ):
+        formset_class = forms.inlineformset_factory(
+            PlanVersion, model, form=form, extra=2, can_delete=True, fk_name="version"
+        )
+        made[prefix] = formset_class(data, instance=instance, prefix=prefix)
+    return made
+
+
+class SubmitForm(forms.Form):
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=_staff(Role.REVIEWER), label=_("Review panel"), widget=forms.CheckboxSelectMultiple
+    )
+    comment = forms.CharField(
+        label=_("Note to the reviewers"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = _staff(Role.REVIEWER)
+
+
+class ReviewForm(forms.Form):
+    recommendation = forms.ChoiceField(label=_("Recommendation"), choices=PlanReview.Recommendation.choices)
+    comments = forms.CharField(label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, criteria_set, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria_set = criteria_set
+        for criterion in criteria_set.criterion_list():
+            self.fields[f"score_{criterion.code}"] = forms.IntegerField(
+                label=criterion.label,
+                min_value=criteria_set.scale_min,
+                max_value=criteria_set.scale_max,
+                help_text=_("weight %(weight)s") % {"weight": criterion.weight},
+            )
+        self.order_fields([f for f in self.fields if f.startswith("score_")])
+
+    def scores(self):
+        return {
+            name.removeprefix("score_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("score_")
+        }
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NewVersionForm(forms.Form):
+    change_note = forms.CharField(
+        label=_("What will change and why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
