@@ -865,6 +865,11 @@ def test_CON_1_2_3_the_full_contract_path_through_the_api(
     titles = [event["title"] for event in contract_events(engagement, legal)]
     assert len(titles) == 1 + 4 + 2 and any("signed as Client" in title for title in titles)
     assert contract_events(engagement, personas["client_b"]) == []
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(legal)
+    assert contract.code in browser.get(engagement.get_absolute_url()).content.decode()
 
 
 def test_CON_3_the_contract_path_in_the_pages(client, personas):

@@ -118,5 +118,9 @@ def build(engagement, user):
     from onestop.plans.timeline import plan_events
 
     events.extend(Event(**event) for event in plan_events(engagement, user))
+    # --- CON-1..3: the contract's drafting, reviews, signatures and archiving (contracts/timeline.py).
+    from onestop.contracts.timeline import contract_events
+
+    events.extend(Event(**event) for event in contract_events(engagement, user))
     events.sort(key=lambda event: event.at, reverse=True)
     return stage_spans(engagement, log), events
