@@ -590,3 +590,56 @@ def test_INT_1_a_follow_up_inquiry_joins_its_engagement_and_notifies_the_holder(
     rows = api(client_a).get(f"/api/engagements/{engagement.pk}/inquiries/").json()
     assert rows[0]["subject"] == "補充"  # newest first
     assert Inquiry.objects.get(subject="補充").contact_email == ""  # nothing invented for the client
+
+
+def test_INT_3_a_counter_proposal_gives_the_technician_a_deadline_closed_by_the_answer(
+    cs_user, technician, client_a, org_a, contact_a
+):
+    engagement = in_confirmation(cs_user, technician, org_a, contact_a)
+    terms = {
+        **TERMS,
+        "period_start": date(2027, 1, 4),
+        "period_end": date(2027, 6, 30),
+        "fee": Decimal("500"),
+    }
+    services.propose(engagement, actor=technician, **terms)
+    counter = services.propose(engagement, actor=client_a, **{**terms, "fee": Decimal("450")})
+    deadline = Deadline.objects.open().get(responsible=technician)
+    assert engagement.code in deadline.title
+    services.accept_proposal(counter, actor=technician)
+    assert not Deadline.objects.open().filter(pk=deadline.pk).exists()
+
+
+def test_INT_3_my_work_asks_the_client_to_answer_and_then_to_sign(
+    client, cs_user, technician, client_a, org_a, contact_a
+):
+    engagement = in_confirmation(cs_user, technician, org_a, contact_a)
+    terms = {
+        **TERMS,
+        "period_start": date(2027, 1, 4),
+        "period_end": date(2027, 6, 30),
+        "fee": Decimal("500"),
+    }
+    proposal = services.propose(engagement, actor=technician, **terms)
+    client.force_login(client_a)
+    assert engagement.code in client.get(reverse("home")).content.decode()
+    services.accept_proposal(proposal, actor=client_a)
+    services.sign_confirmation(engagement, actor=technician, role="technician")
+    engagement.refresh_from_db()
+    assert engagement.holder is None  # waiting for the client's signature
+    assert engagement.code in client.get(reverse("home")).content.decode()
+    services.sign_confirmation(engagement, actor=client_a, role="client")
+    assert engagement.code not in client.get(reverse("home")).content.decode()
+
+
+def test_X_3_clients_see_neither_internal_hand_over_notes_nor_the_audit_trail(
+    client, cs_user, technician, client_a, org_a, contact_a
+):
+    engagement = new_engagement(cs_user, org_a, contact_a)
+    services.forward(engagement, actor=cs_user, technician=technician, comment="這家客戶付款慢，報價注意")
+    client.force_login(client_a)
+    page = client.get(engagement.get_absolute_url()).content.decode()
+    assert "付款慢" not in page
+    assert client.get(reverse("engagements:engagement_history", args=[engagement.pk])).status_code == 404
+    client.force_login(cs_user)
+    assert "付款慢" in client.get(engagement.get_absolute_url()).content.decode()

@@ -367,6 +367,9 @@ class ObjectHistoryView(ObjectView):
 
     def get(self, request, pk):
         obj = self.get_object()
+        if request.user.client_organization_id is not None:
+            # The audit trail names colleagues and internal notes; clients follow the timeline.
+            raise_not_found()
         records = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
         paginator = CappedPaginator(records, 25)
         page = paginator.get_page(request.GET.get("page"))

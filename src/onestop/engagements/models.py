@@ -218,10 +218,10 @@ class Engagement(WorkflowModel, BusinessModel):
 
     time_to_forward_label.fget.short_description = _("time to forward")
 
-    def hand_to(self, user) -> None:
+    def hand_to(self, user, *, since=None) -> None:
         if user != self.holder:
             self.holder = user
-            self.holder_since = timezone.now()
+            self.holder_since = since or timezone.now()
 
     def _enter_stage(self) -> None:
         self.stage_since = timezone.now()
@@ -428,7 +428,7 @@ class Proposal(BusinessModel):
         }
 
     def __str__(self) -> str:
-        return f"{self.engagement.code} · {self.round}"
+        return _("Round %(round)s") % {"round": self.round}
 
     def get_absolute_url(self) -> str:
         return self.engagement.get_absolute_url() + f"#round-{self.round}"

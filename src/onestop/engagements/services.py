@@ -111,7 +111,8 @@ def record_inquiry(
         )
         # The ball starts with whoever recorded it; a portal inquiry starts with customer service.
         engagement.hand_to(
-            actor if actor.client_organization_id is None else (_customer_service(engagement) or [None])[0]
+            actor if actor.client_organization_id is None else (_customer_service(engagement) or [None])[0],
+            since=received_at,
         )
         _save(engagement, actor, _("Inquiry received"))
     inquiry = Inquiry(
@@ -323,9 +324,21 @@ def propose(
     if party == Proposal.Party.COMPANY:
         engagement.hand_to(None)
         recipients = _client_users(engagement)
+        notifications.close_deadlines(engagement, actor=actor)
     else:
         engagement.hand_to(engagement.technician)
         recipients = [engagement.technician]
+        # The technician answers a counter-proposal within a few working days.
+        notifications.set_deadline(
+            engagement,
+            title=_("Answer the counter-proposal on %(code)s") % {"code": engagement.code},
+            due_at=calendar.add_working_days(timezone.now(), ANSWER_PROPOSAL_WITHIN_WORKING_DAYS),
+            responsible=engagement.technician,
+            escalate_to=engagement.technician.department.head
+            if engagement.technician.department_id
+            else None,
+            actor=actor,
+        )
     _save(engagement, actor, _("Round %(round)s proposed") % {"round": proposal.round})
     notifications.notify(
         recipients,
@@ -357,6 +370,7 @@ def accept_proposal(proposal: Proposal, *, actor) -> Proposal:
     ):
         raise ConflictError(_("This proposal has already been answered. Reload the page."))
     proposal.refresh_from_db()
+    notifications.close_deadlines(engagement, actor=actor)
     engagement.agreed_proposal = proposal
     engagement.hand_to(engagement.technician)
     _save(engagement, actor, _("Terms agreed in round %(round)s") % {"round": proposal.round})
@@ -397,6 +411,9 @@ def after_confirmation_signed(engagement, signature, *, actor) -> None:
             target=engagement,
         )
     else:
+        # The ball goes to whoever still has to sign.
+        engagement.hand_to(None if signature.role == "technician" else engagement.technician)
+        _save(engagement, actor, _("Signed as %(role)s") % {"role": signature.role})
         waiting = _client_users(engagement) if signature.role == "technician" else [engagement.technician]
         notifications.notify(
             waiting,

@@ -31,16 +31,20 @@ class Event:
 class StageSpan:
     stage: str
     label: str
-    started: datetime
+    started: datetime | None  # None: a stage not reached yet
     ended: datetime | None
 
     @property
-    def duration(self) -> timedelta:
-        return (self.ended or timezone.now()) - self.started
+    def upcoming(self) -> bool:
+        return self.started is None
+
+    @property
+    def duration(self) -> timedelta | None:
+        return None if self.started is None else (self.ended or timezone.now()) - self.started
 
     @property
     def is_current(self) -> bool:
-        return self.ended is None
+        return self.started is not None and self.ended is None
 
 
 def stage_spans(engagement, log) -> list[StageSpan]:
@@ -51,6 +55,18 @@ def stage_spans(engagement, log) -> list[StageSpan]:
         stage, started = entry.state, entry.timestamp
     terminal = stage in {engagement.Stage.OUT_OF_SCOPE, engagement.Stage.WITHDRAWN}
     spans.append(StageSpan(stage, str(labels.get(stage, stage)), started, started if terminal else None))
+    if not terminal:
+        # The stages still ahead on the normal path, so everyone sees what comes next.
+        path = [
+            engagement.Stage.INQUIRY,
+            engagement.Stage.ASSESSMENT,
+            engagement.Stage.CONFIRMATION,
+            engagement.Stage.CONFIRMED,
+        ]
+        if stage in path:
+            spans.extend(
+                StageSpan(s, str(labels.get(s, s)), None, None) for s in path[path.index(stage) + 1 :]
+            )
     return spans
 
 
@@ -58,13 +74,15 @@ def build(engagement, user):
     """(stage spans, events newest first) for ``engagement`` as ``user`` may see it."""
     log = list(transition_log(engagement))
     labels = dict(engagement.state_field().flatchoices)
+    is_client = user.client_organization_id is not None
     events = [
         Event(
             entry.timestamp,
             "transition",
             str(labels.get(entry.state, entry.state)),
             entry.by,
-            entry.description or "",
+            # Comments on a hand-over are notes between colleagues; clients get their own replies.
+            "" if is_client else (entry.description or ""),
             "arrow-right-circle",
         )
         for entry in log
@@ -90,13 +108,27 @@ def build(engagement, user):
                 _("Round %(round)s proposed by %(party)s: %(currency)s %(fee)s")
                 % {
                     "round": proposal.round,
-                    "party": proposal.get_party_display(),
+                    "party": _("Service provider")
+                    if is_client and proposal.party == proposal.Party.COMPANY
+                    else proposal.get_party_display(),
                     "currency": proposal.currency,
                     "fee": f"{proposal.fee:,.2f}",
                 },
                 proposal.author,
                 proposal.note,
                 "chat-left-quote",
+                f"round-{proposal.round}",
+            )
+        )
+    for proposal in engagement.proposals.filter(status="accepted", answered_at__isnull=False):
+        events.append(
+            Event(
+                proposal.answered_at,
+                "agreement",
+                _("Terms agreed in round %(round)s") % {"round": proposal.round},
+                None,
+                "",
+                "hand-thumbs-up",
                 f"round-{proposal.round}",
             )
         )

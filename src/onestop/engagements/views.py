@@ -4,6 +4,7 @@ service that the API calls too."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -143,7 +144,7 @@ def detail_context(request, engagement, **forms_override):
             }
         )
     if context["can_propose"]:
-        initial = {"currency": (latest.currency if latest else None)}
+        initial = {"currency": latest.currency if latest else settings.DEFAULT_CURRENCY}
         if latest is not None:
             initial.update({name: getattr(latest, name) for name in Proposal.TERMS})
         else:
