@@ -643,3 +643,13 @@ def test_X_3_clients_see_neither_internal_hand_over_notes_nor_the_audit_trail(
     assert client.get(reverse("engagements:engagement_history", args=[engagement.pk])).status_code == 404
     client.force_login(cs_user)
     assert "付款慢" in client.get(engagement.get_absolute_url()).content.decode()
+
+
+def test_X_4_a_long_reason_is_kept_whole_in_the_log_and_shortened_in_the_history(
+    cs_user, technician, org_a, contact_a
+):
+    engagement = new_engagement(cs_user, org_a, contact_a, technician=technician)
+    reason = "客戶來電說明：" + "因集團預算調整，本年度所有信息化項目暫停，" * 8
+    services.withdraw(engagement, actor=cs_user, comment=reason)
+    assert StateLog.objects.for_(engagement).latest("pk").description == reason
+    assert len(engagement.history.latest().history_change_reason) <= 100

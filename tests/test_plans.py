@@ -669,3 +669,37 @@ class TestPlanModel(ModelTestBase):
 
     def invalid_data(self, personas):
         return {"engagement": "", "title": "x", "project_lead": personas["lead"].pk}
+
+
+def test_X_5_the_plan_prints_as_a_pdf_with_its_review_summary(org_a, team, client):
+    from onestop.core import pdf, signatures
+
+    version = passed_version(org_a, team)
+    services.approve_version(version, actor=team["management"], comment="同意執行")
+    plan = version.plan
+    html = pdf.document_html(signatures.get_document("service_plan"), plan)
+    assert plan.code in html and "同意執行" in html and "4" in html
+    client.force_login(team["lead"])
+    page = client.get(plan.get_absolute_url()).content.decode()
+    url = reverse("core:document_pdf", args=["plans.plan", plan.pk, "service_plan"])
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response).startswith(b"%PDF")
+
+
+def test_PLN_2_3_my_work_lists_plans_to_review_to_approve_and_to_revise(org_a, team, client):
+    engagement = confirmed_engagement(org_a, team["technician"])
+    plan = services.create_plan(engagement, actor=team["management"], project_lead=team["lead"])
+    version = ready_version(plan, team)
+    client.force_login(team["lead"])
+    assert version.get_absolute_url() in client.get(reverse("home")).content.decode()
+    services.submit_version(version, actor=team["lead"], reviewers=team["reviewers"][:1])
+    client.force_login(team["reviewers"][0])
+    assert version.get_absolute_url() in client.get(reverse("home")).content.decode()
+    services.submit_review(
+        version, actor=team["reviewers"][0], scores=dict.fromkeys(CODES, 4), recommendation="pass"
+    )
+    assert version.get_absolute_url() not in client.get(reverse("home")).content.decode()
+    client.force_login(team["management"])
+    assert version.get_absolute_url() in client.get(reverse("home")).content.decode()

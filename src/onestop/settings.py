@@ -303,7 +303,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
     # Twenty-odd resources: start with the resources folded and a filter box to find one.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "docExpansion": "none", "filter": True, "persistAuthorization": True},
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "docExpansion": "none",
+        "filter": True,
+        "persistAuthorization": True,
+    },
     # Two "channel" choice sets (how an inquiry arrived; how a comment was exchanged).
     "ENUM_NAME_OVERRIDES": {
         "InquiryChannelEnum": "onestop.engagements.models.Channel",

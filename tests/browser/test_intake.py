@@ -77,7 +77,9 @@ def shoot(target, name: str, *, docs: bool = False) -> Path:
 def pdf_text(data: bytes) -> str:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def pdf_first_page_png(pdf: Path, name: str, *, docs: bool = False) -> Path | None:
@@ -86,7 +88,8 @@ def pdf_first_page_png(pdf: Path, name: str, *, docs: bool = False) -> Path | No
         return None
     prefix = SCREENSHOTS / name
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(prefix)], check=True
+        ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(prefix)],
+        check=True,
     )
     png = prefix.with_suffix(".png")
     if docs:
@@ -129,7 +132,9 @@ def test_INT_1_INT_2_INT_3_X_1_X_5_phone_inquiry_to_a_doubly_signed_confirmation
 
     expect(page.locator("#id_channel option:checked")).to_have_text("電話")
     page.locator("#id_subject").fill(SUBJECT)
-    page.locator("#id_need").fill("二號車間 40 台空壓機與冷卻塔的用電需即時監測，找出待機耗電，目標節能 10%。")
+    page.locator("#id_need").fill(
+        "二號車間 40 台空壓機與冷卻塔的用電需即時監測，找出待機耗電，目標節能 10%。"
+    )
     page.locator("#id_technician").select_option(label=TECHNICIAN)
     page.locator("form.app-form button[type=submit]").click()
 
@@ -259,7 +264,9 @@ def test_INT_1_INT_2_INT_3_X_1_X_5_phone_inquiry_to_a_doubly_signed_confirmation
     assert response.status == 404
     expect(page.locator(".app-error")).to_contain_text("404")
     expect(page.locator("body")).not_to_contain_text(SUBJECT)
-    response = page.goto(f"{live_server.url}/core/records/engagements.engagement/{engagement.pk}/forms/confirmation/pdf/")
+    response = page.goto(
+        f"{live_server.url}/core/records/engagements.engagement/{engagement.pk}/forms/confirmation/pdf/"
+    )
     assert response.status == 404
     page.goto(f"{live_server.url}{ENGAGEMENTS}")
     expect(page.locator("#object-table")).not_to_contain_text(SUBJECT)

@@ -254,7 +254,7 @@ def perform_transition(obj, name: str, *, actor, comment: str = "", expected_sta
             with FSMLogDescriptor(obj, "by", actor), FSMLogDescriptor(obj, "description", comment or None):
                 result = bound(**kwargs)
             obj._history_user = actor
-            obj._change_reason = f"{_label(transition)}: {comment}" if comment else _label(transition)
+            obj._change_reason = change_reason(_label(transition), comment)
             obj.save()
     except ConcurrentTransition:
         obj.refresh_from_db()
@@ -265,6 +265,15 @@ def perform_transition(obj, name: str, *, actor, comment: str = "", expected_sta
             obj.refresh_from_db()
         raise
     return result
+
+
+CHANGE_REASON_LENGTH = 100  # simple-history's history_change_reason column
+
+
+def change_reason(label: str, comment: str = "") -> str:
+    """The history's one-line reason; the full comment stays in the transition log."""
+    reason = f"{label}：{comment}" if comment else str(label)
+    return reason if len(reason) <= CHANGE_REASON_LENGTH else reason[: CHANGE_REASON_LENGTH - 1] + "…"
 
 
 def _conflict(obj) -> ConflictError:

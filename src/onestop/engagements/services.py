@@ -413,7 +413,9 @@ def after_confirmation_signed(engagement, signature, *, actor) -> None:
     else:
         # The ball goes to whoever still has to sign.
         engagement.hand_to(None if signature.role == "technician" else engagement.technician)
-        _save(engagement, actor, _("Signed as %(role)s") % {"role": signature.role})
+        _save(
+            engagement, actor, _("Signed as %(role)s") % {"role": confirmation_form().roles[signature.role]}
+        )
         waiting = _client_users(engagement) if signature.role == "technician" else [engagement.technician]
         notifications.notify(
             waiting,
