@@ -182,3 +182,15 @@ def test_INT_1_the_chat_through_the_api(client_a, cs_user, org_a):
     messages = api.get(f"/api/engagements/{pk}/chat/").json()
     assert [m["body"] for m in messages] == ["需要檢測服務", "好的，請提供樣品數量。"]
     assert messages[1]["author_name"] == cs_user.display_name
+
+
+def test_INT_1_a_closed_request_takes_no_more_chat_messages(personas):
+    from onestop.core.exceptions import DomainError
+
+    client_a, cs_user = personas["client_a"], personas["cs"]
+    engagement = services.record_inquiry(
+        actor=cs_user, client=client_a.client_organization, channel=Channel.PHONE, subject="諮詢", need="需求"
+    ).engagement
+    services.withdraw(engagement, actor=cs_user, comment="客戶取消")
+    with pytest.raises(DomainError):
+        chat.post_message(engagement, actor=client_a, body="還在嗎？")

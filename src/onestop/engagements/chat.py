@@ -55,6 +55,8 @@ def _staff_to_tell(engagement, actor) -> list:
 @transaction.atomic
 def post_message(engagement: Engagement, *, actor, body: str) -> Comment:
     """Write one chat message; the other side is told (in the app, not by e-mail)."""
+    if engagement.stage in (Engagement.Stage.OUT_OF_SCOPE, Engagement.Stage.WITHDRAWN):
+        raise DomainError(_("This request is closed; start a new chat for a new question."), field="body")
     comment = comments.add_comment(
         engagement, actor=actor, body=body, channel=Comment.Channel.CHAT, visibility=Visibility.SHARED
     )
