@@ -699,7 +699,9 @@ def test_CON_2_a_returned_contract_cannot_be_edited_until_revised(personas):
     response = _api(personas["legal"]).patch(
         reverse("api:contract-detail", args=[contract.pk]), {"special_terms": "偷改"}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 403  # out of drafting, changing the contract is not permitted at all
+    contract.refresh_from_db()
+    assert contract.special_terms != "偷改"
     response = _api(personas["legal"]).post(
         reverse("api:paymentinstalment-list"),
         {"contract": contract.pk, "number": 5, "amount": "1.00", "due_date": "2026-02-01"},
@@ -969,3 +971,93 @@ def test_CON_demo_data_has_signatories_a_template_and_a_contract_with_a_fee_diff
     from onestop.contracts.documents import contract_form
 
     assert "甲方（委託方）" in contract_form().render(contract)
+
+
+def test_CON_2_submitting_sets_legal_and_business_review_deadlines_closed_when_each_review_is_done(
+    personas, make_user
+):
+    from django.contrib.contenttypes.models import ContentType
+
+    from onestop.notifications import calendar
+    from onestop.notifications import services as notifications
+    from onestop.notifications.models import Deadline
+
+    legal, boss = personas["legal"], personas["management"]
+    legal2 = make_user(Role.LEGAL, username="legal2", full_name="法務乙")  # reads Chinese
+    boss2 = make_user(Role.MANAGEMENT, username="boss2", full_name="副總經理")
+    contract = drafted(personas)
+
+    def deadlines(**filters):
+        return Deadline.objects.filter(
+            target_type=ContentType.objects.get_for_model(Contract), target_id=contract.pk, **filters
+        )
+
+    services.submit(contract, actor=legal)
+    contract.refresh_from_db()
+    due = calendar.add_working_days(contract.submitted_at, services.REVIEW_WITHIN_WORKING_DAYS)
+    open_ = {d.title: d for d in deadlines(closed_at__isnull=True)}
+    code = contract.code
+    assert set(open_) == {
+        f"Legal review of contract {code} (法務甲)",
+        f"Legal review of contract {code} (法務乙)",
+        f"Business review of contract {code} (總經理)",
+        f"Business review of contract {code} (副總經理)",
+    }
+    assert {d.responsible for d in open_.values()} == {legal, legal2, boss, boss2}
+    assert all(d.due_at == due and d.url == contract.get_absolute_url() for d in open_.values())
+    # Escalated to the drafter when late, except the drafter's own deadline.
+    assert {d.responsible: d.escalate_to for d in open_.values()} == {
+        legal: None,
+        legal2: legal,
+        boss: legal,
+        boss2: legal,
+    }
+    # Reminded before it is due, once each.
+    reminders, _escalations = notifications.process_deadlines(now=due - timedelta(hours=12))
+    assert reminders >= 4 and deadlines(reminded_at__isnull=True).count() == 0
+
+    # One legal review closes every legal deadline, though made in another language than the title.
+    with translation.override("zh-hant"):
+        services.legal_review(contract, actor=legal2, checked=[k for k, _l in LEGAL_CHECKLIST], passed=True)
+    assert sorted(deadlines(closed_at__isnull=True).values_list("responsible__username", flat=True)) == [
+        "boss",
+        "boss2",
+    ]
+    services.business_review(contract, actor=boss2, passed=True)
+    contract.refresh_from_db()
+    assert contract.state == Contract.State.APPROVED
+    assert not deadlines(closed_at__isnull=True).exists() and deadlines().count() == 4
+
+
+def test_CON_2_a_returned_contract_closes_its_review_deadlines_and_a_resubmission_opens_new_ones(personas):
+    from django.contrib.contenttypes.models import ContentType
+
+    from onestop.notifications.models import Deadline
+
+    contract = drafted(personas)
+    open_deadlines = Deadline.objects.open().filter(
+        target_type=ContentType.objects.get_for_model(Contract), target_id=contract.pk
+    )
+    services.submit(contract, actor=personas["legal"])
+    assert open_deadlines.count() == 2  # one legal, one management reviewer
+    services.business_review(contract, actor=personas["management"], comment="付款節點不合理", passed=False)
+    contract.refresh_from_db()
+    assert contract.state == Contract.State.RETURNED and not open_deadlines.exists()
+    services.revise(contract, actor=personas["legal"])
+    services.submit(contract, actor=personas["legal"])
+    assert open_deadlines.count() == 2
+
+
+def test_CON_3_a_signed_contract_and_its_payment_schedule_can_no_longer_be_edited(personas):
+    """Once out of drafting, neither the contract nor an instalment may be changed or deleted."""
+    contract = drafted(personas)
+    legal = personas["legal"]
+    instalment = contract.instalments.first()
+    assert legal.has_perm("contracts.change_contract", contract)
+    assert legal.has_perm("contracts.delete_paymentinstalment", instalment)
+    type(contract).objects.filter(pk=contract.pk).update(state="signed")
+    contract.refresh_from_db()
+    instalment.refresh_from_db()
+    assert not legal.has_perm("contracts.change_contract", contract)
+    assert not legal.has_perm("contracts.change_paymentinstalment", instalment)
+    assert not legal.has_perm("contracts.delete_paymentinstalment", instalment)

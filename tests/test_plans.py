@@ -703,3 +703,114 @@ def test_PLN_2_3_my_work_lists_plans_to_review_to_approve_and_to_revise(org_a, t
     assert version.get_absolute_url() not in client.get(reverse("home")).content.decode()
     client.force_login(team["management"])
     assert version.get_absolute_url() in client.get(reverse("home")).content.decode()
+
+
+def test_PLN_2_a_reviewer_sees_the_differences_since_the_version_they_reviewed(org_a, team, client):
+    engagement = confirmed_engagement(org_a, team["technician"])
+    plan = services.create_plan(engagement, actor=team["management"], project_lead=team["lead"])
+    first, second, newcomer = team["reviewers"]
+    v1 = ready_version(plan, team)
+    services.submit_version(v1, actor=team["lead"], reviewers=[first, second])
+    for reviewer in (first, second):
+        services.submit_review(
+            v1, actor=reviewer, scores=dict.fromkeys(CODES, 2), recommendation="revise", comments="路線不清"
+        )
+    v1.refresh_from_db()
+    assert v1.state == PlanVersion.State.REVISE
+    v2 = services.new_version(plan, actor=team["lead"], change_note="按評審意見修改")
+    services.update_version(
+        v2,
+        actor=team["lead"],
+        technical_route="MQTT 網關採集，雙機熱備",
+        budget_lines=[{"category": "personnel", "description": "人工", "amount": Decimal("350000.00")}],
+    )
+    # A changed panel: one who reviewed version 1, one new to the plan.
+    services.submit_version(v2, actor=team["lead"], reviewers=[first, newcomer])
+
+    type(first).objects.filter(pk=first.pk).update(language="en")  # the page in English for the assertions
+    client.force_login(first)
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert 'id="since-reviewed-2"' in page and 'data-since="1"' in page
+    since = page[page.index('id="since-reviewed-2"') : page.index('id="review-form-2"')]
+    assert "Changes since version 1, which you reviewed" in since
+    assert "OPC UA 網關採集" in since and "MQTT 網關採集，雙機熱備" in since  # before and after
+    assert 'data-term="technical_route"' in since and 'data-term="budget"' in since
+    assert 'data-term="service_content"' not in since  # only what changed
+    assert "350,000.00" in since and "440,000.00" in since  # the budget totals, from the same diff
+
+    # Whoever did not review an earlier version sees no such comparison.
+    for user in (newcomer, team["lead"]):
+        client.force_login(user)
+        assert 'id="since-reviewed-' not in client.get(plan.get_absolute_url()).content.decode()
+
+    # The API answers the same comparison.
+    url = f"/api/plan-versions/{v2.pk}/changes-since-my-review/"
+    answer = api(first).get(url).json()
+    assert answer["since_version"] == 1
+    assert {c["name"] for c in answer["changes"]} == {"technical_route", "budget"}
+    route = next(c for c in answer["changes"] if c["name"] == "technical_route")
+    assert (route["before"], route["value"]) == (PARTS["technical_route"], "MQTT 網關採集，雙機熱備")
+    assert api(newcomer).get(url).json() == {"since_version": None, "changes": []}
+
+    # Once the reviewer has scored, the comparison stays until the version leaves review.
+    client.force_login(first)
+    good = {f"score_{code}": "4" for code in CODES} | {"recommendation": "pass", "comments": ""}
+    assert client.post(reverse("plans:review", args=[plan.pk, 2]), good).status_code == 302
+    assert 'id="since-reviewed-2"' in client.get(plan.get_absolute_url()).content.decode()
+
+
+def test_PLN_2_the_panel_is_chosen_from_reviewers_suggested_by_department_staffing_departments_first(
+    org_a, team, make_user, client
+):
+    from tests.factories import DepartmentFactory
+
+    quality = DepartmentFactory(name="質量部", sort_order=1)
+    data = DepartmentFactory(name="數據部", sort_order=9)
+    team["lead"].department = data
+    team["lead"].save()
+    zhao, qian, feng = team["reviewers"]  # feng has no department
+    for reviewer, department in ((zhao, quality), (qian, data)):
+        reviewer.department = department
+        reviewer.save()
+    make_user(Role.TECHNICIAN, username="tech.li", department=quality)  # not a reviewer: never suggested
+    make_user(Role.REVIEWER, username="expert.gone", department=data, is_active=False)
+    engagement = confirmed_engagement(org_a, team["technician"])
+    plan = services.create_plan(engagement, actor=team["management"], project_lead=team["lead"])
+    version = ready_version(plan, team)  # staffed by the lead of 數據部
+
+    groups = services.reviewer_suggestions(version)
+    assert [(g["department"], g["relevant"], g["reviewers"]) for g in groups] == [
+        (data, True, [qian]),  # the staffing's department first, though sorted after 質量部
+        (quality, False, [zhao]),
+        (None, False, [feng]),
+    ]
+
+    answer = api(team["lead"]).get(f"/api/plan-versions/{version.pk}/reviewer-suggestions/")
+    assert answer.status_code == 200
+    assert [(g["department"] and g["department"]["name"], g["relevant"]) for g in answer.json()] == [
+        ("數據部", True),
+        ("質量部", False),
+        (None, False),
+    ]
+    assert answer.json()[0]["reviewers"] == [{"id": qian.pk, "name": qian.display_name}]
+
+    type(team["lead"]).objects.filter(pk=team["lead"].pk).update(language="en")
+    client.force_login(team["lead"])
+    page = client.get(plan.get_absolute_url()).content.decode()
+    form = page[page.index('id="submit-form"') : page.index("</form>", page.index('id="submit-form"'))]
+    headers = [
+        "數據部 (staffing of this plan)",
+        f'value="{qian.pk}"',
+        "質量部",
+        f'value="{zhao.pk}"',
+        "No department",
+        f'value="{feng.pk}"',
+    ]
+    positions = [form.index(text) for text in headers]
+    assert positions == sorted(positions), positions
+    assert form.count('class="app-checkgroup') == 3 and "tech.li" not in form and "expert.gone" not in form
+    # Any suggested reviewer can be chosen, across departments.
+    response = client.post(reverse("plans:submit", args=[plan.pk, 1]), {"reviewers": [qian.pk, feng.pk]})
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert set(version.reviewers.all()) == {qian, feng}

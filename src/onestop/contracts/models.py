@@ -416,7 +416,7 @@ class Contract(WorkflowModel, BusinessModel):
         rules_permissions = {
             "view": r.can_view_contract,
             "add": r.can_draft_contract,
-            "change": r.can_draft_contract,
+            "change": r.can_edit_draft,
             "delete": r.can_delete_contract,
             "draft": r.can_draft_contract,
             "legal_review": r.can_legal_review,
@@ -615,8 +615,8 @@ class PaymentInstalment(BusinessModel):
         rules_permissions = {
             "view": r.can_view_contract,
             "add": r.can_draft_contract,
-            "change": r.can_draft_contract,
-            "delete": r.can_draft_contract,
+            "change": r.can_edit_draft,
+            "delete": r.can_edit_draft,
         }
 
     def __str__(self) -> str:

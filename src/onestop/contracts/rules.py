@@ -41,9 +41,19 @@ def in_copy_department(user, copy=None) -> bool:
     return user.department_id is not None and user.department_id == copy.department_id
 
 
+@rules.predicate
+def is_being_drafted(user, obj=None) -> bool:
+    """A contract (or one of its instalments) can be edited only while drafting or returned."""
+    if obj is None:
+        return True
+    contract = getattr(obj, "contract", obj)
+    return contract.state in ("draft", "returned")
+
+
 can_view_contract = is_internal | (is_client_user & is_own_client_contract)
 can_draft_contract = is_system_admin | is_legal  # legal, or a qualified person given the role
 can_delete_contract = is_system_admin
+can_edit_draft = can_draft_contract & is_being_drafted
 can_legal_review = is_system_admin | is_legal
 can_business_review = is_system_admin | is_management
 can_sign_contract = is_internal | (is_client_user & is_own_client_contract)  # who exactly: the form

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from onestop.contracts import consistency
@@ -26,8 +28,9 @@ from onestop.core.exceptions import ConflictError, DomainError
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
+from onestop.notifications import calendar
 from onestop.notifications import services as notifications
-from onestop.notifications.models import Notification
+from onestop.notifications.models import Deadline, Notification
 
 # --- CON-3: signing authority --------------------------------------------------------------
 
@@ -329,9 +332,55 @@ def justify(contract: Contract, *, actor, field: str, reason: str) -> Contract:
     return contract
 
 
+# --- CON-2: review deadlines -------------------------------------------------------------------
+
+REVIEW_WITHIN_WORKING_DAYS = 5
+LEGAL, BUSINESS = "legal", "business"
+REVIEWER_ROLES = {LEGAL: Role.LEGAL, BUSINESS: Role.MANAGEMENT}  # as can_legal_review / can_business_review
+
+
+def _review_deadline_title(kind: str, contract: Contract, reviewer) -> str:
+    values = {"code": contract.code, "name": reviewer.display_name}
+    if kind == LEGAL:
+        return _("Legal review of contract %(code)s (%(name)s)") % values
+    return _("Business review of contract %(code)s (%(name)s)") % values
+
+
+def _set_review_deadlines(contract: Contract, actor) -> None:
+    """One deadline per legal and per business reviewer, like the plan panel's (PLN-2): reminded
+    before it is due, escalated to the drafter after."""
+    due_at = calendar.add_working_days(contract.submitted_at or timezone.now(), REVIEW_WITHIN_WORKING_DAYS)
+    for kind, role in REVIEWER_ROLES.items():
+        for reviewer in _users_with(role):
+            notifications.set_deadline(
+                contract,
+                title=_review_deadline_title(kind, contract, reviewer),
+                due_at=due_at,
+                responsible=reviewer,
+                escalate_to=contract.drafter if contract.drafter_id != reviewer.pk else None,
+                url=contract.get_absolute_url(),
+                actor=actor,
+            )
+
+
+def _close_review_deadlines(contract: Contract, *kinds: str, actor) -> None:
+    """Close the open review deadlines of ``kinds``, whatever language their titles were made in."""
+    deadlines = Deadline.objects.open().filter(
+        target_type=ContentType.objects.get_for_model(contract), target_id=contract.pk
+    )
+    for deadline in deadlines.select_related("responsible"):
+        titles = set()
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                titles.update(_review_deadline_title(kind, contract, deadline.responsible) for kind in kinds)
+        if deadline.title in titles:
+            notifications.close_deadlines(contract, title=deadline.title, actor=actor)
+
+
 @transaction.atomic
 def submit(contract: Contract, *, actor, comment: str = "") -> Contract:
     perform_transition(contract, "submit", actor=actor, comment=comment)
+    _set_review_deadlines(contract, actor)
     notifications.notify(
         [*_users_with(Role.LEGAL), *_users_with(Role.MANAGEMENT)],
         title=_("Contract %(code)s awaits the legal and business reviews") % {"code": contract.code},
@@ -376,6 +425,7 @@ def legal_review(
         )
     contract.legal_passed_by, contract.legal_passed_at = actor, timezone.now()
     _save(contract, actor, _("Legal review passed"))
+    _close_review_deadlines(contract, LEGAL, actor=actor)
     return _approve_when_both(contract, actor)
 
 
@@ -401,6 +451,7 @@ def business_review(contract: Contract, *, actor, comment: str = "", passed: boo
         )
     contract.business_passed_by, contract.business_passed_at = actor, timezone.now()
     _save(contract, actor, _("Business review passed"))
+    _close_review_deadlines(contract, BUSINESS, actor=actor)
     return _approve_when_both(contract, actor)
 
 
@@ -426,6 +477,7 @@ def _client_users(contract):
 @transaction.atomic
 def return_to_drafter(contract: Contract, *, actor, comment: str) -> Contract:
     perform_transition(contract, "return_to_drafter", actor=actor, comment=comment)
+    _close_review_deadlines(contract, LEGAL, BUSINESS, actor=actor)
     if contract.drafter_id:
         notifications.notify(
             [contract.drafter],

@@ -64,8 +64,8 @@ class BusinessModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     allow_attachments = False
     allow_comments = False
 
-    created_at = models.DateTimeField(auto_now_add=True, editable=False)
-    updated_at = models.DateTimeField(auto_now=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, editable=False)
 
     class Meta:
         abstract = True

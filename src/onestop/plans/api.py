@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from onestop.core.api import ModelSerializer
 from onestop.engagements.models import Engagement
 from onestop.plans import services
+from onestop.plans.diff import since_reviewed_by
 from onestop.plans.filters import PlanFilterSet
 from onestop.plans.models import (
     BudgetLine,
@@ -157,6 +158,37 @@ class PlanReviewRequestSerializer(serializers.Serializer):
     comments = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class SuggestedReviewerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class ReviewerGroupSerializer(serializers.Serializer):
+    """PLN-2: reviewers to form a panel from, by department (the plan's staffing departments first)."""
+
+    department = serializers.SerializerMethodField()
+    relevant = serializers.BooleanField()
+    reviewers = SuggestedReviewerSerializer(many=True)
+
+    def get_department(self, group) -> dict | None:
+        department = group["department"]
+        return None if department is None else {"id": department.pk, "name": department.name}
+
+
+class ChangedTermSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    before = serializers.CharField()
+    value = serializers.CharField()
+
+
+class ChangesSinceReviewSerializer(serializers.Serializer):
+    """PLN-2: what changed since the version the asking reviewer last reviewed (null: none)."""
+
+    since_version = serializers.IntegerField(allow_null=True)
+    changes = ChangedTermSerializer(many=True)
+
+
 class PlanDecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -271,6 +303,24 @@ class PlanVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         body.is_valid(raise_exception=True)
         services.submit_version(version, actor=request.user, **body.validated_data)
         return self._answer(version)
+
+    @extend_schema(responses=ReviewerGroupSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="reviewer-suggestions")
+    def reviewer_suggestions(self, request, pk=None):
+        """PLN-2: the reviewers to choose the panel from, grouped by department."""
+        version = self.get_object()
+        return Response(ReviewerGroupSerializer(services.reviewer_suggestions(version), many=True).data)
+
+    @extend_schema(responses=ChangesSinceReviewSerializer)
+    @action(detail=True, methods=["get"], url_path="changes-since-my-review")
+    def changes_since_my_review(self, request, pk=None):
+        """PLN-2: the differences since the version the asking reviewer last reviewed."""
+        since = since_reviewed_by(self.get_object(), request.user)
+        answer = {
+            "since_version": since["version"].number if since else None,
+            "changes": since["terms"] if since else [],
+        }
+        return Response(ChangesSinceReviewSerializer(answer).data)
 
     @extend_schema(request=PlanReviewRequestSerializer, responses=PlanVersionSerializer)
     @action(detail=True, methods=["post"])

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.core.forms import DateInput, ModelForm
 from onestop.core.roles import Role
 from onestop.engagements.models import Engagement
+from onestop.plans import services
 from onestop.plans.models import BudgetLine, Milestone, Plan, PlanReview, PlanVersion, StaffAssignment
 
 
@@ -76,17 +77,45 @@ def part_formsets(data=None, instance=None):
     return made
 
 
+class GroupedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes whose options carry their group's name, so the form template can head each group."""
+
+    def options(self, name, value, attrs=None):
+        for group_name, options, _index in self.optgroups(name, value, attrs):
+            for position, option in enumerate(options):
+                option["group"] = group_name
+                option["group_start"] = bool(group_name) and position == 0
+                yield option
+
+
 class SubmitForm(forms.Form):
     reviewers = forms.ModelMultipleChoiceField(
-        queryset=_staff(Role.REVIEWER), label=_("Review panel"), widget=forms.CheckboxSelectMultiple
+        queryset=_staff(Role.REVIEWER), label=_("Review panel"), widget=GroupedCheckboxSelectMultiple
     )
     comment = forms.CharField(
         label=_("Note to the reviewers"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, version=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewers"].queryset = _staff(Role.REVIEWER)
+        self.fields["reviewers"].queryset = services.reviewer_candidates()
+        if version is not None:
+            # PLN-2: suggestions by department, the departments of the plan's staffing first.
+            self.fields["reviewers"].choices = [
+                (self._group_label(group), [(user.pk, user.display_name) for user in group["reviewers"]])
+                for group in services.reviewer_suggestions(version)
+            ]
+            self.fields["reviewers"].help_text = _(
+                "Reviewers are grouped by department; the departments of this plan's staffing come first."
+            )
+
+    @staticmethod
+    def _group_label(group):
+        if group["department"] is None:
+            return _("No department")
+        if group["relevant"]:
+            return _("%(department)s (staffing of this plan)") % {"department": group["department"].name}
+        return group["department"].name
 
 
 class ReviewForm(forms.Form):

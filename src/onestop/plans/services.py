@@ -263,6 +263,40 @@ def new_version(plan: Plan, *, actor, change_note: str = "") -> PlanVersion:
 # --- PLN-2: review ------------------------------------------------------------------------------
 
 
+def reviewer_candidates():
+    """Who may sit on a review panel: active staff with the reviewer role."""
+    return get_user_model().objects.filter(
+        groups__name=Role.REVIEWER, is_active=True, client_organization__isnull=True
+    )
+
+
+def reviewer_suggestions(version: PlanVersion) -> list[dict]:
+    """PLN-2: the reviewers to choose a panel from, grouped by department — the departments of
+    the version's staffing first (marked ``relevant``), then the others, then those without one.
+
+    Each group is ``{"department": Department | None, "relevant": bool, "reviewers": [User]}``.
+    """
+    staffing_departments = set(
+        StaffAssignment.objects.filter(version=version, user__department__isnull=False).values_list(
+            "user__department", flat=True
+        )
+    )
+    groups: dict = {}
+    for user in reviewer_candidates().select_related("department").order_by("full_name", "username"):
+        groups.setdefault(user.department_id, {"department": user.department, "reviewers": []})
+        groups[user.department_id]["reviewers"].append(user)
+    for key, group in groups.items():
+        group["relevant"] = key in staffing_departments
+
+    def order(group):
+        department = group["department"]
+        if department is None:
+            return (2, 0, "")
+        return (0 if group["relevant"] else 1, department.sort_order, department.name)
+
+    return sorted(groups.values(), key=order)
+
+
 @transaction.atomic
 def submit_version(version: PlanVersion, *, actor, reviewers, comment: str = "") -> PlanVersion:
     """The project lead submits a draft to a review panel of experts (role reviewer)."""

@@ -18,7 +18,7 @@ from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
 from onestop.core.views import Column, ObjectViews
 from onestop.plans import forms, services
-from onestop.plans.diff import versions_with_changes
+from onestop.plans.diff import since_reviewed_by, versions_with_changes
 from onestop.plans.filters import PlanFilterSet
 from onestop.plans.models import Plan, PlanVersion, ReviewCriteriaSet
 
@@ -89,6 +89,10 @@ def detail_context(request, plan, **override):
         item["can_decide"] = version.state == PlanVersion.State.PASSED and user.has_perm(
             "plans.approve_planversion", version
         )
+        if version.state == PlanVersion.State.IN_REVIEW and any(
+            r.pk == user.pk for r in version.reviewers.all()
+        ):
+            item["since_reviewed"] = since_reviewed_by(version, user)
         if item["can_review"]:
             form = override.get("review_form") if override.get("review_version") == version.number else None
             item["review_form"] = bootstrapify(form or forms.ReviewForm(criteria_set=version.criteria_set))
@@ -111,7 +115,7 @@ def detail_context(request, plan, **override):
         "active_criteria": ReviewCriteriaSet.active(),
     }
     if context["can_submit"]:
-        context["submit_form"] = bootstrapify(override.get("submit_form") or forms.SubmitForm())
+        context["submit_form"] = bootstrapify(override.get("submit_form") or forms.SubmitForm(version=latest))
     if context["can_new_version"]:
         context["new_version_form"] = bootstrapify(forms.NewVersionForm())
     return context
@@ -225,7 +229,7 @@ def new_version(request, pk):
 @require_POST
 def submit(request, pk, number):
     version = _version(request, pk, number)
-    form = forms.SubmitForm(request.POST)
+    form = forms.SubmitForm(request.POST, version=version)
     if not form.is_valid():
         return _invalid(request, version.plan, submit_form=form)
     try:
