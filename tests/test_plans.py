@@ -193,6 +193,9 @@ def test_PLN_1_2_3_plan_drafted_reviewed_twice_and_approved_through_the_api(
             ),
             ({"rationality": 4, "feasibility": 4, "innovation": 3, "risk_controllability": 3}, "pass", ""),
         ]
+        # The first reviewer works in English: their deadline (titled in Chinese) still closes.
+        panel[0].language = "en"
+        panel[0].save(update_fields=["language"])
         for reviewer, (given_scores, recommendation, comments) in zip(panel, scores, strict=True):
             response = api(reviewer).post(
                 f"/api/plan-versions/{v1.pk}/review/",
@@ -200,6 +203,9 @@ def test_PLN_1_2_3_plan_drafted_reviewed_twice_and_approved_through_the_api(
                 format="json",
             )
             assert response.status_code == 200, response.json()
+            if reviewer == panel[0]:
+                assert not Deadline.objects.open().filter(responsible=reviewer).exists()
+                assert Deadline.objects.open().filter(responsible=panel[1]).exists()
         # The rule says revise, with its reasons; the lead is told.
         body = response.json()
         assert body["state"] == "revise"

@@ -98,12 +98,18 @@ def set_deadline(
 
 
 @transaction.atomic
-def close_deadlines(target, *, title: str | None = None, actor=None) -> int:
+def close_deadlines(target, *, title: str | None = None, responsible=None, actor=None) -> int:
+    """Close the open deadlines on ``target`` (only those of ``responsible`` / named ``title``).
+
+    Prefer ``responsible`` to ``title``: titles are written in the language of whoever set them.
+    """
     queryset = Deadline.objects.open().filter(
         target_type=ContentType.objects.get_for_model(target), target_id=target.pk
     )
     if title is not None:
         queryset = queryset.filter(title=title)
+    if responsible is not None:
+        queryset = queryset.filter(responsible=responsible)
     closed = 0
     for deadline in queryset:
         deadline.closed_at = timezone.now()

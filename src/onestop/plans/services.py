@@ -402,11 +402,7 @@ def submit_review(
             review.save()
     except IntegrityError:
         raise ConflictError(_("You have already reviewed this version.")) from None
-    notifications.close_deadlines(
-        version,
-        title=_("Review %(version)s (%(name)s)") % {"version": version, "name": actor.display_name},
-        actor=actor,
-    )
+    notifications.close_deadlines(version, responsible=actor, actor=actor)
     # Fresh reads: the caller's object may carry prefetched (stale) reviews.
     reviews = list(PlanReview.objects.filter(version=version).order_by("pk"))
     panel_size = PlanVersion.reviewers.through.objects.filter(planversion_id=version.pk).count()
