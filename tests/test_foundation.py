@@ -66,6 +66,11 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
         ("REDIS_URL", "http://localhost", "REDIS_URL must start with"),
         ("DEFAULT_CURRENCY", "RMB1", "DEFAULT_CURRENCY must be a three-letter"),
         ("AXES_FAILURE_LIMIT", "five", "AXES_FAILURE_LIMIT must be a whole number"),
+        (
+            "ONESTOP_PLAN_SECOND_APPROVAL_ABOVE",
+            "a lot",
+            "ONESTOP_PLAN_SECOND_APPROVAL_ABOVE must be an amount",
+        ),
     ],
 )
 def test_a_malformed_setting_stops_start_up_with_a_sentence_naming_it(tmp_path, name, value, message):

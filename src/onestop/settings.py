@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -326,3 +327,11 @@ LOGGING = {
 }
 
 ONESTOP_LIST_COUNT_LIMIT = 10_000
+
+# PLN-3: a plan whose budget total is above this needs a second management approval.
+try:
+    ONESTOP_PLAN_SECOND_APPROVAL_ABOVE = Decimal(env_str("ONESTOP_PLAN_SECOND_APPROVAL_ABOVE", "1000000"))
+except InvalidOperation:
+    raise ImproperlyConfigured(
+        "ONESTOP_PLAN_SECOND_APPROVAL_ABOVE must be an amount such as 1000000."
+    ) from None
