@@ -279,6 +279,13 @@ def has_archive_data(contract) -> bool:
     return bool(contract.archive_number.strip() and contract.archive_location.strip())
 
 
+def may_review(contract, user) -> bool:
+    """Either reviewer (legal or business) may conclude or return a contract under review."""
+    return user.has_perm("contracts.legal_review_contract", contract) or user.has_perm(
+        "contracts.business_review_contract", contract
+    )
+
+
 class Contract(WorkflowModel, BusinessModel):
     """服務合同: drafted from the signed confirmation and the effective plan (CON-1), reviewed by
     legal and the business department with the consistency check (CON-2), signed by an
@@ -507,10 +514,7 @@ class Contract(WorkflowModel, BusinessModel):
         field=state,
         source=State.IN_REVIEW,
         target=State.APPROVED,
-        permission=lambda contract, user: (
-            user.has_perm("contracts.legal_review_contract", contract)
-            or user.has_perm("contracts.business_review_contract", contract)
-        ),
+        permission=may_review,
         conditions=[both_reviews_passed],
         custom={"label": _("Approve"), "icon": "check2-circle", "service_only": True},
     )
@@ -523,10 +527,7 @@ class Contract(WorkflowModel, BusinessModel):
         field=state,
         source=State.IN_REVIEW,
         target=State.RETURNED,
-        permission=lambda contract, user: (
-            user.has_perm("contracts.legal_review_contract", contract)
-            or user.has_perm("contracts.business_review_contract", contract)
-        ),
+        permission=may_review,
         custom={
             "label": _("Return to the drafter"),
             "icon": "arrow-return-left",

@@ -167,6 +167,18 @@ class ObjectView(View):
         return context
 
 
+def action_done(request, record, message: str, anchor: str = ""):
+    """After an action on a record's page: say what happened and go back to the record."""
+    messages.success(request, message)
+    return HttpResponseRedirect(record.get_absolute_url() + anchor)
+
+
+def action_refused(request, record, error: DomainError):
+    """A business rule refused the action: show why on the record's page; nothing changed."""
+    messages.error(request, error.message)
+    return HttpResponseRedirect(record.get_absolute_url())
+
+
 def raise_not_found():
     from django.http import Http404
 

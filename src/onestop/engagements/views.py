@@ -5,11 +5,9 @@ service that the API calls too."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_POST
 from onestop.accounts.models import ClientContact
 from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
-from onestop.core.views import Column, ObjectViews
+from onestop.core.views import Column, ObjectViews, action_done, action_refused
 from onestop.core.workflow import available_transitions
 from onestop.engagements import forms, services, timeline
 from onestop.engagements.documents import confirmation_form
@@ -169,16 +167,6 @@ def engagement_detail(request, pk):
     return render(request, "engagements/engagement_detail.html", detail_context(request, engagement))
 
 
-def _done(request, engagement, message):
-    messages.success(request, message)
-    return HttpResponseRedirect(engagement.get_absolute_url())
-
-
-def _refused(request, engagement, error: DomainError):
-    messages.error(request, error.message)
-    return HttpResponseRedirect(engagement.get_absolute_url())
-
-
 def _invalid(request, engagement, **forms_override):
     return render(
         request,
@@ -203,8 +191,8 @@ def forward(request, pk):
             comment=form.cleaned_data["comment"],
         )
     except DomainError as error:
-        return _refused(request, engagement, error)
-    return _done(request, engagement, _("Forwarded to %(name)s.") % {"name": engagement.technician})
+        return action_refused(request, engagement, error)
+    return action_done(request, engagement, _("Forwarded to %(name)s.") % {"name": engagement.technician})
 
 
 @login_required
@@ -231,8 +219,8 @@ def assess(request, pk):
             )
             message = _("The client was told why, with your suggestions; the request is closed.")
     except DomainError as error:
-        return _refused(request, engagement, error)
-    return _done(request, engagement, message)
+        return action_refused(request, engagement, error)
+    return action_done(request, engagement, message)
 
 
 @login_required
@@ -246,8 +234,8 @@ def propose(request, pk):
     try:
         proposal = services.propose(engagement, actor=request.user, **form.cleaned_data)
     except DomainError as error:
-        return _refused(request, engagement, error)
-    return _done(
+        return action_refused(request, engagement, error)
+    return action_done(
         request, engagement, _("Round %(round)s was sent to the other party.") % {"round": proposal.round}
     )
 
@@ -260,8 +248,8 @@ def accept(request, pk, round):
     try:
         services.accept_proposal(proposal, actor=request.user)
     except DomainError as error:
-        return _refused(request, engagement, error)
-    return _done(request, engagement, _("Terms agreed. Both parties now sign the confirmation form."))
+        return action_refused(request, engagement, error)
+    return action_done(request, engagement, _("Terms agreed. Both parties now sign the confirmation form."))
 
 
 @login_required
@@ -270,12 +258,12 @@ def withdraw(request, pk):
     engagement = _engagement(request, pk)
     form = forms.WithdrawForm(request.POST)
     if not form.is_valid():
-        return _refused(request, engagement, DomainError(_("Give a reason for withdrawing.")))
+        return action_refused(request, engagement, DomainError(_("Give a reason for withdrawing.")))
     try:
         services.withdraw(engagement, actor=request.user, comment=form.cleaned_data["comment"])
     except DomainError as error:
-        return _refused(request, engagement, error)
-    return _done(request, engagement, _("The request was withdrawn."))
+        return action_refused(request, engagement, error)
+    return action_done(request, engagement, _("The request was withdrawn."))
 
 
 @login_required

@@ -4,11 +4,9 @@ API calls too."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
-from onestop.core.views import Column, ObjectViews
+from onestop.core.views import Column, ObjectViews, action_done, action_refused
 from onestop.plans import forms, services
 from onestop.plans.diff import since_reviewed_by, versions_with_changes
 from onestop.plans.filters import PlanFilterSet
@@ -127,16 +125,6 @@ def plan_detail(request, pk):
     return render(request, "plans/plan_detail.html", detail_context(request, plan))
 
 
-def _done(request, plan, message, anchor=""):
-    messages.success(request, message)
-    return HttpResponseRedirect(plan.get_absolute_url() + anchor)
-
-
-def _refused(request, plan, error: DomainError):
-    messages.error(request, error.message)
-    return HttpResponseRedirect(plan.get_absolute_url())
-
-
 def _invalid(request, plan, **override):
     return render(request, "plans/plan_detail.html", detail_context(request, plan, **override), status=400)
 
@@ -149,7 +137,7 @@ def version_edit(request, pk, number):
     if not request.user.has_perm("plans.change_planversion", version):
         raise PermissionDenied
     if not version.is_editable:
-        return _refused(
+        return action_refused(
             request,
             plan,
             DomainError(
@@ -176,7 +164,9 @@ def version_edit(request, pk, number):
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                return _done(request, plan, _("Version %(number)s was saved.") % {"number": version.number})
+                return action_done(
+                    request, plan, _("Version %(number)s was saved.") % {"number": version.number}
+                )
         status = 400
     else:
         form = forms.VersionForm(instance=version, user=request.user)
@@ -219,8 +209,8 @@ def new_version(request, pk):
             plan, actor=request.user, change_note=form.cleaned_data.get("change_note", "")
         )
     except DomainError as error:
-        return _refused(request, plan, error)
-    return _done(
+        return action_refused(request, plan, error)
+    return action_done(
         request, plan, _("Version %(number)s was started from the previous one.") % {"number": version.number}
     )
 
@@ -240,8 +230,8 @@ def submit(request, pk, number):
             comment=form.cleaned_data["comment"],
         )
     except DomainError as error:
-        return _refused(request, version.plan, error)
-    return _done(
+        return action_refused(request, version.plan, error)
+    return action_done(
         request, version.plan, _("Version %(number)s was sent to the review panel.") % {"number": number}
     )
 
@@ -267,8 +257,8 @@ def review(request, pk, number):
         if error.field in form.fields:
             form.add_error(error.field, error.message)
             return _invalid(request, version.plan, review_form=form, review_version=number)
-        return _refused(request, version.plan, error)
-    return _done(request, version.plan, _("Your review was recorded."), f"#version-{number}")
+        return action_refused(request, version.plan, error)
+    return action_done(request, version.plan, _("Your review was recorded."), f"#version-{number}")
 
 
 @login_required
@@ -280,13 +270,13 @@ def approve(request, pk, number):
     try:
         services.approve_version(version, actor=request.user, comment=form.cleaned_data.get("comment", ""))
     except DomainError as error:
-        return _refused(request, version.plan, error)
+        return action_refused(request, version.plan, error)
     version.refresh_from_db()
     if version.state == PlanVersion.State.APPROVED:
         message = _("Version %(number)s was approved and is now the effective plan.") % {"number": number}
     else:
         message = _("Your approval was recorded; a second member of management must approve too.")
-    return _done(request, version.plan, message)
+    return action_done(request, version.plan, message)
 
 
 @login_required
@@ -298,5 +288,5 @@ def reject(request, pk, number):
     try:
         services.reject_version(version, actor=request.user, comment=form.cleaned_data.get("comment", ""))
     except DomainError as error:
-        return _refused(request, version.plan, error)
-    return _done(request, version.plan, _("Version %(number)s was rejected.") % {"number": number})
+        return action_refused(request, version.plan, error)
+    return action_done(request, version.plan, _("Version %(number)s was rejected.") % {"number": number})
