@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -38,6 +40,13 @@ router.register("contracts", contracts_api.ContractViewSet)
 router.register("payment-instalments", contracts_api.PaymentInstalmentViewSet)
 router.register("contract-copies", contracts_api.ContractCopyViewSet)
 
+# The later stages register their API through a ROUTES list in their api.py and their pages
+# through urls.py, so adding a stage does not mean editing this file.
+LATER_STAGES = ("projects", "coordination", "quality", "acceptance", "settlement", "feedback")
+for _app in LATER_STAGES:
+    for _route in import_module(f"onestop.{_app}.api").ROUTES:
+        router.register(*_route)
+
 api_patterns = [
     path("me/", accounts_api.me, name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -51,6 +60,7 @@ urlpatterns = [
     path("", include("onestop.engagements.urls")),
     path("", include("onestop.plans.urls")),
     path("", include("onestop.contracts.urls")),
+    *[path("", include(f"onestop.{app}.urls")) for app in LATER_STAGES],
     path("core/", include("onestop.core.urls")),
     path("login/", views_pages.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

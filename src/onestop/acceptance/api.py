@@ -1,0 +1,3 @@
+"""REST API of this app. ``ROUTES`` lists (prefix, viewset[, basename]) for the root router."""
+
+ROUTES = []

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AcceptanceConfig(AppConfig):
+    name = "onestop.acceptance"
+    label = "acceptance"
+    verbose_name = _("Acceptance")
+
+    def ready(self):
+        from onestop.acceptance import navigation  # noqa: F401  (registrations)

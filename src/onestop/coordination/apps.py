@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoordinationConfig(AppConfig):
+    name = "onestop.coordination"
+    label = "coordination"
+    verbose_name = _("Project coordination")
+
+    def ready(self):
+        from onestop.coordination import navigation  # noqa: F401  (registrations)

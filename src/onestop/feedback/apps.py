@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FeedbackConfig(AppConfig):
+    name = "onestop.feedback"
+    label = "feedback"
+    verbose_name = _("Satisfaction and complaints")
+
+    def ready(self):
+        from onestop.feedback import navigation  # noqa: F401  (registrations)

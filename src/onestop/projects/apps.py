@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectsConfig(AppConfig):
+    name = "onestop.projects"
+    label = "projects"
+    verbose_name = _("Project implementation")
+
+    def ready(self):
+        from onestop.projects import navigation  # noqa: F401  (registrations)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QualityConfig(AppConfig):
+    name = "onestop.quality"
+    label = "quality"
+    verbose_name = _("Quality monitoring")
+
+    def ready(self):
+        from onestop.quality import navigation  # noqa: F401  (registrations)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SettlementConfig(AppConfig):
+    name = "onestop.settlement"
+    label = "settlement"
+    verbose_name = _("Fee settlement")
+
+    def ready(self):
+        from onestop.settlement import navigation  # noqa: F401  (registrations)
