@@ -25,6 +25,11 @@ FILES = [
     ("bootstrap-icons", "LICENSE", "bootstrap-icons/LICENSE"),
     ("htmx.org", "dist/htmx.min.js", "htmx/htmx.min.js"),
     ("htmx.org", "LICENSE", "htmx/LICENSE"),
+    ("frappe-gantt", "dist/frappe-gantt.umd.js", "frappe-gantt/frappe-gantt.umd.js"),
+    ("frappe-gantt", "dist/frappe-gantt.css", "frappe-gantt/frappe-gantt.css"),
+    ("frappe-gantt", "license.txt", "frappe-gantt/LICENSE"),
+    ("chart.js", "dist/chart.umd.min.js", "chart.js/chart.umd.min.js"),
+    ("chart.js", "LICENSE.md", "chart.js/LICENSE.md"),
 ]
 
 
