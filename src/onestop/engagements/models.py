@@ -78,6 +78,13 @@ def confirmation_fully_signed(engagement) -> bool:
     )
 
 
+@condition(_("The engagement closes once acceptance has passed and the fees are settled."))
+def engagement_complete(engagement) -> bool:
+    from onestop.engagements.closing import closing_blockers
+
+    return not closing_blockers(engagement)
+
+
 class Engagement(WorkflowModel, BusinessModel):
     """服務案件: one client need, from the first inquiry to the final payment.
 
@@ -95,6 +102,7 @@ class Engagement(WorkflowModel, BusinessModel):
         ASSESSMENT = "assessment", _("Needs assessment")
         CONFIRMATION = "confirmation", _("Requirement confirmation")
         CONFIRMED = "confirmed", _("Requirement confirmed")
+        CLOSED = "closed", _("Closed: completed")
         OUT_OF_SCOPE = "out_of_scope", _("Closed: out of scope")
         WITHDRAWN = "withdrawn", _("Closed: withdrawn")
 
@@ -183,6 +191,7 @@ class Engagement(WorkflowModel, BusinessModel):
             "negotiate": r.can_negotiate,
             "withdraw": r.can_withdraw,
             "sign": r.can_sign,
+            "close": r.can_close,
         }
 
     def __str__(self) -> str:
@@ -287,6 +296,19 @@ class Engagement(WorkflowModel, BusinessModel):
     )
     def confirm(self):
         self.confirmed_at = timezone.now()
+        self.hand_to(None)
+        self._enter_stage()
+
+    @transition(
+        field=stage,
+        source=Stage.CONFIRMED,
+        target=Stage.CLOSED,
+        permission="engagements.close_engagement",
+        conditions=[engagement_complete],
+        custom={"label": _("Close the engagement"), "icon": "flag", "service_only": True},
+    )
+    def close(self):
+        self.closed_at = timezone.now()
         self.hand_to(None)
         self._enter_stage()
 

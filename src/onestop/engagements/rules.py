@@ -33,6 +33,8 @@ can_negotiate = can_negotiate_for_company | can_negotiate_for_client
 can_withdraw = can_forward | can_negotiate_for_client | (is_technician & is_assigned_technician)
 can_sign = can_negotiate
 can_delete_engagement = is_system_admin
+# Closing follows from the last payment or a write-off, both recorded by finance (FEE-3).
+can_close = is_system_admin | is_management | (is_internal & has_role(Role.FINANCE))
 # Mail from unknown senders (engagements.IncomingMail): customer service assigns or ignores it.
 can_triage_mail = is_system_admin | is_customer_service | is_management
 # The portal chat (engagements/chat.py): a client user starts a conversation that opens a request.
