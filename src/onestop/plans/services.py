@@ -521,6 +521,9 @@ def approve_version(version: PlanVersion, *, actor, comment: str = "") -> PlanVe
     perform_transition(version, "approve", actor=actor, comment=_short(comment), expected_state=seen_state)
     plan.effective_version = version
     _save(plan, actor, _("Version %(number)s took effect") % {"number": version.number})
+    from onestop.plans.signals import version_took_effect
+
+    version_took_effect.send(sender=PlanVersion, plan=plan, version=version, actor=actor)
     notifications.close_deadlines(version, actor=actor)
     notifications.notify(
         [plan.project_lead, *version.reviewers.all()],
