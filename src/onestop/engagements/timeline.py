@@ -50,23 +50,36 @@ class StageSpan:
 def stage_spans(engagement, log) -> list[StageSpan]:
     labels = dict(engagement.state_field().flatchoices)
     spans, stage, started = [], engagement.Stage.INQUIRY, engagement.received_at
+    closed_at = None
     for entry in log:
+        if entry.state == engagement.Stage.CLOSED:
+            closed_at = entry.timestamp  # the downstream stages come before the closing
+            break
         spans.append(StageSpan(stage, str(labels.get(stage, stage)), started, entry.timestamp))
         stage, started = entry.state, entry.timestamp
     terminal = stage in {engagement.Stage.OUT_OF_SCOPE, engagement.Stage.WITHDRAWN}
-    spans.append(StageSpan(stage, str(labels.get(stage, stage)), started, started if terminal else None))
-    if not terminal:
-        # The stages still ahead on the normal path, so everyone sees what comes next.
-        path = [
-            engagement.Stage.INQUIRY,
-            engagement.Stage.ASSESSMENT,
-            engagement.Stage.CONFIRMATION,
-            engagement.Stage.CONFIRMED,
-        ]
-        if stage in path:
-            spans.extend(
-                StageSpan(s, str(labels.get(s, s)), None, None) for s in path[path.index(stage) + 1 :]
-            )
+    if stage != engagement.Stage.CONFIRMED:
+        spans.append(StageSpan(stage, str(labels.get(stage, stage)), started, started if terminal else None))
+    if terminal:
+        return spans
+    # The stages still ahead on the normal path, so everyone sees what comes next.
+    path = [engagement.Stage.INQUIRY, engagement.Stage.ASSESSMENT, engagement.Stage.CONFIRMATION]
+    if stage in path:
+        spans.extend(StageSpan(s, str(labels.get(s, s)), None, None) for s in path[path.index(stage) + 1 :])
+    # After the confirmation the path runs through the later stages' own records (path.py).
+    from onestop.engagements.path import downstream_spans
+
+    later = downstream_spans(engagement) if stage == engagement.Stage.CONFIRMED else []
+    if not later:
+        from onestop.engagements.path import DOWNSTREAM
+
+        later = [(name, str(label), None, None) for name, label in DOWNSTREAM]
+    for name, label, begun, ended in later:
+        if begun is not None and ended is None and closed_at is not None:
+            ended = closed_at
+        spans.append(StageSpan(name, label, begun, ended))
+    closed = engagement.Stage.CLOSED
+    spans.append(StageSpan(closed, str(labels.get(closed, closed)), closed_at, closed_at))
     return spans
 
 

@@ -23,6 +23,7 @@ from onestop.engagements.documents import confirmation_form
 from onestop.engagements.filters import EngagementFilterSet
 from onestop.engagements.models import Engagement, Proposal
 from onestop.engagements.negotiation import rounds_with_changes
+from onestop.engagements.path import DOWNSTREAM
 
 
 class EngagementViews(ObjectViews):
@@ -106,6 +107,12 @@ def detail_context(request, engagement, **forms_override):
         "icon": "briefcase",
         "tab": "detail",
         "spans": spans,
+        # After the confirmation the engagement is "in" the latest later stage it reached.
+        "phase_label": next(
+            (s.label for s in reversed(spans) if s.started and s.stage in {n for n, _l in DOWNSTREAM}), ""
+        )
+        if engagement.stage == Engagement.Stage.CONFIRMED
+        else "",
         "events": events,
         "inquiries": engagement.inquiries.select_related("recorded_by"),
         "rounds": rounds_with_changes(engagement),
