@@ -1,3 +1,363 @@
-"""REST API of this app. ``ROUTES`` lists (prefix, viewset[, basename]) for the root router."""
+"""REST API of fee settlement (FEE-1..3). ``ROUTES`` lists (prefix, viewset) for the root router.
 
-ROUTES = []
+Every action runs the same service as the pages: 400 refused (with the reason), 403 not
+allowed, 404 outside the user's reach, 409 when someone else acted first.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from onestop.contracts.models import Contract, PaymentInstalment
+from onestop.core.api import ModelSerializer, ObjectViewSet
+from onestop.core.signatures import client_ip
+from onestop.settlement import filters, selectors, services
+from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
+
+
+class SettlementItemSerializer(ModelSerializer):
+    class Meta:
+        model = SettlementItem
+        fields = ["id", "settlement", "description", "amount", "instalment", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "settlement" in self.fields:
+            self.fields["settlement"].queryset = Settlement.objects.visible_to(request.user)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        settlement = attrs.get("settlement") or getattr(self.instance, "settlement", None)
+        request = self.context.get("request")
+        if (
+            settlement is not None
+            and request is not None
+            and not request.user.has_perm("settlement.change_settlement", settlement)
+        ):
+            raise PermissionDenied(_("You may not change the fee items of this settlement."))
+        return attrs
+
+
+class SettlementSerializer(ModelSerializer):
+    state_display = serializers.CharField(source="state_label", read_only=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    items = SettlementItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Settlement
+        fields = [
+            "id",
+            "code",
+            "contract",
+            "instalment",
+            "acceptance_round",
+            "acceptance_sha256",
+            "state",
+            "state_display",
+            "version",
+            "applicant",
+            "payment_method",
+            "description",
+            "items",
+            "amount",
+            "invoice_number",
+            "invoice_date",
+            "invoice_amount",
+            "invoice_file",
+            "submitted_at",
+            "return_comment",
+            "returned_count",
+            "reviewed_by",
+            "approved_at",
+            "approved_amount",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "code",
+            "contract",
+            "instalment",
+            "acceptance_round",
+            "acceptance_sha256",
+            "state",
+            "version",
+            "applicant",
+            "invoice_number",
+            "invoice_date",
+            "invoice_amount",
+            "invoice_file",
+            "submitted_at",
+            "return_comment",
+            "returned_count",
+            "reviewed_by",
+            "approved_at",
+            "approved_amount",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.client_organization_id is not None:
+            for name in ("return_comment", "returned_count", "acceptance_sha256"):
+                self.fields.pop(name, None)  # finance's internal review stays internal
+
+
+class SettlementApplySerializer(serializers.Serializer):
+    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
+    instalment = serializers.PrimaryKeyRelatedField(
+        queryset=PaymentInstalment.objects.all(), required=False, allow_null=True, default=None
+    )
+    payment_method = serializers.ChoiceField(
+        choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
+    )
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["contract"].queryset = Contract.objects.visible_to(request.user)
+            self.fields["instalment"].queryset = PaymentInstalment.objects.visible_to(request.user)
+
+
+class InvoiceSerializer(serializers.Serializer):
+    invoice_number = serializers.CharField(max_length=50)
+    invoice_date = serializers.DateField()
+    invoice_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    file = serializers.FileField(required=False)
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class CalculationSerializer(serializers.Serializer):
+    contract_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    approved_changes = serializers.DecimalField(max_digits=14, decimal_places=2)
+    already_settled = serializers.DecimalField(max_digits=14, decimal_places=2)
+    remaining = serializers.DecimalField(max_digits=14, decimal_places=2)
+    expected = serializers.DecimalField(max_digits=14, decimal_places=2)
+    declared = serializers.DecimalField(max_digits=14, decimal_places=2)
+    difference = serializers.DecimalField(max_digits=14, decimal_places=2)
+    invoice_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    invoice_difference = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    instalments = serializers.SerializerMethodField()
+
+    def get_instalments(self, obj) -> list[int]:
+        return [i.number for i in obj.instalments]
+
+
+class SettlementViewSet(ObjectViewSet):
+    """FEE-1/2: `POST` applies for a settlement (after acceptance passed, prefilled from the
+    contract); `invoice`, `submit`, `return`, `approve` (signs as finance) and `calculation`."""
+
+    queryset = Settlement.objects.all()
+    serializer_class = SettlementSerializer
+    filterset_class = filters.SettlementFilterSet
+    select_related = ("contract", "instalment")
+    prefetch_related = ("items",)
+    ordering_fields = ["code", "created_at"]
+    required_action = None
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=SettlementApplySerializer, responses={201: SettlementSerializer})
+    def create(self, request, *args, **kwargs):
+        body = SettlementApplySerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        settlement = services.apply(
+            data["contract"],
+            actor=request.user,
+            instalment=data.get("instalment"),
+            payment_method=data["payment_method"],
+            description=data["description"],
+        )
+        return Response(self.get_serializer(settlement).data, status=status.HTTP_201_CREATED)
+
+    def _answer(self, settlement):
+        settlement = self.get_queryset().get(pk=settlement.pk)
+        return Response(self.get_serializer(settlement).data)
+
+    def _calculation_data(self, settlement):
+        return CalculationSerializer(selectors.calculation(settlement)).data
+
+    @extend_schema(request=None, responses=CalculationSerializer)
+    @action(detail=True, methods=["get"], required_action="review")
+    def calculation(self, request, pk=None):
+        """FEE-2: the system's calculation next to the declared and invoiced amounts."""
+        return Response(self._calculation_data(self.get_object()))
+
+    @extend_schema(request={"multipart/form-data": InvoiceSerializer}, responses=SettlementSerializer)
+    @action(detail=True, methods=["post"], required_action="view")
+    def invoice(self, request, pk=None):
+        settlement = self.get_object()
+        body = InvoiceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        services.attach_invoice(
+            settlement,
+            actor=request.user,
+            number=data["invoice_number"],
+            issued_on=data["invoice_date"],
+            amount=data["invoice_amount"],
+            upload=data.get("file"),
+        )
+        return self._answer(settlement)
+
+    @extend_schema(request=CommentSerializer, responses=SettlementSerializer)
+    @action(detail=True, methods=["post"], required_action="view")
+    def submit(self, request, pk=None):
+        settlement = self.get_object()
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.submit(settlement, actor=request.user, comment=body.validated_data["comment"])
+        return self._answer(settlement)
+
+    @extend_schema(request=CommentSerializer, responses=SettlementSerializer)
+    @action(detail=True, methods=["post"], url_path="return", required_action="view")
+    def return_to_lead(self, request, pk=None):
+        settlement = self.get_object()
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.return_to_lead(settlement, actor=request.user, comment=body.validated_data["comment"])
+        return self._answer(settlement)
+
+    @extend_schema(request=None, responses=SettlementSerializer)
+    @action(detail=True, methods=["post"], required_action="view")
+    def approve(self, request, pk=None):
+        settlement = self.get_object()
+        services.approve(settlement, actor=request.user, ip_address=client_ip(request))
+        return self._answer(settlement)
+
+
+class SettlementItemViewSet(ObjectViewSet):
+    """Fee items of settlement applications (changed while being filled in or after a return)."""
+
+    queryset = SettlementItem.objects.all()
+    serializer_class = SettlementItemSerializer
+    select_related = ("settlement",)
+    filterset_fields = ["settlement"]
+
+
+class PaymentSerializer(ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "contract",
+            "settlement",
+            "direction",
+            "paid_on",
+            "amount",
+            "method",
+            "reference",
+            "note",
+            "over_limit_reason",
+            "recorded_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["recorded_by"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.client_organization_id is not None:
+            for name in ("note", "over_limit_reason", "recorded_by"):
+                self.fields.pop(name, None)  # internal notes never reach the client
+        if (
+            self.instance is not None
+            and not isinstance(self.instance, list | tuple)
+            and "contract" in self.fields
+        ):
+            for name in (
+                "contract",
+                "settlement",
+                "direction",
+                "paid_on",
+                "amount",
+                "method",
+                "over_limit_reason",
+            ):
+                if name in self.fields:
+                    self.fields[name].read_only = True
+
+
+class PaymentViewSet(ObjectViewSet):
+    """FEE-3: payments received from the client or paid out. `POST` records one through the
+    service (refused beyond the contract value plus approved changes without a reason); a
+    recorded payment keeps its amount, date and direction (only reference and note change)."""
+
+    queryset = Payment.objects.all()
+    serializer_class = PaymentSerializer
+    filterset_class = filters.PaymentFilterSet
+    select_related = ("contract", "settlement")
+    ordering_fields = ["paid_on", "amount"]
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.record_payment(
+            data["contract"],
+            actor=self.request.user,
+            direction=data["direction"],
+            paid_on=data["paid_on"],
+            amount=data["amount"],
+            method=data["method"],
+            reference=data.get("reference", ""),
+            note=data.get("note", ""),
+            over_limit_reason=data.get("over_limit_reason", ""),
+            settlement=data.get("settlement"),
+        )
+
+
+class WriteOffSerializer(ModelSerializer):
+    class Meta:
+        model = WriteOff
+        fields = [
+            "id",
+            "contract",
+            "amount",
+            "reason",
+            "written_off_on",
+            "written_off_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["amount", "written_off_by"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["contract"].read_only = True
+
+
+class WriteOffViewSet(ObjectViewSet):
+    """FEE-3: finance writes off a contract's remaining balance, with the reason."""
+
+    queryset = WriteOff.objects.all()
+    serializer_class = WriteOffSerializer
+    filterset_class = filters.WriteOffFilterSet
+    select_related = ("contract",)
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.write_off(
+            data["contract"], actor=self.request.user, reason=data["reason"], on=data["written_off_on"]
+        )
+
+
+ROUTES = [
+    ("settlements", SettlementViewSet),
+    ("settlement-items", SettlementItemViewSet),
+    ("payments", PaymentViewSet),
+    ("write-offs", WriteOffViewSet),
+]

@@ -1,0 +1,47 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from onestop.accounts.filters import SearchFilterSet
+from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
+
+
+class SettlementFilterSet(SearchFilterSet):
+    search_fields = (
+        "code",
+        "contract__code",
+        "contract__engagement__title",
+        "contract__engagement__client__name",
+    )
+    state = django_filters.ChoiceFilter(choices=Settlement.State.choices, label=_("State"))
+
+    class Meta:
+        model = Settlement
+        fields = ["q", "state"]
+
+
+class SettlementItemFilterSet(SearchFilterSet):
+    search_fields = ("description", "settlement__code")
+
+    class Meta:
+        model = SettlementItem
+        fields = ["q"]
+
+
+class PaymentFilterSet(SearchFilterSet):
+    search_fields = ("reference", "contract__code", "contract__engagement__client__name")
+    direction = django_filters.ChoiceFilter(choices=Payment.Direction.choices, label=_("Direction"))
+    method = django_filters.ChoiceFilter(choices=PaymentMethod.choices, label=_("Payment method"))
+    paid_from = django_filters.DateFilter(field_name="paid_on", lookup_expr="gte", label=_("From"))
+    paid_to = django_filters.DateFilter(field_name="paid_on", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = Payment
+        fields = ["q", "direction", "method", "paid_from", "paid_to"]
+
+
+class WriteOffFilterSet(SearchFilterSet):
+    search_fields = ("contract__code", "reason")
+
+    class Meta:
+        model = WriteOff
+        fields = ["q"]

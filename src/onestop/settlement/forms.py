@@ -1,0 +1,148 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.forms import DateInput, ModelForm
+from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
+
+
+def _contracts_for_settlement(user):
+    from onestop.contracts.models import Contract
+
+    rows = Contract.objects.visible_to(user).filter(project__isnull=False).select_related("engagement")
+    if not (user.is_superuser or user.has_role("system_admin")):
+        rows = rows.filter(project__project_lead=user)
+    return rows.order_by("-created_at")
+
+
+class SettlementApplyForm(forms.Form):
+    """FEE-1: open the application for a contract (the whole contract or one instalment)."""
+
+    contract = forms.ModelChoiceField(queryset=None, label=_("Service contract"))
+    instalment = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Instalment"),
+        help_text=_("Empty: settle the whole contract (all instalments not yet settled)."),
+    )
+    payment_method = forms.ChoiceField(choices=PaymentMethod.choices, label=_("Payment method"))
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Service actually provided")
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        from onestop.contracts.models import PaymentInstalment
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        contracts = _contracts_for_settlement(user)
+        self.fields["contract"].queryset = contracts
+        self.fields["instalment"].queryset = PaymentInstalment.objects.filter(
+            contract__in=contracts
+        ).select_related("contract")
+
+    def clean(self):
+        data = super().clean()
+        contract, instalment = data.get("contract"), data.get("instalment")
+        if contract and instalment and instalment.contract_id != contract.pk:
+            self.add_error("instalment", _("Choose an instalment of this contract."))
+        return data
+
+
+class SettlementForm(ModelForm):
+    class Meta:
+        model = Settlement
+        fields = ["payment_method", "description"]
+
+
+class InvoiceForm(forms.Form):
+    invoice_number = forms.CharField(max_length=50, label=_("Invoice number"))
+    invoice_date = forms.DateField(widget=DateInput(), label=_("Invoice date"))
+    invoice_amount = forms.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), label=_("Invoice amount")
+    )
+    file = forms.FileField(required=False, label=_("Invoice file"))
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(required=False, max_length=2000, label=_("Comment"))
+
+
+class SettlementItemForm(ModelForm):
+    class Meta:
+        model = SettlementItem
+        fields = ["settlement", "description", "amount", "instalment"]
+
+    def __init__(self, *args, **kwargs):
+        from onestop.contracts.models import PaymentInstalment
+
+        super().__init__(*args, **kwargs)
+        settlements = Settlement.objects.visible_to(self.user).filter(state__in=("draft", "returned"))
+        if not (self.user.is_superuser or self.user.has_role("system_admin")):
+            settlements = settlements.filter(contract__project__project_lead=self.user)
+        self.fields["settlement"].queryset = settlements
+        self.fields["instalment"].queryset = PaymentInstalment.objects.filter(
+            contract__settlements__in=settlements
+        ).distinct()
+        if self.instance.pk:
+            self.fields["settlement"].disabled = True
+
+
+class PaymentForm(ModelForm):
+    class Meta:
+        model = Payment
+        fields = [
+            "contract",
+            "settlement",
+            "direction",
+            "paid_on",
+            "amount",
+            "method",
+            "reference",
+            "note",
+            "over_limit_reason",
+        ]
+        widgets = {"paid_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        from onestop.contracts.models import Contract
+
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = Contract.objects.filter(state__in=("signed", "archived"))
+        self.fields["settlement"].queryset = Settlement.objects.filter(state=Settlement.State.APPROVED)
+
+
+class PaymentEditForm(ModelForm):
+    """A recorded payment keeps its amount, date and direction; only the references change."""
+
+    class Meta:
+        model = Payment
+        fields = ["reference", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+
+class WriteOffForm(ModelForm):
+    class Meta:
+        model = WriteOff
+        fields = ["contract", "written_off_on", "reason"]
+        widgets = {"written_off_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        from onestop.contracts.models import Contract
+
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["contract"].disabled = True
+        self.fields["contract"].queryset = Contract.objects.filter(state__in=("signed", "archived"))
+
+
+class LedgerFilterForm(forms.Form):
+    start = forms.DateField(widget=DateInput(), label=_("From"), required=False)
+    end = forms.DateField(widget=DateInput(), label=_("To"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end of the period cannot be before its start."))
+        return data
