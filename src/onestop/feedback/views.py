@@ -1,0 +1,421 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onestop.core.exceptions import DomainError
+from onestop.core.forms import bootstrapify
+from onestop.core.views import Column, ObjectDetailView, ObjectViews
+from onestop.core.views_workflow import refused
+from onestop.feedback import filters, forms, results, services
+from onestop.feedback.aspects import ASPECTS
+from onestop.feedback.models import Complaint, Survey
+
+# --- surveys -----------------------------------------------------------------------------------
+
+
+class SurveyViews(ObjectViews):
+    model = Survey
+    filterset_class = filters.SurveyFilterSet
+    form_class = forms.SurveyForm
+    add_form_class = forms.SurveyInviteForm
+    icon = "emoji-smile"
+    allow_delete = False
+    detail_template = "feedback/survey_detail.html"
+    list_select_related = ("engagement", "client", "project_lead", "department")
+    detail_select_related = ("engagement", "client", "project", "project_lead", "department", "answered_by")
+    columns = [
+        Column("engagement", link=True, sort="engagement__code"),
+        Column("client", sort="client__name"),
+        Column("project_lead", sort="project_lead__full_name"),
+        Column("department", sort="department__name"),
+        Column("invited_at"),
+        Column("respond_by"),
+        Column("status_label", sort="answered_at"),
+        Column("average_score", sort=False),
+        Column("would_recommend"),
+    ]
+    detail_fields = [
+        "engagement",
+        "project",
+        "client",
+        "project_lead",
+        "department",
+        "invited_at",
+        "respond_by",
+        "reminded_at",
+        "status_label",
+        "answered_at",
+        "answered_by",
+        "answered_via",
+    ]
+    default_sort = "-invited_at"
+
+    @classmethod
+    def save(cls, form, *, actor, request, obj=None):
+        if obj is None:
+            data = form.cleaned_data
+            return services.invite(data["engagement"], actor=actor, respond_by=data.get("respond_by"))
+        return services.change_answer_date(obj, actor=actor, respond_by=form.cleaned_data["respond_by"])
+
+
+def _invalid_link(request, expired: bool):
+    return render(request, "feedback/survey_link_invalid.html", {"expired": expired}, status=403)
+
+
+def survey_answer(request, pk):
+    """The survey form: through the signed link of the invitation, or for a logged-in client user."""
+    token = request.GET.get("t") or request.POST.get("t") or ""
+    actor = request.user if request.user.is_authenticated else None
+    via_link = False
+    if token:
+        try:
+            survey = services.survey_for_token(pk, token)
+        except services.InvalidLink as exc:
+            return _invalid_link(request, exc.expired)
+        via_link = not (actor and actor.has_perm("feedback.answer_survey", survey))
+    else:
+        if actor is None:
+            return redirect_to_login(request.get_full_path())
+        survey = get_object_or_404(
+            Survey.objects.visible_to(actor).select_related("engagement", "project"), pk=pk
+        )
+        if not actor.has_perm("feedback.view_survey", survey):
+            raise Http404
+        if survey.answered_at is None and not actor.has_perm("feedback.answer_survey", survey):
+            raise PermissionDenied
+    context = {"survey": survey, "token": token, "aspects": ASPECTS}
+    if survey.answered_at is not None:
+        if request.method == "POST":
+            messages.error(request, services._already_answered(survey).message)
+            return render(request, "feedback/survey_answered.html", context, status=400)
+        return render(request, "feedback/survey_answered.html", context)
+    form = forms.SurveyAnswerForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.answer(
+                    survey,
+                    scores=form.scores(),
+                    would_recommend=form.cleaned_data["would_recommend"],
+                    comment=form.cleaned_data["comment"],
+                    actor=actor,
+                    via_link=via_link,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                survey.refresh_from_db()
+                return render(request, "feedback/survey_answered.html", context, status=exc.status_code)
+            else:
+                return render(request, "feedback/survey_thanks.html", context)
+        status = 400
+    bootstrapify(form)
+    context["form"] = form
+    return render(request, "feedback/survey_answer.html", context, status=status)
+
+
+def _result_surveys(request):
+    if not request.user.has_perm("feedback.results_survey"):
+        raise PermissionDenied
+    surveys = Survey.objects.visible_to(request.user)
+    filterset = filters.SurveyFilterSet(request.GET or None, queryset=surveys, request=request)
+    if filterset.is_bound and filterset.is_valid():
+        surveys = filterset.qs
+    return surveys, filterset
+
+
+@login_required
+def results_page(request):
+    surveys, filterset = _result_surveys(request)
+    bootstrapify(filterset.form)
+    grouping = request.GET.get("by", results.DEFAULT_GROUPING)
+    if grouping not in results.GROUPINGS:
+        grouping = results.DEFAULT_GROUPING
+    query = request.GET.copy()
+    query.pop("by", None)
+    context = {
+        "grouping": grouping,
+        "groupings": [(key, label) for key, (label, _keys) in results.GROUPINGS.items()],
+        "group_label": results.GROUPINGS[grouping][0],
+        "rows": results.grouped(surveys, grouping),
+        "total": results.totals(surveys),
+        "comments": results.latest_comments(surveys),
+        "aspects": ASPECTS,
+        "filterset": filterset,
+        "querystring": query.urlencode(),
+    }
+    return render(request, "feedback/results.html", context)
+
+
+def _export_rows(surveys):
+    header = [
+        _("Engagement"),
+        _("Title"),
+        _("Client"),
+        _("Project lead"),
+        _("Department"),
+        _("Invited"),
+        _("Answered"),
+        *[str(aspect.label) for aspect in ASPECTS],
+        _("Would recommend (0–10)"),
+        _("Comment"),
+    ]
+    yield [str(h) for h in header]
+    rows = surveys.select_related("engagement", "client", "project_lead", "department").order_by(
+        "invited_at", "pk"
+    )
+    for survey in rows.iterator(chunk_size=500):
+        yield [
+            survey.engagement.code,
+            survey.engagement.title,
+            survey.client.name,
+            survey.project_lead.display_name if survey.project_lead else "",
+            survey.department.name if survey.department else "",
+            timezone.localtime(survey.invited_at).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(survey.answered_at).strftime("%Y-%m-%d %H:%M") if survey.answered_at else "",
+            *[getattr(survey, aspect.field) for aspect in ASPECTS],
+            survey.would_recommend,
+            survey.comment,
+        ]
+
+
+@login_required
+def results_export(request, fmt):
+    surveys, _filterset = _result_surveys(request)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="satisfaction-{stamp}.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
+        writer = csv.writer(response)
+        for row in _export_rows(surveys):
+            writer.writerow(["" if value is None else value for value in row])
+        return response
+    if fmt != "xlsx":
+        raise Http404
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Answers"))
+    for row in _export_rows(surveys):
+        sheet.append(row)
+    for grouping, (label, _keys) in results.GROUPINGS.items():
+        summary = book.create_sheet(str(label))
+        summary.append(
+            [
+                str(label),
+                str(_("Invited")),
+                str(_("Answered")),
+                str(_("Response rate %")),
+                *[str(aspect.label) for aspect in ASPECTS],
+                "NPS",
+            ]
+        )
+        for row in results.grouped(surveys, grouping):
+            summary.append(
+                [row.label, row.invited, row.answered, row.response_rate, *row.average_list, row.nps]
+            )
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="satisfaction-{stamp}.xlsx"'
+    book.save(response)
+    return response
+
+
+# --- complaints --------------------------------------------------------------------------------
+
+
+class ComplaintDetailView(ObjectDetailView):
+    """The generic detail page plus what the action forms need."""
+
+    def base_context(self, **extra):
+        context = super().base_context(**extra)
+        complaint = extra.get("object")
+        if complaint is not None:
+            user = self.request.user
+            close_from = services.may_close_unconfirmed_from(complaint)
+            context.update(
+                # The transitions all need this page's own forms (service-only): no generic
+                # buttons; the template shows the transition log itself.
+                is_workflow=False,
+                handlers=list(forms._handlers())
+                if user.has_perm("feedback.assign_complaint", complaint)
+                else [],
+                can_respond=user.has_perm("feedback.respond_complaint", complaint),
+                can_confirm=user.has_perm("feedback.confirm_complaint", complaint),
+                close_from=close_from,
+                may_close=close_from is not None and close_from <= timezone.now(),
+            )
+        return context
+
+
+class ComplaintViews(ObjectViews):
+    model = Complaint
+    filterset_class = filters.ComplaintFilterSet
+    form_class = forms.ComplaintEditForm
+    add_form_class = forms.ComplaintForm
+    icon = "megaphone"
+    allow_delete = False
+    detail_template = "feedback/complaint_detail.html"
+    list_select_related = ("client", "engagement", "handler")
+    detail_select_related = (
+        "client",
+        "engagement",
+        "handler",
+        "filed_by",
+        "assigned_by",
+        "responded_by",
+        "closed_by",
+    )
+    columns = [
+        Column("code", link=True),
+        Column("subject", link=True),
+        Column("client", sort="client__name"),
+        Column("engagement", sort="engagement__code"),
+        Column("state"),
+        Column("handler", sort="handler__full_name"),
+        Column("due_at"),
+        Column("filed_at"),
+    ]
+    detail_fields = [
+        "code",
+        "client",
+        "engagement",
+        "channel",
+        "state",
+        "filed_by",
+        "filed_at",
+        "handler",
+        "due_at",
+        "description",
+    ]
+    default_sort = "-filed_at"
+
+    @classmethod
+    def urls(cls) -> list:
+        from django.urls import path
+
+        patterns = [p for p in super().urls() if p.name != "complaint_detail"]
+        patterns.append(
+            path("complaints/<int:pk>/", ComplaintDetailView.as_view(viewset=cls), name="complaint_detail")
+        )
+        return patterns
+
+    @classmethod
+    def save(cls, form, *, actor, request, obj=None):
+        data = form.cleaned_data
+        if obj is None:
+            try:
+                return services.file_complaint(
+                    actor=actor,
+                    client=data.get("client"),
+                    engagement=data.get("engagement"),
+                    channel=data.get("channel"),
+                    subject=data["subject"],
+                    description=data["description"],
+                    attachment=data.get("attachment"),
+                )
+            except DomainError as exc:
+                if exc.field == "file":
+                    exc.field = "attachment"
+                raise
+        return services.edit_complaint(
+            obj,
+            actor=actor,
+            engagement=data.get("engagement"),
+            subject=data["subject"],
+            description=data["description"],
+        )
+
+
+def _complaint(request, pk):
+    complaint = get_object_or_404(Complaint.objects.visible_to(request.user), pk=pk)
+    if not request.user.has_perm("feedback.view_complaint", complaint):
+        raise Http404
+    return complaint
+
+
+def _complaint_action(request, pk, form_class, action, success):
+    complaint = _complaint(request, pk)
+    back = complaint.get_absolute_url()
+    form = form_class(request.POST)
+    if not form.is_valid():
+        errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return refused(request, complaint, errors, 400, back)
+    try:
+        action(complaint, form.cleaned_data)
+    except DomainError as exc:
+        return refused(request, complaint, exc.message, exc.status_code, back)
+    messages.success(request, success)
+    return HttpResponseRedirect(back)
+
+
+@login_required
+@require_POST
+def complaint_assign(request, pk):
+    return _complaint_action(
+        request,
+        pk,
+        forms.AssignForm,
+        lambda c, d: services.assign(c, actor=request.user, handler=d["handler"], comment=d["comment"]),
+        _("The handler was assigned and notified."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_respond(request, pk):
+    return _complaint_action(
+        request,
+        pk,
+        forms.RespondForm,
+        lambda c, d: services.respond(c, actor=request.user, response=d["response"]),
+        _("The response was sent to the client, who is asked to confirm."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_confirm(request, pk):
+    return _complaint_action(
+        request,
+        pk,
+        forms.ConfirmForm,
+        lambda c, d: services.confirm(c, actor=request.user, comment=d["comment"]),
+        _("Thank you. The complaint is closed."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_reopen(request, pk):
+    return _complaint_action(
+        request,
+        pk,
+        forms.ReopenForm,
+        lambda c, d: services.reopen(c, actor=request.user, reason=d["reason"]),
+        _("The complaint was reopened; the handler will answer again."),
+    )
+
+
+@login_required
+@require_POST
+def complaint_close(request, pk):
+    return _complaint_action(
+        request,
+        pk,
+        forms.CloseForm,
+        lambda c, d: services.close_unconfirmed(c, actor=request.user, note=d["note"]),
+        _("The complaint was closed with your note."),
+    )
