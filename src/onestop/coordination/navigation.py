@@ -1,1 +1,34 @@
-"""Menu entries of this app (core.navigation.register)."""
+"""Menu entries of this app (core.navigation.register), in the chapter "projects"."""
+
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.navigation import MenuItem, register
+
+register(
+    "projects",
+    MenuItem(_("Issue log"), "coordination:projectissue_list", "bug", "coordination.view_projectissue"),
+    MenuItem(
+        _("Client progress reports"),
+        "coordination:clientreport_list",
+        "envelope-paper",
+        "coordination.view_clientreport",
+    ),
+    MenuItem(
+        _("Report schedules"),
+        "coordination:clientreportschedule_list",
+        "calendar-week",
+        "coordination.view_clientreportschedule",
+    ),
+    MenuItem(
+        _("Change requests"),
+        "coordination:changerequest_list",
+        "arrow-left-right",
+        "coordination.view_changerequest",
+    ),
+    MenuItem(
+        _("Resource requests"),
+        "coordination:resourcerequest_list",
+        "people",
+        "coordination.view_resourcerequest",
+    ),
+)

@@ -1,0 +1,18 @@
+"""Read-only questions other apps ask about coordination records."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Sum
+
+
+def approved_change_amount(contract) -> Decimal:
+    """The sum of the fee changes of the approved (or implemented) change requests of the
+    contract's project; ``Decimal("0")`` when there are none. Used by the fee settlement."""
+    from onestop.coordination.models import ChangeRequest
+
+    total = ChangeRequest.objects.filter(
+        project__contract=contract, state__in=ChangeRequest.APPROVED_STATES
+    ).aggregate(total=Sum("fee_change"))["total"]
+    return total if total is not None else Decimal("0")

@@ -1,0 +1,12 @@
+"""Periodic job of the coordination stage: scheduled client progress reports (PRJ-3)."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+@db_periodic_task(crontab(minute="15", hour="7"))
+def send_scheduled_client_reports() -> int:
+    """Every morning: prepare and send the progress reports whose schedule is due (idempotent)."""
+    from onestop.coordination.services import send_due_reports
+
+    return send_due_reports()
