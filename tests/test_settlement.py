@@ -646,6 +646,24 @@ def test_FEE_3_the_ageing_page_is_for_finance_and_management_only(personas, clie
     assert contract.code in client.get(reverse("settlement:ageing")).content.decode()
 
 
+def test_FEE_3_the_ageing_page_runs_the_same_queries_for_one_contract_and_for_four(personas, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(personas["finance"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("settlement:ageing")).status_code == 200
+        return len(queries)
+
+    pay(signed_contract(personas, 17), personas, "1000.00")
+    few = count()
+    for index in (18, 19, 20):
+        pay(signed_contract(personas, index), personas, "1000.00")
+    assert count() == few
+
+
 def test_FEE_3_the_ledger_exports_csv_and_excel_for_a_date_range(personas, client):
     from openpyxl import load_workbook
 

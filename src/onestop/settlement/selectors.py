@@ -16,11 +16,9 @@ ZERO = Decimal("0.00")
 
 
 def approved_changes(contract) -> Decimal:
-    """The approved change amount of ``contract`` (coordination); 0 while that app has none."""
-    try:
-        from onestop.coordination.selectors import approved_change_amount
-    except ImportError:
-        return ZERO
+    """The approved change amount of ``contract`` (PRJ-3 change requests)."""
+    from onestop.coordination.selectors import approved_change_amount
+
     return Decimal(approved_change_amount(contract) or ZERO)
 
 
@@ -256,7 +254,10 @@ def ageing(today: date | None = None, contracts=None):
             "project__contract_id", "name", "planned_date"
         )
     }
-    changes = {c.pk: approved_changes(c) for c in contracts}
+    from onestop.coordination.selectors import approved_change_amounts
+
+    found = approved_change_amounts(ids)
+    changes = {pk: Decimal(found.get(pk, ZERO)) for pk in ids}
     rows = ageing_rows(
         contracts,
         today,
