@@ -1,0 +1,255 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.forms import DateInput, ModelForm
+from onestop.core.roles import Role
+from onestop.quality.models import (
+    ImprovementAction,
+    Inspection,
+    InspectionItem,
+    QCCheckpoint,
+    QCPlan,
+    QCTemplate,
+    QCTemplateCheckpoint,
+    RectificationNotice,
+    SpotCheckDraw,
+)
+
+CHECKPOINT_FORM_FIELDS = [
+    "phase",
+    "name",
+    "indicators",
+    "acceptance_threshold",
+    "frequency_days",
+    "responsible_department",
+    "sort_order",
+]
+
+
+def quality_staff():
+    from onestop.accounts.models import User
+
+    return User.objects.filter(
+        groups__name=Role.QUALITY, is_active=True, client_organization__isnull=True
+    ).order_by("full_name", "username")
+
+
+class QCTemplateForm(ModelForm):
+    class Meta:
+        model = QCTemplate
+        fields = ["code", "name", "description", "is_active"]
+
+
+class QCTemplateCheckpointForm(ModelForm):
+    class Meta:
+        model = QCTemplateCheckpoint
+        fields = ["template", *CHECKPOINT_FORM_FIELDS]
+        widgets = {"indicators": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = QCTemplate.objects.filter(first_used_at__isnull=True)
+
+
+class QCPlanCreateForm(forms.Form):
+    """QA-1: a project's QC plan from a template version (the active one by default)."""
+
+    project = forms.ModelChoiceField(queryset=None, label=_("Project"))
+    template = forms.ModelChoiceField(queryset=None, label=_("QC plan template"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        from onestop.projects.models import Project
+        from onestop.quality.services import active_template
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["project"].queryset = (
+            Project.objects.visible_to(user)
+            .filter(state__in=["opened", "in_progress"], qc_plan__isnull=True)
+            .order_by("code")
+        )
+        self.fields["template"].queryset = QCTemplate.objects.filter(is_active=True)
+        active = active_template()
+        if active is not None and not self.is_bound:
+            self.fields["template"].initial = active.pk
+
+
+class QCPlanForm(ModelForm):
+    class Meta:
+        model = QCPlan
+        fields = ["note"]
+
+
+class QCCheckpointForm(ModelForm):
+    class Meta:
+        model = QCCheckpoint
+        fields = ["plan", *CHECKPOINT_FORM_FIELDS]
+        widgets = {"indicators": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plans = (
+            QCPlan.objects.visible_to(self.user).filter(state=QCPlan.State.DRAFT).select_related("project")
+        )
+        self.fields["plan"].queryset = plans
+        if self.instance.pk:
+            self.fields["plan"].disabled = True
+
+
+class InspectionForm(ModelForm):
+    """Planning an inspection by hand (the scheduled ones are generated from the QC plan)."""
+
+    class Meta:
+        model = Inspection
+        fields = ["project", "checkpoint", "kind", "planned_date", "inspector", "summary"]
+        widgets = {"planned_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        from onestop.projects.models import Project
+
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.visible_to(self.user).order_by("code")
+        self.fields["checkpoint"].queryset = QCCheckpoint.objects.select_related("plan__project")
+        self.fields["inspector"].queryset = quality_staff()
+        if self.instance.pk:
+            for name in ("project", "checkpoint", "kind"):
+                self.fields[name].disabled = True
+        else:
+            self.fields.pop("summary")
+
+
+class InspectionItemAddForm(ModelForm):
+    """An extra item on the checklist of an inspection not yet completed."""
+
+    class Meta:
+        model = InspectionItem
+        fields = ["inspection", "label", "sort_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspection"].queryset = Inspection.objects.exclude(state=Inspection.State.COMPLETED)
+
+
+class InspectionItemForm(ModelForm):
+    """Answering one checklist item: pass / fail / not applicable, evidence, and on a failure
+    the finding's category and cause."""
+
+    class Meta:
+        model = InspectionItem
+        fields = ["result", "evidence", "category", "cause", "note"]
+        widgets = {"evidence": forms.Textarea(attrs={"rows": 2}), "note": forms.Textarea(attrs={"rows": 2})}
+
+
+class SpotCheckDrawForm(forms.Form):
+    sample_size = forms.IntegerField(label=_("Sample size"), min_value=1, max_value=100, initial=2)
+    planned_date = forms.DateField(label=_("Inspection date"), widget=DateInput())
+    inspector = forms.ModelChoiceField(queryset=None, label=_("Inspector"), required=False)
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        required=False,
+        min_value=0,
+        max_value=2**53,
+        help_text=_("Leave empty for a random seed; give one to repeat a draw."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["inspector"].queryset = quality_staff()
+        if not self.is_bound:
+            self.fields["planned_date"].initial = timezone.localdate()
+
+
+class SpotCheckDrawNoteForm(ModelForm):
+    class Meta:
+        model = SpotCheckDraw
+        fields = ["note"]
+
+
+class NoticeRaiseForm(ModelForm):
+    class Meta:
+        model = RectificationNotice
+        fields = ["item", "department", "requirement", "deadline"]
+        widgets = {"deadline": DateInput(), "requirement": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = InspectionItem.objects.filter(
+            result=InspectionItem.Result.FAIL
+        ).select_related("inspection")
+        self.fields["item"].label_from_instance = lambda item: f"{item.inspection.code} · {item.label}"
+        item_id = self.initial.get("item") or self.data.get("item")
+        if item_id and str(item_id).isdigit() and not self.is_bound:
+            item = InspectionItem.objects.select_related("inspection__checkpoint").filter(pk=item_id).first()
+            if item is not None:
+                if item.inspection.checkpoint_id:
+                    self.initial.setdefault(
+                        "department", item.inspection.checkpoint.responsible_department_id
+                    )
+                self.initial.setdefault("requirement", item.note)
+
+
+class NoticeEditForm(ModelForm):
+    class Meta:
+        model = RectificationNotice
+        fields = ["requirement", "deadline"]
+        widgets = {"deadline": DateInput(), "requirement": forms.Textarea(attrs={"rows": 3})}
+
+
+class NoticeResponseForm(forms.Form):
+    response = forms.CharField(
+        label=_("Corrective action taken"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class NoticeVerifyForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("close", _("Verified: close the notice")), ("reopen", _("Not sufficient: reopen"))],
+    )
+    note = forms.CharField(
+        label=_("Verification"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reopen" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why the rectification is not sufficient."))
+        return data
+
+
+class ImprovementActionForm(ModelForm):
+    class Meta:
+        model = ImprovementAction
+        fields = [
+            "title",
+            "description",
+            "source_category",
+            "source_cause",
+            "source_notice",
+            "owner",
+            "due_date",
+        ]
+        widgets = {"due_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ActionCheckForm(forms.Form):
+    effective = forms.ChoiceField(
+        label=_("Effectiveness"), choices=[("yes", _("Effective")), ("no", _("Not effective"))]
+    )
+    note = forms.CharField(
+        label=_("Effectiveness check"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+class AnalysisFilterForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end cannot be before the start."))
+        return data
