@@ -27,6 +27,9 @@ def transition_buttons(context, obj, next_url=None):
         "next_url": next_url or request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
         "any_comment_required": any(t.comment_required for t in transitions),
+        # A record whose every step runs through its own forms (service-only transitions)
+        # shows those forms on its page; "no action is open" would be wrong there.
+        "has_generic": bool(type(obj).generic_transition_names()),
     }
 
 
