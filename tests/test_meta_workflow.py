@@ -30,6 +30,10 @@ OWN_TESTS = {
     "plans.BudgetLine": "tests.test_plans",
     "plans.PlanReview": "tests.test_plans",
     "plans.PlanApproval": "tests.test_plans",
+    "projects.KickoffMeeting": "tests.test_projects",
+    "projects.KickoffAttendee": "tests.test_projects",
+    "projects.ProgressReport": "tests.test_projects",
+    "projects.ProgressRow": "tests.test_projects",
 }
 
 

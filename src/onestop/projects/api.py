@@ -1,3 +1,521 @@
-"""REST API of this app. ``ROUTES`` lists (prefix, viewset[, basename]) for the root router."""
+"""REST API of project implementation (PRJ-1, PRJ-2). ``ROUTES`` lists (prefix, viewset) for the
+root router. Actions run the same services as the pages: 400 refused, 403 not allowed, 409 conflict."""
 
-ROUTES = []
+from django.http import Http404, HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from onestop.contracts.models import Contract
+from onestop.core.api import ModelSerializer, ObjectViewSet
+from onestop.projects import exports, filters, services
+from onestop.projects.models import (
+    KickoffAttendee,
+    KickoffMeeting,
+    Milestone,
+    ProgressReport,
+    ProgressRow,
+    Project,
+    ProjectMember,
+    Task,
+)
+
+
+def _scoped(serializer, field, queryset):
+    request = serializer.context.get("request")
+    if request is not None and field in serializer.fields and not serializer.fields[field].read_only:
+        serializer.fields[field].queryset = queryset.visible_to(request.user)
+
+
+class ProjectSerializer(ModelSerializer):
+    state_display = serializers.CharField(source="state_label", read_only=True)
+    client = serializers.IntegerField(source="engagement.client_id", read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "code",
+            "engagement",
+            "client",
+            "contract",
+            "plan_version",
+            "name",
+            "project_lead",
+            "state",
+            "state_display",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "progress_period_days",
+            "opened_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "code",
+            "engagement",
+            "contract",
+            "plan_version",
+            "state",
+            "actual_start",
+            "actual_end",
+            "opened_by",
+        ]
+
+
+class OpenProjectSerializer(serializers.Serializer):
+    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.none())
+    project_lead = serializers.PrimaryKeyRelatedField(
+        queryset=Contract.objects.none(), required=False, allow_null=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        from onestop.projects.forms import project_leads
+
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["contract"].queryset = Contract.objects.visible_to(request.user if request else None)
+        self.fields["project_lead"].queryset = project_leads()
+
+
+class KickoffRequestSerializer(serializers.Serializer):
+    held_on = serializers.DateField()
+    location = serializers.CharField(max_length=200)
+    attendees = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
+    goals = serializers.CharField()
+    tasks_communicated = serializers.CharField()
+    requirements = serializers.CharField(required=False, allow_blank=True, default="")
+    minutes = serializers.CharField(required=False, allow_blank=True, default="")
+    responsibilities = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, default=dict
+    )
+
+
+class CommentRequestSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class ProjectViewSet(ObjectViewSet):
+    """PRJ-1: projects. `POST` opens one from a signed contract; `kickoff` records the kickoff
+    meeting (→ in progress); `complete` when every milestone is complete; `start-report` makes
+    the progress table of the current period."""
+
+    queryset = Project.objects.all()
+    serializer_class = ProjectSerializer
+    filterset_class = filters.ProjectFilterSet
+    select_related = ("engagement",)
+    ordering_fields = ["code", "created_at", "planned_start"]
+    required_action = None
+
+    @extend_schema(request=OpenProjectSerializer, responses={201: ProjectSerializer})
+    def create(self, request, *args, **kwargs):
+        body = OpenProjectSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        project = services.open_project(
+            body.validated_data["contract"],
+            actor=request.user,
+            project_lead=body.validated_data.get("project_lead"),
+        )
+        return Response(self.get_serializer(project).data, status=status.HTTP_201_CREATED)
+
+    def _answer(self, project):
+        project.refresh_from_db()
+        return Response(self.get_serializer(project).data)
+
+    def _internal(self):
+        project = self.get_object()
+        if self.request.user.client_organization_id is not None:
+            raise Http404
+        return project
+
+    @extend_schema(request=KickoffRequestSerializer, responses=ProjectSerializer)
+    @action(detail=True, methods=["post"], required_action="view")
+    def kickoff(self, request, pk=None):
+        from django.contrib.auth import get_user_model
+
+        project = self._internal()
+        body = KickoffRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        ids = data.pop("attendees")
+        users = list(get_user_model().objects.filter(pk__in=ids, is_active=True))
+        if len(users) != len(set(ids)):
+            raise serializers.ValidationError({"attendees": ["Unknown or inactive user."]})
+        services.record_kickoff(project, actor=request.user, attendees=users, **data)
+        return self._answer(project)
+
+    @extend_schema(request=None, responses=ProjectSerializer)
+    @action(detail=True, methods=["post"], url_path="acknowledge-kickoff", required_action="view")
+    def acknowledge_kickoff(self, request, pk=None):
+        project = self._internal()
+        meeting = KickoffMeeting.objects.filter(project=project).first()
+        if meeting is None:
+            from onestop.core.exceptions import DomainError
+
+            raise DomainError("No kickoff meeting has been recorded yet.")
+        services.acknowledge_kickoff(meeting, actor=request.user)
+        return self._answer(project)
+
+    @extend_schema(request=CommentRequestSerializer, responses=ProjectSerializer)
+    @action(detail=True, methods=["post"], required_action="view")
+    def complete(self, request, pk=None):
+        project = self._internal()
+        body = CommentRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.complete_project(project, actor=request.user, comment=body.validated_data["comment"])
+        return self._answer(project)
+
+    @extend_schema(request=None, responses={201: "ProgressReportSerializer"})
+    @action(detail=True, methods=["post"], url_path="start-report", required_action="view")
+    def start_report(self, request, pk=None):
+        from django.core.exceptions import PermissionDenied
+
+        project = self._internal()
+        if not request.user.has_perm("projects.fill_progressreport", project):
+            raise PermissionDenied
+        report = services.start_report(project, actor=request.user)
+        return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=None)
+    @action(detail=True, methods=["get"], required_action="view")
+    def budget(self, request, pk=None):
+        """The budget of the plan version the project follows, by category (staff only)."""
+        project = self._internal()
+        budget = services.budget_of(project)
+        return Response(
+            {
+                "currency": budget["currency"],
+                "total": str(budget["total"]),
+                "by_category": [
+                    {"category": label, "amount": str(amount)} for label, amount in budget["by_category"]
+                ],
+            }
+        )
+
+
+class MilestoneSerializer(ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "project",
+            "source",
+            "name",
+            "planned_date",
+            "deliverables",
+            "percent_complete",
+            "completed_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _scoped(self, "project", Project.objects)
+
+
+class MilestoneViewSet(ObjectViewSet):
+    queryset = Milestone.objects.all()
+    serializer_class = MilestoneSerializer
+    filterset_class = filters.MilestoneFilterSet
+    select_related = ("project",)
+
+
+class ProjectMemberSerializer(ModelSerializer):
+    user_name = serializers.CharField(source="user.display_name", read_only=True)
+
+    class Meta:
+        model = ProjectMember
+        fields = [
+            "id",
+            "project",
+            "user",
+            "user_name",
+            "role",
+            "allocation",
+            "responsibilities",
+            "created_at",
+            "updated_at",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _scoped(self, "project", Project.objects)
+
+
+class ProjectMemberViewSet(ObjectViewSet):
+    queryset = ProjectMember.objects.all()
+    serializer_class = ProjectMemberSerializer
+    filterset_class = filters.ProjectMemberFilterSet
+    select_related = ("user",)
+
+
+class TaskSerializer(ModelSerializer):
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "project",
+            "milestone",
+            "name",
+            "assignee",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "percent_complete",
+            "resource_needs",
+            "depends_on",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"depends_on": {"required": False}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _scoped(self, "project", Project.objects)
+
+
+class TaskViewSet(ObjectViewSet):
+    """The implementation plan's tasks; dependencies on other projects' tasks or cycles are refused."""
+
+    queryset = Task.objects.all()
+    serializer_class = TaskSerializer
+    filterset_class = filters.TaskFilterSet
+    select_related = ("project",)
+    prefetch_related = ("depends_on",)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        depends_on = data.pop("depends_on", [])
+        serializer.instance = services.save_task(Task(**data), actor=self.request.user, depends_on=depends_on)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        depends_on = data.pop("depends_on", None)
+        task = serializer.instance
+        for name, value in data.items():
+            setattr(task, name, value)
+        services.save_task(task, actor=self.request.user, depends_on=depends_on)
+
+
+class KickoffAttendeeSerializer(serializers.ModelSerializer):
+    user_name = serializers.CharField(source="user.display_name", read_only=True)
+
+    class Meta:
+        model = KickoffAttendee
+        fields = ["id", "user", "user_name", "acknowledged_at"]
+        read_only_fields = fields
+
+
+class KickoffMeetingSerializer(serializers.ModelSerializer):
+    attendance = KickoffAttendeeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = KickoffMeeting
+        fields = [
+            "id",
+            "project",
+            "held_on",
+            "location",
+            "goals",
+            "tasks_communicated",
+            "requirements",
+            "minutes",
+            "recorded_by",
+            "attendance",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class KickoffMeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Kickoff meetings (recorded by `POST /projects/{id}/kickoff/`); `acknowledge` as an attendee."""
+
+    queryset = KickoffMeeting.objects.all()
+    serializer_class = KickoffMeetingSerializer
+    filterset_fields = ["project"]
+    required_action = None
+
+    def get_queryset(self):
+        return (
+            KickoffMeeting.objects.visible_to(self.request.user)
+            .prefetch_related("attendance__user")
+            .order_by("pk")
+        )
+
+    @extend_schema(request=None, responses=KickoffMeetingSerializer)
+    @action(detail=True, methods=["post"], required_action="view")
+    def acknowledge(self, request, pk=None):
+        meeting = self.get_object()
+        services.acknowledge_kickoff(meeting, actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
+
+
+class ProgressRowSerializer(serializers.ModelSerializer):
+    variance = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ProgressRow
+        fields = [
+            "id",
+            "position",
+            "milestone",
+            "task",
+            "item",
+            "planned_start",
+            "planned_end",
+            "planned_percent",
+            "percent_complete",
+            "variance",
+            "actual_start",
+            "actual_end",
+            "work_done",
+            "next_steps",
+            "problems",
+            "filled_by",
+        ]
+        read_only_fields = fields
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    state_display = serializers.CharField(source="state_label", read_only=True)
+    rows = ProgressRowSerializer(many=True, read_only=True)
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "project",
+            "period_start",
+            "period_end",
+            "state",
+            "state_display",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "summary",
+            "rows",
+        ]
+        read_only_fields = fields
+
+    def get_summary(self, report) -> dict:
+        return services.project_variance(list(report.rows.all()))
+
+
+class RowInputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1)
+    percent_complete = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    actual_start = serializers.DateField(required=False, allow_null=True)
+    actual_end = serializers.DateField(required=False, allow_null=True)
+    work_done = serializers.CharField(required=False, allow_blank=True)
+    next_steps = serializers.CharField(required=False, allow_blank=True)
+    problems = serializers.CharField(required=False, allow_blank=True)
+
+
+class FillRequestSerializer(serializers.Serializer):
+    rows = RowInputSerializer(many=True, allow_empty=False)
+
+
+class ReviewRequestSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class ProgressReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """PRJ-2: progress tables. `fill` writes rows (team members, while being filled in);
+    `submit`, `review` and `return` are the lead's; `pdf` and `xlsx` download the table."""
+
+    queryset = ProgressReport.objects.all()
+    serializer_class = ProgressReportSerializer
+    filterset_fields = ["project", "state"]
+    required_action = None
+
+    def get_queryset(self):
+        return (
+            ProgressReport.objects.visible_to(self.request.user)
+            .select_related("project")
+            .prefetch_related("rows")
+            .order_by("-period_start", "pk")
+        )
+
+    def _answer(self, report):
+        return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)
+
+    @extend_schema(request=FillRequestSerializer, responses=ProgressReportSerializer)
+    @action(detail=True, methods=["post"], required_action="view")
+    def fill(self, request, pk=None):
+        report = self.get_object()
+        body = FillRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rows = {}
+        for row in body.validated_data["rows"]:
+            row = dict(row)
+            rows[row.pop("id")] = row
+        services.fill_rows(report, actor=request.user, rows=rows)
+        return self._answer(report)
+
+    @extend_schema(request=ReviewRequestSerializer, responses=ProgressReportSerializer)
+    @action(detail=True, methods=["post"], required_action="view")
+    def submit(self, request, pk=None):
+        report = self.get_object()
+        body = ReviewRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.submit_report(report, actor=request.user, comment=body.validated_data["comment"])
+        return self._answer(report)
+
+    @extend_schema(request=ReviewRequestSerializer, responses=ProgressReportSerializer)
+    @action(detail=True, methods=["post"], required_action="view")
+    def review(self, request, pk=None):
+        report = self.get_object()
+        body = ReviewRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.review_report(report, actor=request.user, comment=body.validated_data["comment"])
+        return self._answer(report)
+
+    @extend_schema(request=ReviewRequestSerializer, responses=ProgressReportSerializer)
+    @action(detail=True, methods=["post"], url_path="return", required_action="view")
+    def return_for_correction(self, request, pk=None):
+        report = self.get_object()
+        body = ReviewRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.return_report(report, actor=request.user, comment=body.validated_data["comment"])
+        return self._answer(report)
+
+    @extend_schema(request=None, responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], required_action="view")
+    def pdf(self, request, pk=None):
+        report = self.get_object()
+        response = HttpResponse(exports.report_pdf(report), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{exports.filename(report)}.pdf"'
+        return response
+
+    @extend_schema(
+        request=None,
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
+    )
+    @action(detail=True, methods=["get"], required_action="view")
+    def xlsx(self, request, pk=None):
+        report = self.get_object()
+        response = HttpResponse(
+            exports.report_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{exports.filename(report)}.xlsx"'
+        return response
+
+
+ROUTES = [
+    ("projects", ProjectViewSet),
+    ("project-milestones", MilestoneViewSet),
+    ("project-members", ProjectMemberViewSet),
+    ("project-tasks", TaskViewSet),
+    ("kickoff-meetings", KickoffMeetingViewSet),
+    ("progress-reports", ProgressReportViewSet),
+]

@@ -8,4 +8,4 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Project implementation")
 
     def ready(self):
-        from onestop.projects import navigation  # noqa: F401  (registrations)
+        from onestop.projects import documents, navigation, work  # noqa: F401  (registrations)

@@ -28,5 +28,21 @@ def leads_project(user, project=None) -> bool:
 can_view_project = is_internal | (is_client_user & is_own_client_project)
 # Projects are opened from a signed contract by the project lead or management (PRJ-1).
 can_open_project = is_system_admin | is_management | (is_internal & has_role(Role.PROJECT_LEAD))
-can_manage_project = is_system_admin | is_management | (is_internal & leads_project)
+can_manage_project = (
+    is_system_admin | is_management | (is_internal & has_role(Role.PROJECT_LEAD) & leads_project)
+)
 can_delete_project = is_system_admin
+
+
+@rules.predicate
+def is_project_member(user, obj=None) -> bool:
+    if obj is None:
+        return True
+    project = getattr(obj, "project", obj)
+    if project is None:
+        return False
+    return project.members.filter(user_id=user.pk).exists()
+
+
+# Team members fill the progress table; the lead (or management) submits and reviews it (PRJ-2).
+can_fill_report = is_system_admin | is_management | (is_internal & (leads_project | is_project_member))

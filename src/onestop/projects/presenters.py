@@ -1,0 +1,162 @@
+"""What the project's pages show, gathered in a fixed number of queries whatever the rows."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.core.workflow import transition_log
+from onestop.projects import services
+from onestop.projects.models import (
+    KickoffAttendee,
+    KickoffMeeting,
+    ProgressReport,
+    ProgressRow,
+    Project,
+    Task,
+)
+
+
+def variance_class(value: int) -> str:
+    """Colour of a schedule variance: on plan, slightly behind, well behind (or ahead)."""
+    if value >= 0:
+        return "success"
+    if value >= -10:
+        return "warning"
+    return "danger"
+
+
+def gantt_data(project, milestones, tasks) -> list[dict]:
+    """The frappe-gantt rows: each milestone (a one-day bar) and each task with its
+    dependencies and progress."""
+    rows = []
+    for milestone in milestones:
+        day = milestone.planned_date.isoformat()
+        rows.append(
+            {
+                "id": f"m{milestone.pk}",
+                "name": f"◆ {milestone.name}",
+                "start": day,
+                "end": day,
+                "progress": milestone.percent_complete,
+                "dependencies": "",
+                "custom_class": "app-gantt-milestone-done"
+                if milestone.completed_on
+                else "app-gantt-milestone",
+            }
+        )
+    for task in tasks:
+        deps = [f"t{other.pk}" for other in task.depends_on.all()]
+        rows.append(
+            {
+                "id": f"t{task.pk}",
+                "name": task.name,
+                "start": task.planned_start.isoformat(),
+                "end": task.planned_end.isoformat(),
+                "progress": task.percent_complete,
+                "dependencies": ", ".join(deps),
+                "custom_class": "app-gantt-task",
+            }
+        )
+    rows.sort(key=lambda row: (row["start"], row["id"]))
+    return rows
+
+
+def _budget(project) -> dict:
+    """The plan's budget with amounts grouped by thousands, as everywhere else in OneStop."""
+    budget = services.budget_of(project)
+    budget["rows"] = [(label, f"{amount:,.2f}") for label, amount in budget["by_category"]]
+    budget["total_display"] = f"{budget['total']:,.2f}"
+    return budget
+
+
+def project_context(project: Project, user) -> dict:
+    internal = user.client_organization_id is None
+    milestones = list(project.milestones.all())
+    context = {
+        "milestones": milestones,
+        "internal": internal,
+        "state_log": list(transition_log(project)) if internal else [],
+    }
+    if not internal:
+        return context
+    members = list(project.members.select_related("user").order_by("pk"))
+    tasks = list(
+        Task.objects.filter(project=project)
+        .select_related("milestone", "assignee__user")
+        .prefetch_related("depends_on")
+        .order_by("planned_start", "pk")
+    )
+    meeting = (
+        KickoffMeeting.objects.filter(project=project)
+        .prefetch_related(Prefetch("attendance", queryset=KickoffAttendee.objects.select_related("user")))
+        .first()
+    )
+    reports = list(
+        ProgressReport.objects.filter(project=project)
+        .select_related("submitted_by", "reviewed_by")
+        .prefetch_related(Prefetch("rows", queryset=ProgressRow.objects.order_by("position", "pk")))
+        .order_by("-period_start")[:26]
+    )
+    for report in reports:
+        report.summary = services.project_variance(list(report.rows.all()))
+        report.summary["css"] = variance_class(report.summary["variance"])
+    can_manage = user.has_perm("projects.manage_project", project)
+    can_fill = user.has_perm("projects.fill_progressreport", project)
+    current_start, current_end = project.period_for(timezone.localdate())
+    current = next((r for r in reports if r.period_start == current_start), None)
+    blocked = ""
+    if project.state == Project.State.IN_PROGRESS:
+        open_milestones = [m for m in milestones if m.completed_on is None]
+        if open_milestones:
+            blocked = _("Every milestone must be complete first.")
+    context.update(
+        {
+            "members": members,
+            "tasks": tasks,
+            "meeting": meeting,
+            "attendance": list(meeting.attendance.all()) if meeting else [],
+            "reports": reports,
+            "current_report": current,
+            "current_period": (current_start, current_end),
+            "budget": _budget(project),
+            "gantt": gantt_data(project, milestones, tasks),
+            "can_manage": can_manage,
+            "can_fill": can_fill,
+            "complete_blocked": blocked,
+            "can_start_report": can_fill and project.state == Project.State.IN_PROGRESS and current is None,
+        }
+    )
+    return context
+
+
+def report_context(report: ProgressReport, user) -> dict:
+    rows = list(report.rows.select_related("filled_by").order_by("position", "pk"))
+    for row in rows:
+        row.variance_css = variance_class(row.variance)
+    summary = services.project_variance(rows)
+    summary["css"] = variance_class(summary["variance"])
+    project = report.project
+    can_fill = report.is_editable and user.has_perm("projects.fill_progressreport", report)
+    return {
+        "report": report,
+        "object": report,
+        "project": project,
+        "rows": rows,
+        "summary": summary,
+        "can_fill": can_fill,
+        "can_submit": report.state == ProgressReport.State.DRAFT
+        and user.has_perm("projects.submit_progressreport", report),
+        "can_review": report.state == ProgressReport.State.SUBMITTED
+        and user.has_perm("projects.review_progressreport", report),
+        "log": [
+            {
+                "at": entry.timestamp,
+                "by": entry.by,
+                "state": report.state_label(entry.state),
+                "comment": entry.description,
+            }
+            for entry in transition_log(report)
+        ],
+    }
