@@ -1,1 +1,27 @@
 """Menu entries of this app (core.navigation.register)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.navigation import MenuItem, register
+
+register(
+    "acceptance",
+    MenuItem(
+        _("Acceptance rounds"),
+        "acceptance:acceptanceround_list",
+        "clipboard2-check",
+        "acceptance.view_acceptanceround",
+    ),
+    MenuItem(
+        _("Apply for acceptance"),
+        "acceptance:acceptanceround_add",
+        "plus-circle",
+        "acceptance.add_acceptanceround",
+    ),
+    MenuItem(
+        _("Rectification tasks"),
+        "acceptance:acceptanceproblem_list",
+        "exclamation-triangle",
+        "acceptance.view_acceptanceproblem",
+    ),
+)

@@ -266,7 +266,7 @@ class ClientReport(WorkflowModel, BusinessModel):
         value = self.snapshot.get("overall_percent")
         return None if value is None else f"{value}%"
 
-    overall_percent.fget.short_description = _("overall % complete")
+    overall_percent.fget.short_description = _("overall percentage complete")
 
     @transition(
         field=state,

@@ -31,7 +31,7 @@ HEADERS = (
     (N_("Actual start"), 12),
     (N_("Actual end"), 12),
     (N_("Planned %"), 10),
-    ("% complete", 10),
+    (N_("percentage complete"), 10),
     (N_("Variance"), 10),
     (N_("Work done this period"), 36),
     (N_("Next steps"), 30),

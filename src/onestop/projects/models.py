@@ -195,7 +195,7 @@ class Milestone(BusinessModel):
     planned_date = models.DateField(_("planned date"))
     deliverables = models.TextField(_("deliverables"), blank=True)
     percent_complete = models.PositiveSmallIntegerField(
-        _("% complete"), default=0, validators=[MaxValueValidator(100)]
+        _("percentage complete"), default=0, validators=[MaxValueValidator(100)]
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     history = HistoricalRecords()
@@ -399,7 +399,7 @@ class Task(BusinessModel):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
     percent_complete = models.PositiveSmallIntegerField(
-        _("% complete"), default=0, validators=[MaxValueValidator(100)]
+        _("percentage complete"), default=0, validators=[MaxValueValidator(100)]
     )
     resource_needs = models.TextField(_("resource needs"), blank=True)
     depends_on = models.ManyToManyField(
@@ -593,7 +593,7 @@ class ProgressRow(BusinessModel):
         _("planned %"), default=0, validators=[MaxValueValidator(100)]
     )
     percent_complete = models.PositiveSmallIntegerField(
-        _("% complete"), default=0, validators=[MaxValueValidator(100)]
+        _("percentage complete"), default=0, validators=[MaxValueValidator(100)]
     )
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
