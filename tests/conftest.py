@@ -70,3 +70,17 @@ def personas(admin_user, hr_user, cs_user, finance_user, client_a, client_b):
         "client_a": client_a,
         "client_b": client_b,
     }
+
+
+@pytest.fixture
+def english(monkeypatch):
+    """Every page, API answer and service message in English (the source strings), whatever
+    the user's language: for tests that assert on message wording. Tests of the Chinese pages
+    and forms don't use it."""
+    from django.utils import translation
+
+    from onestop.core.middleware import LanguageMiddleware
+
+    monkeypatch.setattr(LanguageMiddleware, "language_for", staticmethod(lambda request: "en"))
+    with translation.override("en"):
+        yield

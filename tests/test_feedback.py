@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from onestop.core.comments import add_comment
@@ -44,9 +44,9 @@ def personas(personas, make_user):
 
 
 @pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+def english(english):
+    """English messages everywhere (see tests/conftest.py), also for API calls."""
+    yield
 
 
 def engagement(personas, index=0, client="client_a"):

@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from onestop.contracts.models import Contract
@@ -53,9 +52,9 @@ def personas(personas, make_user):
 
 
 @pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+def english(english):
+    """English messages everywhere (see tests/conftest.py), also for API calls."""
+    yield
 
 
 def api(user):
@@ -533,7 +532,9 @@ def test_PRJ_2_the_progress_table_exports_to_excel_with_the_form_layout(personas
     assert "A1:L1" in {str(r) for r in sheet.merged_cells.ranges}
     assert report.project.code in sheet["B3"].value
     assert "2026-02-02" in sheet["B4"].value
-    assert sheet["A7"].value == "#" and sheet["B7"].value == "Milestone / task"
+    assert (
+        sheet["A7"].value == "#" and sheet["B7"].value == "里程碑／任務"
+    )  # the form is printed in the company language
     assert (
         sheet["B8"].value == "調研完成" and sheet["H8"].value == 0.8 and sheet["J8"].value == "現場調研完成"
     )

@@ -59,9 +59,9 @@ def personas(personas, make_user):
 
 
 @pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+def english(english):
+    """English messages everywhere (see tests/conftest.py), also for API calls."""
+    yield
 
 
 def api(user):

@@ -19,7 +19,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -52,9 +51,9 @@ def personas(personas, make_user):
 
 
 @pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+def english(english):
+    """English messages everywhere (see tests/conftest.py), also for API calls."""
+    yield
 
 
 def api(user):

@@ -320,6 +320,16 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InquiryChannelEnum": "onestop.engagements.models.Channel",
         "CommentChannelEnum": "onestop.core.models.Comment.Channel",
+        "BudgetCategoryEnum": "onestop.plans.models.BudgetLine.Category",
+        "FindingCategoryEnum": "onestop.quality.models.FindingCategory",
+        "FindingCauseEnum": "onestop.quality.models.FindingCause",
+        "ChecklistItemKindEnum": "onestop.acceptance.models.ChecklistItem.Kind",
+        "ChangeKindEnum": "onestop.coordination.models.ChangeRequest.Kind",
+        "InspectionKindEnum": "onestop.quality.models.Inspection.Kind",
+        "ClientOrganizationKindEnum": "onestop.accounts.models.ClientOrganization.Kind",
+        "HolidayKindEnum": "onestop.notifications.models.Holiday.Kind",
+        "PaymentMethodEnum": "onestop.settlement.models.PaymentMethod",
+        "AcceptanceMethodEnum": "onestop.acceptance.models.Method",
     },
 }
 

@@ -98,6 +98,60 @@ class CommentRequestSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
+class ProgressRowSerializer(serializers.ModelSerializer):
+    variance = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ProgressRow
+        fields = [
+            "id",
+            "position",
+            "milestone",
+            "task",
+            "item",
+            "planned_start",
+            "planned_end",
+            "planned_percent",
+            "percent_complete",
+            "variance",
+            "actual_start",
+            "actual_end",
+            "work_done",
+            "next_steps",
+            "problems",
+            "filled_by",
+        ]
+        read_only_fields = fields
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    state_display = serializers.CharField(source="state_label", read_only=True)
+    rows = ProgressRowSerializer(many=True, read_only=True)
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "project",
+            "period_start",
+            "period_end",
+            "state",
+            "state_display",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "summary",
+            "rows",
+        ]
+        read_only_fields = fields
+
+    def get_summary(self, report) -> dict:
+        return services.project_variance(list(report.rows.all()))
+
+
 class ProjectViewSet(ObjectViewSet):
     """PRJ-1: projects. `POST` opens one from a signed contract; `kickoff` records the kickoff
     meeting (→ in progress); `complete` when every milestone is complete; `start-report` makes
@@ -168,7 +222,7 @@ class ProjectViewSet(ObjectViewSet):
         services.complete_project(project, actor=request.user, comment=body.validated_data["comment"])
         return self._answer(project)
 
-    @extend_schema(request=None, responses={201: "ProgressReportSerializer"})
+    @extend_schema(request=None, responses={201: ProgressReportSerializer})
     @action(detail=True, methods=["post"], url_path="start-report", required_action="view")
     def start_report(self, request, pk=None):
         from django.core.exceptions import PermissionDenied
@@ -354,60 +408,6 @@ class KickoffMeetingViewSet(viewsets.ReadOnlyModelViewSet):
         meeting = self.get_object()
         services.acknowledge_kickoff(meeting, actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
-
-
-class ProgressRowSerializer(serializers.ModelSerializer):
-    variance = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = ProgressRow
-        fields = [
-            "id",
-            "position",
-            "milestone",
-            "task",
-            "item",
-            "planned_start",
-            "planned_end",
-            "planned_percent",
-            "percent_complete",
-            "variance",
-            "actual_start",
-            "actual_end",
-            "work_done",
-            "next_steps",
-            "problems",
-            "filled_by",
-        ]
-        read_only_fields = fields
-
-
-class ProgressReportSerializer(serializers.ModelSerializer):
-    state_display = serializers.CharField(source="state_label", read_only=True)
-    rows = ProgressRowSerializer(many=True, read_only=True)
-    summary = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ProgressReport
-        fields = [
-            "id",
-            "project",
-            "period_start",
-            "period_end",
-            "state",
-            "state_display",
-            "submitted_by",
-            "submitted_at",
-            "reviewed_by",
-            "reviewed_at",
-            "review_comment",
-            "summary",
-            "rows",
-        ]
-        read_only_fields = fields
-
-    def get_summary(self, report) -> dict:
-        return services.project_variance(list(report.rows.all()))
 
 
 class RowInputSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Demo projects (PRJ-1, PRJ-2), written through the real services from signed contracts:
 
-1. 華信 (the contracts demo's engagement): opened, awaiting the kickoff meeting;
+1. 倉儲物流數字孿生: opened from its signed contract, awaiting the kickoff meeting;
 2. 東方 … 設備預測性維護: in progress for two months, kickoff held, a task plan with
    dependencies, five weekly progress tables (four reviewed, the current one being filled),
    falling behind schedule in the last weeks;
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from onestop.accounts.models import ClientOrganization, User
 from onestop.contracts import services as contract_services
-from onestop.contracts.models import LEGAL_CHECKLIST, Contract
+from onestop.contracts.models import LEGAL_CHECKLIST
 from onestop.engagements import services as engagement_services
 from onestop.engagements.models import Channel
 from onestop.plans import services as plan_services
@@ -111,26 +111,42 @@ def _new_contract(engagement):
     return _signed(contract)
 
 
-def _first_drafted_contract():
-    contract = Contract.objects.filter(state=Contract.State.DRAFT).order_by("pk").first()
-    if contract is None:
-        return None
-    # The contracts demo typed a wrong fee on purpose; the drafter corrects it before review.
-    terms = contract_services.reference_terms(contract)
-    if terms.total_fee is not None and contract.total_fee != terms.total_fee:
-        contract.total_fee = terms.total_fee
-        contract_services._save(contract, _user("legal.zheng"), "更正合同金額")
-    return _signed(contract)
-
-
 def load(actor=None) -> None:
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
 
-    # 1. Opened from the contract of the contracts demo, awaiting the kickoff meeting.
-    contract = _first_drafted_contract()
-    if contract is not None and contract.state == Contract.State.SIGNED:
-        services.open_project(contract, actor=_user("pm.zhou"))
+    # 1. Opened from a newly signed contract, awaiting the kickoff meeting. (The contracts
+    # demo's own contract stays in drafting with its fee difference, for that stage's demo.)
+    lead, technician = _user("pm.zhou"), _user("tech.zhang")
+    start = monday + timedelta(days=7)
+    engagement = _engagement(
+        "CJWL" if ClientOrganization.objects.filter(code="CJWL").exists() else "HXZN",
+        "倉儲物流數字孿生",
+        "建立倉庫三維數字孿生，實時顯示庫位、叉車與出入庫作業。",
+        technician,
+        "360000",
+        start,
+        3,
+    )
+    _approved_plan(
+        engagement,
+        lead,
+        milestones=[
+            {
+                "name": "需求調研與建模",
+                "due_date": start + timedelta(days=30),
+                "deliverables": "調研報告、三維模型",
+            },
+            {
+                "name": "系統集成與上線",
+                "due_date": start + timedelta(days=85),
+                "deliverables": "系統、操作手冊",
+            },
+        ],
+        team=[(technician, "三維建模工程師", 80)],
+        budget=[("personnel", "工程師人工 6 人月", "240000"), ("equipment", "定位基站 20 套", "60000")],
+    )
+    services.open_project(_new_contract(engagement), actor=lead)
 
     # 2. In progress: started five weeks ago, weekly progress tables, some variance.
     lead, zhang, wu = _user("pm.peng"), _user("tech.huang"), _user("tech.hu")

@@ -595,6 +595,7 @@ class AnalysisViewSet(ObjectViewSet):
         return analytics.analyse(period)
 
     @extend_schema(
+        operation_id="quality_analysis",
         parameters=[OpenApiParameter("start", str), OpenApiParameter("end", str)],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -621,6 +622,7 @@ class AnalysisViewSet(ObjectViewSet):
             }
         )
 
+    @extend_schema(exclude=True)  # the analysis is one resource: only the list answers
     def retrieve(self, request, *args, **kwargs):
         from django.http import Http404
 

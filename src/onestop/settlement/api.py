@@ -104,7 +104,7 @@ class SettlementSerializer(ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None and request.user.client_organization_id is not None:
+        if request is not None and getattr(request.user, "client_organization_id", None) is not None:
             for name in ("return_comment", "returned_count", "acceptance_sha256"):
                 self.fields.pop(name, None)  # finance's internal review stays internal
 
@@ -269,7 +269,7 @@ class PaymentSerializer(ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None and request.user.client_organization_id is not None:
+        if request is not None and getattr(request.user, "client_organization_id", None) is not None:
             for name in ("note", "over_limit_reason", "recorded_by"):
                 self.fields.pop(name, None)  # internal notes never reach the client
         if (

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onestop.core import services as core_services
 from onestop.core import signatures
@@ -22,7 +23,8 @@ from onestop.notifications.models import Notification
 from onestop.settlement import selectors
 from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
 
-ACCEPTANCE_REQUIRED = _("Settlement can be applied for only after acceptance has passed")
+# Lazy: a module-level message must be translated when shown, not when imported.
+ACCEPTANCE_REQUIRED = gettext_lazy("Settlement can be applied for only after acceptance has passed")
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -50,7 +52,10 @@ def _users_with(role):
 
 def _locked(settlement: Settlement) -> Settlement:
     return (
-        Settlement.objects.select_for_update().select_related("contract", "instalment").get(pk=settlement.pk)
+        # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the instalment's outer join.
+        Settlement.objects.select_for_update(of=("self",))
+        .select_related("contract", "instalment")
+        .get(pk=settlement.pk)
     )
 
 
