@@ -763,14 +763,18 @@ def test_EXT_2_demo_data_loads_even_without_engagements(personas):
     }
 
 
-def test_EXT_2_demo_data_answers_surveys_and_gives_every_complaint_state(personas):
+def test_EXT_2_demo_data_surveys_only_accepted_engagements_and_gives_every_complaint_state(personas):
+    from onestop.acceptance.models import AcceptanceRound
     from onestop.feedback import demo
 
-    for index in range(5):
-        engagement(personas, index)
+    accepted = [make_project(personas, index, state="accepted") for index in (801, 802)]
+    for project in accepted:
+        AcceptanceRound.objects.create(project=project, number=1, state=AcceptanceRound.State.PASSED)
+    not_accepted = make_project(personas, 803, state="completed")
     demo.load()
-    assert Survey.objects.answered().count() == 3
-    assert Survey.objects.filter(answered_at__isnull=True).count() == 1
+    assert Survey.objects.answered().count() == 1
+    assert Survey.objects.filter(answered_at__isnull=True).count() == 1  # the client's to-do
+    assert not Survey.objects.filter(engagement=not_accepted.engagement).exists()
     assert Complaint.objects.get(state="closed").closure == "confirmed"
     assert [complaint.code for complaint in Complaint.objects.all() if complaint.is_overdue]
 

@@ -1,8 +1,10 @@
 """Demo data of the acceptance stage (ACC-1..3), on the demo projects that are complete.
 
-The first completed project failed its first acceptance round with two problems (one
-rectified, one still open); a second completed project, if there is one, passed its round
-with the report signed by the client. Without a completed project nothing is loaded.
+The first completed project runs the whole loop: round 1 fails with two problems, both are
+rectified, and round 2 passes with the report signed by the client (the project is then
+accepted, the client is invited to the survey and the settlement can start). A second
+completed project, if there is one, stops after a failed round with one problem still open.
+Without a completed project nothing is loaded.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ def load(actor=None) -> None:
         .order_by("pk")[:2]
     )
     if projects:
-        failed_round(projects[0])
+        first = failed_round(projects[0])
+        if first is not None:
+            rectified_and_passed(first)
     if len(projects) > 1:
-        passed_round(projects[1])
+        failed_round(projects[1])
 
 
 def _complete_milestones(project) -> None:
@@ -71,14 +75,14 @@ DELIVERABLES = [
 ]
 
 
-def failed_round(project) -> None:
+def failed_round(project) -> AcceptanceRound | None:
     acceptance_round = _prepared_round(
         project,
         assessment="項目各里程碑均已完成，功能測試通過率 98%，自評達到合同約定的質量標準，申請驗收。",
         deliverables=_dated(DELIVERABLES, project),
     )
     if acceptance_round is None:
-        return
+        return None
     team = list(acceptance_round.team.select_related("user"))
     leader = team[0].user
     lead = project.project_lead
@@ -134,6 +138,33 @@ def failed_round(project) -> None:
     services.resolve_problem(
         manual, actor=project.project_lead, fix="已補充第 7 章「權限設定」，手冊更新為 V1.1。"
     )
+    acceptance_round.refresh_from_db()
+    return acceptance_round
+
+
+def rectified_and_passed(failed) -> None:
+    """The open problem is fixed, round 2 is prepared, tested and passes with the client's signature."""
+    project = failed.project
+    for problem in failed.problems.filter(state="open"):
+        services.resolve_problem(
+            problem,
+            actor=project.project_lead,
+            fix="已建立報表索引並啟用查詢快取，高峰時段響應 1.3 秒，性能測試報告已提交。",
+        )
+    failed.refresh_from_db()
+    second = services.start_next_round(failed, actor=project.project_lead)
+    second.refresh_from_db()
+    signatures.sign(application_form(), second, actor=project.project_lead, role="project_lead")
+    leader = second.team.select_related("user").first().user
+    for item in second.checklist.all():
+        services.tick(item, actor=leader, note="已複核整改結果")
+    services.start(second, actor=leader)
+    second.refresh_from_db()
+    _pass(
+        second,
+        leader,
+        summary="整改項目均已完成並經複測，報表性能與手冊均符合合同質量標準，第 2 輪驗收合格。",
+    )
 
 
 def _dated(rows, project):
@@ -141,15 +172,8 @@ def _dated(rows, project):
     return [{**row, "delivered_on": day - timedelta(days=index)} for index, row in enumerate(rows)]
 
 
-def passed_round(project) -> None:
-    acceptance_round = _prepared_round(
-        project,
-        assessment="項目已按計劃全部完成，交付物齊全，自評合格，申請整體驗收。",
-        deliverables=_dated(DELIVERABLES[:2], project),
-    )
-    if acceptance_round is None:
-        return
-    leader = acceptance_round.team.select_related("user").first().user
+def _pass(acceptance_round, leader, *, summary: str) -> None:
+    project = acceptance_round.project
     methods = [Method.DOCUMENT_REVIEW, Method.SYSTEM_TEST, Method.DEMONSTRATION, Method.USER_TRIAL]
     for index, criterion in enumerate(acceptance_round.criteria.all()):
         services.record_result(
@@ -164,7 +188,7 @@ def passed_round(project) -> None:
         acceptance_round,
         actor=leader,
         conclusion="pass",
-        summary="經文檔審查、系統測試、功能演示及用戶試用，項目符合合同約定的質量標準，驗收合格。",
+        summary=summary,
     )
     acceptance_round.refresh_from_db()
     signatures.sign(report_form(), acceptance_round, actor=leader, role="client")

@@ -1,8 +1,8 @@
 """Demo data of the feedback stage (EXT-2): answered satisfaction surveys, one invitation still
 open, and complaints in several states (one overdue, one closed by the client's confirmation).
 
-Runs last and builds on whatever the earlier stages created: engagements with a project first,
-then with a contract, then any confirmed engagement — so it works with little before it.
+Runs last and builds on what the earlier stages created. Surveys go only to engagements whose
+project passed acceptance (as the policy has it); complaints may concern any engagement.
 """
 
 from __future__ import annotations
@@ -53,13 +53,15 @@ def load(actor=None) -> None:
     cs = _user("cs.he") or User.objects.filter(groups__name="customer_service").order_by("pk").first()
     if cs is None:
         return
-    # --- surveys: three answered, one waiting -------------------------------------------------
-    engagements = _engagements()
-    # One invitation stays open (the last engagement) whenever there are two or more.
-    waiting = engagements[-1] if len(engagements) > 1 else None
-    answered = [e for e in engagements if e is not waiting][: len(ANSWERS)]
-    for engagement, (values, recommend, comment) in zip(answered, ANSWERS, strict=False):
+    # --- surveys: after a passed acceptance only; the first is answered, a second one waits --
+    from onestop.acceptance.selectors import passed_round
+
+    accepted = [e for e in _engagements() if hasattr(e, "project") and passed_round(e.project)]
+    for index, engagement in enumerate(accepted):
         survey = services.invite(engagement, actor=cs)
+        if index >= len(ANSWERS) or (index and index == len(accepted) - 1):
+            continue  # the last of several stays open: the client's "My work" shows it
+        values, recommend, comment = ANSWERS[index]
         answerer = _client_user(engagement.client_id)
         services.answer(
             survey,
@@ -69,8 +71,6 @@ def load(actor=None) -> None:
             actor=answerer,
             via_link=answerer is None,
         )
-    if waiting is not None:
-        services.invite(waiting, actor=cs)
 
     # --- complaints ---------------------------------------------------------------------------
     handler = _user("tech.zhang") or cs

@@ -115,7 +115,10 @@ def _pick(rng, weights):
 def load(actor=None) -> None:
     from onestop.projects.models import Project
 
-    projects = list(Project.objects.select_related("project_lead").order_by("pk"))
+    # Only projects that have started are inspected (one awaiting its kickoff is not).
+    projects = list(
+        Project.objects.exclude(state=Project.State.OPENED).select_related("project_lead").order_by("pk")
+    )
     if not projects or Department.objects.count() == 0:
         return
     anyone_quality = User.objects.filter(groups__name=Role.QUALITY, is_active=True).order_by("pk").first()

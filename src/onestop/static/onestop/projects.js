@@ -16,11 +16,12 @@
     var lang = (document.documentElement.lang || "en").toLowerCase();
     var gantt = new window.Gantt(holder, rows, {
       view_mode: holder.dataset.viewMode || "Week",
-      view_mode_select: true,
+      // Our own translated scale buttons (#gantt-modes) replace the library's English ones.
+      view_mode_select: false,
       readonly: true,
       // Weekend highlighting is drawn with inline style attributes, which the CSP refuses.
       holidays: {},
-      today_button: true,
+      today_button: false,
       popup_on: "hover",
       container_height: "auto",
       scroll_to: "start",
@@ -34,6 +35,19 @@
     });
     holder.dataset.rendered = "1";
     window.onestopGantt = gantt;
+    var modes = document.getElementById("gantt-modes");
+    if (modes) {
+      modes.addEventListener("click", function (event) {
+        var button = event.target.closest("[data-gantt-mode]");
+        if (!button) {
+          return;
+        }
+        gantt.change_view_mode(button.dataset.ganttMode);
+        modes.querySelectorAll("[data-gantt-mode]").forEach(function (other) {
+          other.classList.toggle("active", other === button);
+        });
+      });
+    }
   }
 
   if (document.readyState === "loading") {
