@@ -1,5 +1,3 @@
-from importlib import import_module
-
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -11,6 +9,7 @@ from onestop.accounts import views as accounts_views
 from onestop.contracts import api as contracts_api
 from onestop.core import api as core_api
 from onestop.core import views_pages
+from onestop.core.stages import LATER_STAGES, stage_modules
 from onestop.engagements import api as engagements_api
 from onestop.notifications import api as notifications_api
 from onestop.plans import api as plans_api
@@ -42,9 +41,8 @@ router.register("contract-copies", contracts_api.ContractCopyViewSet)
 
 # The later stages register their API through a ROUTES list in their api.py and their pages
 # through urls.py, so adding a stage does not mean editing this file.
-LATER_STAGES = ("projects", "coordination", "quality", "acceptance", "settlement", "feedback")
-for _app in LATER_STAGES:
-    for _route in import_module(f"onestop.{_app}.api").ROUTES:
+for _api in stage_modules("api"):
+    for _route in _api.ROUTES:
         router.register(*_route)
 
 api_patterns = [

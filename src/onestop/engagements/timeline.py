@@ -83,20 +83,6 @@ def stage_spans(engagement, log) -> list[StageSpan]:
     return spans
 
 
-LATER_STAGES = ("projects", "coordination", "quality", "acceptance", "settlement", "feedback")
-
-
-def later_stage_timelines():
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    return [
-        import_module(f"onestop.{app}.timeline")
-        for app in LATER_STAGES
-        if find_spec(f"onestop.{app}.timeline") is not None
-    ]
-
-
 def build(engagement, user):
     """(stage spans, events newest first) for ``engagement`` as ``user`` may see it."""
     log = list(transition_log(engagement))
@@ -183,7 +169,9 @@ def build(engagement, user):
     events.extend(Event(**event) for event in contract_events(engagement, user))
     # --- the later stages (project, quality, acceptance, settlement, feedback): each app's
     # timeline.py offers ``events(engagement, user)`` returning keyword dicts for Event.
-    for module in later_stage_timelines():
+    from onestop.core.stages import stage_modules
+
+    for module in stage_modules("timeline"):
         events.extend(Event(**event) for event in module.events(engagement, user))
     events.sort(key=lambda event: event.at, reverse=True)
     return stage_spans(engagement, log), events
