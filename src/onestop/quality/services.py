@@ -6,9 +6,10 @@ import random
 import secrets
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from onestop.core import services as core_services
@@ -133,6 +134,13 @@ def revise_plan(plan: QCPlan, *, actor, comment: str) -> QCPlan:
 
 
 def _checklist(inspection: Inspection) -> list[InspectionItem]:
+    # The checklist is a record of the inspection, kept in the company's language whoever
+    # (or whichever job) creates it, as the printed forms are.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _checklist_items(inspection)
+
+
+def _checklist_items(inspection: Inspection) -> list[InspectionItem]:
     items = [
         InspectionItem(inspection=inspection, check_code=code, label=str(label), sort_order=index)
         for index, (code, label) in enumerate(STANDARD_CHECKS, start=1)
