@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from csp.decorators import csp_update
+from csp.decorators import csp_replace
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -86,7 +86,11 @@ class PasswordResetConfirmView(BootstrapFormMixin, auth_views.PasswordResetConfi
 
 
 @method_decorator(login_required, name="dispatch")
-@method_decorator(csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["data:"]}), name="dispatch")
+# Swagger UI sets inline styles; a hash in the site-wide style-src would make browsers ignore
+# 'unsafe-inline', so this page replaces style-src instead of extending it.
+@method_decorator(
+    csp_replace({"style-src": ["'self'", "'unsafe-inline'"], "img-src": ["'self'", "data:"]}), name="dispatch"
+)
 class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI from local static files (drf-spectacular-sidecar), script served separately for CSP."""
 

@@ -70,6 +70,9 @@ def stage_spans(engagement, log) -> list[StageSpan]:
     from onestop.engagements.path import downstream_spans
 
     later = downstream_spans(engagement) if stage == engagement.Stage.CONFIRMED else []
+    if later and closed_at is None and all(begun is None for _n, _l, begun, _e in later):
+        # Confirmed, and the plan not started yet: waiting in "requirement confirmed".
+        spans.append(StageSpan(stage, str(labels.get(stage, stage)), started, None))
     if not later:
         from onestop.engagements.path import DOWNSTREAM
 

@@ -53,14 +53,14 @@ def load(actor=None) -> None:
     cs = _user("cs.he") or User.objects.filter(groups__name="customer_service").order_by("pk").first()
     if cs is None:
         return
-    # --- surveys: after a passed acceptance only; the first is answered, a second one waits --
+    # --- surveys: after a passed acceptance only; the last one waits on the client's My work --
     from onestop.acceptance.selectors import passed_round
 
     accepted = [e for e in _engagements() if hasattr(e, "project") and passed_round(e.project)]
     for index, engagement in enumerate(accepted):
         survey = services.invite(engagement, actor=cs)
-        if index >= len(ANSWERS) or (index and index == len(accepted) - 1):
-            continue  # the last of several stays open: the client's "My work" shows it
+        if index >= len(ANSWERS) or index == len(accepted) - 1:
+            continue  # the last stays open: the client's "My work" shows it
         values, recommend, comment = ANSWERS[index]
         answerer = _client_user(engagement.client_id)
         services.answer(

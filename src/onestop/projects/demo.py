@@ -4,7 +4,8 @@
 2. 東方 … 設備預測性維護: in progress for two months, kickoff held, a task plan with
    dependencies, five weekly progress tables (four reviewed, the current one being filled),
    falling behind schedule in the last weeks;
-3. 瑞康 … 數據治理: implementation complete (every milestone complete), awaiting acceptance.
+3. 瑞康 … 數據治理 and 明德 … 網絡安全評估: implementation complete (every milestone complete),
+   awaiting acceptance.
 
 Every date is relative to today, so the demo looks the same whenever it is loaded.
 """
@@ -314,18 +315,35 @@ def load(actor=None) -> None:
             comment = "進度正常。" if week < 2 else "請加派標註人員，下週追回進度。"
             services.review_report(report, actor=lead, comment=comment)
 
-    # 3. Complete: every milestone complete, awaiting the client's acceptance.
-    lead, tech = _user("pm.xu"), _user("tech.ma")
-    start = monday - timedelta(weeks=14)
-    engagement = _engagement(
-        "RKYL" if ClientOrganization.objects.filter(code="RKYL").exists() else "HXZN",
+    # 3. Complete: every milestone complete, awaiting the client's acceptance (the acceptance
+    # demo takes the first through a failed and a passed round, the second to a failed round).
+    _completed(
+        "RKYL",
         "主數據治理諮詢",
         "梳理物料與客戶主數據，制定數據標準並完成一次清洗。",
-        tech,
         "260000",
-        start,
-        3,
+        _user("pm.xu"),
+        _user("tech.ma"),
+        14,
     )
+    _completed(
+        "MDDX",
+        "校園網絡安全評估",
+        "對校園網絡進行安全評估，出具整改建議並複測。",
+        "180000",
+        _user("pm.sun"),
+        _user("tech.li"),
+        13,
+    )
+
+
+def _completed(client_code, subject, need, fee, lead, tech, weeks_ago):
+    """A project whose every milestone is complete, awaiting the client's acceptance."""
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    start = monday - timedelta(weeks=weeks_ago)
+    client = client_code if ClientOrganization.objects.filter(code=client_code).exists() else "HXZN"
+    engagement = _engagement(client, subject, need, tech, fee, start, 3)
     _approved_plan(
         engagement,
         lead,
