@@ -259,3 +259,19 @@ def test_X_6_open_deadlines_are_listed_on_my_work(client, deadline, cs_user):
 def test_naive_deadlines_are_refused(cs_user, org_a):
     with pytest.raises(ValueError):
         services.set_deadline(org_a, title="x", due_at=datetime(2026, 12, 1), responsible=cs_user)
+
+
+def test_X_6_a_deadline_on_a_record_its_stage_lists_shows_once_with_the_deadline_on_it():
+    from datetime import UTC, datetime
+
+    from onestop.core.work import WorkItem, merge_deadlines
+
+    due = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    own = WorkItem(title="Decide on change #2", url="/changerequests/2/", kind="Change request to decide")
+    deadline = WorkItem(
+        title="Decide", url="/changerequests/2/", kind="Overdue", due=due, overdue=True, is_deadline=True
+    )
+    other = WorkItem(title="Answer notice", url="/notices/9/", kind="Deadline", due=due, is_deadline=True)
+    items = merge_deadlines([own, deadline, other])
+    assert items == [own, other]
+    assert own.due == due and own.overdue

@@ -21,6 +21,7 @@ class WorkItem:
     due: datetime | None = None
     icon: str = "circle"
     overdue: bool = False
+    is_deadline: bool = False  # an open deadline (notifications) rather than a stage's own item
 
 
 _providers: list[Callable[[object], Iterable[WorkItem]]] = []
@@ -36,5 +37,25 @@ def work_for(user) -> list[WorkItem]:
     items: list[WorkItem] = []
     for provider in _providers:
         items.extend(provider(user))
+    items = merge_deadlines(items)
     latest = datetime.max.replace(tzinfo=UTC)
     return sorted(items, key=lambda item: (item.due is None, item.due or item.since or latest))
+
+
+def merge_deadlines(items: list[WorkItem]) -> list[WorkItem]:
+    """A deadline on a record its stage already lists is one task, not two: the stage's item
+    (which says what to do) takes the deadline's due time and overdue flag."""
+    own = {}
+    for item in items:
+        if not item.is_deadline:
+            own.setdefault(item.url, item)
+    merged = []
+    for item in items:
+        target = own.get(item.url) if item.is_deadline else None
+        if target is None:
+            merged.append(item)
+            continue
+        if item.due and (target.due is None or item.due < target.due):
+            target.due = item.due
+        target.overdue = target.overdue or item.overdue
+    return merged

@@ -17,6 +17,7 @@ def open_deadlines(user):
             due=deadline.due_at,
             overdue=deadline.is_overdue,
             icon="alarm" if deadline.is_overdue else "hourglass-split",
+            is_deadline=True,
         )
         for deadline in deadlines
     ]
