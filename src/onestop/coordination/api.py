@@ -20,12 +20,19 @@ from onestop.core.api import ModelSerializer, ObjectViewSet
 from onestop.core.drf import django_errors_to_dict
 
 
-def _project_field(serializer):
+def _project_field(serializer, *, fixed_once_saved: bool = False):
+    """Offer only the projects the user sees; a saved record (``fixed_once_saved``) keeps its
+    project — an issue or request never moves to another project."""
     from onestop.projects.models import Project
 
     request = serializer.context.get("request")
     field = serializer.fields.get("project")
-    if request is not None and field is not None and not field.read_only:
+    if field is None:
+        return
+    saved = serializer.instance is not None and not isinstance(serializer.instance, list | tuple)
+    if fixed_once_saved and saved:
+        field.read_only = True
+    elif request is not None and not field.read_only:
         field.queryset = Project.objects.visible_to(request.user)
 
 
@@ -79,13 +86,7 @@ class ProjectIssueSerializer(ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _project_field(self)
-        if (
-            self.instance is not None
-            and not isinstance(self.instance, list | tuple)
-            and "project" in self.fields
-        ):
-            self.fields["project"].read_only = True
+        _project_field(self, fixed_once_saved=True)
 
 
 class ProjectIssueViewSet(ObjectViewSet):
@@ -170,13 +171,7 @@ class ClientReportSerializer(ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _project_field(self)
-        if (
-            self.instance is not None
-            and not isinstance(self.instance, list | tuple)
-            and "project" in self.fields
-        ):
-            self.fields["project"].read_only = True
+        _project_field(self, fixed_once_saved=True)
 
 
 class ClientReportViewSet(ObjectViewSet):
@@ -335,13 +330,7 @@ class ChangeRequestSerializer(ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _project_field(self)
-        if (
-            self.instance is not None
-            and not isinstance(self.instance, list | tuple)
-            and "project" in self.fields
-        ):
-            self.fields["project"].read_only = True
+        _project_field(self, fixed_once_saved=True)
 
 
 class ChangeRequestViewSet(ObjectViewSet):
@@ -419,13 +408,7 @@ class ResourceRequestSerializer(ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _project_field(self)
-        if (
-            self.instance is not None
-            and not isinstance(self.instance, list | tuple)
-            and "project" in self.fields
-        ):
-            self.fields["project"].read_only = True
+        _project_field(self, fixed_once_saved=True)
 
 
 class ResourceRequestViewSet(ObjectViewSet):
