@@ -932,6 +932,52 @@ def test_CON_3_the_contract_path_in_the_pages(client, personas):
     assert "HT-9" in page and contract.archived_sha256 in page
 
 
+def test_a_refused_page_action_keeps_the_user_on_the_record_with_the_message_and_what_they_typed(
+    client, personas
+):
+    contract = drafted(personas)
+    services.submit(contract, actor=personas["legal"])
+    client.force_login(personas["legal"])
+    checked = [key for key, _label in LEGAL_CHECKLIST]
+    response = client.post(
+        reverse("contracts:contract_legal_review", args=[contract.pk]),
+        {"checked": checked[:2], "comment": "條款 7 仍需確認違約金比例", "decision": "pass"},
+    )
+    page = response.content.decode()
+    # The contract's own page, with the reason, the comment typed and the items ticked kept.
+    assert response.status_code == 400
+    assert 'id="contract-actions"' in page and "Check every item of the legal checklist" in page
+    assert "條款 7 仍需確認違約金比例" in page
+    assert page.count('name="checked" value="') == len(checked)
+    assert page.count("checked>") + page.count('checked="checked"') >= 2
+    contract.refresh_from_db()
+    assert contract.legal_passed_at is None and contract.legal_comment == ""
+
+
+def test_an_action_on_a_record_the_user_may_not_see_answers_404_on_the_page_and_the_api(client, personas):
+    contract = drafted(personas)
+    client.force_login(personas["client_b"])
+    url = reverse("contracts:contract_submit", args=[contract.pk])
+    assert client.post(url).status_code == 404
+    response = _api(personas["client_b"]).post(reverse("api:contract-submit", args=[contract.pk]), {})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    contract.refresh_from_db()
+    assert contract.state == Contract.State.DRAFT
+
+
+def test_posted_text_longer_than_allowed_is_refused_not_shortened(client, personas):
+    contract = drafted(personas)
+    client.force_login(personas["legal"])
+    response = client.post(reverse("contracts:contract_submit", args=[contract.pk]), {"comment": "長" * 2001})
+    assert response.status_code == 400
+    response = _api(personas["legal"]).post(
+        reverse("api:contract-submit", args=[contract.pk]), {"comment": "長" * 2001}, format="json"
+    )
+    assert response.status_code == 400 and "comment" in response.json()["errors"]
+    contract.refresh_from_db()
+    assert contract.state == Contract.State.DRAFT
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_CON_2_two_reviewers_passing_at_once_approve_once(personas):
     from tests.workflow import run_concurrently

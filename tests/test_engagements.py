@@ -350,7 +350,7 @@ def test_X_2_a_transition_from_a_wrong_state_is_refused_clearly(cs_user, technic
         f"/api/engagements/{engagement.pk}/forward/", {"technician": technician.pk}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "refused"
+    assert response.json()["code"] == "not_possible_now"
     assert response.json()["detail"]
 
 

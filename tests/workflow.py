@@ -171,7 +171,7 @@ class TransitionTestBase:
                 response = self.api(user).post(self.api_url(obj, case.name), self.body(case), format="json")
                 assert response.status_code == 400, (case.name, state, response.json())
                 body = response.json()
-                assert body["code"] == "refused" and body["detail"], body
+                assert body["code"] == "not_possible_now" and body["detail"], body
                 response = client.post(self.ui_url(obj, case.name), self.body(case))
                 assert response.status_code == 400, (case.name, state)
                 assert body["detail"] in response.content.decode()
@@ -214,7 +214,7 @@ class TransitionTestBase:
                 self.api_url(obj, case.name), self.body(case, expected_state=stale), format="json"
             )
             assert response.status_code == 409, (case.name, response.json())
-            assert response.json()["code"] == "conflict"
+            assert response.json()["code"] == "stale_state"
             response = client.post(self.ui_url(obj, case.name), self.body(case, expected_state=stale))
             assert response.status_code == 409, case.name
             assert self.snapshot(obj) == before, case.name

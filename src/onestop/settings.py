@@ -296,7 +296,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "onestop.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "onestop.core.drf.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }

@@ -22,6 +22,7 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from onestop.acceptance import rules as r
+from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, ClientScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 
@@ -86,15 +87,7 @@ class AcceptanceRound(WorkflowModel, BusinessModel):
         help_text=_("Only for a milestone-level acceptance; empty: the whole project."),
     )
     state = FSMField(_("state"), choices=State.choices, default=State.APPLIED, protected=True)
-    applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("applied by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    applied_by = actor_field(_("applied by"))
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True, editable=False)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True, editable=False)
     conclusion = models.TextField(_("conclusion"), blank=True)
@@ -122,15 +115,7 @@ class AcceptanceRound(WorkflowModel, BusinessModel):
     report_conclusion = models.CharField(
         _("report conclusion"), max_length=10, choices=Conclusion.choices, blank=True, editable=False
     )
-    report_filled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("report filled by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    report_filled_by = actor_field(_("report filled by"))
     history = HistoricalRecords()
 
     objects = AcceptanceRoundQuerySet.as_manager()
@@ -330,15 +315,7 @@ class ChecklistItem(BusinessModel):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     text = models.CharField(_("item"), max_length=300)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ticked by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    done_by = actor_field(_("ticked by"))
     done_at = models.DateTimeField(_("ticked at"), null=True, blank=True, editable=False)
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords()
@@ -429,15 +406,7 @@ class AcceptanceResult(BusinessModel):
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     passed = models.BooleanField(_("passed"))
     note = models.TextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    recorded_by = actor_field(_("recorded by"))
     history = HistoricalRecords()
 
     objects = RoundRowQuerySet.as_manager()
@@ -496,15 +465,7 @@ class AcceptanceProblem(WorkflowModel, BusinessModel):
     state = FSMField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
     fix = models.TextField(_("rectification done"), blank=True, editable=False)
     done_at = models.DateTimeField(_("rectified at"), null=True, blank=True, editable=False)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("rectified by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    done_by = actor_field(_("rectified by"))
     history = HistoricalRecords()
 
     objects = RoundRowQuerySet.as_manager()

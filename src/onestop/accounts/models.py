@@ -204,6 +204,23 @@ class ClientContact(BusinessModel):
 class UserQuerySet(ClientScopedQuerySet):
     client_field = "client_organization_id"
 
+    def staff(self):
+        """Active staff members (no client users)."""
+        return self.filter(is_active=True, client_organization__isnull=True)
+
+    def with_role(self, *roles):
+        """Active staff members holding any of ``roles``, each once, sorted by name."""
+        return (
+            self.staff()
+            .filter(groups__name__in=[str(role) for role in roles])
+            .distinct()
+            .order_by("full_name", "username")
+        )
+
+    def of_client(self, organization_id):
+        """The active users of one client organisation."""
+        return self.filter(is_active=True, client_organization_id=organization_id)
+
 
 class OneStopUserManager(UserManager.from_queryset(UserQuerySet)):
     pass

@@ -14,7 +14,9 @@ from onestop.contracts.models import (
     PaymentInstalment,
     SigningAuthorization,
 )
-from onestop.core.api import ModelSerializer, ObjectViewSet
+from onestop.core.actions import service_action
+from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
+from onestop.core.signatures import client_ip
 from onestop.engagements.models import Engagement
 
 
@@ -83,12 +85,13 @@ class ContractTemplateViewSet(ObjectViewSet):
             setattr(instance, name, value)
         services.save_template(instance, actor=self.request.user)
 
-    @extend_schema(request=None, responses={201: ContractTemplateSerializer})
-    @action(detail=True, methods=["post"], url_path="new-version", required_action="add")
-    def new_version(self, request, pk=None):
-        """A copy of this version as the next, inactive version of its code."""
-        copy = services.new_version(self.get_object(), actor=request.user)
-        return Response(self.get_serializer(copy).data, status=status.HTTP_201_CREATED)
+    new_version = service_action(
+        lambda template, request, data: services.new_version(template, actor=request.user),
+        url_path="new-version",
+        response=ContractTemplateSerializer,
+        status=status.HTTP_201_CREATED,
+        summary="A copy of this version as the next, inactive version of its code.",
+    )
 
 
 # --- the contract ----------------------------------------------------------------------------
@@ -206,10 +209,6 @@ class ContractDraftSerializer(serializers.Serializer):
             self.fields["engagement"].queryset = Engagement.objects.visible_to(request.user)
 
 
-class ContractCommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-
-
 class ContractLegalReviewSerializer(serializers.Serializer):
     checked = serializers.ListField(
         child=serializers.ChoiceField(choices=[key for key, _label in LEGAL_CHECKLIST]),
@@ -265,92 +264,57 @@ class ContractViewSet(ObjectViewSet):
         )
         return Response(self.get_serializer(contract).data, status=status.HTTP_201_CREATED)
 
-    def _answer(self, contract):
-        contract.refresh_from_db()
-        return Response(self.get_serializer(contract).data)
-
     @extend_schema(request=None, responses=ContractDifferenceSerializer(many=True))
     @action(detail=True, methods=["get"], required_action="view")
     def consistency(self, request, pk=None):
         """The automatic consistency check (CON-2) with each difference's justification."""
         return Response(ContractDifferenceSerializer(self.get_object().consistency_rows(), many=True).data)
 
-    @extend_schema(request=ContractJustifySerializer, responses=ContractSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def justify(self, request, pk=None):
-        contract = self.get_object()
-        body = ContractJustifySerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.justify(contract, actor=request.user, **body.validated_data)
-        return self._answer(contract)
-
-    @extend_schema(request=ContractCommentSerializer, responses=ContractSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def submit(self, request, pk=None):
-        contract = self.get_object()
-        body = ContractCommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.submit(contract, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(contract)
-
-    @extend_schema(request=ContractLegalReviewSerializer, responses=ContractSerializer)
-    @action(detail=True, methods=["post"], url_path="legal-review", required_action="view")
-    def legal_review(self, request, pk=None):
-        contract = self.get_object()
-        body = ContractLegalReviewSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.legal_review(contract, actor=request.user, **body.validated_data)
-        return self._answer(contract)
-
-    @extend_schema(request=ContractBusinessReviewSerializer, responses=ContractSerializer)
-    @action(detail=True, methods=["post"], url_path="business-review", required_action="view")
-    def business_review(self, request, pk=None):
-        contract = self.get_object()
-        body = ContractBusinessReviewSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.business_review(contract, actor=request.user, **body.validated_data)
-        return self._answer(contract)
-
-    @extend_schema(request=ContractCommentSerializer, responses=ContractSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def revise(self, request, pk=None):
-        contract = self.get_object()
-        body = ContractCommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.revise(contract, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(contract)
-
-    @extend_schema(request=ContractSignSerializer, responses=ContractSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def sign(self, request, pk=None):
-        """Sign the current version as the company (authorized representative) or the client."""
-        from onestop.core.signatures import client_ip
-
-        contract = self.get_object()
-        body = ContractSignSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.sign_contract(
-            contract, actor=request.user, role=body.validated_data["role"], ip_address=client_ip(request)
-        )
-        return self._answer(contract)
-
-    @extend_schema(request=ContractArchiveSerializer, responses=ContractSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def archive(self, request, pk=None):
-        contract = self.get_object()
-        body = ContractArchiveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.archive(contract, actor=request.user, **body.validated_data)
-        return self._answer(contract)
-
-    @extend_schema(request=ContractDistributeSerializer, responses=ContractCopySerializer(many=True))
-    @action(detail=True, methods=["post"], required_action="view")
-    def distribute(self, request, pk=None):
-        contract = self.get_object()
-        body = ContractDistributeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.distribute(contract, actor=request.user, departments=body.validated_data["departments"])
-        return Response(ContractCopySerializer(contract.copies.select_related("department"), many=True).data)
+    justify = service_action(
+        lambda contract, request, data: services.justify(contract, actor=request.user, **data),
+        serializer=ContractJustifySerializer,
+        url_path="justify",
+    )
+    submit = service_action(
+        lambda contract, request, data: services.submit(contract, actor=request.user, **data),
+        serializer=CommentRequestSerializer,
+        url_path="submit",
+    )
+    legal_review = service_action(
+        lambda contract, request, data: services.legal_review(contract, actor=request.user, **data),
+        serializer=ContractLegalReviewSerializer,
+        url_path="legal-review",
+    )
+    business_review = service_action(
+        lambda contract, request, data: services.business_review(contract, actor=request.user, **data),
+        serializer=ContractBusinessReviewSerializer,
+        url_path="business-review",
+    )
+    revise = service_action(
+        lambda contract, request, data: services.revise(contract, actor=request.user, **data),
+        serializer=CommentRequestSerializer,
+        url_path="revise",
+    )
+    sign = service_action(
+        lambda contract, request, data: services.sign_contract(
+            contract, actor=request.user, role=data["role"], ip_address=client_ip(request)
+        ),
+        serializer=ContractSignSerializer,
+        url_path="sign",
+        summary="Sign the current version as the company (authorized representative) or the client.",
+    )
+    archive = service_action(
+        lambda contract, request, data: services.archive(contract, actor=request.user, **data),
+        serializer=ContractArchiveSerializer,
+        url_path="archive",
+    )
+    distribute = service_action(
+        lambda contract, request, data: services.distribute(contract, actor=request.user, **data),
+        serializer=ContractDistributeSerializer,
+        url_path="distribute",
+        response=ContractCopySerializer,
+        many=True,
+    )
 
     @extend_schema(request=None, responses=ContractCopySerializer(many=True))
     @action(detail=True, methods=["get"], required_action="view")
@@ -370,8 +334,7 @@ class ContractCopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_queryset(self):
         return ContractCopy.objects.visible_to(self.request.user).select_related("department").order_by("pk")
 
-    @extend_schema(request=None, responses=ContractCopySerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def acknowledge(self, request, pk=None):
-        copy = services.acknowledge(self.get_object(), actor=request.user)
-        return Response(self.get_serializer(copy).data)
+    acknowledge = service_action(
+        lambda copy, request, data: services.acknowledge(copy, actor=request.user),
+        url_path="acknowledge",
+    )

@@ -9,6 +9,7 @@ from decimal import Decimal
 from onestop.accounts.models import User
 from onestop.contracts import services
 from onestop.contracts.models import ContractTemplate, SigningAuthorization
+from onestop.core import services as core_services
 
 CLAUSES = {
     "preamble": "甲方（委託方）：{{ client }}\n乙方（服務方）：{{ company }}\n合同編號：{{ contract_code }}（案件編號 {{ engagement_code }}）",
@@ -71,4 +72,4 @@ def load(actor=None) -> None:
     contract = services.draft_contract(engagement, actor=legal, template=template)
     contract.total_fee = contract.total_fee + Decimal("20000.00")
     contract.special_terms = "甲方須於項目啟動前提供設備清單。"
-    services._save(contract, legal, "起草：錄入合同金額")
+    core_services.save(contract, actor=legal, reason="起草：錄入合同金額")

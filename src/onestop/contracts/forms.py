@@ -9,7 +9,7 @@ from onestop.contracts.models import (
     PaymentInstalment,
     SigningAuthorization,
 )
-from onestop.core.forms import DateInput, ModelForm
+from onestop.core.forms import DateInput, DecisionButtons, ModelForm
 
 
 class SigningAuthorizationForm(ModelForm):
@@ -84,21 +84,36 @@ class PaymentInstalmentForm(ModelForm):
         )
 
 
+REVIEW_DECISIONS = [("pass", _("Pass")), ("return", _("Return to the drafter"))]
+
+
+def review_decision():
+    return forms.ChoiceField(
+        label=_("Decision"),
+        choices=REVIEW_DECISIONS,
+        widget=DecisionButtons(styles={"pass": "success", "return": "outline-danger"}),
+    )
+
+
 class LegalReviewForm(forms.Form):
     checked = forms.MultipleChoiceField(
         choices=LEGAL_CHECKLIST, required=False, widget=forms.CheckboxSelectMultiple, label=_("Checklist")
     )
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Comment"))
-    decision = forms.ChoiceField(choices=[("pass", _("Pass")), ("return", _("Return to the drafter"))])
+    comment = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Comment")
+    )
+    decision = review_decision()
 
 
 class BusinessReviewForm(forms.Form):
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Comment"))
-    decision = forms.ChoiceField(choices=[("pass", _("Pass")), ("return", _("Return to the drafter"))])
+    comment = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Comment")
+    )
+    decision = review_decision()
 
 
 class JustifyForm(forms.Form):
-    field = forms.CharField(max_length=300)
+    field = forms.CharField(max_length=300, widget=forms.HiddenInput)
     reason = forms.CharField(required=False, max_length=2000, label=_("Justification"))
 
 

@@ -22,6 +22,8 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from onestop.contracts import rules as r
+from onestop.contracts import states
+from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 
@@ -242,9 +244,7 @@ class ContractQuerySet(ScopedQuerySet):
     def scope_for(self, user):
         if user.client_organization_id is None:
             return self
-        return self.filter(
-            engagement__client_id=user.client_organization_id, state__in=r.CLIENT_VISIBLE_STATES
-        )
+        return self.filter(engagement__client_id=user.client_organization_id, state__in=states.CLIENT_VISIBLE)
 
 
 LEGAL_CHECKLIST = (
@@ -297,13 +297,8 @@ class Contract(WorkflowModel, BusinessModel):
     allow_attachments = True
     allow_comments = True
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Drafting")
-        IN_REVIEW = "in_review", _("In review")
-        RETURNED = "returned", _("Returned to the drafter")
-        APPROVED = "approved", _("Approved, awaiting signatures")
-        SIGNED = "signed", _("Signed")
-        ARCHIVED = "archived", _("Archived")
+    State = states.ContractState
+    editable_states = states.EDITABLE
 
     code = models.CharField(_("contract number"), max_length=20, unique=True, editable=False)
     engagement = models.OneToOneField(
@@ -329,15 +324,7 @@ class Contract(WorkflowModel, BusinessModel):
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
-    drafter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("drafter"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    drafter = actor_field(_("drafter"))
     # The terms (CON-1), prefilled from the confirmation and the plan.
     total_fee = models.DecimalField(
         _("total fee"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
@@ -357,26 +344,10 @@ class Contract(WorkflowModel, BusinessModel):
     submitted_at = models.DateTimeField(_("submitted for review"), null=True, blank=True, editable=False)
     legal_checklist = models.JSONField(_("legal checklist"), default=list, blank=True, editable=False)
     legal_comment = models.TextField(_("legal review comment"), blank=True, editable=False)
-    legal_passed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("legal review passed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    legal_passed_by = actor_field(_("legal review passed by"))
     legal_passed_at = models.DateTimeField(_("legal review passed"), null=True, blank=True, editable=False)
     business_comment = models.TextField(_("business review comment"), blank=True, editable=False)
-    business_passed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("business review passed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    business_passed_by = actor_field(_("business review passed by"))
     business_passed_at = models.DateTimeField(
         _("business review passed"), null=True, blank=True, editable=False
     )
@@ -397,15 +368,7 @@ class Contract(WorkflowModel, BusinessModel):
     archived_sha256 = models.CharField(
         _("SHA-256 of the archived PDF"), max_length=64, blank=True, editable=False
     )
-    archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("archived by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    archived_by = actor_field(_("archived by"))
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
@@ -484,13 +447,6 @@ class Contract(WorkflowModel, BusinessModel):
                 raise ValueError
         except ValueError:
             errors["milestones"] = _("Write each milestone as a date (YYYY-MM-DD), a space and its name.")
-        if self.pk and not getattr(self, "_service_write", False):
-            # Users edit the terms only while drafting; the services record reviews and archiving.
-            stored = type(self)._base_manager.filter(pk=self.pk).values_list("state", flat=True).first()
-            if stored not in (None, self.State.DRAFT):
-                errors["__all__"] = _(
-                    "The contract is “%(state)s” and can no longer be edited; it changes only while drafting."
-                ) % {"state": self.state_label(stored)}
         if errors:
             raise ValidationError(errors)
         if self.currency:

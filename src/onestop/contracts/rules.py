@@ -2,6 +2,7 @@
 
 import rules
 
+from onestop.contracts import states
 from onestop.core.predicates import has_role, is_client_user, is_internal, is_system_admin
 from onestop.core.roles import Role
 
@@ -21,7 +22,6 @@ can_manage_templates = is_system_admin | is_legal
 can_delete_template = is_system_admin
 
 # CON-1..3: the contract itself.
-CLIENT_VISIBLE_STATES = ("approved", "signed", "archived")
 
 
 @rules.predicate
@@ -30,7 +30,7 @@ def is_own_client_contract(user, contract=None) -> bool:
         return True
     return (
         contract.engagement.client_id == user.client_organization_id
-        and contract.state in CLIENT_VISIBLE_STATES
+        and contract.state in states.CLIENT_VISIBLE
     )
 
 
@@ -47,7 +47,7 @@ def is_being_drafted(user, obj=None) -> bool:
     if obj is None:
         return True
     contract = getattr(obj, "contract", obj)
-    return contract.state in ("draft", "returned")
+    return contract.state in states.DRAFTING
 
 
 can_view_contract = is_internal | (is_client_user & is_own_client_contract)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from onestop.contracts import consistency
+from onestop.contracts import consistency, states
 from onestop.contracts.models import (
     CLAUSES,
     LEGAL_CHECKLIST,
@@ -106,11 +106,12 @@ def save_template(template: ContractTemplate, *, actor, reason: str = "") -> Con
             other._history_user = actor
             other._change_reason = _("Version %(version)s activated") % {"version": template.version}
             other.save(update_fields=["is_active", "updated_at"])
-    return core_services.save_instance(template, actor=actor, reason=reason)
+    return core_services.save(template, actor=actor, reason=reason)
 
 
 def new_version(template: ContractTemplate, *, actor) -> ContractTemplate:
     """A copy of ``template`` as the next (inactive) version of its code, to be edited."""
+    _require(actor, "add_contracttemplate")
     copy = ContractTemplate(code=template.code, name=template.name, is_active=False)
     for name in CLAUSES:
         setattr(copy, name, getattr(template, name))
@@ -148,17 +149,8 @@ def _require(actor, perm: str, obj=None) -> None:
         raise PermissionDenied
 
 
-def _save(contract, actor, reason=""):
-    contract._service_write = True
-    contract._history_user = actor
-    if reason:
-        contract._change_reason = reason
-    core_services.validate(contract)
-    contract.save()
-
-
 def _users_with(role):
-    return list(get_user_model().objects.filter(groups__name=role, is_active=True))
+    return list(get_user_model().objects.with_role(role))
 
 
 def effective_plan(engagement):
@@ -221,10 +213,10 @@ def draft_contract(engagement, *, actor, template=None) -> Contract:
             "Both parties check the deliverables against the milestones and sign an acceptance report."
         ),
     )
-    _save(
+    core_services.save(
         contract,
-        actor,
-        _("Drafted from the confirmation and plan version %(number)s") % {"number": plan.number},
+        actor=actor,
+        reason=_("Drafted from the confirmation and plan version %(number)s") % {"number": plan.number},
     )
     mark_used(template)
     # A first schedule: the whole fee at the last milestone (or the end of the term).
@@ -317,7 +309,7 @@ def justify(contract: Contract, *, actor, field: str, reason: str) -> Contract:
         or actor.has_perm("contracts.business_review_contract", contract)
     ):
         raise PermissionDenied
-    if contract.state not in (Contract.State.DRAFT, Contract.State.IN_REVIEW):
+    if contract.state not in states.JUSTIFIABLE:
         raise DomainError(_("Differences are justified while the contract is drafted or reviewed."))
     if field not in {d.field for d in differences(contract)}:
         raise DomainError(_("There is no such difference to justify."), field="field")
@@ -328,7 +320,7 @@ def justify(contract: Contract, *, actor, field: str, reason: str) -> Contract:
     else:
         justifications.pop(field, None)
     contract.justifications = justifications
-    _save(contract, actor, _("Difference justified: %(field)s") % {"field": field})
+    core_services.save(contract, actor=actor, reason=_("Difference justified: %(field)s") % {"field": field})
     return contract
 
 
@@ -414,7 +406,7 @@ def legal_review(
     contract.legal_checklist = [key for key in keys if key in checked]
     contract.legal_comment = (comment or "").strip()
     if not passed:
-        _save(contract, actor)
+        core_services.save(contract, actor=actor)
         return return_to_drafter(contract, actor=actor, comment=comment)
     missing = [str(label) for key, label in LEGAL_CHECKLIST if key not in checked]
     if missing:
@@ -424,7 +416,7 @@ def legal_review(
             field="checked",
         )
     contract.legal_passed_by, contract.legal_passed_at = actor, timezone.now()
-    _save(contract, actor, _("Legal review passed"))
+    core_services.save(contract, actor=actor, reason=_("Legal review passed"))
     _close_review_deadlines(contract, LEGAL, actor=actor)
     return _approve_when_both(contract, actor)
 
@@ -438,7 +430,7 @@ def business_review(contract: Contract, *, actor, comment: str = "", passed: boo
     _in_review(contract)
     contract.business_comment = (comment or "").strip()
     if not passed:
-        _save(contract, actor)
+        core_services.save(contract, actor=actor)
         return return_to_drafter(contract, actor=actor, comment=comment)
     open_items = unresolved_differences(contract)
     if open_items:
@@ -450,7 +442,7 @@ def business_review(contract: Contract, *, actor, comment: str = "", passed: boo
             % {"count": len(open_items), "items": "；".join(str(d.label) for d in open_items)}
         )
     contract.business_passed_by, contract.business_passed_at = actor, timezone.now()
-    _save(contract, actor, _("Business review passed"))
+    core_services.save(contract, actor=actor, reason=_("Business review passed"))
     _close_review_deadlines(contract, BUSINESS, actor=actor)
     return _approve_when_both(contract, actor)
 

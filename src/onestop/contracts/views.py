@@ -1,10 +1,4 @@
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
 
 from onestop.contracts import filters, forms, services
 from onestop.contracts.models import (
@@ -14,10 +8,11 @@ from onestop.contracts.models import (
     PaymentInstalment,
     SigningAuthorization,
 )
+from onestop.contracts.states import JUSTIFIABLE, ContractState
 from onestop.core import services as core_services
-from onestop.core.exceptions import DomainError
+from onestop.core.actions import RecordAction, record_action
+from onestop.core.forms import CommentForm
 from onestop.core.views import Column, ObjectViews, RelatedTable
-from onestop.core.views_workflow import refused
 
 
 class SigningAuthorizationViews(ObjectViews):
@@ -61,23 +56,22 @@ class ContractTemplateViews(ObjectViews):
     ]
     detail_fields = ["code", "version", "name", "is_active", "first_used_at", "updated_at"]
 
+    actions = [
+        RecordAction(
+            "new-version",
+            lambda template, request, data: services.new_version(template, actor=request.user),
+            when=lambda template, user: user.has_perm("contracts.add_contracttemplate"),
+            success=lambda template, copy: (
+                _("Version %(version)s was made; edit it and activate it.") % {"version": copy.version}
+            ),
+            redirect=lambda template, copy: copy.get_absolute_url(),
+        )
+    ]
+
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
         template = form.save(commit=False)
         return services.save_template(template, actor=actor)
-
-
-@login_required
-@require_POST
-def template_new_version(request, pk):
-    template = get_object_or_404(ContractTemplate.objects.visible_to(request.user), pk=pk)
-    if not request.user.has_perm("contracts.add_contracttemplate"):
-        raise PermissionDenied
-    copy = services.new_version(template, actor=request.user)
-    messages.success(
-        request, _("Version %(version)s was made; edit it and activate it.") % {"version": copy.version}
-    )
-    return HttpResponseRedirect(copy.get_absolute_url())
 
 
 # --- the contract ------------------------------------------------------------------------------
@@ -147,6 +141,80 @@ class ContractViews(ObjectViews):
         )
     ]
 
+    actions = [
+        RecordAction(
+            "submit",
+            lambda contract, request, data: services.submit(contract, actor=request.user, **data),
+            form=CommentForm,
+            transition="submit",
+            success=_("The contract was submitted for the legal and business reviews."),
+        ),
+        RecordAction(
+            "legal-review",
+            lambda contract, request, data: services.legal_review(
+                contract,
+                actor=request.user,
+                checked=data["checked"],
+                comment=data["comment"],
+                passed=data["decision"] == "pass",
+            ),
+            form=forms.LegalReviewForm,
+            initial=lambda contract, user: {"checked": contract.legal_checklist},
+            when=lambda contract, user: (
+                contract.state == ContractState.IN_REVIEW
+                and contract.legal_passed_at is None
+                and user.has_perm("contracts.legal_review_contract", contract)
+            ),
+            success=_("The legal review was recorded."),
+        ),
+        RecordAction(
+            "business-review",
+            lambda contract, request, data: services.business_review(
+                contract, actor=request.user, comment=data["comment"], passed=data["decision"] == "pass"
+            ),
+            form=forms.BusinessReviewForm,
+            when=lambda contract, user: (
+                contract.state == ContractState.IN_REVIEW
+                and contract.business_passed_at is None
+                and user.has_perm("contracts.business_review_contract", contract)
+            ),
+            success=_("The business review was recorded."),
+        ),
+        RecordAction(
+            "justify",
+            lambda contract, request, data: services.justify(contract, actor=request.user, **data),
+            form=forms.JustifyForm,
+            when=lambda contract, user: contract.state in JUSTIFIABLE,
+            success=_("The justification was saved."),
+            anchor="#consistency",
+        ),
+        RecordAction(
+            "revise",
+            lambda contract, request, data: services.revise(contract, actor=request.user, **data),
+            form=CommentForm,
+            transition="revise",
+            success=_("A new version of the contract is being drafted."),
+        ),
+        RecordAction(
+            "archive",
+            lambda contract, request, data: services.archive(contract, actor=request.user, **data),
+            form=forms.ArchiveForm,
+            transition="archive",
+            success=_("The signed original was archived."),
+        ),
+        RecordAction(
+            "distribute",
+            lambda contract, request, data: services.distribute(contract, actor=request.user, **data),
+            form=forms.DistributeForm,
+            when=lambda contract, user: (
+                contract.state == ContractState.ARCHIVED
+                and user.has_perm("contracts.archive_contract", contract)
+            ),
+            success=_("Copies were sent to the departments."),
+            anchor="#copies",
+        ),
+    ]
+
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
         if obj is None:
@@ -172,151 +240,12 @@ class PaymentInstalmentViews(ObjectViews):
     detail_fields = ["contract", "number", "amount", "due_date", "milestone", "condition"]
 
 
-def _contract(request, pk):
-    contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
-    if not request.user.has_perm("contracts.view_contract", contract):
-        raise Http404
-    return contract
-
-
-def _run(request, contract, action, success: str):
-    """Run a service; a refusal is shown on the page (400), a success redirects back."""
-    try:
-        action()
-    except DomainError as exc:
-        return refused(request, contract, exc.message, exc.status_code, contract.get_absolute_url())
-    messages.success(request, success)
-    return HttpResponseRedirect(contract.get_absolute_url())
-
-
-def _form_refused(request, contract, form):
-    errors = "; ".join(f"{message}" for messages_ in form.errors.values() for message in messages_)
-    return refused(request, contract, errors, 400, contract.get_absolute_url())
-
-
-@login_required
-@require_POST
-def contract_submit(request, pk):
-    contract = _contract(request, pk)
-    return _run(
-        request,
-        contract,
-        lambda: services.submit(contract, actor=request.user, comment=request.POST.get("comment", "")),
-        _("The contract was submitted for the legal and business reviews."),
-    )
-
-
-@login_required
-@require_POST
-def contract_legal_review(request, pk):
-    contract = _contract(request, pk)
-    form = forms.LegalReviewForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, contract, form)
-    data = form.cleaned_data
-    return _run(
-        request,
-        contract,
-        lambda: services.legal_review(
-            contract,
-            actor=request.user,
-            checked=data["checked"],
-            comment=data["comment"],
-            passed=data["decision"] == "pass",
-        ),
-        _("The legal review was recorded."),
-    )
-
-
-@login_required
-@require_POST
-def contract_business_review(request, pk):
-    contract = _contract(request, pk)
-    form = forms.BusinessReviewForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, contract, form)
-    data = form.cleaned_data
-    return _run(
-        request,
-        contract,
-        lambda: services.business_review(
-            contract, actor=request.user, comment=data["comment"], passed=data["decision"] == "pass"
-        ),
-        _("The business review was recorded."),
-    )
-
-
-@login_required
-@require_POST
-def contract_justify(request, pk):
-    contract = _contract(request, pk)
-    form = forms.JustifyForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, contract, form)
-    data = form.cleaned_data
-    return _run(
-        request,
-        contract,
-        lambda: services.justify(contract, actor=request.user, field=data["field"], reason=data["reason"]),
-        _("The justification was saved."),
-    )
-
-
-@login_required
-@require_POST
-def contract_revise(request, pk):
-    contract = _contract(request, pk)
-    return _run(
-        request,
-        contract,
-        lambda: services.revise(contract, actor=request.user),
-        _("A new version of the contract is being drafted."),
-    )
-
-
-@login_required
-@require_POST
-def contract_archive(request, pk):
-    contract = _contract(request, pk)
-    form = forms.ArchiveForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, contract, form)
-    data = form.cleaned_data
-    return _run(
-        request,
-        contract,
-        lambda: services.archive(
-            contract, actor=request.user, archive_number=data["archive_number"], location=data["location"]
-        ),
-        _("The signed original was archived."),
-    )
-
-
-@login_required
-@require_POST
-def contract_distribute(request, pk):
-    contract = _contract(request, pk)
-    form = forms.DistributeForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, contract, form)
-    return _run(
-        request,
-        contract,
-        lambda: services.distribute(
-            contract, actor=request.user, departments=form.cleaned_data["departments"]
-        ),
-        _("Copies were sent to the departments."),
-    )
-
-
-@login_required
-@require_POST
-def copy_acknowledge(request, pk):
-    copy = get_object_or_404(ContractCopy.objects.visible_to(request.user).select_related("contract"), pk=pk)
-    contract = copy.contract
-    return _run(
-        request,
-        contract,
-        lambda: services.acknowledge(copy, actor=request.user),
-        _("Receipt of the copy was acknowledged."),
-    )
+# A copy's receipt is acknowledged on its contract's page.
+acknowledge_copy = record_action(
+    ContractCopy,
+    "acknowledge",
+    lambda copy, request, data: services.acknowledge(copy, actor=request.user),
+    page=lambda copy: copy.contract,
+    success=_("Receipt of the copy was acknowledged."),
+    anchor="#copies",
+)

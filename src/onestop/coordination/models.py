@@ -27,6 +27,7 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from onestop.coordination import rules as r
+from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
 
@@ -213,15 +214,7 @@ class ClientReport(WorkflowModel, BusinessModel):
         editable=False,
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("sent by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    sent_by = actor_field(_("sent by"))
     history = HistoricalRecords()
 
     objects = ClientReportQuerySet.as_manager()
@@ -495,15 +488,7 @@ class ChangeRequest(WorkflowModel, BusinessModel):
         editable=False,
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    decided_by = actor_field(_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
     decision_comment = models.TextField(_("management's comment"), blank=True, editable=False)
     plan_version = models.ForeignKey(
@@ -661,15 +646,7 @@ class ResourceRequest(WorkflowModel, BusinessModel):
     )
     state = FSMField(_("state"), choices=State.choices, default=State.REQUESTED, protected=True)
     answer = models.TextField(_("answer"), blank=True, editable=False)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("answered by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    answered_by = actor_field(_("answered by"))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 

@@ -64,7 +64,7 @@ class ObjectViewSet(viewsets.ModelViewSet):
         return queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
 
     def perform_create(self, serializer):
-        serializer.instance = services.save_instance(
+        serializer.instance = services.save(
             serializer.Meta.model(**_plain(serializer)), actor=self.request.user
         )
         _set_many(serializer)
@@ -73,7 +73,7 @@ class ObjectViewSet(viewsets.ModelViewSet):
         instance = serializer.instance
         for name, value in _plain(serializer).items():
             setattr(instance, name, value)
-        services.save_instance(instance, actor=self.request.user)
+        services.edit(instance, actor=self.request.user)
         _set_many(serializer)
 
     def perform_destroy(self, instance):
@@ -92,8 +92,13 @@ def _set_many(serializer) -> None:
             getattr(serializer.instance, name).set(value)
 
 
-class TransitionRequestSerializer(serializers.Serializer):
+class CommentRequestSerializer(serializers.Serializer):
+    """The body of an action that takes an optional comment (submit, revise, close…)."""
+
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class TransitionRequestSerializer(CommentRequestSerializer):
     expected_state = serializers.CharField(
         required=False,
         allow_blank=True,

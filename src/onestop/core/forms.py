@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.db import models
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 
 def bootstrapify(form):
@@ -52,3 +55,41 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class CommentForm(forms.Form):
+    """The input of an action that takes an optional comment (submit, revise, close…)."""
+
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecisionButtons(forms.RadioSelect):
+    """A choice made by the button pressed (pass / return, approve / reject): each choice is a
+    submit button carrying the field's name and the choice's value. ``styles`` maps a value to
+    a Bootstrap button style (default: the first choice primary, the others outlined)."""
+
+    def __init__(self, attrs=None, choices=(), styles=None, icons=None):
+        super().__init__(attrs, choices)
+        self.styles = styles or {}
+        self.icons = icons or {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        buttons = []
+        for index, (choice, label) in enumerate(self.choices):
+            if choice in ("", None):
+                continue
+            style = self.styles.get(choice) or ("primary" if index == 0 else "outline-secondary")
+            icon = self.icons.get(choice)
+            buttons.append(
+                format_html(
+                    '<button class="btn btn-{} btn-sm" type="submit" name="{}" value="{}">{}{}</button>',
+                    style,
+                    name,
+                    choice,
+                    format_html('<i class="bi bi-{}"></i> ', icon) if icon else "",
+                    label,
+                )
+            )
+        return format_html('<div class="d-flex flex-wrap gap-2">{}</div>', mark_safe("".join(buttons)))  # noqa: S308

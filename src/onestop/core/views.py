@@ -10,6 +10,14 @@ A model's pages are a few lines in its app's views.py::
 
     urlpatterns = ClientOrganizationViews.urls()
 
+A record's page grows through two hooks, never by overriding ``urls()``:
+
+- ``actions``: the ``RecordAction``s of its page (core/actions.py): each gets its route, and
+  the page gets ``actions`` (what the user may do now: the allowed transitions and the
+  offered actions) and ``forms`` (each offered action's form, bound with the user's input
+  again when the action was refused);
+- ``detail_context(request, obj)``: whatever else the page's template needs.
+
 Every view starts from ``Model.objects.visible_to(user)`` and asks the model's
 `rules` permissions, so the UI, the API and the tests share one access check:
 no permission for the kind of record answers 403, a record outside the user's
@@ -25,7 +33,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey
 from django.forms import ModelForm
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -34,11 +42,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from onestop.core import services
+from onestop.core.actions import RecordAction
 from onestop.core.display import display_value, field_label, format_value, model_field
 from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
 from onestop.core.pagination import CappedPaginator
-from onestop.core.workflow import WorkflowModel
+from onestop.core.workflow import AllowedActions, WorkflowModel, allowed_actions
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -76,6 +85,14 @@ class RelatedTable:
     add_url_param: str | None = None  # prefill this field when adding from the detail page
 
 
+_VIEWSETS: dict = {}
+
+
+def viewset_for(model):
+    """The ``ObjectViews`` that shows ``model``'s pages (None when it has none)."""
+    return _VIEWSETS.get(model)
+
+
 class ObjectViews:
     """Declares the pages of one model; subclasses set the attributes below."""
 
@@ -94,6 +111,14 @@ class ObjectViews:
     add_form_class = None  # a different form for creating (e.g. a quick-entry form); default form_class
     icon = "table"
     allow_delete = True
+    allow_add = True
+    actions: list[RecordAction] = []
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is not None:
+            _VIEWSETS[cls.model] = cls
+            cls.actions = [action.bind(cls.model) for action in cls.actions]
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
@@ -101,24 +126,50 @@ class ObjectViews:
         return services.save_form(form, actor=actor)
 
     @classmethod
+    def detail_context(cls, request, obj) -> dict:
+        """What the record's page needs beyond its fields, related tables, actions and forms."""
+        return {}
+
+    @classmethod
+    def detail_response(cls, request, obj, *, bound_forms=None, status=200):
+        """The record's page, e.g. again after a refused action with the user's input kept."""
+        view = ObjectDetailView(viewset=cls)
+        view.setup(request, pk=obj.pk)
+        view.model, view.opts = cls.model, cls.model._meta
+        return view.render_detail(obj, bound_forms=bound_forms or {}, status=status)
+
+    @classmethod
+    def action_urls(cls) -> list:
+        name = cls.model._meta.model_name
+        return [
+            path(
+                f"{name}s/<int:pk>/{action.route or action.name + '/'}",
+                action.view,
+                name=f"{name}_{action.key}",
+            )
+            for action in cls.actions
+        ]
+
+    @classmethod
     def urls(cls) -> list:
         name = cls.model._meta.model_name
         patterns = [
             path(f"{name}s/", ObjectListView.as_view(viewset=cls), name=f"{name}_list"),
-            path(f"{name}s/add/", ObjectEditView.as_view(viewset=cls), name=f"{name}_add"),
             path(f"{name}s/<int:pk>/", ObjectDetailView.as_view(viewset=cls), name=f"{name}_detail"),
             path(f"{name}s/<int:pk>/edit/", ObjectEditView.as_view(viewset=cls), name=f"{name}_edit"),
             path(
                 f"{name}s/<int:pk>/history/", ObjectHistoryView.as_view(viewset=cls), name=f"{name}_history"
             ),
         ]
+        if cls.allow_add:
+            patterns.append(path(f"{name}s/add/", ObjectEditView.as_view(viewset=cls), name=f"{name}_add"))
         if cls.allow_delete:
             patterns.append(
                 path(
                     f"{name}s/<int:pk>/delete/", ObjectDeleteView.as_view(viewset=cls), name=f"{name}_delete"
                 )
             )
-        return patterns
+        return [*patterns, *cls.action_urls()]
 
 
 class ObjectView(View):
@@ -167,22 +218,21 @@ class ObjectView(View):
         return context
 
 
+def raise_not_found():
+    raise Http404
+
+
+# --- transitional: the old per-app action helpers, until every app uses RecordAction ----------
+
+
 def action_done(request, record, message: str, anchor: str = ""):
-    """After an action on a record's page: say what happened and go back to the record."""
     messages.success(request, message)
     return HttpResponseRedirect(record.get_absolute_url() + anchor)
 
 
 def action_refused(request, record, error: DomainError):
-    """A business rule refused the action: show why on the record's page; nothing changed."""
     messages.error(request, error.message)
     return HttpResponseRedirect(record.get_absolute_url())
-
-
-def raise_not_found():
-    from django.http import Http404
-
-    raise Http404
 
 
 class ObjectListView(ObjectView):
@@ -249,7 +299,10 @@ class ObjectListView(ObjectView):
 
 class ObjectDetailView(ObjectView):
     def get(self, request, pk):
-        obj = self.get_object()
+        return self.render_detail(self.get_object())
+
+    def render_detail(self, obj, *, bound_forms=None, status=200):
+        request = self.request
         user = request.user
         fields = [
             (field_label(self.model, name), display_value(obj, name)) for name in self.viewset.detail_fields
@@ -277,6 +330,15 @@ class ObjectDetailView(ObjectView):
                     "add_url": add_url,
                 }
             )
+        allowed = allowed_actions(obj, user) if isinstance(obj, WorkflowModel) else AllowedActions()
+        action_forms = {}
+        for action in self.viewset.actions:
+            if not action.available(obj, user, allowed):
+                continue
+            allowed.add(action.key)
+            if action.form is not None:
+                form = (bound_forms or {}).get(action.key) or action.make_form(obj, user)
+                action_forms[action.key] = bootstrapify(form)
         context = self.base_context(
             object=obj,
             fields=fields,
@@ -285,8 +347,12 @@ class ObjectDetailView(ObjectView):
             can_change=user.has_perm(self.perm("change"), obj),
             can_delete=self.viewset.allow_delete and user.has_perm(self.perm("delete"), obj),
             is_workflow=isinstance(obj, WorkflowModel),
+            actions=allowed,
+            forms=action_forms,
+            State=getattr(self.model, "State", None),
         )
-        return render(request, self.viewset.detail_template, context)
+        context.update(self.viewset.detail_context(request, obj))
+        return render(request, self.viewset.detail_template, context, status=status)
 
 
 class ObjectEditView(ObjectView):

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onestop.core import pdf
 from onestop.core import signatures as sig
+from onestop.core.actions import visible_record
 from onestop.core.exceptions import DomainError
 from onestop.core.models import Signature
-from onestop.core.views_workflow import refused, safe_next, visible_record
+from onestop.core.views_workflow import refused, safe_next
 
 
 def record_and_document(request, model: str, pk: int, code: str):
@@ -60,7 +61,7 @@ def sign_document(request, model: str, pk: int, code: str):
             ip_address=sig.client_ip(request),
         )
     except DomainError as exc:
-        return refused(request, obj, exc.message, exc.status_code, back)
+        return refused(request, obj, exc.message, exc.status_code)
     messages.success(
         request,
         _("You signed “%(title)s” version %(version)s as %(role)s.")

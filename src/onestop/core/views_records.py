@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from onestop.core import attachments, comments
+from onestop.core.actions import form_errors_text, visible_record
 from onestop.core.exceptions import DomainError
 from onestop.core.models import Comment, Visibility
-from onestop.core.views_workflow import refused, safe_next, visible_record
+from onestop.core.views_workflow import refused, safe_next
 
 
 class AttachmentForm(forms.Form):
@@ -53,10 +54,6 @@ def record(request, model: str, pk: int):
     return visible_record(request, model_class, pk)
 
 
-def form_errors(form) -> str:
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
-
-
 @login_required
 @require_POST
 def attachment_add(request, model: str, pk: int):
@@ -64,7 +61,7 @@ def attachment_add(request, model: str, pk: int):
     back = safe_next(request, request.POST.get("next"), obj.get_absolute_url())
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        return refused(request, obj, form_errors(form), 400, back)
+        return refused(request, obj, form_errors_text(form), 400)
     try:
         attachment = attachments.add_attachment(
             obj,
@@ -74,7 +71,7 @@ def attachment_add(request, model: str, pk: int):
             visibility=form.cleaned_data["visibility"] or None,
         )
     except DomainError as exc:
-        return refused(request, obj, exc.message, exc.status_code, back)
+        return refused(request, obj, exc.message, exc.status_code)
     messages.success(request, _("“%(name)s” was attached.") % {"name": attachment.original_name})
     return HttpResponseRedirect(back)
 
@@ -105,7 +102,7 @@ def comment_add(request, model: str, pk: int):
     back = safe_next(request, request.POST.get("next"), obj.get_absolute_url())
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return refused(request, obj, form_errors(form), 400, back)
+        return refused(request, obj, form_errors_text(form), 400)
     try:
         comments.add_comment(
             obj,
@@ -115,6 +112,6 @@ def comment_add(request, model: str, pk: int):
             visibility=form.cleaned_data["visibility"] or Visibility.INTERNAL,
         )
     except DomainError as exc:
-        return refused(request, obj, exc.message, exc.status_code, back)
+        return refused(request, obj, exc.message, exc.status_code)
     messages.success(request, _("The entry was added to the communication log."))
     return HttpResponseRedirect(back)

@@ -11,12 +11,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from onestop.core.actions import form_errors_text, visible_record
 from onestop.core.exceptions import DomainError
 from onestop.core.workflow import perform_transition, workflow_model
 
@@ -27,15 +27,6 @@ class TransitionForm(forms.Form):
     next = forms.CharField(required=False, max_length=500)
 
 
-def visible_record(request, model, pk):
-    """The record ``pk`` of ``model`` if the user may view it; 404 otherwise (even if it exists)."""
-    obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
-    opts = model._meta
-    if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}", obj):
-        raise Http404
-    return obj
-
-
 def safe_next(request, candidate: str | None, default: str) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -44,14 +35,16 @@ def safe_next(request, candidate: str | None, default: str) -> str:
     return default
 
 
-def refused(request, obj, message: str, status: int, back: str):
-    """The page shown when an action on a record was refused: the reason and a way back."""
-    return render(
-        request,
-        "core/action_refused.html",
-        {"object": obj, "message": message, "back_url": back, "conflict": status == 409},
-        status=status,
-    )
+def refused(request, obj, message: str, status: int, back: str | None = None):
+    """A refused transition: the record's page again with the reason; nothing changed."""
+    from onestop.core.views import viewset_for
+
+    messages.error(request, message)
+    obj = type(obj)._default_manager.get(pk=obj.pk)
+    viewset = viewset_for(type(obj))
+    if viewset is None:
+        return HttpResponseRedirect(obj.get_absolute_url())
+    return viewset.detail_response(request, obj, status=status)
 
 
 @require_POST
@@ -63,10 +56,9 @@ def transition(request, model: str, pk: int, name: str):
         raise Http404
     obj = visible_record(request, model_class, pk)
     form = TransitionForm(request.POST)
-    back = obj.get_absolute_url()
     if not form.is_valid():
-        return refused(request, obj, " ".join(e for errs in form.errors.values() for e in errs), 400, back)
-    back = safe_next(request, form.cleaned_data["next"], back)
+        return refused(request, obj, form_errors_text(form), 400)
+    back = safe_next(request, form.cleaned_data["next"], obj.get_absolute_url())
     previous = obj.state_label()
     try:
         perform_transition(
@@ -77,7 +69,7 @@ def transition(request, model: str, pk: int, name: str):
             expected_state=form.cleaned_data["expected_state"] or None,
         )
     except DomainError as exc:
-        return refused(request, obj, exc.message, exc.status_code, back)
+        return refused(request, obj, exc.message, exc.status_code)
     messages.success(
         request,
         _("“%(obj)s”: %(old)s → %(new)s.") % {"obj": obj, "old": previous, "new": obj.state_label()},

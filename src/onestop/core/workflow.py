@@ -55,11 +55,13 @@ from django_fsm import ConcurrentTransition, ConcurrentTransitionMixin, FSMField
 from django_fsm_log.helpers import FSMLogDescriptor
 from django_fsm_log.models import StateLog
 
-from onestop.core.exceptions import ConflictError, DomainError
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 
 __all__ = [
+    "AllowedActions",
     "AvailableTransition",
     "WorkflowModel",
+    "allowed_actions",
     "available_transitions",
     "condition",
     "perform_transition",
@@ -219,11 +221,12 @@ def check_transition(obj, name: str, *, actor, comment: str = "") -> None:
         label = _label(_any_transition(meta, state))
         raise DomainError(
             _("“%(action)s” is not possible while the %(model)s is “%(state)s”.")
-            % {"action": label, "model": obj._meta.verbose_name, "state": obj.state_label()}
+            % {"action": label, "model": obj._meta.verbose_name, "state": obj.state_label()},
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     unmet = _unmet_condition(obj, transition)
     if unmet:
-        raise DomainError(unmet)
+        raise DomainError(unmet, code=ErrorCode.CONDITION_UNMET)
     if transition.custom.get("comment_required") and not (comment or "").strip():
         raise DomainError(
             _("Give a reason for “%(action)s”.") % {"action": _label(transition)}, field="comment"
@@ -321,6 +324,39 @@ def available_transitions(obj, user, *, include_blocked: bool = True) -> list[Av
             )
         )
     return result
+
+
+class AllowedActions(set):
+    """The names of what a user may do on a record now, for its page's buttons and forms.
+
+    ``"submit" in actions`` — offered now; ``actions.blocked["submit"]`` — offered, but a
+    condition is not met yet (the button shows disabled with this reason).
+    """
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.blocked: dict[str, str] = {}
+
+
+def allowed_actions(obj, user) -> AllowedActions:
+    """Every transition of ``obj`` (service-only ones included) that ``user`` may run from its
+    current state: the state machine's source states and the transition's permission, asked
+    together, so templates never restate which states allow a button. A transition whose
+    condition is unmet is included, with the reason in ``blocked``."""
+    state = obj.current_state
+    allowed = AllowedActions()
+    for name in obj.transition_names():
+        meta = getattr(type(obj), name)._django_fsm
+        if not meta.has_transition(state):
+            continue
+        transition = meta.get_transition(state)
+        if not _has_perm(transition, obj, user):
+            continue
+        allowed.add(name)
+        blocked = _unmet_condition(obj, transition)
+        if blocked:
+            allowed.blocked[name] = blocked
+    return allowed
 
 
 def transition_log(obj):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
 from onestop.feedback import rules as r
@@ -94,15 +95,7 @@ class Survey(SurveyScores, BusinessModel):
         editable=False,
     )
     # Who led the work and their department when the survey was sent: the results are theirs.
-    project_lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("project lead"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    project_lead = actor_field(_("project lead"))
     department = models.ForeignKey(
         "accounts.Department",
         verbose_name=_("department"),
@@ -113,15 +106,7 @@ class Survey(SurveyScores, BusinessModel):
         editable=False,
     )
     invited_at = models.DateTimeField(_("invited"), editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("invited by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    invited_by = actor_field(_("invited by"))
     respond_by = models.DateField(
         _("answer requested by"), help_text=_("Unanswered surveys are reminded once before this day.")
     )
@@ -129,15 +114,7 @@ class Survey(SurveyScores, BusinessModel):
     # Part of every link's signed value: a new nonce makes the links already sent useless.
     token_nonce = models.CharField(max_length=32, editable=False)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("answered by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    answered_by = actor_field(_("answered by"))
     answered_via = models.CharField(
         _("answered through"), max_length=10, choices=AnswerChannel.choices, blank=True, editable=False
     )
@@ -280,40 +257,16 @@ class Complaint(WorkflowModel, BusinessModel):
         related_name="handled_complaints",
         editable=False,
     )
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    assigned_by = actor_field(_("assigned by"))
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True, editable=False)
     due_at = models.DateTimeField(_("response due"), null=True, blank=True, editable=False)
     response = models.TextField(_("response to the client"), blank=True, editable=False)
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True, editable=False)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    responded_by = actor_field(_("responded by"))
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, editable=False)
     reopen_reason = models.TextField(_("reason for reopening"), blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    closed_by = actor_field(_("closed by"))
     closure = models.CharField(
         _("closure"), max_length=10, choices=Closure.choices, blank=True, editable=False
     )

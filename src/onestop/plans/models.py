@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.predicates import is_internal, is_system_admin
 from onestop.core.workflow import WorkflowModel
@@ -175,15 +176,7 @@ class Plan(BusinessModel):
         related_name="+",
         editable=False,
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    created_by = actor_field(_("created by"))
     history = HistoricalRecords()
 
     objects = PlanQuerySet.as_manager()

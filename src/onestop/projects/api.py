@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from onestop.contracts.models import Contract
-from onestop.core.api import ModelSerializer, ObjectViewSet
+from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
 from onestop.projects import exports, filters, services
 from onestop.projects.models import (
     KickoffAttendee,
@@ -92,10 +92,6 @@ class KickoffRequestSerializer(serializers.Serializer):
     responsibilities = serializers.DictField(
         child=serializers.CharField(allow_blank=True), required=False, default=dict
     )
-
-
-class CommentRequestSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
 class ProgressRowSerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, ClientScopedQuerySet, InternalQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.projects import rules as r
@@ -76,15 +77,7 @@ class Project(WorkflowModel, BusinessModel):
     planned_end = models.DateField(_("planned end"))
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("opened by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    opened_by = actor_field(_("opened by"))
     progress_period_days = models.PositiveSmallIntegerField(
         _("progress reporting period (days)"),
         default=7,
@@ -301,15 +294,7 @@ class KickoffMeeting(BusinessModel):
     tasks_communicated = models.TextField(_("tasks communicated"))
     requirements = models.TextField(_("requirements communicated"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    recorded_by = actor_field(_("recorded by"))
     history = HistoricalRecords()
 
     objects = InternalProjectQuerySet.as_manager()
@@ -472,25 +457,9 @@ class ProgressReport(WorkflowModel, BusinessModel):
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
     state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    submitted_by = actor_field(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    reviewed_by = actor_field(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
     review_comment = models.TextField(_("review comment"), blank=True)
     history = HistoricalRecords()
@@ -600,15 +569,7 @@ class ProgressRow(BusinessModel):
     work_done = models.TextField(_("work done this period"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
     problems = models.TextField(_("problems and risks"), blank=True)
-    filled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("filled in by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    filled_by = actor_field(_("filled in by"))
     history = HistoricalRecords()
 
     objects = InternalProjectQuerySet.as_manager()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.quality import rules as r
@@ -228,15 +229,7 @@ class QCPlan(WorkflowModel, BusinessModel):
     )
     state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    created_by = actor_field(_("created by"))
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
@@ -340,24 +333,8 @@ class SpotCheckDraw(BusinessModel):
     population = models.JSONField(_("population drawn from"), default=list, blank=True, editable=False)
     selection = models.JSONField(_("selection"), default=list, blank=True, editable=False)
     planned_date = models.DateField(_("inspection date"), editable=False)
-    inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("inspector"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("drawn by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    inspector = actor_field(_("inspector"))
+    drawn_by = actor_field(_("drawn by"))
     drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now, editable=False)
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords()
@@ -453,15 +430,7 @@ class Inspection(WorkflowModel, BusinessModel):
     state = FSMField(_("state"), choices=State.choices, default=State.PLANNED, protected=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("completed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    completed_by = actor_field(_("completed by"))
     passed = models.BooleanField(_("passed"), null=True, blank=True, editable=False)
     summary = models.TextField(_("summary"), blank=True)
     history = HistoricalRecords()
@@ -640,37 +609,13 @@ class RectificationNotice(WorkflowModel, BusinessModel):
     requirement = models.TextField(_("rectification requirement"))
     deadline = models.DateField(_("deadline"))
     state = FSMField(_("state"), choices=State.choices, default=State.ISSUED, protected=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    issued_by = actor_field(_("issued by"))
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
     response = models.TextField(_("corrective action taken"), blank=True, editable=False)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    responded_by = actor_field(_("responded by"))
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True, editable=False)
     verification = models.TextField(_("verification"), blank=True, editable=False)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    verified_by = actor_field(_("verified by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, editable=False)
     history = HistoricalRecords()
@@ -793,15 +738,7 @@ class ImprovementAction(WorkflowModel, BusinessModel):
     state = FSMField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
     effectiveness_note = models.TextField(_("effectiveness check"), blank=True, editable=False)
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("checked by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    checked_by = actor_field(_("checked by"))
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.settlement import rules as r
@@ -134,15 +135,7 @@ class Settlement(WorkflowModel, BusinessModel):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
     return_comment = models.TextField(_("corrections required"), blank=True, editable=False)
     returned_count = models.PositiveIntegerField(_("times returned"), default=0, editable=False)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    reviewed_by = actor_field(_("reviewed by"))
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
     approved_amount = models.DecimalField(
         _("approved amount"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
