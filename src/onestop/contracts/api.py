@@ -14,7 +14,7 @@ from onestop.contracts.models import (
     PaymentInstalment,
     SigningAuthorization,
 )
-from onestop.core.actions import service_action
+from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
 from onestop.core.signatures import client_ip
 from onestop.engagements.models import Engagement
@@ -86,7 +86,7 @@ class ContractTemplateViewSet(ObjectViewSet):
         services.save_template(instance, actor=self.request.user)
 
     new_version = service_action(
-        lambda template, request, data: services.new_version(template, actor=request.user),
+        calls(services.new_version),
         url_path="new-version",
         response=ContractTemplateSerializer,
         status=status.HTTP_201_CREATED,
@@ -271,30 +271,22 @@ class ContractViewSet(ObjectViewSet):
         return Response(ContractDifferenceSerializer(self.get_object().consistency_rows(), many=True).data)
 
     justify = service_action(
-        lambda contract, request, data: services.justify(contract, actor=request.user, **data),
+        calls(services.justify),
         serializer=ContractJustifySerializer,
         url_path="justify",
     )
-    submit = service_action(
-        lambda contract, request, data: services.submit(contract, actor=request.user, **data),
-        serializer=CommentRequestSerializer,
-        url_path="submit",
-    )
+    submit = service_action(calls(services.submit), serializer=CommentRequestSerializer, url_path="submit")
     legal_review = service_action(
-        lambda contract, request, data: services.legal_review(contract, actor=request.user, **data),
+        calls(services.legal_review),
         serializer=ContractLegalReviewSerializer,
         url_path="legal-review",
     )
     business_review = service_action(
-        lambda contract, request, data: services.business_review(contract, actor=request.user, **data),
+        calls(services.business_review),
         serializer=ContractBusinessReviewSerializer,
         url_path="business-review",
     )
-    revise = service_action(
-        lambda contract, request, data: services.revise(contract, actor=request.user, **data),
-        serializer=CommentRequestSerializer,
-        url_path="revise",
-    )
+    revise = service_action(calls(services.revise), serializer=CommentRequestSerializer, url_path="revise")
     sign = service_action(
         lambda contract, request, data: services.sign_contract(
             contract, actor=request.user, role=data["role"], ip_address=client_ip(request)
@@ -304,12 +296,12 @@ class ContractViewSet(ObjectViewSet):
         summary="Sign the current version as the company (authorized representative) or the client.",
     )
     archive = service_action(
-        lambda contract, request, data: services.archive(contract, actor=request.user, **data),
+        calls(services.archive),
         serializer=ContractArchiveSerializer,
         url_path="archive",
     )
     distribute = service_action(
-        lambda contract, request, data: services.distribute(contract, actor=request.user, **data),
+        calls(services.distribute),
         serializer=ContractDistributeSerializer,
         url_path="distribute",
         response=ContractCopySerializer,
@@ -334,7 +326,4 @@ class ContractCopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_queryset(self):
         return ContractCopy.objects.visible_to(self.request.user).select_related("department").order_by("pk")
 
-    acknowledge = service_action(
-        lambda copy, request, data: services.acknowledge(copy, actor=request.user),
-        url_path="acknowledge",
-    )
+    acknowledge = service_action(calls(services.acknowledge), url_path="acknowledge")

@@ -10,7 +10,7 @@ from onestop.contracts.models import (
 )
 from onestop.contracts.states import JUSTIFIABLE, ContractState
 from onestop.core import services as core_services
-from onestop.core.actions import RecordAction, record_action
+from onestop.core.actions import RecordAction, calls, record_action
 from onestop.core.forms import CommentForm
 from onestop.core.views import Column, ObjectViews, RelatedTable
 
@@ -59,7 +59,7 @@ class ContractTemplateViews(ObjectViews):
     actions = [
         RecordAction(
             "new-version",
-            lambda template, request, data: services.new_version(template, actor=request.user),
+            calls(services.new_version),
             when=lambda template, user: user.has_perm("contracts.add_contracttemplate"),
             success=lambda template, copy: (
                 _("Version %(version)s was made; edit it and activate it.") % {"version": copy.version}
@@ -144,7 +144,7 @@ class ContractViews(ObjectViews):
     actions = [
         RecordAction(
             "submit",
-            lambda contract, request, data: services.submit(contract, actor=request.user, **data),
+            calls(services.submit),
             form=CommentForm,
             transition="submit",
             success=_("The contract was submitted for the legal and business reviews."),
@@ -182,7 +182,7 @@ class ContractViews(ObjectViews):
         ),
         RecordAction(
             "justify",
-            lambda contract, request, data: services.justify(contract, actor=request.user, **data),
+            calls(services.justify),
             form=forms.JustifyForm,
             when=lambda contract, user: contract.state in JUSTIFIABLE,
             success=_("The justification was saved."),
@@ -190,21 +190,21 @@ class ContractViews(ObjectViews):
         ),
         RecordAction(
             "revise",
-            lambda contract, request, data: services.revise(contract, actor=request.user, **data),
+            calls(services.revise),
             form=CommentForm,
             transition="revise",
             success=_("A new version of the contract is being drafted."),
         ),
         RecordAction(
             "archive",
-            lambda contract, request, data: services.archive(contract, actor=request.user, **data),
+            calls(services.archive),
             form=forms.ArchiveForm,
             transition="archive",
             success=_("The signed original was archived."),
         ),
         RecordAction(
             "distribute",
-            lambda contract, request, data: services.distribute(contract, actor=request.user, **data),
+            calls(services.distribute),
             form=forms.DistributeForm,
             when=lambda contract, user: (
                 contract.state == ContractState.ARCHIVED
@@ -244,7 +244,7 @@ class PaymentInstalmentViews(ObjectViews):
 acknowledge_copy = record_action(
     ContractCopy,
     "acknowledge",
-    lambda copy, request, data: services.acknowledge(copy, actor=request.user),
+    calls(services.acknowledge),
     page=lambda copy: copy.contract,
     success=_("Receipt of the copy was acknowledged."),
     anchor="#copies",

@@ -34,10 +34,10 @@ Pages declare their actions on their ``ObjectViews``::
 and the API twin is one line in the viewset::
 
     legal_review = service_action(
-        lambda contract, request, data: services.legal_review(contract, actor=request.user, **data),
-        serializer=ContractLegalReviewSerializer,
-        url_path="legal-review",
+        calls(services.legal_review), serializer=ContractLegalReviewSerializer, url_path="legal-review"
     )
+
+``calls(service)`` is the usual ``run``: ``service(record, actor=request.user, **data)``.
 """
 
 from __future__ import annotations
@@ -55,6 +55,17 @@ from django.utils.translation import gettext as _
 from onestop.core.exceptions import DomainError
 
 Run = Callable[[Any, Any, dict], Any]  # run(record, request, data) -> result
+
+
+def calls(service, **fixed):
+    """``run`` for the common case: ``service(record, actor=request.user, **data, **fixed)``."""
+
+    def run(obj, request, data):
+        return service(obj, actor=request.user, **data, **fixed)
+
+    run.__doc__ = service.__doc__
+    run.__name__ = getattr(service, "__name__", "run")
+    return run
 
 
 def visible_record(request, model, pk, queryset=None):
@@ -230,7 +241,7 @@ def service_action(
         return Response(payload, status=status)
 
     handler.__name__ = (url_path or "action").replace("-", "_")
-    if getattr(run, "__name__", "") != "<lambda>":
+    if getattr(run, "__name__", "") != "<lambda>" and run.__doc__:
         handler.__doc__ = run.__doc__
     schema_options = {"request": serializer, "summary": summary}
     if response is not None:
