@@ -12,6 +12,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed on
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 HUEY = {**HUEY, "immediate": True}  # noqa: F405  jobs run at once, in the test's own thread
 WHITENOISE_AUTOREFRESH = True
+# Rate-limit counters per test process; the limits themselves are tested by raising them.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"user": "100000/min", "anon": "100000/min", "address": "100000/min"},
+}
 
 # The test-only app that exercises the shared workflow mechanisms of onestop.core
 # (tests/workflow_app: a Ticket with draft → submitted → approved / rejected) and its URLs.

@@ -191,3 +191,88 @@ def test_X_3_records_that_take_no_files_refuse_them(personas):
     organisation = personas["client_a"].client_organization
     with pytest.raises(DomainError):
         add_attachment(organisation, upload("a.pdf", PDF), actor=personas["admin"])
+
+
+def zip_bomb(members=1, inflated=60 * 1024 * 1024):
+    """A .docx-shaped zip whose content inflates to ``inflated`` bytes (a few KB on disk)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        for index in range(members):
+            archive.writestr(f"word/part{index}.xml", b"\0" * (inflated // members))
+    return buffer.getvalue()
+
+
+def many_members(count):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        for index in range(count):
+            archive.writestr(f"word/p{index}.xml", "x")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [zip_bomb(), many_members(5001)],
+    ids=["inflates-to-60-MB", "5001-members"],
+)
+def test_X_4_an_office_file_that_unpacks_to_far_more_than_its_size_is_refused(
+    personas, ticket, media, data, english
+):
+    with pytest.raises(DomainError) as refused:
+        add_attachment(ticket, upload("report.docx", data), actor=personas["cs"])
+    assert refused.value.field == "file" and "unsafe" in refused.value.message
+    assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("invoice.pdf.exe", EXE),  # an executable, double extension
+        ("photo.png", EXE),  # an executable renamed
+        ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("page.html", b"<html><script>alert(1)</script></html>"),
+        (
+            "both.pdf",
+            PDF[:8] + b"\n<html><script>alert(1)</script></html>",
+        ),  # a polyglot stays a PDF download
+    ],
+)
+def test_X_4_hostile_uploads_are_refused_or_kept_harmless(client, personas, ticket, media, name, data):
+    try:
+        attachment = add_attachment(ticket, upload(name, data), actor=personas["cs"])
+    except DomainError:
+        assert not Attachment.objects.exists()
+        return
+    # Accepted only as what its bytes are, under a random name, downloaded never rendered.
+    assert attachment.mime_type == "application/pdf" and attachment.file.name.endswith(".pdf")
+    client.force_login(personas["cs"])
+    response = client.get(attachment.get_download_url())
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_X_4_a_path_in_the_file_name_is_kept_only_as_its_last_part(personas, ticket, media):
+    attachment = add_attachment(ticket, upload("..\\..\\windows\\報告.pdf", PDF), actor=personas["cs"])
+    assert attachment.original_name == "報告.pdf"
+    assert ".." not in attachment.file.name and "\\" not in attachment.file.name
+
+
+def test_X_4_a_full_or_read_only_upload_folder_gives_a_clear_message_and_keeps_nothing(
+    client, personas, ticket, media, monkeypatch, english
+):
+    from django.core.files.storage import FileSystemStorage
+
+    def full(self, name, content, max_length=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "save", full)
+    with pytest.raises(DomainError) as refused:
+        add_attachment(ticket, upload("a.pdf", PDF), actor=personas["cs"])
+    assert refused.value.status_code == 503 and "could not be stored" in refused.value.message
+    client.force_login(personas["cs"])
+    url = reverse("core:attachment_add", args=["workflow_app.ticket", ticket.pk])
+    response = client.post(url, {"file": upload("a.pdf", PDF)})
+    assert response.status_code == 503 and "could not be stored" in response.content.decode()
+    assert not Attachment.objects.exists()

@@ -161,8 +161,9 @@ def test_a_wrong_password_gives_a_clear_message_and_no_session(client, cs_user):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_sends_a_working_link_by_e_mail(client, cs_user):
-    response = client.post(reverse("password_reset"), {"email": cs_user.email})
+def test_password_reset_sends_a_working_link_by_e_mail(client, cs_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the mail leaves after the commit
+        response = client.post(reverse("password_reset"), {"email": cs_user.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password-reset/" in line)

@@ -35,7 +35,7 @@ def test_X_6_a_notification_reaches_the_inbox_and_is_e_mailed_after_commit(
     assert mail.outbox[0].to == [cs_user.email]
     assert "新諮詢待轉交" in mail.outbox[0].subject
     assert "http://" in mail.outbox[0].body  # links in mail are absolute
-    assert Notification.objects.get().emailed_at is not None
+    assert Notification.objects.get().mail.sent_at is not None
 
     client.force_login(cs_user)
     home = client.get(reverse("home")).content.decode()

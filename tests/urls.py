@@ -3,11 +3,11 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from onestop.urls import handler403, handler404, handler500
+from onestop.urls import handler400, handler403, handler404, handler500
 from onestop.urls import urlpatterns as app_urlpatterns
 from tests.workflow_app.api import TicketViewSet
 
-__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 
 router = DefaultRouter()
 router.register("tickets", TicketViewSet)

@@ -146,9 +146,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Behind a reverse proxy every request comes from the proxy: name its addresses (or networks),
+# and only then is its X-Forwarded-For header believed (core.limits.client_ip).
+ONESTOP_TRUSTED_PROXIES = env_list("ONESTOP_TRUSTED_PROXIES")
+
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out login may try again after 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "onestop.core.limits.client_ip"
+# Wrong passwords from one address, whatever the user names, before that address must wait
+# 15 minutes (one office behind one NAT address shares this budget).
+ONESTOP_LOGIN_FAILURES_PER_ADDRESS = env_int("ONESTOP_LOGIN_FAILURES_PER_ADDRESS", 30)
+# Password-reset e-mails: per address and per account, each per hour.
+ONESTOP_PASSWORD_RESETS_PER_ADDRESS = env_int("ONESTOP_PASSWORD_RESETS_PER_ADDRESS", 5)
+ONESTOP_PASSWORD_RESETS_PER_ACCOUNT = env_int("ONESTOP_PASSWORD_RESETS_PER_ACCOUNT", 3)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -224,7 +235,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ONESTOP_MAX_UPLOAD_MB = env_int("ONESTOP_MAX_UPLOAD_MB", 20)  # per attached file (core.attachments)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A request body without its files (a form, a JSON document): 2 MB is far above any form of
+# OneStop; beyond it the page answers 400 and the API 413 (core.drf.JSONParser).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ONESTOP_MAX_REQUEST_KB", 2048) * 1024
 
 # --- e-mail -----------------------------------------------------------------
 # The address users reach OneStop at, for links in e-mails sent by background jobs.
@@ -281,6 +294,18 @@ else:
         "filename": str(DATA_DIR / "jobs.sqlite3"),
         "immediate": False,
     }
+# The cache holds the rate-limit counters (log-in, password reset, API throttles): shared by
+# every process of the machine (files in the data dir), or of every machine (Redis).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+
 HUEY["consumer"] = {"workers": env_int("ONESTOP_WORKERS", 2), "worker_type": "thread", "periodic": True}
 
 # --- REST API -----------------------------------------------------------------
@@ -291,6 +316,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["onestop.core.drf.RulesPermission"],
     "DEFAULT_PAGINATION_CLASS": "onestop.core.drf.CappedPageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "onestop.core.drf.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -298,6 +328,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "onestop.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "onestop.core.drf.exception_handler",
+    # Per user, per address, and for anonymous requests per address (core.limits).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "onestop.core.limits.UserThrottle",
+        "onestop.core.limits.AnonymousThrottle",
+        "onestop.core.limits.AddressThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("ONESTOP_API_RATE_USER", "1200/min"),
+        "anon": env_str("ONESTOP_API_RATE_ANONYMOUS", "60/min"),
+        "address": env_str("ONESTOP_API_RATE_ADDRESS", "3000/min"),
+    },
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
@@ -338,9 +379,10 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"database_unavailable": {"()": "onestop.core.logs.DatabaseUnavailableFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["database_unavailable"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["database_unavailable"]}},
 }
 
 ONESTOP_LIST_COUNT_LIMIT = 10_000

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from onestop.accounts import api as accounts_api
@@ -47,11 +46,13 @@ for _api in stage_modules("api"):
 
 api_patterns = [
     path("me/", accounts_api.me, name="me"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", views_pages.SchemaView.as_view(), name="schema"),
     path("", include(router.urls)),
 ]
 
 urlpatterns = [
+    path("healthz", views_pages.healthz, name="healthz"),
+    path("readyz", views_pages.readyz, name="readyz"),
     path("", views_pages.home, name="home"),
     path("accounts/", include("onestop.accounts.urls")),
     path("", include("onestop.notifications.urls")),
@@ -95,6 +96,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "onestop.core.views_pages.bad_request"
 handler404 = "onestop.core.views_pages.not_found"
 handler403 = "onestop.core.views_pages.forbidden"
 handler500 = "onestop.core.views_pages.server_error"

@@ -319,8 +319,9 @@ def test_PLN_1_2_3_CON_1_2_3_X_2_from_a_signed_confirmation_to_acknowledged_cont
     page.locator("form[action$='archive/'] button[type=submit]").click()
     expect(page.locator("#contract-actions")).to_contain_text("HT-2026-0101")
     expect(page.locator("#contract-actions")).to_contain_text("SHA-256")
-    page.locator(f"#dept-{pmo.pk}").check()
-    page.locator("form[action$='distribute/'] button[type=submit]").click()
+    distribute = page.locator("form[action$='distribute/']")
+    distribute.get_by_label(pmo.name, exact=True).check()
+    distribute.locator("button[type=submit]").click()
     expect(page.locator("#copies")).to_contain_text(pmo.name)
     log_out(page)
 

@@ -104,6 +104,9 @@ class RecordAction:
     - ``page(record)``: the record whose page shows the action (default: the record itself);
       ``redirect(record, result)``: where to go after success (default: that page).
     - ``route``: the path after ``<pk>/`` when it is not ``name/`` (e.g. ``rounds/<int:round>/accept/``).
+    - ``template``: the action has a page of its own (a long form): GET shows the form in this
+      template (context: ``object``, ``form``, ``action`` and ``context(record, user)``), and a
+      refusal shows it again instead of the record's page.
     """
 
     name: str
@@ -118,6 +121,8 @@ class RecordAction:
     page: Callable | None = None
     redirect: Callable | None = None
     route: str | None = None
+    template: str | None = None
+    context: Callable | None = None
     model: type | None = field(default=None, compare=False)
 
     @property
@@ -150,8 +155,10 @@ class RecordAction:
     def view(self, request, pk, **route_kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if request.method == "GET" and self.template is not None:
+            return self.show_page(request, visible_record(request, self.model, pk))
         if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+            return HttpResponseNotAllowed(["GET", "POST"] if self.template else ["POST"])
         obj = visible_record(request, self.model, pk)
         data = dict(route_kwargs)
         form = None
@@ -174,6 +181,24 @@ class RecordAction:
         target = self.page(obj) if self.page else obj
         return HttpResponseRedirect(target.get_absolute_url() + self.anchor)
 
+    def show_page(self, request, obj, form=None, status=200):
+        """The action's own page (``template``): offered only while the action is."""
+        from django.core.exceptions import PermissionDenied
+        from django.shortcuts import render
+
+        from onestop.core.forms import bootstrapify
+        from onestop.core.workflow import AllowedActions, WorkflowModel, allowed_actions
+
+        allowed = allowed_actions(obj, request.user) if isinstance(obj, WorkflowModel) else AllowedActions()
+        if form is None:
+            if not self.available(obj, request.user, allowed):
+                raise PermissionDenied
+            form = self.make_form(obj, request.user) if self.form is not None else None
+        context = {"object": obj, "form": bootstrapify(form) if form is not None else None, "action": self}
+        if self.context is not None:
+            context.update(self.context(obj, request.user))
+        return render(request, self.template, context, status=status)
+
     def refuse(self, request, obj, form, message: str, status: int):
         """The record's page again, with the message and the user's input; nothing changed."""
         from onestop.core.views import viewset_for
@@ -182,6 +207,8 @@ class RecordAction:
         # The service may have changed the object in memory before refusing; the database
         # rolled back, so show the record as it is stored.
         obj = type(obj)._default_manager.get(pk=obj.pk)
+        if self.template is not None:
+            return self.show_page(request, obj, form, status=status)
         target = self.page(obj) if self.page else obj
         viewset = viewset_for(type(target))
         if viewset is None:
@@ -210,12 +237,14 @@ def service_action(
     detail: bool = True,
     methods=("post",),
     summary: str | None = None,
+    name: str | None = None,
 ):
     """A DRF action that runs ``run(record, request, data)`` (see the module docstring).
 
     ``serializer`` validates the body (none: no body). The answer is the record as it is now,
     serialized by the viewset, unless ``response`` (a serializer class) serializes the result
-    (``many`` for a list; name ``response`` too when ``status`` is not 200). ``detail=False`` acts on the collection: ``run(None, request, data)``.
+    (``many`` for a list; name ``response`` too when ``status`` is not 200). ``name`` is the
+    route's name (``<basename>-<name>``) and the handler's, when it is not ``url_path``. ``detail=False`` acts on the collection: ``run(None, request, data)``.
     Errors: 400 invalid or refused, 403 not allowed, 404 not visible, 409 stale — all in the
     shape of ``core.drf.exception_handler``.
     """
@@ -240,13 +269,14 @@ def service_action(
             payload = self.get_serializer(target).data
         return Response(payload, status=status)
 
-    handler.__name__ = (url_path or "action").replace("-", "_")
+    handler.__name__ = name or (url_path or "action").replace("-", "_")
     if getattr(run, "__name__", "") != "<lambda>" and run.__doc__:
         handler.__doc__ = run.__doc__
     schema_options = {"request": serializer, "summary": summary}
     if response is not None:
         schema_options["responses"] = {status: response(many=many)}
-    decorated = action(detail=detail, methods=list(methods), url_path=url_path, required_action="view")(
-        handler
-    )
+    options = {"url_name": name.replace("_", "-")} if name else {}
+    decorated = action(
+        detail=detail, methods=list(methods), url_path=url_path, required_action="view", **options
+    )(handler)
     return extend_schema(**schema_options)(decorated)

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import uuid
 import zipfile
-from pathlib import PurePath
+from pathlib import PurePath, PureWindowsPath
 
 import filetype
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onestop.core import records
-from onestop.core.exceptions import DomainError
+from onestop.core.exceptions import DomainError, ErrorCode
 from onestop.core.models import Attachment, Visibility
 
 OFFICE = {
@@ -38,6 +39,18 @@ OFFICE = {
 BINARY = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 TEXT = {"txt": "text/plain", "csv": "text/csv"}
 EXTENSIONS = {"jpeg": "jpg"}  # names that mean the same kind
+
+
+DESCRIPTION_LENGTH = 300
+
+logger = logging.getLogger("onestop.storage")
+
+
+class StorageUnavailable(DomainError):
+    """The file store refused the write (full, read-only, away): not the user's fault."""
+
+    status_code = 503
+    code = ErrorCode.UNAVAILABLE
 
 
 def max_bytes() -> int:
@@ -83,14 +96,33 @@ def detect_type(upload) -> tuple[str, str]:
     return kind, mime
 
 
+# An office file is a zip: what it inflates to is checked before anything reads it, so a
+# "zip bomb" (a few kilobytes that inflate to gigabytes) is refused, not unpacked.
+MAX_INFLATED_BYTES = 200 * 1024 * 1024
+MAX_MEMBERS = 5000
+MAX_RATIO = 200  # inflated size ÷ compressed size of the whole file
+
+
 def _office_kind(upload) -> str:
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = archive.namelist()
+            members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        names = []
+        members = []
     finally:
         upload.seek(0)
+    inflated = sum(member.file_size for member in members)
+    if (
+        len(members) > MAX_MEMBERS
+        or inflated > MAX_INFLATED_BYTES
+        or inflated > MAX_RATIO * max(upload.size, 1)
+    ):
+        raise DomainError(
+            _("This file unpacks to far more than its size (%(size)s MB); it is refused as unsafe.")
+            % {"size": f"{inflated / 1024 / 1024:.0f}"},
+            field="file",
+        )
+    names = [member.filename for member in members]
     if "[Content_Types].xml" in names:
         for kind, (folder, _mime) in OFFICE.items():
             if any(name.startswith(folder) for name in names):
@@ -138,11 +170,18 @@ def add_attachment(obj, upload, *, actor, description: str = "", visibility: str
     visibility = visibility or Visibility.INTERNAL
     if visibility not in Visibility.values:
         raise DomainError(_("Choose who may see the file."), field="visibility")
+    description = (description or "").strip()
+    if len(description) > DESCRIPTION_LENGTH:
+        raise DomainError(
+            _("Keep the description to %(limit)s characters.") % {"limit": DESCRIPTION_LENGTH},
+            field="description",
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    original = PurePath(upload.name).name[:200]
+    # Only the last part of whatever path the browser sent (Windows or POSIX), for display only.
+    original = PurePath(PureWindowsPath(upload.name or "").name).name[:200]
     upload.name = f"{uuid.uuid4().hex}.{kind}"  # never the user's name on disk
     attachment = Attachment(
         content_type=ContentType.objects.get_for_model(type(obj)),
@@ -151,11 +190,19 @@ def add_attachment(obj, upload, *, actor, description: str = "", visibility: str
         mime_type=mime,
         size=upload.size,
         sha256=digest.hexdigest(),
-        description=description.strip()[:300],
+        description=description,
         visibility=visibility,
         uploaded_by=actor,
     )
-    attachment.file.save(upload.name, upload, save=False)
+    try:
+        attachment.file.save(upload.name, upload, save=False)
+    except OSError as error:  # the upload folder is full, read-only or away
+        logger.error("upload not stored: %s", error)
+        raise StorageUnavailable(
+            _(
+                "The file could not be stored just now; nothing was saved. Try again later or tell the system administrator."
+            )
+        ) from None
     try:
         with transaction.atomic():
             attachment._history_user = actor

@@ -7,11 +7,15 @@
 
 from __future__ import annotations
 
+import io
+import re
+
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, parsers, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -129,3 +133,50 @@ def exception_handler(exc, context):
             "errors": {},
         }
     return response
+
+
+# --- bounded request bodies ---------------------------------------------------------------------
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+    default_detail = _("The request body is too large.")
+
+
+_STRINGS = re.compile(rb'"(?:\\.|[^"\\])*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply arrays and objects nest in the JSON text ``raw`` (strings skipped)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub(b'""', raw)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with the limits Django applies to forms: at most
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes (413 beyond) and ``MAX_JSON_DEPTH`` levels of nesting
+    (400 beyond), checked before the body is parsed — a deeply nested body must not reach
+    Python's recursion limit (a 500)."""
+
+    MAX_JSON_DEPTH = 32
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read(limit + 1) if (stream is not None and limit) else (stream.read() if stream else b"")
+        if limit and len(raw) > limit:
+            raise RequestTooLarge(
+                _("The request body is larger than %(limit)s KB.") % {"limit": limit // 1024}
+            )
+        if json_depth(raw) > self.MAX_JSON_DEPTH:
+            raise exceptions.ParseError(
+                _("The JSON body nests deeper than %(depth)s levels.") % {"depth": self.MAX_JSON_DEPTH}
+            )
+        return super().parse(io.BytesIO(raw), media_type, parser_context)

@@ -35,7 +35,9 @@ class ErrorCode(models.TextChoices):
     METHOD_NOT_ALLOWED = "method_not_allowed", _("This method is not allowed here.")
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", _("The body's content type is not accepted.")
     PARSE_ERROR = "parse_error", _("The body could not be read.")
+    TOO_LARGE = "too_large", _("The request body is too large.")
     THROTTLED = "throttled", _("Too many requests; wait and try again.")
+    UNAVAILABLE = "unavailable", _("The service is briefly unavailable (e.g. the database); retry later.")
 
 
 class DomainError(Exception):

@@ -310,3 +310,50 @@ class Comment(AttachedModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} · {self.author} · {self.body[:40]}"
+
+
+# --- the outbox ---------------------------------------------------------------------------------
+
+
+class OutgoingMailQuerySet(ScopedQuerySet):
+    def due(self, now=None):
+        """Unsent mail nobody is sending right now (never claimed, or the claim ran out)."""
+        now = now or timezone.now()
+        return self.filter(sent_at__isnull=True, gave_up_at__isnull=True).filter(
+            models.Q(claimed_until__isnull=True) | models.Q(claimed_until__lt=now)
+        )
+
+
+class OutgoingMail(models.Model):
+    """An e-mail that must go out, written in the transaction of what it announces (core.mail).
+
+    The worker sends it soon after the commit; a periodic job sends whatever is still unsent,
+    so a worker that crashes or a job that is lost delays a mail but never loses it. Each send
+    first claims the row for a while (a conditional UPDATE), so two workers never send it at
+    the same time.
+    """
+
+    generic_views = False  # written only by core.mail; an operator reads it in the admin site
+    history_exempt = "the row is its own record: when it was queued, claimed, sent or given up"
+
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    recipients = models.JSONField(_("recipients"), default=list)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    claimed_until = models.DateTimeField(_("being sent until"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    gave_up_at = models.DateTimeField(_("given up"), null=True, blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mail")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="outgoing_mail_pending")]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -225,5 +225,7 @@ def verify(signature: Signature) -> Verification:
 
 
 def client_ip(request) -> str | None:
-    """The address the request came from (REMOTE_ADDR; a proxy must set it, not a header)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from (see core.limits.client_ip for proxies)."""
+    from onestop.core.limits import client_ip as address
+
+    return address(request)

@@ -112,6 +112,7 @@ class ObjectViews:
     icon = "table"
     allow_delete = True
     allow_add = True
+    allow_list = True  # False: the records are reached only from another page (no list route)
     actions: list[RecordAction] = []
 
     def __init_subclass__(cls, **kwargs):
@@ -126,8 +127,12 @@ class ObjectViews:
         return services.save_form(form, actor=actor)
 
     @classmethod
-    def detail_context(cls, request, obj) -> dict:
-        """What the record's page needs beyond its fields, related tables, actions and forms."""
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        """What the record's page needs beyond its fields, related tables, actions and forms.
+
+        ``bound_forms`` holds the form of an action just refused (by its key), so a page that
+        builds further forms here shows that one, with the user's input, instead of a blank one.
+        """
         return {}
 
     @classmethod
@@ -154,13 +159,14 @@ class ObjectViews:
     def urls(cls) -> list:
         name = cls.model._meta.model_name
         patterns = [
-            path(f"{name}s/", ObjectListView.as_view(viewset=cls), name=f"{name}_list"),
             path(f"{name}s/<int:pk>/", ObjectDetailView.as_view(viewset=cls), name=f"{name}_detail"),
             path(f"{name}s/<int:pk>/edit/", ObjectEditView.as_view(viewset=cls), name=f"{name}_edit"),
             path(
                 f"{name}s/<int:pk>/history/", ObjectHistoryView.as_view(viewset=cls), name=f"{name}_history"
             ),
         ]
+        if cls.allow_list:
+            patterns.append(path(f"{name}s/", ObjectListView.as_view(viewset=cls), name=f"{name}_list"))
         if cls.allow_add:
             patterns.append(path(f"{name}s/add/", ObjectEditView.as_view(viewset=cls), name=f"{name}_add"))
         if cls.allow_delete:
@@ -210,8 +216,8 @@ class ObjectView(View):
             "viewset": self.viewset,
             "model_name": capfirst(str(self.opts.verbose_name)),
             "model_name_plural": capfirst(str(self.opts.verbose_name_plural)),
-            "list_url": reverse(self.model.url_name("list")),
-            "can_add": user.has_perm(self.perm("add")),
+            "list_url": reverse(self.model.url_name("list")) if self.viewset.allow_list else "",
+            "can_add": self.viewset.allow_add and user.has_perm(self.perm("add")),
             "icon": self.viewset.icon,
         }
         context.update(extra)
@@ -351,7 +357,7 @@ class ObjectDetailView(ObjectView):
             forms=action_forms,
             State=getattr(self.model, "State", None),
         )
-        context.update(self.viewset.detail_context(request, obj))
+        context.update(self.viewset.detail_context(request, obj, bound_forms or {}))
         return render(request, self.viewset.detail_template, context, status=status)
 
 

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import sys
+from typing import ClassVar
+
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.decorators import method_decorator
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from django.utils.translation import gettext as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
+from onestop.core import limits
+from onestop.core.exceptions import ErrorCode
 from onestop.core.forms import bootstrapify
+from onestop.core.logs import database_unreachable
 from onestop.core.navigation import menu_for
 from onestop.core.tasks import send_email
 from onestop.core.work import work_for
@@ -33,9 +46,23 @@ class BootstrapFormMixin:
         return bootstrapify(super().get_form(form_class))
 
 
+LOCKOUT_SECONDS = 15 * 60
+RESET_PERIOD_SECONDS = 60 * 60
+
+
 class LoginView(BootstrapFormMixin, auth_views.LoginView):
+    """Log-in. django-axes locks one user name at one address after a few wrong passwords; this
+    view also stops an address that tries many user names (``login_failed_from`` counts)."""
+
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        address = limits.client_ip(request) or "unknown"
+        if limits.reached("login-address", address, limit=settings.ONESTOP_LOGIN_FAILURES_PER_ADDRESS):
+            limits.logger.warning("log-in refused: too many failures from %s", address)
+            return render(request, "registration/locked_out.html", status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -75,14 +102,59 @@ class QueuedPasswordResetForm(auth_forms.PasswordResetForm):
 
 
 class PasswordResetView(BootstrapFormMixin, auth_views.PasswordResetView):
+    """Password reset, limited per address (the page says so) and per account (silently, so the
+    page never tells whether an address has an account; the person is not flooded with mail)."""
+
     template_name = "registration/reset_form.html"
     email_template_name = "registration/reset_email.txt"
     subject_template_name = "registration/reset_subject.txt"
     form_class = QueuedPasswordResetForm
 
+    def form_valid(self, form):
+        address = limits.client_ip(self.request) or "unknown"
+        per_address = limits.count("reset-address", address, period=RESET_PERIOD_SECONDS)
+        if per_address > settings.ONESTOP_PASSWORD_RESETS_PER_ADDRESS:
+            limits.logger.warning("password reset refused: too many requests from %s", address)
+            form.add_error(
+                None, _("Too many password reset requests from your address; try again in an hour.")
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        email = form.cleaned_data["email"].strip().lower()
+        per_account = limits.count("reset-account", email, period=RESET_PERIOD_SECONDS)
+        if per_account > settings.ONESTOP_PASSWORD_RESETS_PER_ACCOUNT:
+            limits.logger.warning("password reset not sent: too many requests for one account")
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
 
 class PasswordResetConfirmView(BootstrapFormMixin, auth_views.PasswordResetConfirmView):
     template_name = "registration/reset_confirm.html"
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, for logged-in users only, generated once per process and language.
+
+    Generating it walks every viewset and serializer (seconds of CPU for hundreds of
+    operations), and it changes only with a deploy; anonymous requests get 401, so the
+    schema cannot be used to load the site.
+    """
+
+    permission_classes = [IsAuthenticated]
+    _cache: ClassVar[dict] = {}
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (translation.get_language(), version)
+        schema = self._cache.get(key)
+        if schema is None:
+            generator = self.generator_class(
+                urlconf=self.urlconf, api_version=version, patterns=self.patterns
+            )
+            schema = self._cache[key] = generator.get_schema(request=None, public=True)
+        return Response(
+            data=schema,
+            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
+        )
 
 
 @method_decorator(login_required, name="dispatch")
@@ -95,6 +167,22 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI from local static files (drf-spectacular-sidecar), script served separately for CSP."""
 
 
+def bad_request(request, exception=None):
+    """400 for a request Django refused before any view (e.g. a body above the size limit: 413)."""
+    too_large = isinstance(exception, RequestDataTooBig)
+    status = 413 if too_large else 400
+    message = (
+        _("The request body is larger than %(limit)s KB.")
+        % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024}
+        if too_large
+        else _("The request could not be read.")
+    )
+    if request.path.startswith("/api/"):
+        code = ErrorCode.TOO_LARGE if too_large else ErrorCode.PARSE_ERROR
+        return JsonResponse({"detail": message, "code": code, "errors": {}}, status=status)
+    return HttpResponse(render_to_string("errors/400.html", {"message": message}), status=status)
+
+
 def not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
@@ -104,4 +192,64 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    """The 500 page, rendered without the request's context: the context processors read the
+    user and the session, and the failure may be the database itself. A database that cannot be
+    reached is not a bug of ours: it answers 503 with Retry-After, JSON for the API."""
+    if database_unreachable(sys.exc_info()[1]):
+        return database_unavailable(request)
+    return HttpResponseServerError(render_to_string("errors/500.html"))
+
+
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(request):
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "detail": _("The service is briefly unavailable; try again in a moment."),
+                "code": ErrorCode.UNAVAILABLE,
+                "errors": {},
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(render_to_string("errors/503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+# --- health checks for load balancers (no log-in, nothing secret) --------------------------------
+
+
+def healthz(request):
+    """The process is up and answers (nothing else is touched)."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
+    """Ready for traffic: the database answers a query and the job queue can be reached."""
+    from django.db import connection
+    from huey.contrib.djhuey import HUEY
+
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:
+        limits.logger.warning("readyz: database unavailable: %s", error)
+        checks["database"] = "unavailable"
+    try:
+        HUEY.pending_count()
+        checks["jobs"] = "ok"
+    except Exception as error:
+        limits.logger.warning("readyz: job queue unavailable: %s", error)
+        checks["jobs"] = "unavailable"
+    ready = all(value == "ok" for value in checks.values())
+    response = JsonResponse(
+        {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
+    )
+    if not ready:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -26,6 +26,6 @@ class DeadlineAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["title", "recipient", "level", "created_at", "read_at", "emailed_at"]
+    list_display = ["title", "recipient", "level", "created_at", "read_at", "mail"]
     list_filter = ["level"]
     readonly_fields = ["created_at"]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop.core.mail import enqueue_delivery
+from onestop.core.models import OutgoingMail
 from onestop.notifications.models import Deadline, Notification
 
 
@@ -45,11 +49,30 @@ def notify(
         ]
     )
     if email and notifications:
-        from onestop.notifications.tasks import email_notifications
-
-        ids = [n.pk for n in notifications]  # SQLite >= 3.35 and PostgreSQL return the new ids
-        transaction.on_commit(lambda: email_notifications(ids))
+        _email(notifications)
     return notifications
+
+
+def _email(notifications: list[Notification]) -> None:
+    """Queue each message's e-mail in the outbox, in the same transaction (core.mail)."""
+    mails = []
+    for notification in notifications:
+        address = notification.recipient.email
+        if not address:
+            continue
+        body = notification.body
+        if notification.url:
+            body = f"{body}\n\n{urljoin(settings.ONESTOP_BASE_URL, notification.url)}".strip()
+        mail = OutgoingMail(subject=f"[OneStop] {notification.title}"[:300], body=body, recipients=[address])
+        mails.append((notification, mail))
+    if not mails:
+        return
+    OutgoingMail.objects.bulk_create([mail for _n, mail in mails])  # ids come back on both databases
+    for notification, mail in mails:
+        notification.mail = mail
+    Notification.objects.bulk_update([notification for notification, _m in mails], ["mail"])
+    ids = [mail.pk for _n, mail in mails]
+    transaction.on_commit(lambda: enqueue_delivery(ids))
 
 
 def mark_read(notification: Notification, *, actor) -> None:

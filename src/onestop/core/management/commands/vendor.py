@@ -29,6 +29,9 @@ FILES = [
     ("frappe-gantt", "dist/frappe-gantt.css", "frappe-gantt/frappe-gantt.css"),
     ("frappe-gantt", "license.txt", "frappe-gantt/LICENSE"),
     ("chart.js", "dist/chart.umd.min.js", "chart.js/chart.umd.min.js"),
+    # The minified file names its source map; collectstatic's manifest storage follows that
+    # reference and stops with MissingFileError if the map is not there.
+    ("chart.js", "dist/chart.umd.min.js.map", "chart.js/chart.umd.min.js.map"),
     ("chart.js", "LICENSE.md", "chart.js/LICENSE.md"),
 ]
 

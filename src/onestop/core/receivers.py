@@ -1,0 +1,16 @@
+"""Signal handlers of the core app."""
+
+from __future__ import annotations
+
+from onestop.core import limits
+
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+
+
+def login_failed_from(sender, credentials=None, request=None, **kwargs):
+    """Count a wrong password against the address it came from (LoginView stops the address
+    once it reaches ``ONESTOP_LOGIN_FAILURES_PER_ADDRESS`` within 15 minutes)."""
+    if request is None:
+        return
+    address = limits.client_ip(request) or "unknown"
+    limits.count("login-address", address, period=LOGIN_FAILURE_WINDOW_SECONDS)
