@@ -224,6 +224,11 @@ class VerificationSerializer(serializers.Serializer):
     current_sha256 = serializers.CharField(allow_null=True)
     current_content_matches = serializers.BooleanField()
     is_current_version = serializers.BooleanField()
+    audit_chain_intact = serializers.BooleanField(
+        allow_null=True,
+        help_text="The signature still equals its audit entry and that entry's link in the keyed "
+        "audit chain holds; null when signed before the chain began.",
+    )
 
 
 class SignatureViewSet(viewsets.ReadOnlyModelViewSet):
