@@ -325,7 +325,7 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "onestop.core.drf.StrictFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "onestop.core.schema.AutoSchema",

@@ -363,6 +363,8 @@ class OutgoingMail(models.Model):
 class AuditHead(models.Model):
     """The end of the audit chain (core.chain): one row, locked while a link is appended."""
 
+    generic_views = False  # written only by core.chain; read on the audit chain page
+
     seq = models.PositiveBigIntegerField(_("last link"), default=0)
     digest = models.CharField(_("digest"), max_length=64)
 
@@ -376,6 +378,8 @@ class AuditHead(models.Model):
 
 class AuditLink(models.Model):
     """One link of the audit chain: which entry, and the keyed digest over it and the link before."""
+
+    generic_views = False  # written only by core.chain; read on the audit chain page
 
     seq = models.PositiveBigIntegerField(_("position"), unique=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
