@@ -22,6 +22,7 @@ from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
 from onestop.engagements import chat, mail
 from onestop.engagements.models import Engagement, IncomingMail
+from onestop.engagements.states import IncomingMailStatus
 
 
 class ChatMessageForm(forms.Form):
@@ -154,6 +155,7 @@ def incoming_mail_list(request):
             "statuses": IncomingMail.Status.choices,
             "clients": form.fields["client"].queryset.only("pk", "name", "code"),
             "can_triage": request.user.has_perm("engagements.change_incomingmail"),
+            "Status": IncomingMailStatus,
         },
     )
 
