@@ -557,7 +557,10 @@ def test_a_request_is_withdrawn_only_with_a_reason(client, cs_user, technician, 
     """The ``withdraw`` transition, through the engagement page's own form."""
     engagement = new_engagement(cs_user, org_a, contact_a, technician=technician)
     client.force_login(cs_user)
-    client.post(reverse("engagements:engagement_withdraw", args=[engagement.pk]), {"comment": ""})
+    response = client.post(reverse("engagements:engagement_withdraw", args=[engagement.pk]), {"comment": ""})
+    # Refused on the engagement page itself, the withdraw form open with the field marked.
+    page = response.content.decode()
+    assert response.status_code == 400 and 'id="withdraw" open' in page and "is-invalid" in page
     engagement.refresh_from_db()
     assert engagement.stage == Engagement.Stage.ASSESSMENT
     client.post(reverse("engagements:engagement_withdraw", args=[engagement.pk]), {"comment": "客戶取消需求"})

@@ -123,9 +123,7 @@ def record_inquiry(
         recorded_by=actor,
         message_id=message_id,
     )
-    inquiry.full_clean()
-    inquiry._history_user = actor
-    inquiry.save()
+    core_services.save(inquiry, actor=actor)
     if is_new and actor.client_organization_id is not None:
         notifications.notify(
             _customer_service(engagement),
