@@ -1,6 +1,7 @@
 """Engagement pages: the list, quick entry of an inquiry, and the engagement page with its
-timeline, assessment, negotiation and signatures. Each action parses input, then calls the
-service that the API calls too."""
+timeline, assessment, negotiation and signatures. Each action on the page is a ``RecordAction``
+calling the service the API calls too; ``detail_context`` adds the timeline, the negotiation,
+the chat and the service-plan card."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import ClientContact
@@ -100,7 +100,7 @@ class EngagementViews(ObjectViews):
         Column("title", link=True),
         Column("client", sort="client__name"),
         Column("stage"),
-        Column("holder_label", label=gettext_lazy("Holds the ball"), sort=False),
+        Column("holder_label", label=_("Holds the ball"), sort=False),
         Column("stage_since"),
         Column("channel"),
     ]
