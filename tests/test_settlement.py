@@ -685,7 +685,7 @@ def test_FEE_3_the_ledger_exports_csv_and_excel_for_a_date_range(personas, clien
     client.force_login(personas["finance"])
     response = client.get(url, {"start": "2026-07-01", "end": "2026-07-31", "format": "csv"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == [
         "Date",
         "Contract",

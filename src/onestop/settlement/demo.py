@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from onestop.accounts.models import User
+from onestop.settlement.states import CONTRACTS_IN_FORCE
 
 INVOICE_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -92,7 +93,7 @@ def load(actor=None) -> None:
         )
     # Ageing: a first payment on another signed contract, the rest still outstanding.
     other = (
-        Contract.objects.filter(state__in=("signed", "archived"), payments__isnull=True)
+        Contract.objects.filter(state__in=CONTRACTS_IN_FORCE, payments__isnull=True)
         .exclude(settlements__isnull=False)
         .order_by("code")
         .first()
