@@ -5,11 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from onestop.core.actions import RecordAction, calls
+from onestop.core.actions import RecordAction, calls, visible_record
 from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
 from onestop.core.views import Column, ObjectViews
@@ -84,11 +84,12 @@ def survey_answer(request, pk):
     else:
         if actor is None:
             return redirect_to_login(request.get_full_path())
-        survey = get_object_or_404(
-            Survey.objects.visible_to(actor).select_related("engagement", "project"), pk=pk
+        survey = visible_record(
+            request,
+            Survey,
+            pk,
+            queryset=Survey.objects.visible_to(actor).select_related("engagement", "project"),
         )
-        if not actor.has_perm("feedback.view_survey", survey):
-            raise Http404
         if survey.answered_at is None and not actor.has_perm("feedback.answer_survey", survey):
             raise PermissionDenied
     context = {"survey": survey, "token": token, "aspects": ASPECTS}
