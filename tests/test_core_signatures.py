@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from onestop.core import pdf
 from onestop.core import signatures as sig
-from onestop.core.exceptions import DomainError
+from onestop.core.exceptions import ConflictError, DomainError
 from onestop.core.models import Signature
 from tests.workflow import run_concurrently
 from tests.workflow_app.models import Ticket
@@ -256,3 +256,46 @@ def test_X_4_two_people_signing_the_same_role_at_once_give_one_signature(persona
     assert sum(e is None for e in errors) == 1, errors
     assert all(isinstance(e, DomainError) for e in errors if e is not None), errors
     assert Signature.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_X_4_two_parties_signing_at_once_take_turns_so_the_last_one_completes_the_form(personas, monkeypatch):
+    ticket = Ticket.objects.create(
+        title="雙方同時簽署",
+        description="客戶與技術人員同時簽署",
+        client_organization=personas["client_a"].client_organization,
+    )
+    complete_when_signed = []
+    monkeypatch.setattr(
+        type(FORM),
+        "signed",
+        lambda self, obj, signature, *, actor: complete_when_signed.append(sig.is_fully_signed(FORM, obj)),
+    )
+
+    def signer(user, role):
+        def load():
+            record = Ticket.objects.get(pk=ticket.pk)  # the page each party has open
+            return lambda: sig.sign(FORM, record, actor=user, role=role)
+
+        return load
+
+    _results, errors = run_concurrently(
+        signer(personas["client_a"], "client"), signer(personas["cs"], "technician")
+    )
+    assert errors == [None, None]
+    assert Signature.objects.filter(object_id=ticket.pk).count() == 2
+    # Exactly one signing saw the form complete: the one that came second saw the first.
+    assert sorted(complete_when_signed) == [False, True]
+
+
+def test_X_4_signing_a_form_that_changed_meanwhile_is_a_conflict_not_a_refusal(personas, ticket):
+    stale = Ticket.objects.get(pk=ticket.pk)
+    Ticket.objects.filter(pk=ticket.pk).update(state=Ticket.State.SUBMITTED)
+    with pytest.raises(ConflictError):
+        sig.sign(FORM, stale, actor=personas["client_a"], role="client")
+    assert not Signature.objects.exists()
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    sig.sign(FORM, fresh, actor=personas["client_a"], role="client")
+    with pytest.raises(ConflictError) as second:
+        sig.sign(FORM, fresh, actor=personas["client_a"], role="client")
+    assert second.value.code == "already_done" and second.value.status_code == 409

@@ -52,3 +52,31 @@ def test_an_unknown_filter_parameter_is_refused_instead_of_returning_every_row(c
     body = answer.json()
     assert body["code"] == "invalid" and "rol" in body["errors"]
     assert "role" in body["errors"]["rol"][0]  # the message names the parameters it knows
+
+
+def test_every_answer_switches_off_browser_features_no_page_uses(client):
+    policy = client.get("/healthz")["Permissions-Policy"]
+    assert "camera=()" in policy and "geolocation=()" in policy and "payment=()" in policy
+
+
+def test_hsts_preload_and_subdomains_are_opt_in(tmp_path):
+    from tests.test_foundation import SETUP, run_python
+
+    code = (
+        SETUP + "; from django.conf import settings as s;"
+        "print(s.SECURE_HSTS_SECONDS > 0, s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_INCLUDE_SUBDOMAINS)"
+    )
+    env = {
+        "SECRET_KEY": "x7#Kq2!vR9zLm4@Wp8&Ty6^Nb3*Hc5%Jd1$Fg0-Ue7+Sa2=Oi9",
+        "ALLOWED_HOSTS": "a.example.com",
+    }
+    out = run_python(code, ONESTOP_DATA_DIR=str(tmp_path), **env)
+    assert out.stdout.split() == ["True", "False", "False"], out.stderr
+    out = run_python(
+        code,
+        ONESTOP_DATA_DIR=str(tmp_path),
+        SECURE_HSTS_PRELOAD="1",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
+        **env,
+    )
+    assert out.stdout.split() == ["True", "True", "True"], out.stderr

@@ -34,3 +34,16 @@ class LanguageMiddleware:
         if cookie.lower() in SUPPORTED:
             return cookie.lower()
         return settings.LANGUAGE_CODE
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``Permissions-Policy`` (settings.PERMISSIONS_POLICY) with every response, so an
+    injected script or a framed page cannot reach the camera, microphone, location or payment."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -364,6 +364,7 @@ class AuditHead(models.Model):
     """The end of the audit chain (core.chain): one row, locked while a link is appended."""
 
     generic_views = False  # written only by core.chain; read on the audit chain page
+    history_exempt = "the audit chain itself: each link seals an audit entry and the link before"
 
     seq = models.PositiveBigIntegerField(_("last link"), default=0)
     digest = models.CharField(_("digest"), max_length=64)
@@ -380,6 +381,7 @@ class AuditLink(models.Model):
     """One link of the audit chain: which entry, and the keyed digest over it and the link before."""
 
     generic_views = False  # written only by core.chain; read on the audit chain page
+    history_exempt = "the audit chain itself: each link seals an audit entry and the link before"
 
     seq = models.PositiveBigIntegerField(_("position"), unique=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")

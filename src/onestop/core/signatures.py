@@ -34,9 +34,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_fsm import FSMField
 
 from onestop.core import chain
-from onestop.core.exceptions import ConflictError, DomainError
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.models import Signature
 
 _registry: dict[str, FormDocument] = {}
@@ -140,11 +141,21 @@ def sign(document: FormDocument, obj, *, actor, role: str, ip_address: str | Non
         raise DomainError(_("“%(role)s” is not a party that signs this form.") % {"role": role}, field="role")
     if not document.may_sign(actor, obj, role):
         raise PermissionDenied(_("You may not sign this form as %(role)s.") % {"role": document.roles[role]})
-    content = document.render(obj)
-    digest = sha256(content)
-    version = document.version(obj)
     try:
         with transaction.atomic():
+            # Signatures on one record take turns (a row lock on PostgreSQL; SQLite's IMMEDIATE
+            # transactions already let one writer in at a time). Without it two parties signing
+            # at the same moment each saw the other's signature missing, neither completed the
+            # form, and the record stayed stuck before its next step for good.
+            locked = model._base_manager.select_for_update().get(pk=obj.pk)
+            if _state_of(locked) != _state_of(obj) or not document.may_sign(actor, locked, role):
+                raise ConflictError(
+                    _("“%(title)s” changed while you were signing it. Reload the page and check it again.")
+                    % {"title": document.title}
+                )
+            content = document.render(obj)
+            digest = sha256(content)
+            version = document.version(obj)
             existing = list(signatures_for(obj, document, version))
             if any(signature.sha256 != digest for signature in existing):
                 raise DomainError(
@@ -155,9 +166,11 @@ def sign(document: FormDocument, obj, *, actor, role: str, ip_address: str | Non
                     % {"version": version, "title": document.title}
                 )
             if any(signature.role == role for signature in existing):
-                raise DomainError(
+                # Someone signed in this role first (maybe a moment ago): a lost race, not bad input.
+                raise ConflictError(
                     _("Version %(version)s has already been signed as %(role)s.")
-                    % {"version": version, "role": document.roles[role]}
+                    % {"version": version, "role": document.roles[role]},
+                    code=ErrorCode.ALREADY_DONE,
                 )
             signature = Signature(
                 content_type=ContentType.objects.get_for_model(model),
@@ -182,6 +195,15 @@ def sign(document: FormDocument, obj, *, actor, role: str, ip_address: str | Non
             % {"role": document.roles[role]}
         ) from None
     return signature
+
+
+def _state_of(record) -> tuple:
+    """The workflow state(s) of a record: what decides whether and what may be signed."""
+    return tuple(
+        getattr(record, field.attname)
+        for field in type(record)._meta.concrete_fields
+        if isinstance(field, FSMField)
+    )
 
 
 @dataclass

@@ -82,7 +82,7 @@ def confirmation_fully_signed(engagement) -> bool:
 
 @condition(_("The engagement closes once acceptance has passed and the fees are settled."))
 def engagement_complete(engagement) -> bool:
-    from onestop.engagements.closing import closing_blockers
+    from onestop.settlement.selectors import closing_blockers
 
     return not closing_blockers(engagement)
 

@@ -4,8 +4,6 @@ the API calls too; the actions on a version are shown on its plan's page."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.actions import RecordAction, calls, record_action
@@ -146,23 +144,16 @@ def _update(version, request, data):
     )
 
 
-class EditVersionAction(RecordAction):
-    """The draft's own page; a version already submitted sends the user back to the plan."""
-
-    def show_page(self, request, obj, form=None, status=200):
-        if form is None and not obj.is_editable and request.user.has_perm("plans.change_planversion", obj):
-            messages.error(
-                request,
-                _(
-                    "Version %(number)s is “%(state)s” and can no longer be changed; make a new version instead."
-                )
-                % {"number": obj.number, "state": obj.state_label()},
-            )
-            return HttpResponseRedirect(obj.plan.get_absolute_url())
-        return super().show_page(request, obj, form, status)
+def _frozen(version, user) -> str:
+    """A version already submitted: back to the plan with why (for whoever could edit drafts)."""
+    if version.is_editable or not user.has_perm("plans.change_planversion", version):
+        return ""
+    return _(
+        "Version %(number)s is “%(state)s” and can no longer be changed; make a new version instead."
+    ) % {"number": version.number, "state": version.state_label()}
 
 
-edit_version = EditVersionAction(
+edit_version = RecordAction(
     "edit",
     _update,
     model=PlanVersion,
@@ -170,6 +161,7 @@ edit_version = EditVersionAction(
     form_kwargs=lambda version, user: {"instance": version, "user": user, "auto_id": "id_%s"},
     when=lambda version, user: version.is_editable and user.has_perm("plans.change_planversion", version),
     template="plans/version_form.html",
+    unavailable=_frozen,
     context=lambda version, user: {
         "object": version.plan,
         "version": version,
