@@ -27,6 +27,15 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from onestop.coordination import rules as r
+from onestop.coordination.states import (
+    CHANGE_APPROVED,
+    CHANGE_EDITABLE,
+    CLIENT_REPORT_EDITABLE,
+    ChangeRequestState,
+    ClientReportState,
+    IssueState,
+    ResourceRequestState,
+)
 from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
@@ -51,10 +60,7 @@ class ProjectIssue(WorkflowModel, BusinessModel):
     allow_attachments = True
     allow_comments = True
 
-    class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        RESOLVED = "resolved", _("Resolved")
-        CLOSED = "closed", _("Closed")
+    State = IssueState
 
     class Priority(models.TextChoices):
         LOW = "low", _("Low")
@@ -187,9 +193,8 @@ class ClientReport(WorkflowModel, BusinessModel):
     report was prepared; once sent it never changes, whatever happens to the project later.
     """
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SENT = "sent", _("Sent to the client")
+    State = ClientReportState
+    editable_states = CLIENT_REPORT_EDITABLE
 
     project = models.ForeignKey(
         "projects.Project",
@@ -437,14 +442,10 @@ class ChangeRequest(WorkflowModel, BusinessModel):
         SCHEDULE = "schedule", _("Schedule")
         BUDGET = "budget", _("Budget")
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted, awaiting the decision")
-        APPROVED = "approved", _("Approved, new plan version in review")
-        REJECTED = "rejected", _("Rejected")
-        IMPLEMENTED = "implemented", _("Implemented")
+    State = ChangeRequestState
+    editable_states = CHANGE_EDITABLE
 
-    APPROVED_STATES = (State.APPROVED, State.IMPLEMENTED)
+    APPROVED_STATES = CHANGE_APPROVED
 
     project = models.ForeignKey(
         "projects.Project",
@@ -615,10 +616,7 @@ class ResourceRequest(WorkflowModel, BusinessModel):
 
     allow_comments = True
 
-    class State(models.TextChoices):
-        REQUESTED = "requested", _("Awaiting the answer")
-        APPROVED = "approved", _("Approved")
-        DECLINED = "declined", _("Declined")
+    State = ResourceRequestState
 
     project = models.ForeignKey(
         "projects.Project",

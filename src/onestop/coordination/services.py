@@ -25,6 +25,7 @@ from onestop.coordination.models import (
     ResourceRequest,
     parse_milestone_rows,
 )
+from onestop.coordination.states import ChangeRequestState, ClientReportState, IssueState
 from onestop.core import services as core_services
 from onestop.core.exceptions import ConflictError, DomainError
 from onestop.core.roles import Role
@@ -32,10 +33,11 @@ from onestop.core.workflow import perform_transition
 from onestop.notifications import calendar
 from onestop.notifications import services as notifications
 from onestop.notifications.models import Notification
+from onestop.projects.states import ACTIVE as ACTIVE_PROJECT_STATES
+from onestop.projects.states import ProjectState
 
 ANSWER_WITHIN_WORKING_DAYS = 3
 DECIDE_WITHIN_WORKING_DAYS = 5
-ACTIVE_PROJECT_STATES = ("opened", "in_progress")
 
 
 def _require(actor, perm: str, obj=None) -> None:
@@ -134,7 +136,7 @@ def update_issue(issue, *, actor, **fields) -> ProjectIssue:
             raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
         setattr(issue, name, value)
     _save(issue, actor, _("Issue edited"))
-    if issue.state == ProjectIssue.State.OPEN and before != (issue.owner_id, issue.due_date):
+    if issue.state == IssueState.OPEN and before != (issue.owner_id, issue.due_date):
         notifications.close_deadlines(issue, actor=actor)
         _issue_deadline(issue, actor)
         if before[0] != issue.owner_id and issue.owner != actor:
@@ -260,7 +262,7 @@ def update_report(report, *, actor, refresh: bool = True, **fields) -> ClientRep
     """Edit a draft report (period, summary); its content is taken again from the project."""
     _require(actor, "change_clientreport", report)
     locked = ClientReport.objects.select_for_update().get(pk=report.pk)
-    if locked.state != ClientReport.State.DRAFT:
+    if locked.state != ClientReportState.DRAFT:
         raise DomainError(_("A report that was sent never changes."))
     for name, value in fields.items():
         if name not in ("period_start", "period_end", "summary"):
@@ -339,7 +341,7 @@ def send_due_reports(today=None) -> int:
         "project", "project__project_lead", "project__engagement"
     ):
         project = schedule.project
-        if project.state != "in_progress":
+        if project.state != ProjectState.IN_PROGRESS:
             continue
         next_due = schedule.next_due
         while next_due <= today:
@@ -415,7 +417,7 @@ def request_change(project, *, actor, **fields) -> ChangeRequest:
 def update_change(change, *, actor, **fields) -> ChangeRequest:
     _require(actor, "change_changerequest", change)
     locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
-    if locked.state != ChangeRequest.State.DRAFT:
+    if locked.state != ChangeRequestState.DRAFT:
         raise DomainError(_("Only a draft change request can be edited."))
     for name, value in fields.items():
         if name not in CHANGE_FIELDS:
@@ -600,7 +602,7 @@ def apply_effective_version(*, plan, version, actor) -> None:
     project._change_reason = _("Follows plan version %(number)s") % {"number": version.number}
     project.save(update_fields=["plan_version", "planned_end", "updated_at"])
     _sync_milestones(project, version, actor)
-    for change in ChangeRequest.objects.filter(plan_version=version, state=ChangeRequest.State.APPROVED):
+    for change in ChangeRequest.objects.filter(plan_version=version, state=ChangeRequestState.APPROVED):
         perform_transition(
             change,
             "implement",

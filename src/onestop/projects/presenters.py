@@ -16,6 +16,7 @@ from onestop.projects.models import (
     Project,
     Task,
 )
+from onestop.projects.states import ProgressReportState, ProjectState
 
 
 def variance_class(value: int) -> str:
@@ -107,7 +108,7 @@ def project_context(project: Project, user) -> dict:
     current_start, current_end = project.period_for(timezone.localdate())
     current = next((r for r in reports if r.period_start == current_start), None)
     blocked = ""
-    if project.state == Project.State.IN_PROGRESS:
+    if project.state == ProjectState.IN_PROGRESS:
         open_milestones = [m for m in milestones if m.completed_on is None]
         if open_milestones:
             blocked = _("Every milestone must be complete first.")
@@ -125,7 +126,7 @@ def project_context(project: Project, user) -> dict:
             "can_manage": can_manage,
             "can_fill": can_fill,
             "complete_blocked": blocked,
-            "can_start_report": can_fill and project.state == Project.State.IN_PROGRESS and current is None,
+            "can_start_report": can_fill and project.state == ProjectState.IN_PROGRESS and current is None,
         }
     )
     return context
@@ -146,9 +147,9 @@ def report_context(report: ProgressReport, user) -> dict:
         "rows": rows,
         "summary": summary,
         "can_fill": can_fill,
-        "can_submit": report.state == ProgressReport.State.DRAFT
+        "can_submit": report.state == ProgressReportState.DRAFT
         and user.has_perm("projects.submit_progressreport", report),
-        "can_review": report.state == ProgressReport.State.SUBMITTED
+        "can_review": report.state == ProgressReportState.SUBMITTED
         and user.has_perm("projects.review_progressreport", report),
         "log": [
             {

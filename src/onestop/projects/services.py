@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from onestop.contracts.states import ContractState
 from onestop.core import services as core_services
 from onestop.core.exceptions import DomainError
 from onestop.core.numbering import next_code
@@ -32,8 +33,9 @@ from onestop.projects.models import (
     ProjectMember,
     Task,
 )
+from onestop.projects.states import ProgressReportState, ProjectState
 
-OPENABLE_CONTRACT_STATES = ("signed", "archived")
+OPENABLE_CONTRACT_STATES = (ContractState.SIGNED, ContractState.ARCHIVED)
 
 
 def _require(actor, perm: str, obj=None) -> None:
@@ -212,7 +214,7 @@ def record_kickoff(
     """
     project = Project.objects.select_for_update().get(pk=project.pk)
     _require(actor, "manage_project", project)
-    if project.state != Project.State.OPENED:
+    if project.state != ProjectState.OPENED:
         raise DomainError(
             _("The kickoff meeting is recorded once, while the project awaits it; it is “%(state)s”.")
             % {"state": project.state_label()}
@@ -448,7 +450,7 @@ def start_report(project, *, actor, day: date | None = None, check_permission: b
     project = Project.objects.select_for_update().get(pk=project.pk)
     if check_permission:
         _require(actor, "fill_progressreport", project)
-    if project.state != Project.State.IN_PROGRESS:
+    if project.state != ProjectState.IN_PROGRESS:
         raise DomainError(
             _("Progress is reported while the project is in progress; it is “%(state)s”.")
             % {"state": project.state_label()}
@@ -624,7 +626,7 @@ def remind_due_reports(today: date | None = None) -> int:
     today = today or timezone.localdate()
     report_type = ContentType.objects.get_for_model(ProgressReport)
     count = 0
-    projects = Project.objects.filter(state=Project.State.IN_PROGRESS).select_related("project_lead")
+    projects = Project.objects.filter(state=ProjectState.IN_PROGRESS).select_related("project_lead")
     for project in projects:
         start, _end = project.period_for(today)
         with transaction.atomic():
@@ -635,7 +637,7 @@ def remind_due_reports(today: date | None = None) -> int:
                         report = start_report(project, actor=None, day=today, check_permission=False)
                 except IntegrityError:  # made meanwhile by a member
                     report = ProgressReport.objects.get(project=project, period_start=start)
-            if report.state != ProgressReport.State.DRAFT:
+            if report.state != ProgressReportState.DRAFT:
                 continue
             if Deadline.objects.filter(target_type=report_type, target_id=report.pk).exists():
                 continue  # already announced (open, or closed by an earlier submission)
