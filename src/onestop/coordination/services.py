@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils import timezone
@@ -25,7 +25,7 @@ from onestop.coordination.models import (
     ResourceRequest,
     parse_milestone_rows,
 )
-from onestop.coordination.states import ChangeRequestState, ClientReportState, IssueState
+from onestop.coordination.states import ChangeRequestState, IssueState
 from onestop.core import services as core_services
 from onestop.core.exceptions import ConflictError, DomainError
 from onestop.core.roles import Role
@@ -45,22 +45,13 @@ def _require(actor, perm: str, obj=None) -> None:
         raise PermissionDenied
 
 
-def _save(obj, actor, reason: str = ""):
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason[:100]
-    core_services.validate(obj)
-    obj.save()
-    return obj
-
-
 def _short(text: str, limit: int = 60) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _management():
-    return list(get_user_model().objects.filter(groups__name=Role.MANAGEMENT, is_active=True))
+    return list(get_user_model().objects.with_role(Role.MANAGEMENT))
 
 
 def _end_of_day(day: datetime.date) -> datetime.datetime:
@@ -112,7 +103,7 @@ def raise_issue(project, *, actor, title, owner, due_date, priority="normal", de
         priority=priority,
         raised_by=actor,
     )
-    _save(issue, actor, _("Issue raised"))
+    core_services.save(issue, actor=actor, reason=_("Issue raised"))
     _issue_deadline(issue, actor)
     recipients = {owner, project.project_lead} - {actor}
     notifications.notify(
@@ -135,7 +126,7 @@ def update_issue(issue, *, actor, **fields) -> ProjectIssue:
         if name not in ("title", "description", "owner", "due_date", "priority"):
             raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
         setattr(issue, name, value)
-    _save(issue, actor, _("Issue edited"))
+    core_services.save(issue, actor=actor, reason=_("Issue edited"))
     if issue.state == IssueState.OPEN and before != (issue.owner_id, issue.due_date):
         notifications.close_deadlines(issue, actor=actor)
         _issue_deadline(issue, actor)
@@ -251,7 +242,7 @@ def prepare_report(project, *, actor, period_start, period_end, summary: str) ->
     )
     try:
         with transaction.atomic():
-            _save(report, actor, _("Report prepared"))
+            core_services.save(report, actor=actor, reason=_("Report prepared"))
     except IntegrityError:
         raise ConflictError(_("Someone prepared a report at the same moment. Reload the page.")) from None
     return report
@@ -261,16 +252,15 @@ def prepare_report(project, *, actor, period_start, period_end, summary: str) ->
 def update_report(report, *, actor, refresh: bool = True, **fields) -> ClientReport:
     """Edit a draft report (period, summary); its content is taken again from the project."""
     _require(actor, "change_clientreport", report)
-    locked = ClientReport.objects.select_for_update().get(pk=report.pk)
-    if locked.state != ClientReportState.DRAFT:
-        raise DomainError(_("A report that was sent never changes."))
+    ClientReport.objects.select_for_update().filter(pk=report.pk).first()
+    core_services.ensure_editable(report)  # a report that was sent never changes
     for name, value in fields.items():
         if name not in ("period_start", "period_end", "summary"):
             raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
         setattr(report, name, value)
     if refresh:
         report.snapshot = build_snapshot(report.project)
-    return _save(report, actor, _("Report edited"))
+    return core_services.save(report, actor=actor, reason=_("Report edited"))
 
 
 @transaction.atomic
@@ -306,7 +296,7 @@ def give_feedback(report, *, actor, text: str, rating=None) -> ClientFeedback:
     if rating in ("", None):
         rating = None
     feedback = ClientFeedback(report=report, text=(text or "").strip(), rating=rating, author=actor)
-    _save(feedback, actor, _("Feedback given"))
+    core_services.save(feedback, actor=actor, reason=_("Feedback given"))
     project = report.project
     notifications.notify(
         [project.project_lead],
@@ -325,7 +315,7 @@ def update_feedback(feedback, *, actor, text: str, rating=None) -> ClientFeedbac
     _require(actor, "change_clientfeedback", feedback)
     feedback.text = (text or "").strip()
     feedback.rating = rating if rating not in ("", None) else None
-    return _save(feedback, actor, _("Feedback edited"))
+    return core_services.save(feedback, actor=actor, reason=_("Feedback edited"))
 
 
 def send_due_reports(today=None) -> int:
@@ -410,25 +400,27 @@ def request_change(project, *, actor, **fields) -> ChangeRequest:
         name = sorted(unknown)[0]
         raise DomainError(_("“%(name)s” cannot be set here.") % {"name": name}, field=name)
     change = ChangeRequest(project=project, requested_by=actor, **fields)
-    return _save(change, actor, _("Change request drafted"))
+    return core_services.save(change, actor=actor, reason=_("Change request drafted"))
 
 
 @transaction.atomic
 def update_change(change, *, actor, **fields) -> ChangeRequest:
     _require(actor, "change_changerequest", change)
-    locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
-    if locked.state != ChangeRequestState.DRAFT:
-        raise DomainError(_("Only a draft change request can be edited."))
+    ChangeRequest.objects.select_for_update().filter(pk=change.pk).first()
+    core_services.ensure_editable(change)
     for name, value in fields.items():
         if name not in CHANGE_FIELDS:
             raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
         setattr(change, name, value)
-    return _save(change, actor, _("Change request edited"))
+    return core_services.save(change, actor=actor, reason=_("Change request edited"))
 
 
 @transaction.atomic
 def submit_change(change, *, actor, comment: str = "") -> ChangeRequest:
-    core_services.validate(change)
+    try:
+        core_services.validate(change)
+    except ValidationError as exc:
+        raise core_services.domain_error(exc) from None
     perform_transition(change, "submit", actor=actor, comment=_short(comment))
     managers = _management()
     due = calendar.add_working_days(timezone.now(), DECIDE_WITHIN_WORKING_DAYS)
@@ -505,8 +497,6 @@ def approve_change(change, *, actor, comment: str = "") -> ChangeRequest:
         content["fee"] = new_fee
     rows = parse_milestone_rows(change.milestone_changes)
     milestones = _changed_milestones(version, rows) if rows else None
-    from django.core.exceptions import ValidationError
-
     try:
         plans_services.update_version(version, actor=actor, milestones=milestones, **content)
     except ValidationError as exc:
@@ -514,7 +504,9 @@ def approve_change(change, *, actor, comment: str = "") -> ChangeRequest:
             _("The change cannot be applied to the plan: %(errors)s") % {"errors": "; ".join(exc.messages)}
         ) from None
     change.plan_version = version
-    _save(change, actor, _("Plan version %(number)s started") % {"number": version.number})
+    core_services.save(
+        change, actor=actor, reason=_("Plan version %(number)s started") % {"number": version.number}
+    )
     notifications.close_deadlines(change, actor=actor)
     notifications.notify(
         {change.requested_by, change.project.project_lead, plan.project_lead} - {actor},
@@ -640,7 +632,7 @@ def request_resources(project, *, actor, department, needed, quantity, needed_by
         needed_by=needed_by,
         requested_by=actor,
     )
-    _save(request, actor, _("Resources requested"))
+    core_services.save(request, actor=actor, reason=_("Resources requested"))
     answerers = _answerers(department)
     due = min(calendar.add_working_days(timezone.now(), ANSWER_WITHIN_WORKING_DAYS), _end_of_day(needed_by))
     if due < timezone.now():
@@ -674,7 +666,7 @@ def update_resource_request(request, *, actor, **fields) -> ResourceRequest:
         if name not in ("department", "needed", "quantity", "needed_by"):
             raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
         setattr(request, name, value)
-    return _save(request, actor, _("Resource request edited"))
+    return core_services.save(request, actor=actor, reason=_("Resource request edited"))
 
 
 @transaction.atomic
