@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
@@ -45,25 +46,6 @@ def _require(actor, perm: str, obj=None) -> None:
 
 def _day(day) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
-
-
-def _stamp(obj, actor, reason: str = ""):
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
-    return obj
-
-
-def _save(obj, actor, reason: str = ""):
-    try:
-        core_services.validate(obj)
-    except ValidationError as exc:
-        errors = getattr(exc, "message_dict", None) or {}
-        field = next(iter(errors), None) if len(errors) == 1 else None
-        raise DomainError(" ".join(exc.messages), field=field if field != "__all__" else None) from None
-    _stamp(obj, actor, reason)
-    obj.save()
-    return obj
 
 
 # --- PRJ-1: opening a project ----------------------------------------------------------------
@@ -112,12 +94,7 @@ def open_project(contract, *, actor, project_lead=None, name: str = "") -> Proje
     if version is None:
         raise DomainError(_("The engagement has no effective service plan to implement."), field="contract")
     lead = project_lead or plan.project_lead
-    if (
-        lead is None
-        or not lead.is_active
-        or lead.client_organization_id is not None
-        or not lead.groups.filter(name=Role.PROJECT_LEAD).exists()
-    ):
+    if lead is None or not get_user_model().objects.with_role(Role.PROJECT_LEAD).filter(pk=lead.pk).exists():
         raise DomainError(
             _("Choose the project lead: %(name)s is not an active project lead.")
             % {"name": getattr(lead, "display_name", "—")},
@@ -136,9 +113,11 @@ def open_project(contract, *, actor, project_lead=None, name: str = "") -> Proje
     )
     if project.planned_end < project.planned_start:
         project.planned_end = project.planned_start
-    _save(project, actor, _("Opened from contract %(code)s") % {"code": contract.code})
+    core_services.save(
+        project, actor=actor, reason=_("Opened from contract %(code)s") % {"code": contract.code}
+    )
     for source in version.milestones.order_by("due_date", "pk"):
-        _stamp(
+        core_services.save(
             Milestone(
                 project=project,
                 source=source,
@@ -146,21 +125,21 @@ def open_project(contract, *, actor, project_lead=None, name: str = "") -> Proje
                 planned_date=source.due_date,
                 deliverables=source.deliverables,
             ),
-            actor,
-        ).save()
+            actor=actor,
+        )
     seen = set()
     for staff in version.staffing.select_related("user").order_by("pk"):
         if staff.user_id in seen:
             continue
         seen.add(staff.user_id)
-        _stamp(
+        core_services.save(
             ProjectMember(project=project, user=staff.user, role=staff.role, allocation=staff.allocation),
-            actor,
-        ).save()
+            actor=actor,
+        )
     if lead.pk not in seen:
-        _stamp(
-            ProjectMember(project=project, user=lead, role=_("Project lead"), allocation=100), actor
-        ).save()
+        core_services.save(
+            ProjectMember(project=project, user=lead, role=_("Project lead"), allocation=100), actor=actor
+        )
     notifications.notify(
         [lead],
         title=_("Project %(code)s was opened: hold the kickoff meeting") % {"code": project.code},
@@ -230,7 +209,7 @@ def record_kickoff(
         raise DomainError(_("State the goals communicated."), field="goals")
     if not (tasks_communicated or "").strip():
         raise DomainError(_("State the tasks communicated."), field="tasks_communicated")
-    meeting = _save(
+    meeting = core_services.save(
         KickoffMeeting(
             project=project,
             held_on=held_on,
@@ -241,10 +220,10 @@ def record_kickoff(
             minutes=(minutes or "").strip(),
             recorded_by=actor,
         ),
-        actor,
+        actor=actor,
     )
     for user in attendees:
-        _stamp(KickoffAttendee(meeting=meeting, user=user), actor).save()
+        core_services.save(KickoffAttendee(meeting=meeting, user=user), actor=actor)
     members = {member.pk: member for member in project.members.all()}
     for member_id, text in (responsibilities or {}).items():
         member = members.get(int(member_id))
@@ -253,7 +232,7 @@ def record_kickoff(
         text = (text or "").strip()
         if text != member.responsibilities:
             member.responsibilities = text
-            _save(member, actor)
+            core_services.save(member, actor=actor)
     project.actual_start = held_on
     perform_transition(
         project,
@@ -280,8 +259,7 @@ def acknowledge_kickoff(meeting, *, actor) -> KickoffAttendee:
         raise DomainError(_("Only the meeting's attendees acknowledge the kickoff."))
     if row.acknowledged_at is None:
         row.acknowledged_at = timezone.now()
-        _stamp(row, actor)
-        row.save(update_fields=["acknowledged_at", "updated_at"])
+        core_services.save(row, actor=actor)
     return row
 
 
@@ -333,7 +311,7 @@ def save_task(task, *, actor, depends_on=None) -> Task:
     _require(actor, "manage_project", task.project)
     if depends_on is not None:
         check_dependencies(task, depends_on)
-    _save(task, actor)
+    core_services.save(task, actor=actor)
     if depends_on is not None:
         task.depends_on.set(depends_on)
     return task
@@ -460,9 +438,11 @@ def start_report(project, *, actor, day: date | None = None, check_permission: b
     report = ProgressReport.objects.filter(project=project, period_start=start).first()
     if report is not None:
         return report
-    report = _save(ProgressReport(project=project, period_start=start, period_end=end), actor)
+    report = core_services.save(
+        ProgressReport(project=project, period_start=start, period_end=end), actor=actor
+    )
     for position, values in enumerate(planned_rows(project, end), start=1):
-        _stamp(ProgressRow(report=report, position=position, **values), actor).save()
+        core_services.save(ProgressRow(report=report, position=position, **values), actor=actor)
     return report
 
 
@@ -475,11 +455,7 @@ def fill_rows(report, *, actor, rows: dict) -> list[ProgressRow]:
     """Team members write the rows of a draft table. ``rows`` maps row id → field values."""
     report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     _require(actor, "fill_progressreport", report.project)
-    if not report.is_editable:
-        raise DomainError(
-            _("The progress table is “%(state)s”; only a table being filled in can change.")
-            % {"state": report.state_label()}
-        )
+    core_services.ensure_editable(report)
     existing = {row.pk: row for row in report.rows.all()}
     changed = []
     errors = []
@@ -506,8 +482,7 @@ def fill_rows(report, *, actor, rows: dict) -> list[ProgressRow]:
             continue
         if before != {name: getattr(row, name) for name in ROW_FIELDS}:
             row.filled_by = actor
-            _stamp(row, actor)
-            row.save()
+            core_services.save(row, actor=actor)
             changed.append(row)
     if errors:
         transaction.set_rollback(True)
@@ -547,12 +522,16 @@ def review_report(report, *, actor, comment: str = "") -> ProgressReport:
                 task.actual_end = None
             if task.actual_start and task.actual_end and task.actual_end < task.actual_start:
                 task.actual_start = task.actual_end
-            _save(task, actor, _("From progress report %(report)s") % {"report": report})
+            core_services.save(
+                task, actor=actor, reason=_("From progress report %(report)s") % {"report": report}
+            )
         elif row.milestone_id and row.milestone is not None:
             milestone = row.milestone
             milestone.percent_complete = row.percent_complete
             milestone.completed_on = done_on if row.percent_complete == 100 else None
-            _save(milestone, actor, _("From progress report %(report)s") % {"report": report})
+            core_services.save(
+                milestone, actor=actor, reason=_("From progress report %(report)s") % {"report": report}
+            )
     return report
 
 
@@ -560,11 +539,9 @@ def review_report(report, *, actor, comment: str = "") -> ProgressReport:
 def return_report(report, *, actor, comment: str) -> ProgressReport:
     report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     report.review_comment = (comment or "").strip()
-    perform_transition(report, "return_for_correction", actor=actor, comment=comment)
     report.submitted_at = None
     report.submitted_by = None
-    _stamp(report, actor)
-    report.save(update_fields=["submitted_at", "submitted_by", "updated_at"])
+    perform_transition(report, "return_for_correction", actor=actor, comment=comment)
     notifications.notify(
         _team(report.project, exclude=actor),
         title=_("Progress report %(report)s was returned for correction") % {"report": report},
