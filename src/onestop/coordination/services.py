@@ -27,7 +27,7 @@ from onestop.coordination.models import (
 )
 from onestop.coordination.states import ChangeRequestState, IssueState
 from onestop.core import services as core_services
-from onestop.core.exceptions import ConflictError, DomainError
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
 from onestop.notifications import calendar
@@ -64,6 +64,7 @@ def _check_project_open(project, what: str) -> None:
             _("%(what)s only for a project being implemented; %(code)s is “%(state)s”.")
             % {"what": what, "code": project.code, "state": project.state_label()},
             field="project",
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
 
 
@@ -124,7 +125,9 @@ def update_issue(issue, *, actor, **fields) -> ProjectIssue:
     before = (issue.owner_id, issue.due_date)
     for name, value in fields.items():
         if name not in ("title", "description", "owner", "due_date", "priority"):
-            raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
+            raise DomainError(
+                _("“%(name)s” cannot be changed here.") % {"name": name}, field=name, code=ErrorCode.INVALID
+            )
         setattr(issue, name, value)
     core_services.save(issue, actor=actor, reason=_("Issue edited"))
     if issue.state == IssueState.OPEN and before != (issue.owner_id, issue.due_date):
@@ -146,7 +149,9 @@ def update_issue(issue, *, actor, **fields) -> ProjectIssue:
 def resolve_issue(issue, *, actor, resolution: str) -> ProjectIssue:
     resolution = (resolution or "").strip()
     if not resolution:
-        raise DomainError(_("Describe how the issue was resolved."), field="resolution")
+        raise DomainError(
+            _("Describe how the issue was resolved."), field="resolution", code=ErrorCode.INVALID
+        )
     issue.resolution = resolution
     perform_transition(issue, "resolve", actor=actor, comment=_short(resolution))
     notifications.close_deadlines(issue, actor=actor)
@@ -170,7 +175,7 @@ def close_issue(issue, *, actor, comment: str = "") -> ProjectIssue:
 def reopen_issue(issue, *, actor, comment: str) -> ProjectIssue:
     comment = (comment or "").strip()
     if not comment:
-        raise DomainError(_("Say why the issue is reopened."), field="comment")
+        raise DomainError(_("Say why the issue is reopened."), field="comment", code=ErrorCode.INVALID)
     perform_transition(issue, "reopen", actor=actor, comment=_short(comment))
     _issue_deadline(issue, actor)
     notifications.notify(
@@ -256,7 +261,9 @@ def update_report(report, *, actor, refresh: bool = True, **fields) -> ClientRep
     core_services.ensure_editable(report)  # a report that was sent never changes
     for name, value in fields.items():
         if name not in ("period_start", "period_end", "summary"):
-            raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
+            raise DomainError(
+                _("“%(name)s” cannot be changed here.") % {"name": name}, field=name, code=ErrorCode.INVALID
+            )
         setattr(report, name, value)
     if refresh:
         report.snapshot = build_snapshot(report.project)
@@ -267,12 +274,15 @@ def update_report(report, *, actor, refresh: bool = True, **fields) -> ClientRep
 def send_report(report, *, actor) -> ClientReport:
     """Send the report to the client organisation's users (portal inbox and e-mail)."""
     if not report.summary.strip():
-        raise DomainError(_("Write the summary before sending the report."), field="summary")
+        raise DomainError(
+            _("Write the summary before sending the report."), field="summary", code=ErrorCode.CONDITION_UNMET
+        )
     recipients = client_users(report.project)
     if not recipients:
         raise DomainError(
             _("%(client)s has no active portal user to send the report to.")
-            % {"client": report.project.engagement.client}
+            % {"client": report.project.engagement.client},
+            code=ErrorCode.CONDITION_UNMET,
         )
     perform_transition(report, "send", actor=actor)
     notifications.notify(
@@ -398,7 +408,9 @@ def request_change(project, *, actor, **fields) -> ChangeRequest:
     unknown = set(fields) - set(CHANGE_FIELDS)
     if unknown:
         name = sorted(unknown)[0]
-        raise DomainError(_("“%(name)s” cannot be set here.") % {"name": name}, field=name)
+        raise DomainError(
+            _("“%(name)s” cannot be set here.") % {"name": name}, field=name, code=ErrorCode.INVALID
+        )
     change = ChangeRequest(project=project, requested_by=actor, **fields)
     return core_services.save(change, actor=actor, reason=_("Change request drafted"))
 
@@ -410,7 +422,9 @@ def update_change(change, *, actor, **fields) -> ChangeRequest:
     core_services.ensure_editable(change)
     for name, value in fields.items():
         if name not in CHANGE_FIELDS:
-            raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
+            raise DomainError(
+                _("“%(name)s” cannot be changed here.") % {"name": name}, field=name, code=ErrorCode.INVALID
+            )
         setattr(change, name, value)
     return core_services.save(change, actor=actor, reason=_("Change request edited"))
 
@@ -493,6 +507,7 @@ def approve_change(change, *, actor, comment: str = "") -> ChangeRequest:
             raise DomainError(
                 _("The fee change would make the fee negative (%(fee)s).") % {"fee": f"{new_fee:,.2f}"},
                 field="fee_change",
+                code=ErrorCode.INVALID,
             )
         content["fee"] = new_fee
     rows = parse_milestone_rows(change.milestone_changes)
@@ -524,7 +539,9 @@ def approve_change(change, *, actor, comment: str = "") -> ChangeRequest:
 def reject_change(change, *, actor, comment: str) -> ChangeRequest:
     comment = (comment or "").strip()
     if not comment:
-        raise DomainError(_("Give the reason for rejecting the change."), field="comment")
+        raise DomainError(
+            _("Give the reason for rejecting the change."), field="comment", code=ErrorCode.INVALID
+        )
     perform_transition(change, "reject", actor=actor, comment=comment)
     notifications.close_deadlines(change, actor=actor)
     notifications.notify(
@@ -664,7 +681,9 @@ def update_resource_request(request, *, actor, **fields) -> ResourceRequest:
     _require(actor, "change_resourcerequest", request)
     for name, value in fields.items():
         if name not in ("department", "needed", "quantity", "needed_by"):
-            raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
+            raise DomainError(
+                _("“%(name)s” cannot be changed here.") % {"name": name}, field=name, code=ErrorCode.INVALID
+            )
         setattr(request, name, value)
     return core_services.save(request, actor=actor, reason=_("Resource request edited"))
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from onestop.contracts.states import ContractState
 from onestop.core import services as core_services
-from onestop.core.exceptions import DomainError
+from onestop.core.exceptions import DomainError, ErrorCode
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
@@ -80,6 +80,7 @@ def open_project(contract, *, actor, project_lead=None, name: str = "") -> Proje
             _("A project opens only from a signed contract; contract %(code)s is “%(state)s”.")
             % {"code": contract.code, "state": contract.state_label()},
             field="contract",
+            code=ErrorCode.GATE_NOT_MET,
         )
     engagement = contract.engagement
     if (
@@ -87,18 +88,25 @@ def open_project(contract, *, actor, project_lead=None, name: str = "") -> Proje
         or Project.objects.filter(contract=contract).exists()
     ):
         raise DomainError(
-            _("Engagement %(code)s already has a project.") % {"code": engagement.code}, field="contract"
+            _("Engagement %(code)s already has a project.") % {"code": engagement.code},
+            field="contract",
+            code=ErrorCode.ALREADY_DONE,
         )
     plan = getattr(engagement, "plan", None)
     version = plan.effective_version if plan is not None else None
     if version is None:
-        raise DomainError(_("The engagement has no effective service plan to implement."), field="contract")
+        raise DomainError(
+            _("The engagement has no effective service plan to implement."),
+            field="contract",
+            code=ErrorCode.GATE_NOT_MET,
+        )
     lead = project_lead or plan.project_lead
     if lead is None or not get_user_model().objects.with_role(Role.PROJECT_LEAD).filter(pk=lead.pk).exists():
         raise DomainError(
             _("Choose the project lead: %(name)s is not an active project lead.")
             % {"name": getattr(lead, "display_name", "—")},
             field="project_lead",
+            code=ErrorCode.INVALID,
         )
     project = Project(
         code=next_code("PJ"),
@@ -196,19 +204,26 @@ def record_kickoff(
     if project.state != ProjectState.OPENED:
         raise DomainError(
             _("The kickoff meeting is recorded once, while the project awaits it; it is “%(state)s”.")
-            % {"state": project.state_label()}
+            % {"state": project.state_label()},
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     attendees = list({user.pk: user for user in attendees}.values())
     if not attendees:
-        raise DomainError(_("Name at least one attendee."), field="attendees")
+        raise DomainError(_("Name at least one attendee."), field="attendees", code=ErrorCode.INVALID)
     if held_on > timezone.localdate():
-        raise DomainError(_("The kickoff meeting cannot be recorded before it is held."), field="held_on")
+        raise DomainError(
+            _("The kickoff meeting cannot be recorded before it is held."),
+            field="held_on",
+            code=ErrorCode.INVALID,
+        )
     if not (location or "").strip():
-        raise DomainError(_("Give the meeting's location."), field="location")
+        raise DomainError(_("Give the meeting's location."), field="location", code=ErrorCode.INVALID)
     if not (goals or "").strip():
-        raise DomainError(_("State the goals communicated."), field="goals")
+        raise DomainError(_("State the goals communicated."), field="goals", code=ErrorCode.INVALID)
     if not (tasks_communicated or "").strip():
-        raise DomainError(_("State the tasks communicated."), field="tasks_communicated")
+        raise DomainError(
+            _("State the tasks communicated."), field="tasks_communicated", code=ErrorCode.INVALID
+        )
     meeting = core_services.save(
         KickoffMeeting(
             project=project,
@@ -228,7 +243,10 @@ def record_kickoff(
     for member_id, text in (responsibilities or {}).items():
         member = members.get(int(member_id))
         if member is None:
-            raise DomainError(_("Responsibilities can be assigned only to members of this project's team."))
+            raise DomainError(
+                _("Responsibilities can be assigned only to members of this project's team."),
+                code=ErrorCode.INVALID,
+            )
         text = (text or "").strip()
         if text != member.responsibilities:
             member.responsibilities = text
@@ -275,9 +293,12 @@ def check_dependencies(task, depends_on) -> None:
                 _("“%(task)s” belongs to another project; a task depends only on tasks of its own project.")
                 % {"task": other.name},
                 field="depends_on",
+                code=ErrorCode.INVALID,
             )
         if task.pk is not None and other.pk == task.pk:
-            raise DomainError(_("A task cannot depend on itself."), field="depends_on")
+            raise DomainError(
+                _("A task cannot depend on itself."), field="depends_on", code=ErrorCode.INVALID
+            )
     if task.pk is None:
         return  # a new task has no successors, so it cannot close a cycle
     # Edges of the project's dependency graph with this task's edges replaced by the new ones.
@@ -298,6 +319,7 @@ def check_dependencies(task, depends_on) -> None:
                 _("These dependencies would make a cycle (%(names)s lead back to “%(task)s”).")
                 % {"names": names, "task": task.name},
                 field="depends_on",
+                code=ErrorCode.INVALID,
             )
         if node in seen:
             continue
@@ -431,7 +453,8 @@ def start_report(project, *, actor, day: date | None = None, check_permission: b
     if project.state != ProjectState.IN_PROGRESS:
         raise DomainError(
             _("Progress is reported while the project is in progress; it is “%(state)s”.")
-            % {"state": project.state_label()}
+            % {"state": project.state_label()},
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     day = day or timezone.localdate()
     start, end = project.period_for(day)
@@ -462,7 +485,7 @@ def fill_rows(report, *, actor, rows: dict) -> list[ProgressRow]:
     for row_id, values in rows.items():
         row = existing.get(int(row_id))
         if row is None:
-            raise DomainError(_("That row is not part of this progress table."))
+            raise DomainError(_("That row is not part of this progress table."), code=ErrorCode.INVALID)
         before = {name: getattr(row, name) for name in ROW_FIELDS}
         for name in ROW_FIELDS:
             if name not in values:
@@ -486,7 +509,7 @@ def fill_rows(report, *, actor, rows: dict) -> list[ProgressRow]:
             changed.append(row)
     if errors:
         transaction.set_rollback(True)
-        raise DomainError(" ".join(errors))
+        raise DomainError(" ".join(errors), code=ErrorCode.INVALID)
     return changed
 
 
@@ -494,7 +517,10 @@ def fill_rows(report, *, actor, rows: dict) -> list[ProgressRow]:
 def submit_report(report, *, actor, comment: str = "") -> ProgressReport:
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if not report.rows.exists():
-        raise DomainError(_("The progress table has no rows: add milestones or tasks first."))
+        raise DomainError(
+            _("The progress table has no rows: add milestones or tasks first."),
+            code=ErrorCode.CONDITION_UNMET,
+        )
     report.submitted_by = actor
     report.submitted_at = timezone.now()
     perform_transition(report, "submit", actor=actor, comment=comment)
