@@ -12,6 +12,7 @@ from onestop.contracts.models import Contract
 from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
 from onestop.core.exceptions import DomainError, ErrorCode
+from onestop.core.exports import excel_response
 from onestop.projects import exports, filters, services
 from onestop.projects.models import (
     KickoffAttendee,
@@ -459,12 +460,7 @@ class ProgressReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @action(detail=True, methods=["get"], required_action="view")
     def xlsx(self, request, pk=None):
         report = self.get_object()
-        response = HttpResponse(
-            exports.report_xlsx(report),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{exports.filename(report)}.xlsx"'
-        return response
+        return excel_response(exports.report_workbook(report), f"{exports.filename(report)}.xlsx")
 
 
 ROUTES = [

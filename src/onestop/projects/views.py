@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.core import services as core_services
 from onestop.core.actions import RecordAction, calls, record_action, visible_record
 from onestop.core.exceptions import DomainError, ErrorCode
+from onestop.core.exports import excel_response
 from onestop.core.forms import CommentForm
 from onestop.core.views import Column, ObjectViews
 from onestop.core.workflow import allowed_actions
@@ -305,9 +306,4 @@ def progressreport_pdf(request, pk):
 @login_required
 def progressreport_xlsx(request, pk):
     report = visible_record(request, ProgressReport, pk)
-    response = HttpResponse(
-        exports.report_xlsx(report),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(report)}.xlsx"'
-    return response
+    return excel_response(exports.report_workbook(report), f"{exports.filename(report)}.xlsx")
