@@ -43,6 +43,24 @@ class ResolveIssueForm(forms.Form):
     )
 
 
+class ReopenForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Reason for reopening"),
+        required=False,  # the service asks for it, next to this field
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("Why is it not solved?")}),
+    )
+
+
+class ChangeNoteForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("Note for management (optional)")}),
+    )
+
+
 class ClientReportForm(ModelForm):
     class Meta:
         model = ClientReport

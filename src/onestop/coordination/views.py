@@ -72,7 +72,7 @@ class ProjectIssueViews(ObjectViews):
         RecordAction(
             "reopen",
             calls(services.reopen_issue),
-            form=CommentForm,
+            form=forms.ReopenForm,
             transition="reopen",
             success=_("The issue was reopened."),
         ),
@@ -253,7 +253,7 @@ class ChangeRequestViews(ObjectViews):
         RecordAction(
             "submit",
             calls(services.submit_change),
-            form=CommentForm,
+            form=forms.ChangeNoteForm,
             transition="submit",
             success=_("The change request was submitted to management."),
         ),
