@@ -550,6 +550,33 @@ def test_PRJ_3_the_client_gives_feedback_in_the_portal_and_the_lead_is_notified(
     assert ClientFeedback.objects.filter(report=draft).count() == 0
 
 
+def test_PRJ_3_refused_feedback_shows_the_report_again_with_what_the_client_typed(personas, client):
+    sent = report(personas, 0, state="sent")
+    client.force_login(personas["client_a"])
+    response = client.post(
+        reverse("coordination:clientreport_feedback", args=[sent.pk]),
+        {"text": "請補充測試報告", "rating": "6"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "請補充測試報告" in page and "is-invalid" in page
+    assert not ClientFeedback.objects.filter(report=sent).exists()
+
+
+def test_PRJ_3_a_change_rejected_without_a_reason_names_the_field_on_the_page(personas, client):
+    request = change(personas)
+    services.submit_change(request, actor=personas["management"])
+    client.force_login(personas["management"])
+    response = client.post(
+        reverse("coordination:changerequest_decide", args=[request.pk]),
+        {"decision": "reject", "comment": " "},
+    )
+    assert response.status_code == 400
+    assert "invalid-feedback" in response.content.decode()
+    request.refresh_from_db()
+    assert request.state == "submitted"
+
+
 def test_PRJ_3_the_scheduled_report_job_sends_due_reports_once(personas, django_capture_on_commit_callbacks):
     project = project_of(personas)
     today = date(2026, 3, 16)

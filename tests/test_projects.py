@@ -212,7 +212,11 @@ def test_PRJ_1_kickoff_moves_the_project_in_progress_and_attendees_acknowledge(p
     # The technician acknowledges on the page; the time is recorded once.
     client.force_login(personas["technician"])
     assert "acknowledge" in client.get(meeting.get_absolute_url()).content.decode()
-    assert client.post(reverse("projects:kickoff_acknowledge", args=[project.pk])).status_code == 302
+    assert client.post(reverse("projects:kickoffmeeting_acknowledge", args=[meeting.pk])).status_code == 302
+    # A client never sees the kickoff (404, like a missing record), not even to acknowledge it.
+    client.force_login(personas["client_a"])
+    assert client.post(reverse("projects:kickoffmeeting_acknowledge", args=[meeting.pk])).status_code == 404
+    client.force_login(personas["technician"])
     row = KickoffAttendee.objects.get(meeting=meeting, user=personas["technician"])
     first = row.acknowledged_at
     assert first is not None

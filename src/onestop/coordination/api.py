@@ -1,11 +1,7 @@
 """REST API of the coordination stage (PRJ-3). Writes and transitions run the same services as
 the pages: 400 refused, 403 not allowed, 404 outside the user's reach, 409 conflict."""
 
-from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from onestop.coordination import filters, services
 from onestop.coordination.models import (
@@ -16,8 +12,8 @@ from onestop.coordination.models import (
     ProjectIssue,
     ResourceRequest,
 )
-from onestop.core.api import ModelSerializer, ObjectViewSet
-from onestop.core.drf import django_errors_to_dict
+from onestop.core.actions import calls, service_action
+from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
 
 
 def _project_field(serializer, *, fixed_once_saved: bool = False):
@@ -36,14 +32,9 @@ def _project_field(serializer, *, fixed_once_saved: bool = False):
         field.queryset = Project.objects.visible_to(request.user)
 
 
-def _validated(call):
-    try:
-        return call()
-    except ValidationError as exc:
-        raise serializers.ValidationError(django_errors_to_dict(exc)) from None
+class DecisionCommentSerializer(serializers.Serializer):
+    """Management's comment on a change request (required to reject)."""
 
-
-class ChangeCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
@@ -102,45 +93,20 @@ class ProjectIssueViewSet(ObjectViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         project = data.pop("project")
-        serializer.instance = _validated(
-            lambda: services.raise_issue(project, actor=self.request.user, **data)
-        )
+        serializer.instance = services.raise_issue(project, actor=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("project", None)
-        _validated(lambda: services.update_issue(serializer.instance, actor=self.request.user, **data))
+        services.update_issue(serializer.instance, actor=self.request.user, **data)
 
-    def _answer(self, obj):
-        obj.refresh_from_db()
-        return Response(self.get_serializer(obj).data)
-
-    @extend_schema(request=IssueResolutionSerializer, responses=ProjectIssueSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def resolve(self, request, pk=None):
-        issue = self.get_object()
-        body = IssueResolutionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.resolve_issue(issue, actor=request.user, resolution=body.validated_data["resolution"])
-        return self._answer(issue)
-
-    @extend_schema(request=ChangeCommentSerializer, responses=ProjectIssueSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def close(self, request, pk=None):
-        issue = self.get_object()
-        body = ChangeCommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.close_issue(issue, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(issue)
-
-    @extend_schema(request=ChangeCommentSerializer, responses=ProjectIssueSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def reopen(self, request, pk=None):
-        issue = self.get_object()
-        body = ChangeCommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.reopen_issue(issue, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(issue)
+    resolve = service_action(
+        calls(services.resolve_issue), serializer=IssueResolutionSerializer, url_path="resolve"
+    )
+    close = service_action(calls(services.close_issue), serializer=CommentRequestSerializer, url_path="close")
+    reopen = service_action(
+        calls(services.reopen_issue), serializer=CommentRequestSerializer, url_path="reopen"
+    )
 
 
 # --- client reports, schedules and feedback --------------------------------------------------------
@@ -188,22 +154,14 @@ class ClientReportViewSet(ObjectViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         project = data.pop("project")
-        serializer.instance = _validated(
-            lambda: services.prepare_report(project, actor=self.request.user, **data)
-        )
+        serializer.instance = services.prepare_report(project, actor=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("project", None)
-        _validated(lambda: services.update_report(serializer.instance, actor=self.request.user, **data))
+        services.update_report(serializer.instance, actor=self.request.user, **data)
 
-    @extend_schema(request=None, responses=ClientReportSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def send(self, request, pk=None):
-        report = self.get_object()
-        services.send_report(report, actor=request.user)
-        report.refresh_from_db()
-        return Response(self.get_serializer(report).data)
+    send = service_action(calls(services.send_report), url_path="send")
 
 
 class ClientReportScheduleSerializer(ModelSerializer):
@@ -267,22 +225,18 @@ class ClientFeedbackViewSet(ObjectViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = _validated(
-            lambda: services.give_feedback(
-                data["report"], actor=self.request.user, text=data["text"], rating=data.get("rating")
-            )
+        serializer.instance = services.give_feedback(
+            data["report"], actor=self.request.user, text=data["text"], rating=data.get("rating")
         )
 
     def perform_update(self, serializer):
         instance = serializer.instance
         data = serializer.validated_data
-        _validated(
-            lambda: services.update_feedback(
-                instance,
-                actor=self.request.user,
-                text=data.get("text", instance.text),
-                rating=data.get("rating", instance.rating),
-            )
+        services.update_feedback(
+            instance,
+            actor=self.request.user,
+            text=data.get("text", instance.text),
+            rating=data.get("rating", instance.rating),
         )
 
 
@@ -346,38 +300,22 @@ class ChangeRequestViewSet(ObjectViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         project = data.pop("project")
-        serializer.instance = _validated(
-            lambda: services.request_change(project, actor=self.request.user, **data)
-        )
+        serializer.instance = services.request_change(project, actor=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("project", None)
-        _validated(lambda: services.update_change(serializer.instance, actor=self.request.user, **data))
+        services.update_change(serializer.instance, actor=self.request.user, **data)
 
-    def _run(self, request, call):
-        change = self.get_object()
-        body = ChangeCommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        call(change, actor=request.user, comment=body.validated_data["comment"])
-        change.refresh_from_db()
-        return Response(self.get_serializer(change).data)
-
-    @extend_schema(request=ChangeCommentSerializer, responses=ChangeRequestSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def submit(self, request, pk=None):
-        return self._run(request, services.submit_change)
-
-    @extend_schema(request=ChangeCommentSerializer, responses=ChangeRequestSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def approve(self, request, pk=None):
-        """Management approves: a new plan version is started with the change (review follows)."""
-        return self._run(request, services.approve_change)
-
-    @extend_schema(request=ChangeCommentSerializer, responses=ChangeRequestSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def reject(self, request, pk=None):
-        return self._run(request, services.reject_change)
+    submit = service_action(
+        calls(services.submit_change), serializer=CommentRequestSerializer, url_path="submit"
+    )
+    approve = service_action(
+        calls(services.approve_change), serializer=DecisionCommentSerializer, url_path="approve"
+    )
+    reject = service_action(
+        calls(services.reject_change), serializer=DecisionCommentSerializer, url_path="reject"
+    )
 
 
 # --- resource requests -------------------------------------------------------------------------------
@@ -424,36 +362,23 @@ class ResourceRequestViewSet(ObjectViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         project = data.pop("project")
-        serializer.instance = _validated(
-            lambda: services.request_resources(project, actor=self.request.user, **data)
-        )
+        serializer.instance = services.request_resources(project, actor=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("project", None)
-        _validated(
-            lambda: services.update_resource_request(serializer.instance, actor=self.request.user, **data)
-        )
+        services.update_resource_request(serializer.instance, actor=self.request.user, **data)
 
-    def _answer(self, request, approved):
-        resource_request = self.get_object()
-        body = ResourceAnswerSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.answer_resource_request(
-            resource_request, actor=request.user, approved=approved, answer=body.validated_data["answer"]
-        )
-        resource_request.refresh_from_db()
-        return Response(self.get_serializer(resource_request).data)
-
-    @extend_schema(request=ResourceAnswerSerializer, responses=ResourceRequestSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def approve(self, request, pk=None):
-        return self._answer(request, True)
-
-    @extend_schema(request=ResourceAnswerSerializer, responses=ResourceRequestSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def decline(self, request, pk=None):
-        return self._answer(request, False)
+    approve = service_action(
+        calls(services.answer_resource_request, approved=True),
+        serializer=ResourceAnswerSerializer,
+        url_path="approve",
+    )
+    decline = service_action(
+        calls(services.answer_resource_request, approved=False),
+        serializer=ResourceAnswerSerializer,
+        url_path="decline",
+    )
 
 
 ROUTES = [

@@ -9,16 +9,16 @@ from onestop.coordination.models import (
     ProjectIssue,
     ResourceRequest,
 )
-from onestop.core.forms import DateInput, ModelForm
-
-ACTIVE_PROJECT_STATES = ("opened", "in_progress")
+from onestop.core.forms import DateInput, DecisionButtons, ModelForm
+from onestop.core.roles import Role
+from onestop.projects.states import ACTIVE as ACTIVE_PROJECT_STATES
 
 
 def _projects(user, *, managed=False):
     from onestop.projects.models import Project
 
     projects = Project.objects.visible_to(user).filter(state__in=ACTIVE_PROJECT_STATES)
-    if managed and user is not None and not user.is_superuser and not user.has_role("management"):
+    if managed and user is not None and not user.is_superuser and not user.has_role(Role.MANAGEMENT):
         projects = projects.filter(project_lead=user)
     return projects.order_by("code")
 
@@ -39,12 +39,26 @@ class ProjectIssueForm(ModelForm):
 
 class ResolveIssueForm(forms.Form):
     resolution = forms.CharField(
-        label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label=_("How was it resolved?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+class ReopenForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Reason for reopening"),
+        required=False,  # the service asks for it, next to this field
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("Why is it not solved?")}),
+    )
+
+
+class ChangeNoteForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("Note for management (optional)")}),
+    )
 
 
 class ClientReportForm(ModelForm):
@@ -129,11 +143,43 @@ class ChangeRequestForm(ModelForm):
             self.fields["project"].queryset = _projects(self.user, managed=True)
 
 
+class FeedbackForm(forms.Form):
+    """The client's answer on a sent report's page (the report is the page's)."""
+
+    text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    rating = forms.TypedChoiceField(
+        label=_("Satisfaction"),
+        choices=[("", _("No rating")), *[(n, f"{n} ★") for n in range(5, 0, -1)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        client = user is not None and user.client_organization_id is not None
+        self.fields["text"].label = (
+            _("Your feedback on this report")
+            if client
+            else _("Record feedback the client gave by phone or in a meeting")
+        )
+
+
 class DecisionForm(forms.Form):
     comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Comment (required to reject)")}),
     )
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        widget=DecisionButtons(
+            styles={"approve": "success", "reject": "outline-danger"},
+            icons={"approve": "patch-check", "reject": "x-circle"},
+        ),
+    )
 
 
 class ResourceRequestForm(ModelForm):
@@ -151,5 +197,18 @@ class ResourceRequestForm(ModelForm):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("decline", _("Decline"))])
+    answer = forms.CharField(
+        label=_("Answer"),
+        max_length=5000,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("Who or what you provide, from when; or why not")}
+        ),
+    )
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("decline", _("Decline"))],
+        widget=DecisionButtons(
+            styles={"approve": "success", "decline": "outline-danger"},
+            icons={"approve": "check2-circle", "decline": "x-circle"},
+        ),
+    )

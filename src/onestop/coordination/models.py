@@ -27,6 +27,15 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from onestop.coordination import rules as r
+from onestop.coordination.states import (
+    CHANGE_APPROVED,
+    CHANGE_EDITABLE,
+    CLIENT_REPORT_EDITABLE,
+    ChangeRequestState,
+    ClientReportState,
+    IssueState,
+    ResourceRequestState,
+)
 from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
@@ -51,10 +60,7 @@ class ProjectIssue(WorkflowModel, BusinessModel):
     allow_attachments = True
     allow_comments = True
 
-    class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        RESOLVED = "resolved", _("Resolved")
-        CLOSED = "closed", _("Closed")
+    State = IssueState
 
     class Priority(models.TextChoices):
         LOW = "low", _("Low")
@@ -67,13 +73,7 @@ class ProjectIssue(WorkflowModel, BusinessModel):
     )
     title = models.CharField(_("problem"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("raised by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    raised_by = actor_field(_("raised by"), null=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -187,9 +187,8 @@ class ClientReport(WorkflowModel, BusinessModel):
     report was prepared; once sent it never changes, whatever happens to the project later.
     """
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SENT = "sent", _("Sent to the client")
+    State = ClientReportState
+    editable_states = CLIENT_REPORT_EDITABLE
 
     project = models.ForeignKey(
         "projects.Project",
@@ -206,13 +205,7 @@ class ClientReport(WorkflowModel, BusinessModel):
     )
     snapshot = models.JSONField(_("report content"), default=dict, blank=True, editable=False)
     state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
-    prepared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("prepared by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    prepared_by = actor_field(_("prepared by"), null=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
     sent_by = actor_field(_("sent by"))
     history = HistoricalRecords()
@@ -356,13 +349,7 @@ class ClientFeedback(BusinessModel):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("Optional: 5 is very satisfied, 1 very dissatisfied."),
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("given by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    author = actor_field(_("given by"), null=False)
     history = HistoricalRecords()
 
     objects = ClientFeedbackQuerySet.as_manager()
@@ -437,14 +424,10 @@ class ChangeRequest(WorkflowModel, BusinessModel):
         SCHEDULE = "schedule", _("Schedule")
         BUDGET = "budget", _("Budget")
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted, awaiting the decision")
-        APPROVED = "approved", _("Approved, new plan version in review")
-        REJECTED = "rejected", _("Rejected")
-        IMPLEMENTED = "implemented", _("Implemented")
+    State = ChangeRequestState
+    editable_states = CHANGE_EDITABLE
 
-    APPROVED_STATES = (State.APPROVED, State.IMPLEMENTED)
+    APPROVED_STATES = CHANGE_APPROVED
 
     project = models.ForeignKey(
         "projects.Project",
@@ -480,13 +463,7 @@ class ChangeRequest(WorkflowModel, BusinessModel):
         _("impact"), help_text=_("On the schedule, the cost, the quality and the risks.")
     )
     state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    requested_by = actor_field(_("requested by"), null=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
     decided_by = actor_field(_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
@@ -615,10 +592,7 @@ class ResourceRequest(WorkflowModel, BusinessModel):
 
     allow_comments = True
 
-    class State(models.TextChoices):
-        REQUESTED = "requested", _("Awaiting the answer")
-        APPROVED = "approved", _("Approved")
-        DECLINED = "declined", _("Declined")
+    State = ResourceRequestState
 
     project = models.ForeignKey(
         "projects.Project",
@@ -637,13 +611,7 @@ class ResourceRequest(WorkflowModel, BusinessModel):
         _("quantity / period"), max_length=200, help_text=_("For example: 2 testers for 3 weeks.")
     )
     needed_by = models.DateField(_("needed by"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    requested_by = actor_field(_("requested by"), null=False)
     state = FSMField(_("state"), choices=State.choices, default=State.REQUESTED, protected=True)
     answer = models.TextField(_("answer"), blank=True, editable=False)
     answered_by = actor_field(_("answered by"))

@@ -2,6 +2,7 @@
 
 import rules
 
+from onestop.coordination.states import ClientReportState, ResourceRequestState
 from onestop.core.predicates import has_role, is_client_user, is_internal, is_system_admin
 from onestop.core.roles import Role
 from onestop.projects.rules import leads_project
@@ -26,16 +27,17 @@ def owns_issue(user, issue=None) -> bool:
 
 @rules.predicate
 def is_draft(user, obj=None) -> bool:
+    """A client report or change request still being drafted (its model's editable states)."""
     if obj is None:
         return True
-    return obj.state == "draft"
+    return obj.state in type(obj).editable_states
 
 
 @rules.predicate
 def is_pending_request(user, obj=None) -> bool:
     if obj is None:
         return True
-    return obj.state == "requested"
+    return obj.state == ResourceRequestState.REQUESTED
 
 
 @rules.predicate
@@ -59,7 +61,10 @@ def is_own_sent_report(user, report=None) -> bool:
     """A client sees its own organisation's reports, and only once they are sent."""
     if report is None:
         return True
-    return report.state == "sent" and report.project.engagement.client_id == user.client_organization_id
+    return (
+        report.state == ClientReportState.SENT
+        and report.project.engagement.client_id == user.client_organization_id
+    )
 
 
 @rules.predicate

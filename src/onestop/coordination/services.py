@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils import timezone
@@ -25,31 +25,24 @@ from onestop.coordination.models import (
     ResourceRequest,
     parse_milestone_rows,
 )
+from onestop.coordination.states import ChangeRequestState, IssueState
 from onestop.core import services as core_services
-from onestop.core.exceptions import ConflictError, DomainError
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
 from onestop.notifications import calendar
 from onestop.notifications import services as notifications
 from onestop.notifications.models import Notification
+from onestop.projects.states import ACTIVE as ACTIVE_PROJECT_STATES
+from onestop.projects.states import ProjectState
 
 ANSWER_WITHIN_WORKING_DAYS = 3
 DECIDE_WITHIN_WORKING_DAYS = 5
-ACTIVE_PROJECT_STATES = ("opened", "in_progress")
 
 
 def _require(actor, perm: str, obj=None) -> None:
     if not actor.has_perm(f"coordination.{perm}", obj):
         raise PermissionDenied
-
-
-def _save(obj, actor, reason: str = ""):
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason[:100]
-    core_services.validate(obj)
-    obj.save()
-    return obj
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -58,7 +51,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _management():
-    return list(get_user_model().objects.filter(groups__name=Role.MANAGEMENT, is_active=True))
+    return list(get_user_model().objects.with_role(Role.MANAGEMENT))
 
 
 def _end_of_day(day: datetime.date) -> datetime.datetime:
@@ -71,6 +64,7 @@ def _check_project_open(project, what: str) -> None:
             _("%(what)s only for a project being implemented; %(code)s is “%(state)s”.")
             % {"what": what, "code": project.code, "state": project.state_label()},
             field="project",
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
 
 
@@ -110,7 +104,7 @@ def raise_issue(project, *, actor, title, owner, due_date, priority="normal", de
         priority=priority,
         raised_by=actor,
     )
-    _save(issue, actor, _("Issue raised"))
+    core_services.save(issue, actor=actor, reason=_("Issue raised"))
     _issue_deadline(issue, actor)
     recipients = {owner, project.project_lead} - {actor}
     notifications.notify(
@@ -131,10 +125,12 @@ def update_issue(issue, *, actor, **fields) -> ProjectIssue:
     before = (issue.owner_id, issue.due_date)
     for name, value in fields.items():
         if name not in ("title", "description", "owner", "due_date", "priority"):
-            raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
+            raise DomainError(
+                _("“%(name)s” cannot be changed here.") % {"name": name}, field=name, code=ErrorCode.INVALID
+            )
         setattr(issue, name, value)
-    _save(issue, actor, _("Issue edited"))
-    if issue.state == ProjectIssue.State.OPEN and before != (issue.owner_id, issue.due_date):
+    core_services.save(issue, actor=actor, reason=_("Issue edited"))
+    if issue.state == IssueState.OPEN and before != (issue.owner_id, issue.due_date):
         notifications.close_deadlines(issue, actor=actor)
         _issue_deadline(issue, actor)
         if before[0] != issue.owner_id and issue.owner != actor:
@@ -153,7 +149,9 @@ def update_issue(issue, *, actor, **fields) -> ProjectIssue:
 def resolve_issue(issue, *, actor, resolution: str) -> ProjectIssue:
     resolution = (resolution or "").strip()
     if not resolution:
-        raise DomainError(_("Describe how the issue was resolved."), field="resolution")
+        raise DomainError(
+            _("Describe how the issue was resolved."), field="resolution", code=ErrorCode.INVALID
+        )
     issue.resolution = resolution
     perform_transition(issue, "resolve", actor=actor, comment=_short(resolution))
     notifications.close_deadlines(issue, actor=actor)
@@ -177,7 +175,7 @@ def close_issue(issue, *, actor, comment: str = "") -> ProjectIssue:
 def reopen_issue(issue, *, actor, comment: str) -> ProjectIssue:
     comment = (comment or "").strip()
     if not comment:
-        raise DomainError(_("Say why the issue is reopened."), field="comment")
+        raise DomainError(_("Say why the issue is reopened."), field="comment", code=ErrorCode.INVALID)
     perform_transition(issue, "reopen", actor=actor, comment=_short(comment))
     _issue_deadline(issue, actor)
     notifications.notify(
@@ -249,7 +247,7 @@ def prepare_report(project, *, actor, period_start, period_end, summary: str) ->
     )
     try:
         with transaction.atomic():
-            _save(report, actor, _("Report prepared"))
+            core_services.save(report, actor=actor, reason=_("Report prepared"))
     except IntegrityError:
         raise ConflictError(_("Someone prepared a report at the same moment. Reload the page.")) from None
     return report
@@ -259,28 +257,32 @@ def prepare_report(project, *, actor, period_start, period_end, summary: str) ->
 def update_report(report, *, actor, refresh: bool = True, **fields) -> ClientReport:
     """Edit a draft report (period, summary); its content is taken again from the project."""
     _require(actor, "change_clientreport", report)
-    locked = ClientReport.objects.select_for_update().get(pk=report.pk)
-    if locked.state != ClientReport.State.DRAFT:
-        raise DomainError(_("A report that was sent never changes."))
+    ClientReport.objects.select_for_update().filter(pk=report.pk).first()
+    core_services.ensure_editable(report)  # a report that was sent never changes
     for name, value in fields.items():
         if name not in ("period_start", "period_end", "summary"):
-            raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
+            raise DomainError(
+                _("“%(name)s” cannot be changed here.") % {"name": name}, field=name, code=ErrorCode.INVALID
+            )
         setattr(report, name, value)
     if refresh:
         report.snapshot = build_snapshot(report.project)
-    return _save(report, actor, _("Report edited"))
+    return core_services.save(report, actor=actor, reason=_("Report edited"))
 
 
 @transaction.atomic
 def send_report(report, *, actor) -> ClientReport:
     """Send the report to the client organisation's users (portal inbox and e-mail)."""
     if not report.summary.strip():
-        raise DomainError(_("Write the summary before sending the report."), field="summary")
+        raise DomainError(
+            _("Write the summary before sending the report."), field="summary", code=ErrorCode.CONDITION_UNMET
+        )
     recipients = client_users(report.project)
     if not recipients:
         raise DomainError(
             _("%(client)s has no active portal user to send the report to.")
-            % {"client": report.project.engagement.client}
+            % {"client": report.project.engagement.client},
+            code=ErrorCode.CONDITION_UNMET,
         )
     perform_transition(report, "send", actor=actor)
     notifications.notify(
@@ -304,7 +306,7 @@ def give_feedback(report, *, actor, text: str, rating=None) -> ClientFeedback:
     if rating in ("", None):
         rating = None
     feedback = ClientFeedback(report=report, text=(text or "").strip(), rating=rating, author=actor)
-    _save(feedback, actor, _("Feedback given"))
+    core_services.save(feedback, actor=actor, reason=_("Feedback given"))
     project = report.project
     notifications.notify(
         [project.project_lead],
@@ -323,7 +325,7 @@ def update_feedback(feedback, *, actor, text: str, rating=None) -> ClientFeedbac
     _require(actor, "change_clientfeedback", feedback)
     feedback.text = (text or "").strip()
     feedback.rating = rating if rating not in ("", None) else None
-    return _save(feedback, actor, _("Feedback edited"))
+    return core_services.save(feedback, actor=actor, reason=_("Feedback edited"))
 
 
 def send_due_reports(today=None) -> int:
@@ -339,7 +341,7 @@ def send_due_reports(today=None) -> int:
         "project", "project__project_lead", "project__engagement"
     ):
         project = schedule.project
-        if project.state != "in_progress":
+        if project.state != ProjectState.IN_PROGRESS:
             continue
         next_due = schedule.next_due
         while next_due <= today:
@@ -406,27 +408,33 @@ def request_change(project, *, actor, **fields) -> ChangeRequest:
     unknown = set(fields) - set(CHANGE_FIELDS)
     if unknown:
         name = sorted(unknown)[0]
-        raise DomainError(_("“%(name)s” cannot be set here.") % {"name": name}, field=name)
+        raise DomainError(
+            _("“%(name)s” cannot be set here.") % {"name": name}, field=name, code=ErrorCode.INVALID
+        )
     change = ChangeRequest(project=project, requested_by=actor, **fields)
-    return _save(change, actor, _("Change request drafted"))
+    return core_services.save(change, actor=actor, reason=_("Change request drafted"))
 
 
 @transaction.atomic
 def update_change(change, *, actor, **fields) -> ChangeRequest:
     _require(actor, "change_changerequest", change)
-    locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
-    if locked.state != ChangeRequest.State.DRAFT:
-        raise DomainError(_("Only a draft change request can be edited."))
+    ChangeRequest.objects.select_for_update().filter(pk=change.pk).first()
+    core_services.ensure_editable(change)
     for name, value in fields.items():
         if name not in CHANGE_FIELDS:
-            raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
+            raise DomainError(
+                _("“%(name)s” cannot be changed here.") % {"name": name}, field=name, code=ErrorCode.INVALID
+            )
         setattr(change, name, value)
-    return _save(change, actor, _("Change request edited"))
+    return core_services.save(change, actor=actor, reason=_("Change request edited"))
 
 
 @transaction.atomic
 def submit_change(change, *, actor, comment: str = "") -> ChangeRequest:
-    core_services.validate(change)
+    try:
+        core_services.validate(change)
+    except ValidationError as exc:
+        raise core_services.domain_error(exc) from None
     perform_transition(change, "submit", actor=actor, comment=_short(comment))
     managers = _management()
     due = calendar.add_working_days(timezone.now(), DECIDE_WITHIN_WORKING_DAYS)
@@ -499,12 +507,11 @@ def approve_change(change, *, actor, comment: str = "") -> ChangeRequest:
             raise DomainError(
                 _("The fee change would make the fee negative (%(fee)s).") % {"fee": f"{new_fee:,.2f}"},
                 field="fee_change",
+                code=ErrorCode.INVALID,
             )
         content["fee"] = new_fee
     rows = parse_milestone_rows(change.milestone_changes)
     milestones = _changed_milestones(version, rows) if rows else None
-    from django.core.exceptions import ValidationError
-
     try:
         plans_services.update_version(version, actor=actor, milestones=milestones, **content)
     except ValidationError as exc:
@@ -512,7 +519,9 @@ def approve_change(change, *, actor, comment: str = "") -> ChangeRequest:
             _("The change cannot be applied to the plan: %(errors)s") % {"errors": "; ".join(exc.messages)}
         ) from None
     change.plan_version = version
-    _save(change, actor, _("Plan version %(number)s started") % {"number": version.number})
+    core_services.save(
+        change, actor=actor, reason=_("Plan version %(number)s started") % {"number": version.number}
+    )
     notifications.close_deadlines(change, actor=actor)
     notifications.notify(
         {change.requested_by, change.project.project_lead, plan.project_lead} - {actor},
@@ -530,7 +539,9 @@ def approve_change(change, *, actor, comment: str = "") -> ChangeRequest:
 def reject_change(change, *, actor, comment: str) -> ChangeRequest:
     comment = (comment or "").strip()
     if not comment:
-        raise DomainError(_("Give the reason for rejecting the change."), field="comment")
+        raise DomainError(
+            _("Give the reason for rejecting the change."), field="comment", code=ErrorCode.INVALID
+        )
     perform_transition(change, "reject", actor=actor, comment=comment)
     notifications.close_deadlines(change, actor=actor)
     notifications.notify(
@@ -600,7 +611,7 @@ def apply_effective_version(*, plan, version, actor) -> None:
     project._change_reason = _("Follows plan version %(number)s") % {"number": version.number}
     project.save(update_fields=["plan_version", "planned_end", "updated_at"])
     _sync_milestones(project, version, actor)
-    for change in ChangeRequest.objects.filter(plan_version=version, state=ChangeRequest.State.APPROVED):
+    for change in ChangeRequest.objects.filter(plan_version=version, state=ChangeRequestState.APPROVED):
         perform_transition(
             change,
             "implement",
@@ -638,7 +649,7 @@ def request_resources(project, *, actor, department, needed, quantity, needed_by
         needed_by=needed_by,
         requested_by=actor,
     )
-    _save(request, actor, _("Resources requested"))
+    core_services.save(request, actor=actor, reason=_("Resources requested"))
     answerers = _answerers(department)
     due = min(calendar.add_working_days(timezone.now(), ANSWER_WITHIN_WORKING_DAYS), _end_of_day(needed_by))
     if due < timezone.now():
@@ -670,9 +681,11 @@ def update_resource_request(request, *, actor, **fields) -> ResourceRequest:
     _require(actor, "change_resourcerequest", request)
     for name, value in fields.items():
         if name not in ("department", "needed", "quantity", "needed_by"):
-            raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
+            raise DomainError(
+                _("“%(name)s” cannot be changed here.") % {"name": name}, field=name, code=ErrorCode.INVALID
+            )
         setattr(request, name, value)
-    return _save(request, actor, _("Resource request edited"))
+    return core_services.save(request, actor=actor, reason=_("Resource request edited"))
 
 
 @transaction.atomic

@@ -1,14 +1,7 @@
-"""Pages of the coordination stage (PRJ-3): generic list/detail/edit pages plus one POST view per
-action; every write goes through coordination.services, like the API."""
+"""Pages of the coordination stage (PRJ-3): the generic list/detail/edit pages, and each record's
+actions (``RecordAction``); every write goes through coordination.services, like the API."""
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import path
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
 
 from onestop.coordination import filters, forms, services
 from onestop.coordination.models import (
@@ -19,51 +12,17 @@ from onestop.coordination.models import (
     ProjectIssue,
     ResourceRequest,
 )
-from onestop.core.exceptions import DomainError
-from onestop.core.views import Column, ObjectDetailView, ObjectViews
-from onestop.core.views_workflow import refused, visible_record
-
-
-def _domain(call):
-    """Run a service; a model validation error becomes a DomainError the form can show."""
-    try:
-        return call()
-    except ValidationError as exc:
-        raise DomainError("; ".join(exc.messages)) from None
+from onestop.coordination.states import ChangeRequestState, ClientReportState
+from onestop.core.actions import RecordAction, calls
+from onestop.core.forms import CommentForm
+from onestop.core.views import Column, ObjectViews
 
 
 def _changed(form) -> dict:
     return {name: form.cleaned_data[name] for name in form.changed_data if name != "project"}
 
 
-class DetailView(ObjectDetailView):
-    """The generic detail page with what the app's template needs to offer the next step."""
-
-    def base_context(self, **extra):
-        context = super().base_context(**extra)
-        if "object" in extra:
-            context.update(self.viewset.extra_context(extra["object"], self.request.user))
-        return context
-
-
-class CoordinationViews(ObjectViews):
-    @classmethod
-    def extra_context(cls, obj, user) -> dict:
-        return {}
-
-    @classmethod
-    def urls(cls) -> list:
-        name = cls.model._meta.model_name
-        patterns = super().urls()
-        for index, pattern in enumerate(patterns):
-            if pattern.name == f"{name}_detail":
-                patterns[index] = path(
-                    f"{name}s/<int:pk>/", DetailView.as_view(viewset=cls), name=f"{name}_detail"
-                )
-        return patterns
-
-
-class ProjectIssueViews(CoordinationViews):
+class ProjectIssueViews(ObjectViews):
     model = ProjectIssue
     filterset_class = filters.ProjectIssueFilterSet
     form_class = forms.ProjectIssueForm
@@ -94,32 +53,48 @@ class ProjectIssueViews(CoordinationViews):
         "closed_at",
     ]
 
-    @classmethod
-    def extra_context(cls, obj, user) -> dict:
-        return {
-            "can_resolve": user.has_perm("coordination.resolve_projectissue", obj),
-            "can_close": user.has_perm("coordination.close_projectissue", obj),
-        }
+    actions = [
+        RecordAction(
+            "resolve",
+            calls(services.resolve_issue),
+            form=forms.ResolveIssueForm,
+            form_kwargs=lambda issue, user: {"auto_id": "%s"},
+            transition="resolve",
+            success=_("The issue was marked resolved."),
+        ),
+        RecordAction(
+            "close",
+            calls(services.close_issue),
+            form=CommentForm,
+            transition="close",
+            success=_("The issue was closed."),
+        ),
+        RecordAction(
+            "reopen",
+            calls(services.reopen_issue),
+            form=forms.ReopenForm,
+            transition="reopen",
+            success=_("The issue was reopened."),
+        ),
+    ]
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
         data = form.cleaned_data
         if obj is None:
-            return _domain(
-                lambda: services.raise_issue(
-                    data["project"],
-                    actor=actor,
-                    title=data["title"],
-                    description=data["description"],
-                    owner=data["owner"],
-                    due_date=data["due_date"],
-                    priority=data["priority"],
-                )
+            return services.raise_issue(
+                data["project"],
+                actor=actor,
+                title=data["title"],
+                description=data["description"],
+                owner=data["owner"],
+                due_date=data["due_date"],
+                priority=data["priority"],
             )
-        return _domain(lambda: services.update_issue(obj, actor=actor, **_changed(form)))
+        return services.update_issue(obj, actor=actor, **_changed(form))
 
 
-class ClientReportViews(CoordinationViews):
+class ClientReportViews(ObjectViews):
     model = ClientReport
     filterset_class = filters.ClientReportFilterSet
     form_class = forms.ClientReportForm
@@ -148,30 +123,43 @@ class ClientReportViews(CoordinationViews):
         "sent_by",
     ]
 
+    actions = [
+        RecordAction(
+            "send",
+            calls(services.send_report),
+            transition="send",
+            success=_("The report was sent to the client."),
+        ),
+        RecordAction(
+            "feedback",
+            calls(services.give_feedback),
+            form=forms.FeedbackForm,
+            form_kwargs=lambda report, user: {"user": user, "auto_id": "feedback-%s"},
+            when=lambda report, user: (
+                report.state == ClientReportState.SENT and user.has_perm("coordination.add_clientfeedback")
+            ),
+            success=_("Thank you, your feedback was sent to the project lead."),
+            anchor="#feedback",
+        ),
+    ]
+
     @classmethod
-    def extra_context(cls, obj, user) -> dict:
-        return {
-            "can_send": user.has_perm("coordination.send_clientreport", obj),
-            "feedback": list(obj.feedback.select_related("author").order_by("created_at", "pk")),
-            "can_give_feedback": obj.state == ClientReport.State.SENT
-            and user.has_perm("coordination.add_clientfeedback"),
-        }
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        return {"feedback": list(obj.feedback.select_related("author").order_by("created_at", "pk"))}
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
         data = form.cleaned_data
         if obj is None:
-            return _domain(
-                lambda: services.prepare_report(
-                    data["project"],
-                    actor=actor,
-                    period_start=data["period_start"],
-                    period_end=data["period_end"],
-                    summary=data["summary"],
-                )
+            return services.prepare_report(
+                data["project"],
+                actor=actor,
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                summary=data["summary"],
             )
         fields = {name: data[name] for name in ("period_start", "period_end", "summary")}
-        return _domain(lambda: services.update_report(obj, actor=actor, **fields))
+        return services.update_report(obj, actor=actor, **fields)
 
 
 class ClientReportScheduleViews(ObjectViews):
@@ -212,17 +200,13 @@ class ClientFeedbackViews(ObjectViews):
     def save(cls, form, *, actor, request, obj=None):
         data = form.cleaned_data
         if obj is None:
-            return _domain(
-                lambda: services.give_feedback(
-                    data["report"], actor=actor, text=data["text"], rating=data["rating"]
-                )
+            return services.give_feedback(
+                data["report"], actor=actor, text=data["text"], rating=data["rating"]
             )
-        return _domain(
-            lambda: services.update_feedback(obj, actor=actor, text=data["text"], rating=data["rating"])
-        )
+        return services.update_feedback(obj, actor=actor, text=data["text"], rating=data["rating"])
 
 
-class ChangeRequestViews(CoordinationViews):
+class ChangeRequestViews(ObjectViews):
     model = ChangeRequest
     filterset_class = filters.ChangeRequestFilterSet
     form_class = forms.ChangeRequestForm
@@ -237,7 +221,7 @@ class ChangeRequestViews(CoordinationViews):
         "plan_version__plan",
     )
     columns = [
-        Column("__str__", label=gettext_lazy("Change request"), sort=False, link=True),
+        Column("__str__", label=_("Change request"), sort=False, link=True),
         Column("project", sort="project__code"),
         Column("kind"),
         Column("fee_change"),
@@ -265,23 +249,42 @@ class ChangeRequestViews(CoordinationViews):
         "implemented_at",
     ]
 
+    actions = [
+        RecordAction(
+            "submit",
+            calls(services.submit_change),
+            form=forms.ChangeNoteForm,
+            transition="submit",
+            success=_("The change request was submitted to management."),
+        ),
+        RecordAction(
+            "decide",
+            lambda change, request, data: (
+                services.approve_change if data["decision"] == "approve" else services.reject_change
+            )(change, actor=request.user, comment=data["comment"]),
+            form=forms.DecisionForm,
+            transition="approve",  # approve and reject: the same state and permission
+            success=lambda change, result: (
+                _("The change was approved; a new plan version was started for review.")
+                if result.state == ChangeRequestState.APPROVED
+                else _("The change was rejected.")
+            ),
+        ),
+    ]
+
     @classmethod
-    def extra_context(cls, obj, user) -> dict:
-        return {
-            "can_submit": user.has_perm("coordination.submit_changerequest", obj),
-            "can_decide": user.has_perm("coordination.decide_changerequest", obj),
-            "milestone_rows": obj.milestone_rows,
-        }
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        return {"milestone_rows": obj.milestone_rows}
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
         data = {name: form.cleaned_data[name] for name in services.CHANGE_FIELDS}
         if obj is None:
-            return _domain(lambda: services.request_change(form.cleaned_data["project"], actor=actor, **data))
-        return _domain(lambda: services.update_change(obj, actor=actor, **data))
+            return services.request_change(form.cleaned_data["project"], actor=actor, **data)
+        return services.update_change(obj, actor=actor, **data)
 
 
-class ResourceRequestViews(CoordinationViews):
+class ResourceRequestViews(ObjectViews):
     model = ResourceRequest
     filterset_class = filters.ResourceRequestFilterSet
     form_class = forms.ResourceRequestForm
@@ -290,7 +293,7 @@ class ResourceRequestViews(CoordinationViews):
     list_select_related = ("project", "department", "requested_by")
     detail_select_related = ("project", "department", "department__head", "requested_by", "answered_by")
     columns = [
-        Column("needed", label=gettext_lazy("What is needed"), sort=False, link=True),
+        Column("needed", label=_("What is needed"), sort=False, link=True),
         Column("project", sort="project__code"),
         Column("department", sort="department__name"),
         Column("quantity", sort=False),
@@ -311,174 +314,31 @@ class ResourceRequestViews(CoordinationViews):
         "answered_at",
     ]
 
-    @classmethod
-    def extra_context(cls, obj, user) -> dict:
-        return {"can_answer": user.has_perm("coordination.answer_resourcerequest", obj)}
+    actions = [
+        RecordAction(
+            "answer",
+            lambda resource_request, request, data: services.answer_resource_request(
+                resource_request,
+                actor=request.user,
+                approved=data["decision"] == "approve",
+                answer=data["answer"],
+            ),
+            form=forms.AnswerForm,
+            transition="approve",  # approve and decline: the same state and permission
+            success=_("Your answer was sent."),
+        ),
+    ]
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
         data = form.cleaned_data
         if obj is None:
-            return _domain(
-                lambda: services.request_resources(
-                    data["project"],
-                    actor=actor,
-                    department=data["department"],
-                    needed=data["needed"],
-                    quantity=data["quantity"],
-                    needed_by=data["needed_by"],
-                )
+            return services.request_resources(
+                data["project"],
+                actor=actor,
+                department=data["department"],
+                needed=data["needed"],
+                quantity=data["quantity"],
+                needed_by=data["needed_by"],
             )
-        return _domain(lambda: services.update_resource_request(obj, actor=actor, **_changed(form)))
-
-
-# --- actions -------------------------------------------------------------------------------------
-
-
-def _run(request, record, action, success: str, anchor: str = ""):
-    """Run a service; a refusal is shown with its reason (400/409), a success goes back."""
-    try:
-        _domain(action)
-    except DomainError as exc:
-        return refused(request, record, exc.message, exc.status_code, record.get_absolute_url())
-    messages.success(request, success)
-    return HttpResponseRedirect(record.get_absolute_url() + anchor)
-
-
-def _form_refused(request, record, form):
-    errors = "; ".join(str(message) for errors in form.errors.values() for message in errors)
-    return refused(request, record, errors, 400, record.get_absolute_url())
-
-
-@login_required
-@require_POST
-def issue_resolve(request, pk):
-    issue = visible_record(request, ProjectIssue, pk)
-    form = forms.ResolveIssueForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, issue, form)
-    return _run(
-        request,
-        issue,
-        lambda: services.resolve_issue(issue, actor=request.user, resolution=form.cleaned_data["resolution"]),
-        _("The issue was marked resolved."),
-    )
-
-
-@login_required
-@require_POST
-def issue_close(request, pk):
-    issue = visible_record(request, ProjectIssue, pk)
-    form = forms.CommentForm(request.POST)
-    form.is_valid()
-    return _run(
-        request,
-        issue,
-        lambda: services.close_issue(issue, actor=request.user, comment=form.cleaned_data.get("comment", "")),
-        _("The issue was closed."),
-    )
-
-
-@login_required
-@require_POST
-def issue_reopen(request, pk):
-    issue = visible_record(request, ProjectIssue, pk)
-    form = forms.CommentForm(request.POST)
-    form.is_valid()
-    return _run(
-        request,
-        issue,
-        lambda: services.reopen_issue(
-            issue, actor=request.user, comment=form.cleaned_data.get("comment", "")
-        ),
-        _("The issue was reopened."),
-    )
-
-
-@login_required
-@require_POST
-def report_send(request, pk):
-    report = visible_record(request, ClientReport, pk)
-    return _run(
-        request,
-        report,
-        lambda: services.send_report(report, actor=request.user),
-        _("The report was sent to the client."),
-    )
-
-
-@login_required
-@require_POST
-def report_feedback(request, pk):
-    report = visible_record(request, ClientReport, pk)
-    form = forms.ClientFeedbackForm({**request.POST.dict(), "report": report.pk}, user=request.user)
-    if not form.is_valid():
-        return _form_refused(request, report, form)
-    return _run(
-        request,
-        report,
-        lambda: services.give_feedback(
-            report, actor=request.user, text=form.cleaned_data["text"], rating=form.cleaned_data["rating"]
-        ),
-        _("Thank you, your feedback was sent to the project lead."),
-        "#feedback",
-    )
-
-
-@login_required
-@require_POST
-def change_submit(request, pk):
-    change = visible_record(request, ChangeRequest, pk)
-    form = forms.CommentForm(request.POST)
-    form.is_valid()
-    return _run(
-        request,
-        change,
-        lambda: services.submit_change(
-            change, actor=request.user, comment=form.cleaned_data.get("comment", "")
-        ),
-        _("The change request was submitted to management."),
-    )
-
-
-@login_required
-@require_POST
-def change_decide(request, pk):
-    change = visible_record(request, ChangeRequest, pk)
-    form = forms.DecisionForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, change, form)
-    comment = form.cleaned_data["comment"]
-    if form.cleaned_data["decision"] == "approve":
-        return _run(
-            request,
-            change,
-            lambda: services.approve_change(change, actor=request.user, comment=comment),
-            _("The change was approved; a new plan version was started for review."),
-        )
-    return _run(
-        request,
-        change,
-        lambda: services.reject_change(change, actor=request.user, comment=comment),
-        _("The change was rejected."),
-    )
-
-
-@login_required
-@require_POST
-def resource_answer(request, pk):
-    resource_request = visible_record(request, ResourceRequest, pk)
-    form = forms.AnswerForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, resource_request, form)
-    return _run(
-        request,
-        resource_request,
-        lambda: services.answer_resource_request(
-            resource_request,
-            actor=request.user,
-            approved=form.cleaned_data["decision"] == "approve",
-            answer=form.cleaned_data["answer"],
-        ),
-        _("Your answer was sent."),
-    )
+        return services.update_resource_request(obj, actor=actor, **_changed(form))

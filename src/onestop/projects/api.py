@@ -1,6 +1,7 @@
 """REST API of project implementation (PRJ-1, PRJ-2). ``ROUTES`` lists (prefix, viewset) for the
 root router. Actions run the same services as the pages: 400 refused, 403 not allowed, 409 conflict."""
 
+from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -8,7 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from onestop.contracts.models import Contract
+from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
+from onestop.core.exceptions import DomainError, ErrorCode
+from onestop.core.exports import excel_response
 from onestop.projects import exports, filters, services
 from onestop.projects.models import (
     KickoffAttendee,
@@ -148,6 +152,25 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         return services.project_variance(list(report.rows.all()))
 
 
+def _record_kickoff(project, request, data):
+    """Record the kickoff meeting (→ in progress); attendees are active users by id."""
+    ids = data.pop("attendees")
+    users = list(get_user_model().objects.filter(pk__in=ids, is_active=True))
+    if len(users) != len(set(ids)):
+        raise serializers.ValidationError({"attendees": ["Unknown or inactive user."]})
+    return services.record_kickoff(project, actor=request.user, attendees=users, **data)
+
+
+def _meeting(project) -> KickoffMeeting:
+    meeting = KickoffMeeting.objects.filter(project=project).first()
+    if meeting is None:
+        raise DomainError("No kickoff meeting has been recorded yet.", code=ErrorCode.NOT_POSSIBLE_NOW)
+    return meeting
+
+
+INTERNAL_ACTIONS = {"kickoff", "acknowledge_kickoff", "complete", "start_report", "budget"}
+
+
 class ProjectViewSet(ObjectViewSet):
     """PRJ-1: projects. `POST` opens one from a signed contract; `kickoff` records the kickoff
     meeting (→ in progress); `complete` when every milestone is complete; `start-report` makes
@@ -171,69 +194,34 @@ class ProjectViewSet(ObjectViewSet):
         )
         return Response(self.get_serializer(project).data, status=status.HTTP_201_CREATED)
 
-    def _answer(self, project):
-        project.refresh_from_db()
-        return Response(self.get_serializer(project).data)
-
-    def _internal(self):
-        project = self.get_object()
-        if self.request.user.client_organization_id is not None:
-            raise Http404
+    def get_object(self):
+        project = super().get_object()
+        if self.action in INTERNAL_ACTIONS and self.request.user.client_organization_id is not None:
+            raise Http404  # the team's internal work is not shown to clients
         return project
 
-    @extend_schema(request=KickoffRequestSerializer, responses=ProjectSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def kickoff(self, request, pk=None):
-        from django.contrib.auth import get_user_model
-
-        project = self._internal()
-        body = KickoffRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        ids = data.pop("attendees")
-        users = list(get_user_model().objects.filter(pk__in=ids, is_active=True))
-        if len(users) != len(set(ids)):
-            raise serializers.ValidationError({"attendees": ["Unknown or inactive user."]})
-        services.record_kickoff(project, actor=request.user, attendees=users, **data)
-        return self._answer(project)
-
-    @extend_schema(request=None, responses=ProjectSerializer)
-    @action(detail=True, methods=["post"], url_path="acknowledge-kickoff", required_action="view")
-    def acknowledge_kickoff(self, request, pk=None):
-        project = self._internal()
-        meeting = KickoffMeeting.objects.filter(project=project).first()
-        if meeting is None:
-            from onestop.core.exceptions import DomainError
-
-            raise DomainError("No kickoff meeting has been recorded yet.")
-        services.acknowledge_kickoff(meeting, actor=request.user)
-        return self._answer(project)
-
-    @extend_schema(request=CommentRequestSerializer, responses=ProjectSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def complete(self, request, pk=None):
-        project = self._internal()
-        body = CommentRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.complete_project(project, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(project)
-
-    @extend_schema(request=None, responses={201: ProgressReportSerializer})
-    @action(detail=True, methods=["post"], url_path="start-report", required_action="view")
-    def start_report(self, request, pk=None):
-        from django.core.exceptions import PermissionDenied
-
-        project = self._internal()
-        if not request.user.has_perm("projects.fill_progressreport", project):
-            raise PermissionDenied
-        report = services.start_report(project, actor=request.user)
-        return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
+    kickoff = service_action(_record_kickoff, serializer=KickoffRequestSerializer, url_path="kickoff")
+    acknowledge_kickoff = service_action(
+        lambda project, request, data: services.acknowledge_kickoff(_meeting(project), actor=request.user),
+        url_path="acknowledge-kickoff",
+        summary="An attendee acknowledges the kickoff meeting (the time is recorded once).",
+    )
+    complete = service_action(
+        calls(services.complete_project), serializer=CommentRequestSerializer, url_path="complete"
+    )
+    start_report = service_action(
+        calls(services.start_report),
+        url_path="start-report",
+        response=ProgressReportSerializer,
+        status=status.HTTP_201_CREATED,
+        summary="The progress table of the current period, made when missing.",
+    )
 
     @extend_schema(request=None, responses=None)
     @action(detail=True, methods=["get"], required_action="view")
     def budget(self, request, pk=None):
         """The budget of the plan version the project follows, by category (staff only)."""
-        project = self._internal()
+        project = self.get_object()
         budget = services.budget_of(project)
         return Response(
             {
@@ -398,12 +386,7 @@ class KickoffMeetingViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("pk")
         )
 
-    @extend_schema(request=None, responses=KickoffMeetingSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def acknowledge(self, request, pk=None):
-        meeting = self.get_object()
-        services.acknowledge_kickoff(meeting, actor=request.user)
-        return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
+    acknowledge = service_action(calls(services.acknowledge_kickoff), url_path="acknowledge")
 
 
 class RowInputSerializer(serializers.Serializer):
@@ -441,48 +424,26 @@ class ProgressReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             .order_by("-period_start", "pk")
         )
 
-    def _answer(self, report):
-        return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)
-
-    @extend_schema(request=FillRequestSerializer, responses=ProgressReportSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def fill(self, request, pk=None):
-        report = self.get_object()
-        body = FillRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        rows = {}
-        for row in body.validated_data["rows"]:
-            row = dict(row)
-            rows[row.pop("id")] = row
-        services.fill_rows(report, actor=request.user, rows=rows)
-        return self._answer(report)
-
-    @extend_schema(request=ReviewRequestSerializer, responses=ProgressReportSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def submit(self, request, pk=None):
-        report = self.get_object()
-        body = ReviewRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.submit_report(report, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(report)
-
-    @extend_schema(request=ReviewRequestSerializer, responses=ProgressReportSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def review(self, request, pk=None):
-        report = self.get_object()
-        body = ReviewRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.review_report(report, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(report)
-
-    @extend_schema(request=ReviewRequestSerializer, responses=ProgressReportSerializer)
-    @action(detail=True, methods=["post"], url_path="return", required_action="view")
-    def return_for_correction(self, request, pk=None):
-        report = self.get_object()
-        body = ReviewRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.return_report(report, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(report)
+    fill = service_action(
+        lambda report, request, data: services.fill_rows(
+            report, actor=request.user, rows={row.pop("id"): row for row in map(dict, data["rows"])}
+        ),
+        serializer=FillRequestSerializer,
+        url_path="fill",
+        summary="Team members write rows of a table being filled in.",
+    )
+    submit = service_action(
+        calls(services.submit_report), serializer=ReviewRequestSerializer, url_path="submit"
+    )
+    review = service_action(
+        calls(services.review_report), serializer=ReviewRequestSerializer, url_path="review"
+    )
+    return_for_correction = service_action(
+        calls(services.return_report),
+        serializer=ReviewRequestSerializer,
+        url_path="return",
+        name="return_for_correction",
+    )
 
     @extend_schema(request=None, responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"], required_action="view")
@@ -499,12 +460,7 @@ class ProgressReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @action(detail=True, methods=["get"], required_action="view")
     def xlsx(self, request, pk=None):
         report = self.get_object()
-        response = HttpResponse(
-            exports.report_xlsx(report),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{exports.filename(report)}.xlsx"'
-        return response
+        return excel_response(exports.report_workbook(report), f"{exports.filename(report)}.xlsx")
 
 
 ROUTES = [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,8 +37,10 @@ HEADERS = (
 )
 
 
-def report_xlsx(report) -> bytes:
-    """Title row, the header block (project, period, lead…), the table, then who filled and reviewed."""
+def report_workbook(report):
+    """The progress table as an Excel workbook (``core.exports.excel_response`` sends it).
+
+    Title row, the header block (project, period, lead…), the table, then who filled and reviewed."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -146,6 +146,4 @@ def report_xlsx(report) -> bytes:
         sheet.freeze_panes = sheet.cell(top + 1, 3)
         sheet.print_title_rows = f"{top}:{top}"
         sheet.page_setup.orientation = "landscape"
-        buffer = BytesIO()
-        book.save(buffer)
-    return buffer.getvalue()
+    return book

@@ -8,15 +8,11 @@ from onestop.projects.models import Milestone, Project, ProjectMember, Task
 
 
 def staff_users():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, client_organization__isnull=True)
-        .order_by("full_name", "username")
-    )
+    return get_user_model().objects.staff().order_by("full_name", "username")
 
 
 def project_leads():
-    return staff_users().filter(groups__name=Role.PROJECT_LEAD).distinct()
+    return get_user_model().objects.with_role(Role.PROJECT_LEAD)
 
 
 class OpenProjectForm(forms.Form):
@@ -175,7 +171,18 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Review comment"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    decision = forms.ChoiceField(
+        choices=[("review", _("Mark as reviewed")), ("return", _("Return for correction"))], required=False
+    )
+
+    def clean_decision(self):
+        return self.cleaned_data.get("decision") or "review"
 
 
 class CompleteForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("Comment"), "aria-label": _("Comment")}),
+    )

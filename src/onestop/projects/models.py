@@ -24,6 +24,7 @@ from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, ClientScopedQuerySet, InternalQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.projects import rules as r
+from onestop.projects.states import REPORT_EDITABLE, ProgressReportState, ProjectState
 
 
 class ProjectQuerySet(ClientScopedQuerySet):
@@ -41,11 +42,7 @@ class Project(WorkflowModel, BusinessModel):
     allow_attachments = True
     allow_comments = True
 
-    class State(models.TextChoices):
-        OPENED = "opened", _("Opened, awaiting kickoff")
-        IN_PROGRESS = "in_progress", _("In progress")
-        COMPLETED = "completed", _("Implementation complete, awaiting acceptance")
-        ACCEPTED = "accepted", _("Accepted")
+    State = ProjectState
 
     code = models.CharField(_("project number"), max_length=20, unique=True, editable=False)
     engagement = models.OneToOneField(
@@ -446,10 +443,8 @@ class ProgressReport(WorkflowModel, BusinessModel):
     allow_attachments = True
     allow_comments = True
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Being filled in")
-        SUBMITTED = "submitted", _("Submitted, awaiting review")
-        REVIEWED = "reviewed", _("Reviewed")
+    State = ProgressReportState
+    editable_states = REPORT_EDITABLE
 
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="progress_reports"
@@ -496,7 +491,7 @@ class ProgressReport(WorkflowModel, BusinessModel):
 
     @property
     def is_editable(self) -> bool:
-        return self.state == self.State.DRAFT
+        return self.state in self.editable_states
 
     @transition(
         field=state,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from onestop.core.workflow import transition_log
+from onestop.core.workflow import allowed_actions, transition_log
 from onestop.projects import services
 from onestop.projects.models import (
     KickoffAttendee,
@@ -102,15 +101,8 @@ def project_context(project: Project, user) -> dict:
     for report in reports:
         report.summary = services.project_variance(list(report.rows.all()))
         report.summary["css"] = variance_class(report.summary["variance"])
-    can_manage = user.has_perm("projects.manage_project", project)
-    can_fill = user.has_perm("projects.fill_progressreport", project)
     current_start, current_end = project.period_for(timezone.localdate())
     current = next((r for r in reports if r.period_start == current_start), None)
-    blocked = ""
-    if project.state == Project.State.IN_PROGRESS:
-        open_milestones = [m for m in milestones if m.completed_on is None]
-        if open_milestones:
-            blocked = _("Every milestone must be complete first.")
     context.update(
         {
             "members": members,
@@ -122,10 +114,7 @@ def project_context(project: Project, user) -> dict:
             "current_period": (current_start, current_end),
             "budget": _budget(project),
             "gantt": gantt_data(project, milestones, tasks),
-            "can_manage": can_manage,
-            "can_fill": can_fill,
-            "complete_blocked": blocked,
-            "can_start_report": can_fill and project.state == Project.State.IN_PROGRESS and current is None,
+            "can_manage": user.has_perm("projects.manage_project", project),
         }
     )
     return context
@@ -138,18 +127,15 @@ def report_context(report: ProgressReport, user) -> dict:
     summary = services.project_variance(rows)
     summary["css"] = variance_class(summary["variance"])
     project = report.project
-    can_fill = report.is_editable and user.has_perm("projects.fill_progressreport", report)
+    allowed = allowed_actions(report, user)
     return {
         "report": report,
-        "object": report,
         "project": project,
         "rows": rows,
         "summary": summary,
-        "can_fill": can_fill,
-        "can_submit": report.state == ProgressReport.State.DRAFT
-        and user.has_perm("projects.submit_progressreport", report),
-        "can_review": report.state == ProgressReport.State.SUBMITTED
-        and user.has_perm("projects.review_progressreport", report),
+        "can_fill": report.is_editable and user.has_perm("projects.fill_progressreport", report),
+        "can_submit": "submit" in allowed,
+        "can_review": "review" in allowed,
         "log": [
             {
                 "at": entry.timestamp,
@@ -159,4 +145,23 @@ def report_context(report: ProgressReport, user) -> dict:
             }
             for entry in transition_log(report)
         ],
+    }
+
+
+def kickoff_context(project: Project, user) -> dict:
+    """The kickoff page: the meeting once recorded, its attendees (the user's own row to
+    acknowledge) and the team's responsibility matrix."""
+    meeting = (
+        KickoffMeeting.objects.filter(project=project)
+        .select_related("recorded_by")
+        .prefetch_related("attendance__user")
+        .first()
+    )
+    attendance = list(meeting.attendance.all()) if meeting else []
+    return {
+        "project": project,
+        "meeting": meeting,
+        "attendance": attendance,
+        "mine": next((row for row in attendance if row.user_id == user.pk), None),
+        "members": list(project.members.select_related("user").order_by("pk")),
     }

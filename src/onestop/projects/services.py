@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from onestop.contracts.states import ContractState
 from onestop.core import services as core_services
-from onestop.core.exceptions import DomainError
+from onestop.core.exceptions import DomainError, ErrorCode
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
@@ -32,8 +34,9 @@ from onestop.projects.models import (
     ProjectMember,
     Task,
 )
+from onestop.projects.states import ProgressReportState, ProjectState
 
-OPENABLE_CONTRACT_STATES = ("signed", "archived")
+OPENABLE_CONTRACT_STATES = (ContractState.SIGNED, ContractState.ARCHIVED)
 
 
 def _require(actor, perm: str, obj=None) -> None:
@@ -43,25 +46,6 @@ def _require(actor, perm: str, obj=None) -> None:
 
 def _day(day) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
-
-
-def _stamp(obj, actor, reason: str = ""):
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
-    return obj
-
-
-def _save(obj, actor, reason: str = ""):
-    try:
-        core_services.validate(obj)
-    except ValidationError as exc:
-        errors = getattr(exc, "message_dict", None) or {}
-        field = next(iter(errors), None) if len(errors) == 1 else None
-        raise DomainError(" ".join(exc.messages), field=field if field != "__all__" else None) from None
-    _stamp(obj, actor, reason)
-    obj.save()
-    return obj
 
 
 # --- PRJ-1: opening a project ----------------------------------------------------------------
@@ -96,6 +80,7 @@ def open_project(contract, *, actor, project_lead=None, name: str = "") -> Proje
             _("A project opens only from a signed contract; contract %(code)s is “%(state)s”.")
             % {"code": contract.code, "state": contract.state_label()},
             field="contract",
+            code=ErrorCode.GATE_NOT_MET,
         )
     engagement = contract.engagement
     if (
@@ -103,23 +88,25 @@ def open_project(contract, *, actor, project_lead=None, name: str = "") -> Proje
         or Project.objects.filter(contract=contract).exists()
     ):
         raise DomainError(
-            _("Engagement %(code)s already has a project.") % {"code": engagement.code}, field="contract"
+            _("Engagement %(code)s already has a project.") % {"code": engagement.code},
+            field="contract",
+            code=ErrorCode.ALREADY_DONE,
         )
     plan = getattr(engagement, "plan", None)
     version = plan.effective_version if plan is not None else None
     if version is None:
-        raise DomainError(_("The engagement has no effective service plan to implement."), field="contract")
+        raise DomainError(
+            _("The engagement has no effective service plan to implement."),
+            field="contract",
+            code=ErrorCode.GATE_NOT_MET,
+        )
     lead = project_lead or plan.project_lead
-    if (
-        lead is None
-        or not lead.is_active
-        or lead.client_organization_id is not None
-        or not lead.groups.filter(name=Role.PROJECT_LEAD).exists()
-    ):
+    if lead is None or not get_user_model().objects.with_role(Role.PROJECT_LEAD).filter(pk=lead.pk).exists():
         raise DomainError(
             _("Choose the project lead: %(name)s is not an active project lead.")
             % {"name": getattr(lead, "display_name", "—")},
             field="project_lead",
+            code=ErrorCode.INVALID,
         )
     project = Project(
         code=next_code("PJ"),
@@ -134,9 +121,11 @@ def open_project(contract, *, actor, project_lead=None, name: str = "") -> Proje
     )
     if project.planned_end < project.planned_start:
         project.planned_end = project.planned_start
-    _save(project, actor, _("Opened from contract %(code)s") % {"code": contract.code})
+    core_services.save(
+        project, actor=actor, reason=_("Opened from contract %(code)s") % {"code": contract.code}
+    )
     for source in version.milestones.order_by("due_date", "pk"):
-        _stamp(
+        core_services.save(
             Milestone(
                 project=project,
                 source=source,
@@ -144,21 +133,21 @@ def open_project(contract, *, actor, project_lead=None, name: str = "") -> Proje
                 planned_date=source.due_date,
                 deliverables=source.deliverables,
             ),
-            actor,
-        ).save()
+            actor=actor,
+        )
     seen = set()
     for staff in version.staffing.select_related("user").order_by("pk"):
         if staff.user_id in seen:
             continue
         seen.add(staff.user_id)
-        _stamp(
+        core_services.save(
             ProjectMember(project=project, user=staff.user, role=staff.role, allocation=staff.allocation),
-            actor,
-        ).save()
+            actor=actor,
+        )
     if lead.pk not in seen:
-        _stamp(
-            ProjectMember(project=project, user=lead, role=_("Project lead"), allocation=100), actor
-        ).save()
+        core_services.save(
+            ProjectMember(project=project, user=lead, role=_("Project lead"), allocation=100), actor=actor
+        )
     notifications.notify(
         [lead],
         title=_("Project %(code)s was opened: hold the kickoff meeting") % {"code": project.code},
@@ -212,23 +201,30 @@ def record_kickoff(
     """
     project = Project.objects.select_for_update().get(pk=project.pk)
     _require(actor, "manage_project", project)
-    if project.state != Project.State.OPENED:
+    if project.state != ProjectState.OPENED:
         raise DomainError(
             _("The kickoff meeting is recorded once, while the project awaits it; it is “%(state)s”.")
-            % {"state": project.state_label()}
+            % {"state": project.state_label()},
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     attendees = list({user.pk: user for user in attendees}.values())
     if not attendees:
-        raise DomainError(_("Name at least one attendee."), field="attendees")
+        raise DomainError(_("Name at least one attendee."), field="attendees", code=ErrorCode.INVALID)
     if held_on > timezone.localdate():
-        raise DomainError(_("The kickoff meeting cannot be recorded before it is held."), field="held_on")
+        raise DomainError(
+            _("The kickoff meeting cannot be recorded before it is held."),
+            field="held_on",
+            code=ErrorCode.INVALID,
+        )
     if not (location or "").strip():
-        raise DomainError(_("Give the meeting's location."), field="location")
+        raise DomainError(_("Give the meeting's location."), field="location", code=ErrorCode.INVALID)
     if not (goals or "").strip():
-        raise DomainError(_("State the goals communicated."), field="goals")
+        raise DomainError(_("State the goals communicated."), field="goals", code=ErrorCode.INVALID)
     if not (tasks_communicated or "").strip():
-        raise DomainError(_("State the tasks communicated."), field="tasks_communicated")
-    meeting = _save(
+        raise DomainError(
+            _("State the tasks communicated."), field="tasks_communicated", code=ErrorCode.INVALID
+        )
+    meeting = core_services.save(
         KickoffMeeting(
             project=project,
             held_on=held_on,
@@ -239,19 +235,22 @@ def record_kickoff(
             minutes=(minutes or "").strip(),
             recorded_by=actor,
         ),
-        actor,
+        actor=actor,
     )
     for user in attendees:
-        _stamp(KickoffAttendee(meeting=meeting, user=user), actor).save()
+        core_services.save(KickoffAttendee(meeting=meeting, user=user), actor=actor)
     members = {member.pk: member for member in project.members.all()}
     for member_id, text in (responsibilities or {}).items():
         member = members.get(int(member_id))
         if member is None:
-            raise DomainError(_("Responsibilities can be assigned only to members of this project's team."))
+            raise DomainError(
+                _("Responsibilities can be assigned only to members of this project's team."),
+                code=ErrorCode.INVALID,
+            )
         text = (text or "").strip()
         if text != member.responsibilities:
             member.responsibilities = text
-            _save(member, actor)
+            core_services.save(member, actor=actor)
     project.actual_start = held_on
     perform_transition(
         project,
@@ -278,8 +277,7 @@ def acknowledge_kickoff(meeting, *, actor) -> KickoffAttendee:
         raise DomainError(_("Only the meeting's attendees acknowledge the kickoff."))
     if row.acknowledged_at is None:
         row.acknowledged_at = timezone.now()
-        _stamp(row, actor)
-        row.save(update_fields=["acknowledged_at", "updated_at"])
+        core_services.save(row, actor=actor)
     return row
 
 
@@ -295,9 +293,12 @@ def check_dependencies(task, depends_on) -> None:
                 _("“%(task)s” belongs to another project; a task depends only on tasks of its own project.")
                 % {"task": other.name},
                 field="depends_on",
+                code=ErrorCode.INVALID,
             )
         if task.pk is not None and other.pk == task.pk:
-            raise DomainError(_("A task cannot depend on itself."), field="depends_on")
+            raise DomainError(
+                _("A task cannot depend on itself."), field="depends_on", code=ErrorCode.INVALID
+            )
     if task.pk is None:
         return  # a new task has no successors, so it cannot close a cycle
     # Edges of the project's dependency graph with this task's edges replaced by the new ones.
@@ -318,6 +319,7 @@ def check_dependencies(task, depends_on) -> None:
                 _("These dependencies would make a cycle (%(names)s lead back to “%(task)s”).")
                 % {"names": names, "task": task.name},
                 field="depends_on",
+                code=ErrorCode.INVALID,
             )
         if node in seen:
             continue
@@ -331,7 +333,7 @@ def save_task(task, *, actor, depends_on=None) -> Task:
     _require(actor, "manage_project", task.project)
     if depends_on is not None:
         check_dependencies(task, depends_on)
-    _save(task, actor)
+    core_services.save(task, actor=actor)
     if depends_on is not None:
         task.depends_on.set(depends_on)
     return task
@@ -448,19 +450,22 @@ def start_report(project, *, actor, day: date | None = None, check_permission: b
     project = Project.objects.select_for_update().get(pk=project.pk)
     if check_permission:
         _require(actor, "fill_progressreport", project)
-    if project.state != Project.State.IN_PROGRESS:
+    if project.state != ProjectState.IN_PROGRESS:
         raise DomainError(
             _("Progress is reported while the project is in progress; it is “%(state)s”.")
-            % {"state": project.state_label()}
+            % {"state": project.state_label()},
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     day = day or timezone.localdate()
     start, end = project.period_for(day)
     report = ProgressReport.objects.filter(project=project, period_start=start).first()
     if report is not None:
         return report
-    report = _save(ProgressReport(project=project, period_start=start, period_end=end), actor)
+    report = core_services.save(
+        ProgressReport(project=project, period_start=start, period_end=end), actor=actor
+    )
     for position, values in enumerate(planned_rows(project, end), start=1):
-        _stamp(ProgressRow(report=report, position=position, **values), actor).save()
+        core_services.save(ProgressRow(report=report, position=position, **values), actor=actor)
     return report
 
 
@@ -473,18 +478,14 @@ def fill_rows(report, *, actor, rows: dict) -> list[ProgressRow]:
     """Team members write the rows of a draft table. ``rows`` maps row id → field values."""
     report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     _require(actor, "fill_progressreport", report.project)
-    if not report.is_editable:
-        raise DomainError(
-            _("The progress table is “%(state)s”; only a table being filled in can change.")
-            % {"state": report.state_label()}
-        )
+    core_services.ensure_editable(report)
     existing = {row.pk: row for row in report.rows.all()}
     changed = []
     errors = []
     for row_id, values in rows.items():
         row = existing.get(int(row_id))
         if row is None:
-            raise DomainError(_("That row is not part of this progress table."))
+            raise DomainError(_("That row is not part of this progress table."), code=ErrorCode.INVALID)
         before = {name: getattr(row, name) for name in ROW_FIELDS}
         for name in ROW_FIELDS:
             if name not in values:
@@ -504,12 +505,11 @@ def fill_rows(report, *, actor, rows: dict) -> list[ProgressRow]:
             continue
         if before != {name: getattr(row, name) for name in ROW_FIELDS}:
             row.filled_by = actor
-            _stamp(row, actor)
-            row.save()
+            core_services.save(row, actor=actor)
             changed.append(row)
     if errors:
         transaction.set_rollback(True)
-        raise DomainError(" ".join(errors))
+        raise DomainError(" ".join(errors), code=ErrorCode.INVALID)
     return changed
 
 
@@ -517,7 +517,10 @@ def fill_rows(report, *, actor, rows: dict) -> list[ProgressRow]:
 def submit_report(report, *, actor, comment: str = "") -> ProgressReport:
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if not report.rows.exists():
-        raise DomainError(_("The progress table has no rows: add milestones or tasks first."))
+        raise DomainError(
+            _("The progress table has no rows: add milestones or tasks first."),
+            code=ErrorCode.CONDITION_UNMET,
+        )
     report.submitted_by = actor
     report.submitted_at = timezone.now()
     perform_transition(report, "submit", actor=actor, comment=comment)
@@ -545,12 +548,16 @@ def review_report(report, *, actor, comment: str = "") -> ProgressReport:
                 task.actual_end = None
             if task.actual_start and task.actual_end and task.actual_end < task.actual_start:
                 task.actual_start = task.actual_end
-            _save(task, actor, _("From progress report %(report)s") % {"report": report})
+            core_services.save(
+                task, actor=actor, reason=_("From progress report %(report)s") % {"report": report}
+            )
         elif row.milestone_id and row.milestone is not None:
             milestone = row.milestone
             milestone.percent_complete = row.percent_complete
             milestone.completed_on = done_on if row.percent_complete == 100 else None
-            _save(milestone, actor, _("From progress report %(report)s") % {"report": report})
+            core_services.save(
+                milestone, actor=actor, reason=_("From progress report %(report)s") % {"report": report}
+            )
     return report
 
 
@@ -558,11 +565,9 @@ def review_report(report, *, actor, comment: str = "") -> ProgressReport:
 def return_report(report, *, actor, comment: str) -> ProgressReport:
     report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
     report.review_comment = (comment or "").strip()
-    perform_transition(report, "return_for_correction", actor=actor, comment=comment)
     report.submitted_at = None
     report.submitted_by = None
-    _stamp(report, actor)
-    report.save(update_fields=["submitted_at", "submitted_by", "updated_at"])
+    perform_transition(report, "return_for_correction", actor=actor, comment=comment)
     notifications.notify(
         _team(report.project, exclude=actor),
         title=_("Progress report %(report)s was returned for correction") % {"report": report},
@@ -624,7 +629,7 @@ def remind_due_reports(today: date | None = None) -> int:
     today = today or timezone.localdate()
     report_type = ContentType.objects.get_for_model(ProgressReport)
     count = 0
-    projects = Project.objects.filter(state=Project.State.IN_PROGRESS).select_related("project_lead")
+    projects = Project.objects.filter(state=ProjectState.IN_PROGRESS).select_related("project_lead")
     for project in projects:
         start, _end = project.period_for(today)
         with transaction.atomic():
@@ -635,7 +640,7 @@ def remind_due_reports(today: date | None = None) -> int:
                         report = start_report(project, actor=None, day=today, check_permission=False)
                 except IntegrityError:  # made meanwhile by a member
                     report = ProgressReport.objects.get(project=project, period_start=start)
-            if report.state != ProgressReport.State.DRAFT:
+            if report.state != ProgressReportState.DRAFT:
                 continue
             if Deadline.objects.filter(target_type=report_type, target_id=report.pk).exists():
                 continue  # already announced (open, or closed by an earlier submission)

@@ -5,17 +5,21 @@ from onestop.projects import views
 app_name = "projects"
 
 urlpatterns = [
-    *views.ProjectViews.urls(),
+    # The kickoff page shows the meeting once recorded; while the project awaits it, it is the
+    # ``kickoff`` action's form (the action's own route, listed after it, is the same path).
     path("projects/<int:pk>/kickoff/", views.project_kickoff, name="project_kickoff"),
-    path("projects/<int:pk>/kickoff/acknowledge/", views.kickoff_acknowledge, name="kickoff_acknowledge"),
-    path("projects/<int:pk>/complete/", views.project_complete, name="project_complete"),
-    path("projects/<int:pk>/progress/start/", views.project_start_report, name="project_start_report"),
+    *views.ProjectViews.urls(),
+    path(
+        "kickoff-meetings/<int:pk>/acknowledge/",
+        views.acknowledge_kickoff.view,
+        name="kickoffmeeting_acknowledge",
+    ),
     *views.MilestoneViews.urls(),
     *views.ProjectMemberViews.urls(),
     *views.TaskViews.urls(),
-    path("progress/<int:pk>/", views.progressreport_detail, name="progressreport_detail"),
-    path("progress/<int:pk>/submit/", views.progressreport_submit, name="progressreport_submit"),
-    path("progress/<int:pk>/review/", views.progressreport_review, name="progressreport_review"),
+    path("progress/<int:pk>/", views.fill_report.view, name="progressreport_detail"),
+    path("progress/<int:pk>/submit/", views.submit_report.view, name="progressreport_submit"),
+    path("progress/<int:pk>/review/", views.review_report.view, name="progressreport_review"),
     path("progress/<int:pk>/pdf/", views.progressreport_pdf, name="progressreport_pdf"),
     path("progress/<int:pk>/xlsx/", views.progressreport_xlsx, name="progressreport_xlsx"),
 ]

@@ -2,44 +2,44 @@
 
 The project page gathers the overview, milestones, team and responsibility matrix, kickoff,
 tasks (table and Gantt chart), progress tables and the budget. Clients of the project's
-organisation see the overview and the milestones only.
+organisation see the overview and the milestones only. The kickoff meeting and the progress
+table are forms with pages of their own (``RecordAction(template=...)``).
 """
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
-from django.urls import path
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
 
 from onestop.core import services as core_services
-from onestop.core.exceptions import DomainError
-from onestop.core.views import (
-    Column,
-    ObjectDeleteView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectHistoryView,
-    ObjectListView,
-    ObjectViews,
-)
-from onestop.core.views_workflow import refused
+from onestop.core.actions import RecordAction, calls, record_action, visible_record
+from onestop.core.exceptions import DomainError, ErrorCode
+from onestop.core.exports import excel_response
+from onestop.core.forms import CommentForm
+from onestop.core.views import Column, ObjectViews
+from onestop.core.workflow import allowed_actions
 from onestop.projects import exports, filters, forms, services
 from onestop.projects.models import KickoffMeeting, Milestone, ProgressReport, Project, ProjectMember, Task
-from onestop.projects.presenters import project_context, report_context
+from onestop.projects.presenters import kickoff_context, project_context, report_context
+from onestop.projects.states import ProgressReportState, ProjectState
 
 
-class ProjectDetailView(ObjectDetailView):
-    def base_context(self, **extra):
-        context = super().base_context(**extra)
-        if extra.get("tab") == "detail" and extra.get("object") is not None:
-            context.update(project_context(extra["object"], self.request.user))
-        return context
+def _record_kickoff(project, request, data):
+    """Run ``record_kickoff`` with the kickoff form's data (its responsibility matrix by member)."""
+    prefix = "responsibility_"
+    responsibilities = {
+        int(key[len(prefix) :]): data.pop(key) for key in list(data) if key.startswith(prefix)
+    }
+    return services.record_kickoff(
+        project,
+        actor=request.user,
+        attendees=list(data.pop("attendees")),
+        responsibilities=responsibilities,
+        **data,
+    )
 
 
 class ProjectViews(ObjectViews):
@@ -62,7 +62,7 @@ class ProjectViews(ObjectViews):
     columns = [
         Column("code", link=True),
         Column("name", link=True),
-        Column("engagement__client", label=gettext_lazy("Client"), sort="engagement__client__name"),
+        Column("engagement__client", label=_("Client"), sort="engagement__client__name"),
         Column("project_lead", sort="project_lead__full_name"),
         Column("state"),
         Column("planned_start"),
@@ -88,18 +88,40 @@ class ProjectViews(ObjectViews):
             return services.open_project(data["contract"], actor=actor, project_lead=data.get("project_lead"))
         return core_services.save_form(form, actor=actor)
 
-    @classmethod
-    def urls(cls) -> list:
-        return [
-            path("projects/", ObjectListView.as_view(viewset=cls), name="project_list"),
-            path("projects/add/", ObjectEditView.as_view(viewset=cls), name="project_add"),
-            path("projects/<int:pk>/", ProjectDetailView.as_view(viewset=cls), name="project_detail"),
-            path("projects/<int:pk>/edit/", ObjectEditView.as_view(viewset=cls), name="project_edit"),
-            path(
-                "projects/<int:pk>/history/", ObjectHistoryView.as_view(viewset=cls), name="project_history"
+    actions = [
+        RecordAction(
+            "kickoff",
+            _record_kickoff,
+            form=forms.KickoffForm,
+            form_kwargs=lambda project, user: {"project": project, "auto_id": "id_%s"},
+            transition="kick_off",
+            template="projects/kickoff.html",
+            context=lambda project, user: kickoff_context(project, user),
+            success=_("The kickoff meeting was recorded; the project is in progress."),
+            anchor="#kickoff",
+        ),
+        RecordAction(
+            "complete",
+            calls(services.complete_project),
+            form=forms.CompleteForm,
+            transition="complete",
+            success=_("Implementation is complete; the project awaits the client's acceptance."),
+        ),
+        RecordAction(
+            "start-report",
+            calls(services.start_report),
+            route="progress/start/",
+            when=lambda project, user: (
+                project.state == ProjectState.IN_PROGRESS
+                and user.has_perm("projects.fill_progressreport", project)
             ),
-            path("projects/<int:pk>/delete/", ObjectDeleteView.as_view(viewset=cls), name="project_delete"),
-        ]
+            redirect=lambda project, report: report.get_absolute_url(),
+        ),
+    ]
+
+    @classmethod
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        return project_context(obj, request.user)
 
 
 class MilestoneViews(ObjectViews):
@@ -173,156 +195,36 @@ class TaskViews(ObjectViews):
         )
 
 
-# --- helpers -------------------------------------------------------------------------------------
+# --- the kickoff meeting ---------------------------------------------------------------------------
 
 
-def _project(request, pk) -> Project:
-    project = get_object_or_404(
-        Project.objects.visible_to(request.user).select_related("project_lead", "engagement"), pk=pk
-    )
-    if not request.user.has_perm("projects.view_project", project):
-        raise Http404
-    return project
-
-
-def _internal_project(request, pk) -> Project:
-    project = _project(request, pk)
-    if request.user.client_organization_id is not None:
-        raise Http404  # the team's internal work is not shown to clients
-    return project
-
-
-def _report(request, pk) -> ProgressReport:
-    report = get_object_or_404(
-        ProgressReport.objects.visible_to(request.user).select_related(
-            "project", "project__project_lead", "project__engagement__client", "submitted_by", "reviewed_by"
-        ),
-        pk=pk,
-    )
-    if not request.user.has_perm("projects.view_progressreport", report):
-        raise Http404
-    return report
-
-
-def _run(request, record, action, success: str, back: str | None = None):
-    back = back or record.get_absolute_url()
-    try:
-        action()
-    except DomainError as exc:
-        return refused(request, record, exc.message, exc.status_code, back)
-    messages.success(request, success)
-    return HttpResponseRedirect(back)
-
-
-# --- kickoff --------------------------------------------------------------------------------------
+KICKOFF = next(action for action in ProjectViews.actions if action.key == "kickoff")
 
 
 @login_required
 def project_kickoff(request, pk):
-    """The kickoff meeting: the form while the project awaits it, then the record and the
-    attendees' acknowledgements."""
-    project = _internal_project(request, pk)
-    meeting = (
-        KickoffMeeting.objects.filter(project=project)
-        .select_related("recorded_by")
-        .prefetch_related("attendance__user")
-        .first()
-    )
-    can_record = meeting is None and request.user.has_perm("projects.manage_project", project)
-    form = None
-    status = 200
-    if can_record:
-        form = forms.KickoffForm(request.POST or None, project=project)
-        if request.method == "POST":
-            if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    services.record_kickoff(
-                        project,
-                        actor=request.user,
-                        held_on=data["held_on"],
-                        location=data["location"],
-                        attendees=list(data["attendees"]),
-                        goals=data["goals"],
-                        tasks_communicated=data["tasks_communicated"],
-                        requirements=data["requirements"],
-                        minutes=data["minutes"],
-                        responsibilities=form.responsibilities(),
-                    )
-                except DomainError as exc:
-                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                else:
-                    messages.success(
-                        request, _("The kickoff meeting was recorded; the project is in progress.")
-                    )
-                    return HttpResponseRedirect(project.get_absolute_url() + "#kickoff")
-            status = 400
-        from onestop.core.forms import bootstrapify
-
-        bootstrapify(form)
-    elif request.method == "POST":
-        raise PermissionDenied
-    attendance = list(meeting.attendance.all()) if meeting else []
-    mine = next((row for row in attendance if row.user_id == request.user.pk), None)
-    members = list(project.members.select_related("user").order_by("pk"))
-    return render(
-        request,
-        "projects/kickoff.html",
-        {
-            "project": project,
-            "object": project,
-            "meeting": meeting,
-            "attendance": attendance,
-            "mine": mine,
-            "members": members,
-            "form": form,
-        },
-        status=status,
-    )
+    """The kickoff meeting's page: its form (the ``kickoff`` action) while the project awaits it,
+    then the meeting and the attendees' acknowledgements. The team's internal work: staff only."""
+    project = visible_record(request, Project, pk)
+    if request.user.client_organization_id is not None:
+        raise Http404
+    if request.method == "POST" or KICKOFF.available(
+        project, request.user, allowed_actions(project, request.user)
+    ):
+        return KICKOFF.view(request, pk)
+    context = {"object": project, "form": None, "action": KICKOFF, **kickoff_context(project, request.user)}
+    return render(request, KICKOFF.template, context)
 
 
-@login_required
-@require_POST
-def kickoff_acknowledge(request, pk):
-    project = _internal_project(request, pk)
-    meeting = get_object_or_404(KickoffMeeting, project=project)
-    return _run(
-        request,
-        project,
-        lambda: services.acknowledge_kickoff(meeting, actor=request.user),
-        _("You acknowledged the kickoff meeting."),
-        back=meeting.get_absolute_url(),
-    )
-
-
-@login_required
-@require_POST
-def project_complete(request, pk):
-    project = _internal_project(request, pk)
-    form = forms.CompleteForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    return _run(
-        request,
-        project,
-        lambda: services.complete_project(project, actor=request.user, comment=comment),
-        _("Implementation is complete; the project awaits the client's acceptance."),
-    )
+acknowledge_kickoff = record_action(
+    KickoffMeeting,
+    "acknowledge",
+    calls(services.acknowledge_kickoff),
+    success=_("You acknowledged the kickoff meeting."),
+)
 
 
 # --- the progress table ---------------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def project_start_report(request, pk):
-    project = _internal_project(request, pk)
-    if not request.user.has_perm("projects.fill_progressreport", project):
-        raise PermissionDenied
-    try:
-        report = services.start_report(project, actor=request.user)
-    except DomainError as exc:
-        return refused(request, project, exc.message, exc.status_code, project.get_absolute_url())
-    return HttpResponseRedirect(report.get_absolute_url())
 
 
 def row_values(post, row) -> dict:
@@ -336,81 +238,66 @@ def row_values(post, row) -> dict:
         if not raw.isdigit():
             raise DomainError(
                 _("%(item)s: give the percentage complete as a whole number from 0 to 100.")
-                % {"item": row.item}
+                % {"item": row.item},
+                code=ErrorCode.INVALID,
             )
         values["percent_complete"] = int(raw)
     for name in ("actual_start", "actual_end"):
         if values.get(name):
-            from django.utils.dateparse import parse_date
-
             try:
                 parsed = parse_date(values[name])
             except ValueError:
                 parsed = None
             if parsed is None:
-                raise DomainError(_("%(item)s: give dates as YYYY-MM-DD.") % {"item": row.item})
+                raise DomainError(
+                    _("%(item)s: give dates as YYYY-MM-DD.") % {"item": row.item}, code=ErrorCode.INVALID
+                )
             values[name] = parsed
     return values
 
 
-@login_required
-def progressreport_detail(request, pk):
-    report = _report(request, pk)
-    user = request.user
-    status = 200
-    if request.method == "POST":
-        if not user.has_perm("projects.fill_progressreport", report):
-            raise PermissionDenied
-        rows = list(report.rows.all())
-        try:
-            values = {row.pk: row_values(request.POST, row) for row in rows}
-            services.fill_rows(report, actor=user, rows=values)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            status = 400
-        else:
-            messages.success(request, _("The progress table was saved."))
-            return HttpResponseRedirect(report.get_absolute_url())
-    context = report_context(report, user)
-    return render(request, "projects/progressreport_detail.html", context, status=status)
+def _fill_rows(report, request, data):
+    rows = {row.pk: row_values(request.POST, row) for row in report.rows.all()}
+    return services.fill_rows(report, actor=request.user, rows=rows)
 
 
-@login_required
-@require_POST
-def progressreport_submit(request, pk):
-    report = _report(request, pk)
-    return _run(
-        request,
-        report,
-        lambda: services.submit_report(report, actor=request.user, comment=request.POST.get("comment", "")),
-        _("The progress table was submitted to the project lead."),
-    )
+def _review(report, request, data):
+    review = services.return_report if data["decision"] == "return" else services.review_report
+    return review(report, actor=request.user, comment=data["comment"])
 
 
-@login_required
-@require_POST
-def progressreport_review(request, pk):
-    report = _report(request, pk)
-    form = forms.ReviewForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    if request.POST.get("decision") == "return":
-        return _run(
-            request,
-            report,
-            lambda: services.return_report(report, actor=request.user, comment=comment),
-            _("The progress table was returned for correction."),
-        )
-    return _run(
-        request,
-        report,
-        lambda: services.review_report(report, actor=request.user, comment=comment),
-        _("The progress table was reviewed; the milestones and tasks were updated."),
-    )
+# The progress table's page is the form that fills its rows (team members, while being filled in).
+fill_report = record_action(
+    ProgressReport,
+    "fill",
+    _fill_rows,
+    template="projects/progressreport_detail.html",
+    context=lambda report, user: report_context(report, user),
+    success=_("The progress table was saved."),
+)
+submit_report = record_action(
+    ProgressReport,
+    "submit",
+    calls(services.submit_report),
+    form=CommentForm,
+    success=_("The progress table was submitted to the project lead."),
+)
+review_report = record_action(
+    ProgressReport,
+    "review",
+    _review,
+    form=forms.ReviewForm,
+    success=lambda report, result: (
+        _("The progress table was returned for correction.")
+        if result.state == ProgressReportState.DRAFT
+        else _("The progress table was reviewed; the milestones and tasks were updated.")
+    ),
+)
 
 
 @login_required
 def progressreport_pdf(request, pk):
-    report = _report(request, pk)
+    report = visible_record(request, ProgressReport, pk)
     response = HttpResponse(exports.report_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{exports.filename(report)}.pdf"'
     return response
@@ -418,10 +305,5 @@ def progressreport_pdf(request, pk):
 
 @login_required
 def progressreport_xlsx(request, pk):
-    report = _report(request, pk)
-    response = HttpResponse(
-        exports.report_xlsx(report),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(report)}.xlsx"'
-    return response
+    report = visible_record(request, ProgressReport, pk)
+    return excel_response(exports.report_workbook(report), f"{exports.filename(report)}.xlsx")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from onestop.core.work import WorkItem, register
 from onestop.projects.models import KickoffAttendee, ProgressReport
+from onestop.projects.states import ProjectState
 
 
 @register
@@ -32,7 +33,7 @@ def project_work(user):
     drafts = (
         ProgressReport.objects.filter(state=ProgressReport.State.DRAFT)
         .filter(Q(project__members__user=user) | Q(project__project_lead=user))
-        .filter(project__state="in_progress")
+        .filter(project__state=ProjectState.IN_PROGRESS)
         .select_related("project")
         .distinct()
         .order_by("period_end")[:50]
