@@ -324,7 +324,7 @@ class SpotCheckDrawRequestSerializer(serializers.Serializer):
     sample_size = serializers.IntegerField(min_value=1, max_value=100)
     planned_date = serializers.DateField()
     inspector = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(client_organization__isnull=True, is_active=True),
+        queryset=User.objects.staff(),
         required=False,
         allow_null=True,
     )

@@ -30,9 +30,7 @@ CHECKPOINT_FORM_FIELDS = [
 def quality_staff():
     from onestop.accounts.models import User
 
-    return User.objects.filter(
-        groups__name=Role.QUALITY, is_active=True, client_organization__isnull=True
-    ).order_by("full_name", "username")
+    return User.objects.with_role(Role.QUALITY)
 
 
 class QCTemplateForm(ModelForm):
