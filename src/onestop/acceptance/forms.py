@@ -158,6 +158,19 @@ class TextForm(forms.Form):
     text = forms.CharField(label=_("Item"), max_length=300)
 
 
+class TickForm(forms.Form):
+    """Tick (or untick) one preparation item; without ``done`` the item is ticked."""
+
+    done = forms.TypedChoiceField(
+        label=_("Done"),
+        choices=[("1", _("Tick")), ("0", _("Untick"))],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=True,
+    )
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, empty_value=None)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
 

@@ -123,11 +123,11 @@ class AcceptanceRoundViews(ObjectViews):
         RecordAction(
             "checklist-tick",
             lambda r, request, data: services.tick(
-                get_object_or_404(ChecklistItem.objects.filter(round=r), pk=data["item"]),
+                get_object_or_404(ChecklistItem.objects.filter(round=r), pk=data.pop("item")),
                 actor=request.user,
-                done=request.POST.get("done", "1") == "1",
-                note=request.POST.get("note"),
+                **data,
             ),
+            form=forms.TickForm,
             route="checklist/<int:item>/tick/",
             when=lambda r, user: user.has_perm("acceptance.prepare_acceptanceround", r),
             success=_("The checklist was updated."),
