@@ -32,6 +32,7 @@ from onestop.acceptance.models import (
 from onestop.acceptance.selectors import passed_round
 from onestop.acceptance.signals import acceptance_passed
 from onestop.core import comments, signatures
+from onestop.core import services as core_services
 from onestop.core.exceptions import DomainError
 from onestop.core.models import Comment, Visibility
 from onestop.notifications.models import Deadline, Notification
@@ -423,7 +424,7 @@ def test_ACC_1_the_application_carries_its_fields_prints_and_reaches_the_client(
     with pytest.raises(DomainError, match="has been signed"):
         services.edit_application(acceptance_round, actor=personas["lead"], self_assessment="改寫")
     with pytest.raises(DomainError, match="can no longer change"):
-        services._save(AcceptanceDeliverable(round=acceptance_round, name="補交"), personas["lead"])
+        core_services.save(AcceptanceDeliverable(round=acceptance_round, name="補交"), actor=personas["lead"])
 
 
 # --- ACC-2: preparation -----------------------------------------------------------------------------
@@ -648,8 +649,14 @@ def test_ACC_3_a_client_of_another_organisation_gets_404_everywhere(personas, cl
         reverse("core:document_pdf", args=[label, acceptance_round.pk, "acceptance_application"]),
     ):
         assert client.get(url).status_code == 404, url
-    assert client.post(reverse("acceptance:round_start", args=[acceptance_round.pk])).status_code == 404
-    assert client.post(reverse("acceptance:round_report", args=[acceptance_round.pk]), {}).status_code == 404
+    assert (
+        client.post(reverse("acceptance:acceptanceround_start", args=[acceptance_round.pk])).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("acceptance:acceptanceround_report", args=[acceptance_round.pk]), {}).status_code
+        == 404
+    )
     api = APIClient()
     api.force_authenticate(personas["client_b"])
     assert api.get(reverse("api:acceptanceround-detail", args=[acceptance_round.pk])).status_code == 404
@@ -666,35 +673,43 @@ def test_ACC_2_the_client_runs_its_round_through_the_portal_pages(personas, clie
     page = client.get(acceptance_round.get_absolute_url())
     assert page.status_code == 200
     response = client.post(
-        reverse("acceptance:round_team_add", args=[acceptance_round.pk]),
+        reverse("acceptance:acceptanceround_team", args=[acceptance_round.pk]),
         {"user": client_a.pk, "role": "組長"},
     )
     assert response.status_code == 302
     bad = client.post(
-        reverse("acceptance:round_team_add", args=[acceptance_round.pk]), {"user": client_a.pk, "role": ""}
+        reverse("acceptance:acceptanceround_team", args=[acceptance_round.pk]),
+        {"user": client_a.pk, "role": ""},
     )
     assert bad.status_code == 400
     for item in acceptance_round.checklist.all():
         assert (
             client.post(
-                reverse("acceptance:round_checklist_tick", args=[acceptance_round.pk, item.pk])
+                reverse("acceptance:acceptanceround_checklist_tick", args=[acceptance_round.pk, item.pk])
             ).status_code
             == 302
         )
-    assert client.post(reverse("acceptance:round_start", args=[acceptance_round.pk])).status_code == 302
+    assert (
+        client.post(reverse("acceptance:acceptanceround_start", args=[acceptance_round.pk])).status_code
+        == 302
+    )
     criteria = list(acceptance_round.criteria.all())
     data = {f"r-{c.pk}-system_test": "pass" for c in criteria}
     data[f"n-{criteria[0].pk}-system_test"] = "全部通過"
     assert (
-        client.post(reverse("acceptance:round_results", args=[acceptance_round.pk]), data).status_code == 302
+        client.post(
+            reverse("acceptance:acceptanceround_results", args=[acceptance_round.pk]), data
+        ).status_code
+        == 302
     )
     assert AcceptanceResult.objects.filter(round=acceptance_round).count() == len(criteria)
     refused = client.post(
-        reverse("acceptance:round_report", args=[acceptance_round.pk]), {"conclusion": "fail", "summary": "x"}
+        reverse("acceptance:acceptanceround_report", args=[acceptance_round.pk]),
+        {"conclusion": "fail", "summary": "x"},
     )
     assert refused.status_code == 400 and "at least one problem" in refused.content.decode()
     response = client.post(
-        reverse("acceptance:round_report", args=[acceptance_round.pk]),
+        reverse("acceptance:acceptanceround_report", args=[acceptance_round.pk]),
         {"conclusion": "pass", "summary": "合格"},
     )
     assert response.status_code == 302
@@ -852,3 +867,26 @@ def test_ACC_the_round_page_and_list_run_a_fixed_number_of_queries(personas, cli
 
     for user in (client_a, personas["lead"]):
         assert count(user, small.get_absolute_url()) == count(user, big.get_absolute_url())
+
+
+def test_ACC_a_refused_round_action_shows_the_whole_round_page_again_with_the_input_kept(personas, client):
+    acceptance_round = in_acceptance(personas)
+    client.force_login(personas["client_a"])
+    # “Fail” needs a listed problem: the round page again (team, results, report), the text kept.
+    response = client.post(
+        reverse("acceptance:acceptanceround_report", args=[acceptance_round.pk]),
+        {"conclusion": "fail", "summary": "報表性能不達標"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "at least one problem" in page
+    assert 'id="team"' in page and 'id="results"' in page and "報表性能不達標" in page
+    acceptance_round.refresh_from_db()
+    assert acceptance_round.state == "in_acceptance" and not acceptance_round.report_conclusion
+    # A problem of another organisation's round is not there at all.
+    problem = services.add_problem(
+        acceptance_round, actor=personas["client_a"], description="問題", requirement="整改"
+    )
+    client.force_login(personas["client_b"])
+    for name in ("resolve", "assign"):
+        url = reverse(f"acceptance:acceptanceproblem_{name}", args=[problem.pk])
+        assert client.post(url, {"fix": "x"}).status_code == 404

@@ -998,3 +998,40 @@ def test_QA_the_demo_data_does_nothing_without_projects_and_is_meaningful_with_t
     assert set(ImprovementAction.objects.values_list("state", flat=True)) == {"open", "effective"}
     categories = set(InspectionItem.objects.filter(result="fail").values_list("category", flat=True))
     assert len(categories) >= 3
+
+
+# --- one action path (issue 9) ------------------------------------------------------------------
+
+
+def test_QA_a_refused_page_action_shows_the_page_again_with_the_input_kept(client, personas):
+    notice = notice_for(personas)
+    services.respond_notice(notice, actor=personas["member"], response="已更新設計文檔")
+    client.force_login(personas["quality"])
+    # Reopening needs a reason: the notice's page again, 400, the choice kept, nothing changed.
+    response = client.post(
+        reverse("quality:rectificationnotice_verify", args=[notice.pk]), {"decision": "reopen", "note": ""}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and 'data-action="verify"' in page
+    assert '<option value="reopen" selected>' in page
+    notice.refresh_from_db()
+    assert notice.state == "responded"
+    # An item answered without its finding: the inspection's checklist again, that item's input kept.
+    inspection = inspection_on(personas)
+    item = inspection.items.first()
+    response = client.post(
+        reverse("quality:inspectionitem_record", args=[item.pk]), {"result": "fail", "evidence": "抽查記錄X"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "抽查記錄X" in page and f'id="id_item{item.pk}_evidence"' in page
+
+
+def test_QA_a_record_the_user_may_not_see_answers_404_to_its_page_actions(client, personas):
+    notice = notice_for(personas)
+    client.force_login(personas["client_a"])
+    for name in ("respond", "verify"):
+        url = reverse(f"quality:rectificationnotice_{name}", args=[notice.pk])
+        assert client.post(url, {"response": "x", "decision": "close"}).status_code == 404
+    item = notice.item
+    assert client.post(reverse("quality:inspectionitem_record", args=[item.pk]), {}).status_code == 404
+    assert client.post(reverse("quality:inspection_start", args=[item.inspection_id])).status_code == 404

@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from onestop.acceptance import filters, services
@@ -20,8 +19,10 @@ from onestop.acceptance.models import (
     Conclusion,
     Method,
 )
+from onestop.accounts.models import User
 from onestop.core import services as core_services
-from onestop.core.api import ModelSerializer, ObjectViewSet
+from onestop.core.actions import calls, service_action
+from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
 from onestop.projects.models import Milestone, Project
 
 
@@ -104,10 +105,6 @@ class AcceptanceReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
 
-class AcceptanceCommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
 class AcceptanceResultInputSerializer(serializers.Serializer):
     criterion = serializers.IntegerField(min_value=1)
     method = serializers.ChoiceField(choices=Method.choices)
@@ -136,20 +133,9 @@ class AcceptanceRoundViewSet(ObjectViewSet):
     serializer_class = AcceptanceRoundSerializer
     filterset_class = filters.AcceptanceRoundFilterSet
     select_related = ("project", "milestone")
+    required_action = None  # set per custom action (see core.drf.RulesPermission)
     ordering_fields = ["number", "applied_at", "concluded_at"]
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
-
-    def initial(self, request, *args, **kwargs):
-        if getattr(self, "action", None) not in {
-            "list",
-            "retrieve",
-            "create",
-            "update",
-            "partial_update",
-            None,
-        }:
-            self.required_action = "view"  # each action's own rule is asked by its service
-        super().initial(request, *args, **kwargs)
 
     def _body(self, serializer_class):
         body = serializer_class(data=self.request.data, context=self.get_serializer_context())
@@ -180,122 +166,93 @@ class AcceptanceRoundViewSet(ObjectViewSet):
             serializer.instance, actor=self.request.user, **serializer.validated_data
         )
 
-    @extend_schema(request=AcceptanceTeamMemberInputSerializer, responses=AcceptanceRoundSerializer)
-    @action(detail=True, methods=["post"])
-    def team(self, request, pk=None):
-        """ACC-2: name a client user to the acceptance team (or change their role)."""
-        from django.contrib.auth import get_user_model
-
-        acceptance_round = self.get_object()
-        data = self._body(AcceptanceTeamMemberInputSerializer)
-        user = (
-            get_user_model()
-            .objects.filter(
-                pk=data["user"],
-                client_organization_id=acceptance_round.project.engagement.client_id,
-                is_active=True,
-            )
-            .first()
-        )
-        if user is None:
-            raise serializers.ValidationError(
-                {"user": [_("Only active users of the client organisation can be on the team.")]}
-            )
-        services.name_team_member(acceptance_round, actor=request.user, user=user, role=data["role"])
-        return self._answer(acceptance_round)
-
-    @extend_schema(request=AcceptanceTextSerializer, responses=AcceptanceRoundSerializer)
-    @action(detail=True, methods=["post"], url_path="checklist-items")
-    def checklist_items(self, request, pk=None):
-        """ACC-2: add an item of the team's own to the preparation checklist."""
-        acceptance_round = self.get_object()
-        services.add_checklist_item(
-            acceptance_round, actor=request.user, text=self._body(AcceptanceTextSerializer)["text"]
-        )
-        return self._answer(acceptance_round)
-
-    @extend_schema(request=AcceptanceReasonSerializer, responses=AcceptanceRoundSerializer)
-    @action(detail=True, methods=["post"], url_path="skip-checklist")
-    def skip_checklist(self, request, pk=None):
-        """ACC-2: skip the preparation checklist with a reason (an empty reason requires it again)."""
-        acceptance_round = self.get_object()
-        services.skip_checklist(
-            acceptance_round, actor=request.user, reason=self._body(AcceptanceReasonSerializer)["reason"]
-        )
-        return self._answer(acceptance_round)
-
-    @extend_schema(request=AcceptanceCommentSerializer, responses=AcceptanceRoundSerializer)
-    @action(detail=True, methods=["post"])
-    def start(self, request, pk=None):
-        """applied → in_acceptance: the team is named and the checklist done (or skipped)."""
-        acceptance_round = self.get_object()
-        services.start(
-            acceptance_round, actor=request.user, comment=self._body(AcceptanceCommentSerializer)["comment"]
-        )
-        return self._answer(acceptance_round)
-
-    @extend_schema(request=AcceptanceResultInputSerializer, responses=AcceptanceRoundSerializer)
-    @action(detail=True, methods=["post"])
-    def results(self, request, pk=None):
-        """ACC-3: the result of one method on one criterion (recorded again: replaced)."""
-        acceptance_round = self.get_object()
-        data = self._body(AcceptanceResultInputSerializer)
-        criterion = acceptance_round.criteria.filter(pk=data["criterion"]).first()
-        if criterion is None:
-            raise serializers.ValidationError({"criterion": [_("The criterion belongs to another round.")]})
-        services.record_result(
+    team = service_action(
+        lambda acceptance_round, request, data: services.name_team_member(
             acceptance_round,
             actor=request.user,
-            criterion=criterion,
-            method=data["method"],
-            passed=data["passed"],
-            note=data["note"],
-        )
-        return self._answer(acceptance_round)
-
-    @extend_schema(request=AcceptanceProblemInputSerializer, responses=AcceptanceRoundSerializer)
-    @action(detail=True, methods=["post"])
-    def problems(self, request, pk=None):
-        """ACC-3: list a problem with its rectification requirement."""
-        acceptance_round = self.get_object()
-        data = self._body(AcceptanceProblemInputSerializer)
-        services.add_problem(
+            user=_client_user(acceptance_round, data["user"]),
+            role=data["role"],
+        ),
+        serializer=AcceptanceTeamMemberInputSerializer,
+        url_path="team",
+        summary="ACC-2: name a client user to the acceptance team (or change their role).",
+    )
+    checklist_items = service_action(
+        calls(services.add_checklist_item),
+        serializer=AcceptanceTextSerializer,
+        url_path="checklist-items",
+        summary="ACC-2: add an item of the team's own to the preparation checklist.",
+    )
+    skip_checklist = service_action(
+        calls(services.skip_checklist),
+        serializer=AcceptanceReasonSerializer,
+        url_path="skip-checklist",
+        summary="ACC-2: skip the preparation checklist with a reason (an empty reason requires it again).",
+    )
+    start = service_action(
+        calls(services.start),
+        serializer=CommentRequestSerializer,
+        url_path="start",
+        summary="applied → in_acceptance: the team is named and the checklist done (or skipped).",
+    )
+    results = service_action(
+        lambda acceptance_round, request, data: services.record_result(
             acceptance_round,
             actor=request.user,
-            description=data["description"],
-            requirement=data["requirement"],
-        )
-        return self._answer(acceptance_round)
+            criterion=_criterion(acceptance_round, data.pop("criterion")),
+            **data,
+        ),
+        serializer=AcceptanceResultInputSerializer,
+        url_path="results",
+        summary="ACC-3: the result of one method on one criterion (recorded again: replaced).",
+    )
+    problems = service_action(
+        calls(services.add_problem),
+        serializer=AcceptanceProblemInputSerializer,
+        url_path="problems",
+        summary="ACC-3: list a problem with its rectification requirement.",
+    )
+    report = service_action(
+        calls(services.fill_report),
+        serializer=AcceptanceReportSerializer,
+        url_path="report",
+        summary=(
+            "ACC-3: fill the report; “fail” ends the round, “pass” awaits the client's signature "
+            "(`POST /api/signatures/` with document `acceptance_report` and role `client`)."
+        ),
+    )
+    withdraw_report = service_action(calls(services.withdraw_report), url_path="withdraw-report")
+    next_round = service_action(
+        calls(services.start_next_round),
+        serializer=AcceptanceNextRoundSerializer,
+        url_path="next-round",
+        response=AcceptanceRoundSerializer,
+        status=status.HTTP_201_CREATED,
+        summary="After every problem of this failed round is rectified: the next round (number + 1).",
+    )
 
-    @extend_schema(request=AcceptanceReportSerializer, responses=AcceptanceRoundSerializer)
-    @action(detail=True, methods=["post"])
-    def report(self, request, pk=None):
-        """ACC-3: fill the report; “fail” ends the round, “pass” awaits the client's signature
-        (``POST /api/signatures/`` with document ``acceptance_report`` and role ``client``)."""
-        acceptance_round = self.get_object()
-        data = self._body(AcceptanceReportSerializer)
-        services.fill_report(
-            acceptance_round, actor=request.user, conclusion=data["conclusion"], summary=data["summary"]
-        )
-        return self._answer(acceptance_round)
 
-    @extend_schema(request=None, responses=AcceptanceRoundSerializer)
-    @action(detail=True, methods=["post"], url_path="withdraw-report")
-    def withdraw_report(self, request, pk=None):
-        acceptance_round = self.get_object()
-        services.withdraw_report(acceptance_round, actor=request.user)
-        return self._answer(acceptance_round)
-
-    @extend_schema(request=AcceptanceNextRoundSerializer, responses={201: AcceptanceRoundSerializer})
-    @action(detail=True, methods=["post"], url_path="next-round")
-    def next_round(self, request, pk=None):
-        """After every problem of this failed round is rectified: the next round (number + 1)."""
-        acceptance_round = self.get_object()
-        data = self._body(AcceptanceNextRoundSerializer)
-        new = services.start_next_round(
-            acceptance_round, actor=request.user, self_assessment=data["self_assessment"]
+def _client_user(acceptance_round, pk):
+    user = User.objects.of_client(acceptance_round.project.engagement.client_id).filter(pk=pk).first()
+    if user is None:
+        raise serializers.ValidationError(
+            {"user": [_("Only active users of the client organisation can be on the team.")]}
         )
-        return self._answer(new, status.HTTP_201_CREATED)
+    return user
+
+
+def _criterion(acceptance_round, pk):
+    criterion = acceptance_round.criteria.filter(pk=pk).first()
+    if criterion is None:
+        raise serializers.ValidationError({"criterion": [_("The criterion belongs to another round.")]})
+    return criterion
+
+
+def _staff_owner(pk):
+    owner = User.objects.staff().filter(pk=pk).first()
+    if owner is None:
+        raise serializers.ValidationError({"owner": [_("A rectification is owned by a staff member.")]})
+    return owner
 
 
 # --- the round's rows ---------------------------------------------------------------------------
@@ -313,7 +270,7 @@ class RowViewSet(ObjectViewSet):
         instance = serializer.Meta.model(**serializer.validated_data)
         self._check(instance, "add")
         self.prepare(instance)
-        serializer.instance = core_services.save_instance(instance, actor=self.request.user)
+        serializer.instance = core_services.save(instance, actor=self.request.user)
 
     def perform_update(self, serializer):
         instance = serializer.instance
@@ -321,7 +278,7 @@ class RowViewSet(ObjectViewSet):
             setattr(instance, name, value)
         self._check(instance, "change")
         self.prepare(instance)
-        core_services.save_instance(instance, actor=self.request.user)
+        core_services.save(instance, actor=self.request.user)
 
     def prepare(self, instance):
         pass
@@ -388,22 +345,9 @@ class ChecklistItemViewSet(RowViewSet):
     serializer_class = ChecklistItemSerializer
     filterset_class = filters.ChecklistItemFilterSet
     select_related = ("round", "done_by")
+    required_action = None  # set per custom action (see core.drf.RulesPermission)
 
-    def initial(self, request, *args, **kwargs):
-        if getattr(self, "action", None) == "tick":
-            self.required_action = "view"
-        super().initial(request, *args, **kwargs)
-
-    @extend_schema(request=AcceptanceTickSerializer, responses=ChecklistItemSerializer)
-    @action(detail=True, methods=["post"])
-    def tick(self, request, pk=None):
-        item = self.get_object()
-        body = AcceptanceTickSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.tick(
-            item, actor=request.user, done=body.validated_data["done"], note=body.validated_data["note"]
-        )
-        return Response(self.get_serializer(item).data)
+    tick = service_action(calls(services.tick), serializer=AcceptanceTickSerializer, url_path="tick")
 
 
 class AcceptanceCriterionSerializer(RowSerializer):
@@ -486,40 +430,18 @@ class AcceptanceProblemViewSet(RowViewSet):
     serializer_class = AcceptanceProblemSerializer
     filterset_class = filters.AcceptanceProblemFilterSet
     select_related = ("round", "owner")
+    required_action = None  # set per custom action (see core.drf.RulesPermission)
 
-    def initial(self, request, *args, **kwargs):
-        if getattr(self, "action", None) in {"resolve", "assign"}:
-            self.required_action = "view"
-        super().initial(request, *args, **kwargs)
-
-    @extend_schema(request=AcceptanceFixSerializer, responses=AcceptanceProblemSerializer)
-    @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
-        problem = self.get_object()
-        body = AcceptanceFixSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.resolve_problem(problem, actor=request.user, fix=body.validated_data["fix"])
-        return Response(self.get_serializer(problem).data)
-
-    @extend_schema(request=AcceptanceAssignSerializer, responses=AcceptanceProblemSerializer)
-    @action(detail=True, methods=["post"])
-    def assign(self, request, pk=None):
-        from django.contrib.auth import get_user_model
-
-        problem = self.get_object()
-        body = AcceptanceAssignSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        owner = (
-            get_user_model()
-            .objects.filter(pk=body.validated_data["owner"], client_organization__isnull=True, is_active=True)
-            .first()
-        )
-        if owner is None:
-            raise serializers.ValidationError({"owner": [_("A rectification is owned by a staff member.")]})
-        services.assign_problem(
-            problem, actor=request.user, owner=owner, due_date=body.validated_data["due_date"]
-        )
-        return Response(self.get_serializer(problem).data)
+    resolve = service_action(
+        calls(services.resolve_problem), serializer=AcceptanceFixSerializer, url_path="resolve"
+    )
+    assign = service_action(
+        lambda problem, request, data: services.assign_problem(
+            problem, actor=request.user, owner=_staff_owner(data["owner"]), due_date=data["due_date"]
+        ),
+        serializer=AcceptanceAssignSerializer,
+        url_path="assign",
+    )
 
 
 ROUTES = [

@@ -53,7 +53,7 @@ class ApplyForm(forms.Form):
         from onestop.projects.models import Milestone, Project
 
         self.fields["project"].queryset = Project.objects.visible_to(user).filter(
-            state__in=["in_progress", "completed"]
+            state__in=[Project.State.IN_PROGRESS, Project.State.COMPLETED]
         )
         self.fields["milestone"].queryset = Milestone.objects.visible_to(user).select_related("project")
 
@@ -135,9 +135,7 @@ class ProblemForm(RowForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = get_user_model().objects.filter(
-            client_organization__isnull=True, is_active=True
-        )
+        self.fields["owner"].queryset = get_user_model().objects.staff().order_by("full_name", "username")
 
 
 # --- actions on the round page ------------------------------------------------------------------
@@ -151,15 +149,26 @@ class TeamMemberAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = (
             get_user_model()
-            .objects.filter(
-                client_organization_id=acceptance_round.project.engagement.client_id, is_active=True
-            )
+            .objects.of_client(acceptance_round.project.engagement.client_id)
             .order_by("full_name", "username")
         )
 
 
 class TextForm(forms.Form):
     text = forms.CharField(label=_("Item"), max_length=300)
+
+
+class TickForm(forms.Form):
+    """Tick (or untick) one preparation item; without ``done`` the item is ticked."""
+
+    done = forms.TypedChoiceField(
+        label=_("Done"),
+        choices=[("1", _("Tick")), ("0", _("Untick"))],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=True,
+    )
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, empty_value=None)
 
 
 class ReasonForm(forms.Form):
@@ -199,9 +208,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = get_user_model().objects.filter(
-            client_organization__isnull=True, is_active=True
-        )
+        self.fields["owner"].queryset = get_user_model().objects.staff().order_by("full_name", "username")
 
 
 class FixForm(forms.Form):

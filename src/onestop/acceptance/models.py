@@ -22,6 +22,7 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from onestop.acceptance import rules as r
+from onestop.acceptance.states import OPEN_ROUND, AcceptanceProblemState, AcceptanceRoundState
 from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, ClientScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
@@ -64,11 +65,9 @@ class AcceptanceRound(WorkflowModel, BusinessModel):
     allow_attachments = True
     allow_comments = True
 
-    class State(models.TextChoices):
-        APPLIED = "applied", _("Applied, client preparing")
-        IN_ACCEPTANCE = "in_acceptance", _("Acceptance under way")
-        PASSED = "passed", _("Passed")
-        FAILED = "failed", _("Failed, to be rectified")
+    State = AcceptanceRoundState
+    # The application is edited by hand only before the acceptance starts.
+    editable_states = (AcceptanceRoundState.APPLIED,)
 
     project = models.ForeignKey(
         "projects.Project",
@@ -160,7 +159,7 @@ class AcceptanceRound(WorkflowModel, BusinessModel):
 
     @property
     def is_open(self) -> bool:
-        return self.state in (self.State.APPLIED, self.State.IN_ACCEPTANCE)
+        return self.state in OPEN_ROUND
 
     def clean(self):
         super().clean()
@@ -443,9 +442,7 @@ class AcceptanceResult(BusinessModel):
 class AcceptanceProblem(WorkflowModel, BusinessModel):
     """驗收問題 / 整改任務: a problem found by the acceptance and its rectification (ACC-3)."""
 
-    class State(models.TextChoices):
-        OPEN = "open", _("Open, to be rectified")
-        DONE = "done", _("Rectified")
+    State = AcceptanceProblemState
 
     round = models.ForeignKey(
         AcceptanceRound, verbose_name=_("acceptance round"), on_delete=models.CASCADE, related_name="problems"

@@ -8,6 +8,7 @@ Rows of a round (deliverables, team, checklist, criteria, results, problems) fol
 
 import rules
 
+from onestop.acceptance.states import AcceptanceProblemState, AcceptanceRoundState
 from onestop.core.predicates import has_role, is_client_user, is_internal, is_system_admin
 from onestop.core.roles import Role
 
@@ -65,11 +66,11 @@ def owns_problem(user, obj=None) -> bool:
 
 @rules.predicate
 def problem_open(user, obj=None) -> bool:
-    return obj is None or getattr(obj, "state", "open") == "open"
+    return obj is None or getattr(obj, "state", AcceptanceProblemState.OPEN) == AcceptanceProblemState.OPEN
 
 
-round_applied = _in_state("applied")
-round_in_acceptance = _in_state("in_acceptance")
+round_applied = _in_state(AcceptanceRoundState.APPLIED)
+round_in_acceptance = _in_state(AcceptanceRoundState.IN_ACCEPTANCE)
 
 is_project_staff = (
     is_system_admin | is_management | (is_internal & has_role(Role.PROJECT_LEAD) & leads_round_project)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
@@ -24,8 +24,9 @@ from onestop.acceptance.models import (
     Conclusion,
     Method,
 )
+from onestop.acceptance.states import OPEN_ROUND
 from onestop.core import services as core_services
-from onestop.core.exceptions import ConflictError, DomainError
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.workflow import perform_transition
 
 RECTIFY_WORKING_DAYS = 10
@@ -40,20 +41,8 @@ def _lines(text: str) -> list[str]:
     return [line.strip().lstrip("-•*·").strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _save(obj, actor, reason: str = ""):
-    """Validate and save; a refused value becomes a DomainError naming the field."""
-    try:
-        return core_services.save_instance(obj, actor=actor, reason=reason)
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-        field, messages = next(iter(errors.items()))
-        raise DomainError(" ".join(messages), field=None if field == "__all__" else field) from None
-
-
 def client_users(acceptance_round):
-    return get_user_model().objects.filter(
-        client_organization_id=acceptance_round.project.engagement.client_id, is_active=True
-    )
+    return get_user_model().objects.of_client(acceptance_round.project.engagement.client_id)
 
 
 def implementation_status(project, milestone=None) -> list[dict]:
@@ -75,23 +64,32 @@ def check_may_apply(project, milestone=None) -> None:
     from onestop.contracts.models import PaymentInstalment
 
     if milestone is None:
-        if project.state != "completed":
+        if project.state != project.State.COMPLETED:
             raise DomainError(
-                _("A whole-project acceptance can be applied for only when the project is complete.")
+                _("A whole-project acceptance can be applied for only when the project is complete."),
+                code=ErrorCode.NOT_POSSIBLE_NOW,
             )
         if project.milestones.filter(completed_on__isnull=True).exists():
-            raise DomainError(_("Every milestone must be complete before applying for acceptance."))
+            raise DomainError(
+                _("Every milestone must be complete before applying for acceptance."),
+                code=ErrorCode.CONDITION_UNMET,
+            )
     else:
         if milestone.project_id != project.pk:
-            raise DomainError(_("The milestone belongs to another project."), field="milestone")
-        if project.state not in ("in_progress", "completed"):
             raise DomainError(
-                _("Milestone acceptance is possible only while the project runs."), field="milestone"
+                _("The milestone belongs to another project."), field="milestone", code=ErrorCode.INVALID
+            )
+        if project.state not in (project.State.IN_PROGRESS, project.State.COMPLETED):
+            raise DomainError(
+                _("Milestone acceptance is possible only while the project runs."),
+                field="milestone",
+                code=ErrorCode.NOT_POSSIBLE_NOW,
             )
         if not milestone.is_complete:
             raise DomainError(
                 _("The milestone “%(name)s” is not complete yet.") % {"name": milestone.name},
                 field="milestone",
+                code=ErrorCode.CONDITION_UNMET,
             )
         if not PaymentInstalment.objects.filter(
             contract_id=project.contract_id, milestone=milestone.name
@@ -103,15 +101,21 @@ def check_may_apply(project, milestone=None) -> None:
                 )
                 % {"name": milestone.name},
                 field="milestone",
+                code=ErrorCode.CONDITION_UNMET,
             )
     scope = AcceptanceRound.objects.filter(project=project, milestone=milestone)
-    if scope.filter(state__in=[AcceptanceRound.State.APPLIED, AcceptanceRound.State.IN_ACCEPTANCE]).exists():
-        raise DomainError(_("An acceptance round for this scope is already open."))
+    if scope.filter(state__in=OPEN_ROUND).exists():
+        raise DomainError(
+            _("An acceptance round for this scope is already open."), code=ErrorCode.NOT_POSSIBLE_NOW
+        )
     if scope.filter(state=AcceptanceRound.State.PASSED).exists():
-        raise DomainError(_("This scope has already passed its acceptance."))
+        raise DomainError(_("This scope has already passed its acceptance."), code=ErrorCode.ALREADY_DONE)
     last = scope.order_by("-number").first()
     if last is not None and last.problems.filter(state=AcceptanceProblem.State.OPEN).exists():
-        raise DomainError(_("Rectify every problem of round %(number)s first.") % {"number": last.number})
+        raise DomainError(
+            _("Rectify every problem of round %(number)s first.") % {"number": last.number},
+            code=ErrorCode.CONDITION_UNMET,
+        )
 
 
 def _next_number(project) -> int:
@@ -131,7 +135,7 @@ def _create_round(project, *, actor, milestone, fields: dict, previous=None) -> 
     )
     try:
         with transaction.atomic():
-            _save(acceptance_round, actor)
+            core_services.save(acceptance_round, actor=actor)
     except IntegrityError:
         raise ConflictError(
             _("Someone applied for this project's acceptance at the same moment. Reload.")
@@ -146,7 +150,9 @@ def _default_checklist(acceptance_round, actor) -> None:
             ChecklistItem.Kind.FUNCTIONS,
             ChecklistItem.Kind.DELIVERABLES,
         ):
-            _save(ChecklistItem(round=acceptance_round, kind=kind, text=str(kind.label)), actor)
+            core_services.save(
+                ChecklistItem(round=acceptance_round, kind=kind, text=str(kind.label)), actor=actor
+            )
 
 
 def _criteria_from_contract(acceptance_round, actor) -> None:
@@ -158,7 +164,10 @@ def _criteria_from_contract(acceptance_round, actor) -> None:
     ):
         for line in _lines(text):
             number += 1
-            _save(AcceptanceCriterion(round=acceptance_round, number=number, text=line, source=source), actor)
+            core_services.save(
+                AcceptanceCriterion(round=acceptance_round, number=number, text=line, source=source),
+                actor=actor,
+            )
 
 
 def _deliverable_rows(deliverables) -> list[dict]:
@@ -216,7 +225,9 @@ def apply(
         raise PermissionDenied(_("Only the project lead or management apply for acceptance."))
     check_may_apply(project, milestone)
     if not (self_assessment or "").strip():
-        raise DomainError(_("Give the self-assessment conclusion."), field="self_assessment")
+        raise DomainError(
+            _("Give the self-assessment conclusion."), field="self_assessment", code=ErrorCode.INVALID
+        )
     rows = _deliverable_rows(deliverables)
     if service_content is None or not service_content.strip():
         service_content = project.contract.scope_items
@@ -227,7 +238,7 @@ def apply(
         fields={"service_content": service_content.strip(), "self_assessment": self_assessment.strip()},
     )
     for row in rows:
-        _save(AcceptanceDeliverable(round=acceptance_round, **row), actor)
+        core_services.save(AcceptanceDeliverable(round=acceptance_round, **row), actor=actor)
     _default_checklist(acceptance_round, actor)
     _criteria_from_contract(acceptance_round, actor)
     _notify_client(
@@ -246,11 +257,12 @@ def edit_application(acceptance_round, *, actor, **fields) -> AcceptanceRound:
     from onestop.core import signatures
 
     _require(actor, "acceptance.change_acceptanceround", acceptance_round)
+    core_services.ensure_editable(acceptance_round)
     signatures.ensure_unsigned(application_form(), acceptance_round)
     for name in ("service_content", "self_assessment"):
         if name in fields:
             setattr(acceptance_round, name, (fields[name] or "").strip())
-    return _save(acceptance_round, actor)
+    return core_services.save(acceptance_round, actor=actor)
 
 
 # --- ACC-2: preparation ----------------------------------------------------------------------
@@ -260,12 +272,12 @@ def edit_application(acceptance_round, *, actor, **fields) -> AcceptanceRound:
 def name_team_member(acceptance_round, *, actor, user, role: str) -> AcceptanceTeamMember:
     _require(actor, "acceptance.name_team_acceptanceround", acceptance_round)
     if not (role or "").strip():
-        raise DomainError(_("Give the member's role in the team."), field="role")
+        raise DomainError(_("Give the member's role in the team."), field="role", code=ErrorCode.INVALID)
     member = AcceptanceTeamMember.objects.filter(round=acceptance_round, user=user).first()
     if member is None:
         member = AcceptanceTeamMember(round=acceptance_round, user=user)
     member.role = role.strip()
-    _save(member, actor)
+    core_services.save(member, actor=actor)
     acceptance_round.__dict__.pop("_team_user_ids", None)
     return member
 
@@ -281,8 +293,8 @@ def remove_team_member(member, *, actor) -> None:
 def add_checklist_item(acceptance_round, *, actor, text: str) -> ChecklistItem:
     _require(actor, "acceptance.prepare_acceptanceround", acceptance_round)
     if not (text or "").strip():
-        raise DomainError(_("Describe the preparation item."), field="text")
-    return _save(ChecklistItem(round=acceptance_round, text=text.strip()), actor)
+        raise DomainError(_("Describe the preparation item."), field="text", code=ErrorCode.INVALID)
+    return core_services.save(ChecklistItem(round=acceptance_round, text=text.strip()), actor=actor)
 
 
 @transaction.atomic
@@ -292,14 +304,18 @@ def tick(item, *, actor, done: bool = True, note: str | None = None) -> Checklis
     item.done_by = actor if done else None
     if note is not None:
         item.note = note.strip()
-    return _save(item, actor, _("Ticked") if done else _("Unticked"))
+    return core_services.save(item, actor=actor, reason=_("Ticked") if done else _("Unticked"))
 
 
 @transaction.atomic
 def skip_checklist(acceptance_round, *, actor, reason: str) -> AcceptanceRound:
     _require(actor, "acceptance.prepare_acceptanceround", acceptance_round)
     acceptance_round.checklist_skip_reason = (reason or "").strip()
-    return _save(acceptance_round, actor, _("Checklist skipped") if reason else _("Checklist required again"))
+    return core_services.save(
+        acceptance_round,
+        actor=actor,
+        reason=_("Checklist skipped") if reason else _("Checklist required again"),
+    )
 
 
 # --- ACC-3: acceptance -----------------------------------------------------------------------
@@ -309,7 +325,9 @@ def skip_checklist(acceptance_round, *, actor, reason: str) -> AcceptanceRound:
 def start(acceptance_round, *, actor, comment: str = "") -> AcceptanceRound:
     """Testing starts: the team is named and the checklist is done (or skipped with a reason)."""
     if not acceptance_round.criteria.exists():
-        raise DomainError(_("Give at least one acceptance criterion before starting."))
+        raise DomainError(
+            _("Give at least one acceptance criterion before starting."), code=ErrorCode.CONDITION_UNMET
+        )
     perform_transition(acceptance_round, "start", actor=actor, comment=comment)
     _notify_staff(
         acceptance_round,
@@ -325,25 +343,32 @@ def record_result(
 ) -> AcceptanceResult:
     _require(actor, "acceptance.record_acceptanceround", acceptance_round)
     if acceptance_round.state != AcceptanceRound.State.IN_ACCEPTANCE:
-        raise DomainError(_("Results are recorded while the acceptance is under way."))
+        raise DomainError(
+            _("Results are recorded while the acceptance is under way."), code=ErrorCode.NOT_POSSIBLE_NOW
+        )
     if criterion.round_id != acceptance_round.pk:
-        raise DomainError(_("The criterion belongs to another round."), field="criterion")
+        raise DomainError(
+            _("The criterion belongs to another round."), field="criterion", code=ErrorCode.INVALID
+        )
     if method not in Method.values:
-        raise DomainError(_("Choose an acceptance method."), field="method")
+        raise DomainError(_("Choose an acceptance method."), field="method", code=ErrorCode.INVALID)
     result = AcceptanceResult.objects.filter(criterion=criterion, method=method).first()
     if result is None:
         result = AcceptanceResult(round=acceptance_round, criterion=criterion, method=method)
     result.passed = bool(passed)
     result.note = (note or "").strip()
     result.recorded_by = actor
-    return _save(result, actor)
+    return core_services.save(result, actor=actor)
 
 
 @transaction.atomic
 def add_problem(acceptance_round, *, actor, description: str, requirement: str, owner=None, due_date=None):
     _require(actor, "acceptance.record_acceptanceround", acceptance_round)
     if acceptance_round.state != AcceptanceRound.State.IN_ACCEPTANCE or acceptance_round.report_conclusion:
-        raise DomainError(_("Problems are listed while the acceptance is under way, before the report."))
+        raise DomainError(
+            _("Problems are listed while the acceptance is under way, before the report."),
+            code=ErrorCode.NOT_POSSIBLE_NOW,
+        )
     problem = AcceptanceProblem(
         round=acceptance_round,
         description=(description or "").strip(),
@@ -351,7 +376,7 @@ def add_problem(acceptance_round, *, actor, description: str, requirement: str, 
         owner=owner,
         due_date=due_date,
     )
-    return _save(problem, actor)
+    return core_services.save(problem, actor=actor)
 
 
 def report_gaps(acceptance_round) -> list[str]:
@@ -381,22 +406,34 @@ def fill_report(acceptance_round, *, actor, conclusion: str, summary: str) -> Ac
 
     _require(actor, "acceptance.conclude_acceptanceround", acceptance_round)
     if acceptance_round.state != AcceptanceRound.State.IN_ACCEPTANCE:
-        raise DomainError(_("The report is filled while the acceptance is under way."))
+        raise DomainError(
+            _("The report is filled while the acceptance is under way."), code=ErrorCode.NOT_POSSIBLE_NOW
+        )
     if conclusion not in Conclusion.values:
-        raise DomainError(_("Choose the conclusion: pass or fail."), field="conclusion")
+        raise DomainError(
+            _("Choose the conclusion: pass or fail."), field="conclusion", code=ErrorCode.INVALID
+        )
     if not (summary or "").strip():
-        raise DomainError(_("Write the acceptance conclusion."), field="summary")
+        raise DomainError(_("Write the acceptance conclusion."), field="summary", code=ErrorCode.INVALID)
     signatures.ensure_unsigned(report_form(), acceptance_round)
     if conclusion == Conclusion.PASS:
         gaps = report_gaps(acceptance_round)
         if gaps:
-            raise DomainError(" ".join([_("The acceptance cannot pass:"), *gaps]), field="conclusion")
+            raise DomainError(
+                " ".join([_("The acceptance cannot pass:"), *gaps]),
+                field="conclusion",
+                code=ErrorCode.CONDITION_UNMET,
+            )
         if acceptance_round.problems.exists():
-            raise DomainError(_("Remove the listed problems, or conclude “fail”."), field="conclusion")
+            raise DomainError(
+                _("Remove the listed problems, or conclude “fail”."),
+                field="conclusion",
+                code=ErrorCode.CONDITION_UNMET,
+            )
     acceptance_round.report_conclusion = conclusion
     acceptance_round.conclusion = summary.strip()
     acceptance_round.report_filled_by = actor
-    _save(acceptance_round, actor, _("Acceptance report filled"))
+    core_services.save(acceptance_round, actor=actor, reason=_("Acceptance report filled"))
     if conclusion == Conclusion.FAIL:
         _fail(acceptance_round, actor=actor)
     else:
@@ -418,11 +455,11 @@ def withdraw_report(acceptance_round, *, actor) -> AcceptanceRound:
         acceptance_round.state != AcceptanceRound.State.IN_ACCEPTANCE
         or not acceptance_round.report_conclusion
     ):
-        raise DomainError(_("There is no report conclusion to withdraw."))
+        raise DomainError(_("There is no report conclusion to withdraw."), code=ErrorCode.NOT_POSSIBLE_NOW)
     signatures.ensure_unsigned(report_form(), acceptance_round)
     acceptance_round.report_conclusion = ""
     acceptance_round.report_filled_by = None
-    return _save(acceptance_round, actor, _("Report conclusion withdrawn"))
+    return core_services.save(acceptance_round, actor=actor, reason=_("Report conclusion withdrawn"))
 
 
 def _fail(acceptance_round, *, actor) -> None:
@@ -435,7 +472,7 @@ def _fail(acceptance_round, *, actor) -> None:
     for problem in acceptance_round.problems.select_related("owner"):
         problem.owner = problem.owner or lead
         problem.due_date = problem.due_date or default_due
-        _save(problem, actor)
+        core_services.save(problem, actor=actor)
         _problem_deadline(problem, actor=actor)
         owners[problem.owner.pk] = problem.owner
     _notify_staff(
@@ -472,9 +509,9 @@ def assign_problem(problem, *, actor, owner, due_date: date) -> AcceptanceProble
     """The project lead gives a rectification task its owner and deadline."""
     _require(actor, "acceptance.change_acceptanceproblem", problem)
     if problem.state != AcceptanceProblem.State.OPEN:
-        raise DomainError(_("The problem has been rectified already."))
+        raise DomainError(_("The problem has been rectified already."), code=ErrorCode.ALREADY_DONE)
     problem.owner, problem.due_date = owner, due_date
-    _save(problem, actor)
+    core_services.save(problem, actor=actor)
     if problem.round.state == AcceptanceRound.State.FAILED:
         from onestop.notifications.services import close_deadlines
 
@@ -489,9 +526,11 @@ def resolve_problem(problem, *, actor, fix: str) -> AcceptanceProblem:
     from onestop.notifications.services import close_deadlines
 
     if problem.round.state != AcceptanceRound.State.FAILED:
-        raise DomainError(_("Problems are rectified after the round has failed."))
+        raise DomainError(
+            _("Problems are rectified after the round has failed."), code=ErrorCode.NOT_POSSIBLE_NOW
+        )
     if not (fix or "").strip():
-        raise DomainError(_("Describe the rectification."), field="fix")
+        raise DomainError(_("Describe the rectification."), field="fix", code=ErrorCode.INVALID)
     problem.fix = fix.strip()
     perform_transition(problem, "resolve", actor=actor, comment=fix.strip())
     close_deadlines(problem, actor=actor)
@@ -512,14 +551,17 @@ def start_next_round(failed_round, *, actor, self_assessment: str = "") -> Accep
     if not actor.has_perm("acceptance.apply_acceptanceround", failed_round):
         raise PermissionDenied(_("Only the project lead or management apply for acceptance."))
     if failed_round.state != AcceptanceRound.State.FAILED:
-        raise DomainError(_("A next round follows a failed round."))
+        raise DomainError(_("A next round follows a failed round."), code=ErrorCode.NOT_POSSIBLE_NOW)
     if failed_round.problems.filter(state=AcceptanceProblem.State.OPEN).exists():
-        raise DomainError(_("Every problem of this round must be rectified before the next round."))
+        raise DomainError(
+            _("Every problem of this round must be rectified before the next round."),
+            code=ErrorCode.CONDITION_UNMET,
+        )
     project = failed_round.project
     if AcceptanceRound.objects.filter(
         project=project, milestone=failed_round.milestone, number__gt=failed_round.number
     ).exists():
-        raise DomainError(_("A later round of this scope exists already."))
+        raise DomainError(_("A later round of this scope exists already."), code=ErrorCode.ALREADY_DONE)
     check_may_apply(project, failed_round.milestone)
     fixes = "\n".join(f"- {p.description} → {p.fix}" for p in failed_round.problems.all())
     assessment = (self_assessment or "").strip() or (
@@ -535,25 +577,27 @@ def start_next_round(failed_round, *, actor, self_assessment: str = "") -> Accep
         previous=failed_round,
     )
     for row in failed_round.deliverables.all():
-        _save(
+        core_services.save(
             AcceptanceDeliverable(
                 round=acceptance_round,
                 name=row.name,
                 description=row.description,
                 delivered_on=row.delivered_on,
             ),
-            actor,
+            actor=actor,
         )
     for member in failed_round.team.select_related("user"):
         if member.user.is_active:
-            _save(AcceptanceTeamMember(round=acceptance_round, user=member.user, role=member.role), actor)
+            core_services.save(
+                AcceptanceTeamMember(round=acceptance_round, user=member.user, role=member.role), actor=actor
+            )
     _default_checklist(acceptance_round, actor)
     for criterion in failed_round.criteria.all():
-        _save(
+        core_services.save(
             AcceptanceCriterion(
                 round=acceptance_round, number=criterion.number, text=criterion.text, source=criterion.source
             ),
-            actor,
+            actor=actor,
         )
     _notify_client(
         acceptance_round,

@@ -79,7 +79,7 @@ def _staff_items(user):
         )
     if user.has_role(Role.PROJECT_LEAD) or user.has_role(Role.MANAGEMENT):
         any_round = AcceptanceRound.objects.filter(project=OuterRef("pk"), milestone__isnull=True)
-        projects = Project.objects.filter(state="completed").exclude(Exists(any_round))
+        projects = Project.objects.filter(state=Project.State.COMPLETED).exclude(Exists(any_round))
         if not user.has_role(Role.MANAGEMENT):
             projects = projects.filter(project_lead=user)
         for project in projects.order_by("pk")[:50]:

@@ -22,6 +22,7 @@ from onestop.quality.models import (
     Phase,
     RectificationNotice,
 )
+from onestop.quality.states import NOTICE_WITH_DEPARTMENT
 
 LIST_LIMIT = 50
 
@@ -132,7 +133,7 @@ def analyse(period: Period, *, today: date | None = None) -> dict:
         lambda row: f"{row['project__code']} {row['project__name']}",
     )
 
-    open_states = [RectificationNotice.State.ISSUED, RectificationNotice.State.REOPENED]
+    open_states = NOTICE_WITH_DEPARTMENT
     notices = RectificationNotice.objects.select_related("project", "department", "item")
     overdue = list(
         notices.filter(state__in=open_states, deadline__lt=today).order_by("deadline", "pk")[:LIST_LIMIT]

@@ -11,7 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from onestop.accounts.models import Department, User
-from onestop.core.api import ModelSerializer, ObjectViewSet
+from onestop.core.actions import calls, service_action
+from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
 from onestop.projects.models import Project
 from onestop.quality import analytics, filters, services
 from onestop.quality.models import (
@@ -42,10 +43,6 @@ STAMPS = ["created_at", "updated_at"]
 
 class StateSerializerMixin(serializers.Serializer):
     state_display = serializers.CharField(source="state_label", read_only=True)
-
-
-class QualityCommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class QualityReasonSerializer(serializers.Serializer):
@@ -80,11 +77,13 @@ class QCTemplateViewSet(ObjectViewSet):
             setattr(serializer.instance, name, value)
         services.save_template(serializer.instance, actor=self.request.user)
 
-    @extend_schema(request=None, responses={201: QCTemplateSerializer})
-    @action(detail=True, methods=["post"], url_path="new-version", required_action="add")
-    def new_version(self, request, pk=None):
-        copy = services.new_template_version(self.get_object(), actor=request.user)
-        return Response(self.get_serializer(copy).data, status=status.HTTP_201_CREATED)
+    new_version = service_action(
+        calls(services.new_template_version),
+        url_path="new-version",
+        response=QCTemplateSerializer,
+        status=status.HTTP_201_CREATED,
+        summary="A copy of this version (with its checkpoints) as the next, inactive version.",
+    )
 
 
 class QCTemplateCheckpointSerializer(ModelSerializer):
@@ -152,21 +151,12 @@ class QCPlanViewSet(ObjectViewSet):
         )
         return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=QualityCommentSerializer, responses=QCPlanSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def activate(self, request, pk=None):
-        plan = self.get_object()
-        services.activate_plan(plan, actor=request.user)
-        return Response(self.get_serializer(plan).data)
-
-    @extend_schema(request=QualityReasonSerializer, responses=QCPlanSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def revise(self, request, pk=None):
-        plan = self.get_object()
-        body = QualityReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.revise_plan(plan, actor=request.user, comment=body.validated_data["comment"])
-        return Response(self.get_serializer(plan).data)
+    activate = service_action(
+        calls(services.activate_plan), serializer=CommentRequestSerializer, url_path="activate"
+    )
+    revise = service_action(
+        calls(services.revise_plan), serializer=QualityReasonSerializer, url_path="revise"
+    )
 
 
 class QCCheckpointSerializer(ModelSerializer):
@@ -269,22 +259,10 @@ class InspectionViewSet(ObjectViewSet):
             actor=self.request.user,
         )
 
-    @extend_schema(request=None, responses=InspectionSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def start(self, request, pk=None):
-        inspection = self.get_object()
-        services.start_inspection(inspection, actor=request.user)
-        return Response(self.get_serializer(inspection).data)
-
-    @extend_schema(request=InspectionCompleteSerializer, responses=InspectionSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def complete(self, request, pk=None):
-        inspection = self.get_object()
-        body = InspectionCompleteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.complete_inspection(inspection, actor=request.user, summary=body.validated_data["summary"])
-        inspection = Inspection.objects.prefetch_related("items").get(pk=inspection.pk)
-        return Response(self.get_serializer(inspection).data)
+    start = service_action(calls(services.start_inspection), url_path="start")
+    complete = service_action(
+        calls(services.complete_inspection), serializer=InspectionCompleteSerializer, url_path="complete"
+    )
 
     @extend_schema(request=GenerateSerializer, responses=InspectionSerializer(many=True))
     @action(detail=False, methods=["post"], required_action="add")
@@ -346,7 +324,7 @@ class SpotCheckDrawRequestSerializer(serializers.Serializer):
     sample_size = serializers.IntegerField(min_value=1, max_value=100)
     planned_date = serializers.DateField()
     inspector = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(client_organization__isnull=True, is_active=True),
+        queryset=User.objects.staff(),
         required=False,
         allow_null=True,
     )
@@ -470,36 +448,15 @@ class RectificationNoticeViewSet(ObjectViewSet):
             deadline=data.get("deadline", notice.deadline),
         )
 
-    def _answer(self, notice):
-        notice.refresh_from_db()
-        return Response(self.get_serializer(notice).data)
-
-    @extend_schema(request=NoticeResponseSerializer, responses=RectificationNoticeSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def respond(self, request, pk=None):
-        notice = self.get_object()
-        body = NoticeResponseSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.respond_notice(notice, actor=request.user, response=body.validated_data["response"])
-        return self._answer(notice)
-
-    @extend_schema(request=NoticeVerifySerializer, responses=RectificationNoticeSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def verify(self, request, pk=None):
-        notice = self.get_object()
-        body = NoticeVerifySerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.verify_notice(notice, actor=request.user, verification=body.validated_data["verification"])
-        return self._answer(notice)
-
-    @extend_schema(request=NoticeReopenSerializer, responses=RectificationNoticeSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def reopen(self, request, pk=None):
-        notice = self.get_object()
-        body = NoticeReopenSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.reopen_notice(notice, actor=request.user, reason=body.validated_data["reason"])
-        return self._answer(notice)
+    respond = service_action(
+        calls(services.respond_notice), serializer=NoticeResponseSerializer, url_path="respond"
+    )
+    verify = service_action(
+        calls(services.verify_notice), serializer=NoticeVerifySerializer, url_path="verify"
+    )
+    reopen = service_action(
+        calls(services.reopen_notice), serializer=NoticeReopenSerializer, url_path="reopen"
+    )
 
     @extend_schema(request=None, responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"], required_action="view")
@@ -555,21 +512,10 @@ class ImprovementActionViewSet(ObjectViewSet):
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
     required_action = None
 
-    @extend_schema(request=QualityCommentSerializer, responses=ImprovementActionSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def done(self, request, pk=None):
-        item = self.get_object()
-        services.complete_action(item, actor=request.user)
-        return Response(self.get_serializer(item).data)
-
-    @extend_schema(request=ActionCheckSerializer, responses=ImprovementActionSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def check(self, request, pk=None):
-        item = self.get_object()
-        body = ActionCheckSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.check_action(item, actor=request.user, **body.validated_data)
-        return Response(self.get_serializer(item).data)
+    done = service_action(
+        calls(services.complete_action), serializer=CommentRequestSerializer, url_path="done"
+    )
+    check = service_action(calls(services.check_action), serializer=ActionCheckSerializer, url_path="check")
 
 
 # --- QA-3 analysis -----------------------------------------------------------------------------

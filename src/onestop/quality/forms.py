@@ -30,9 +30,7 @@ CHECKPOINT_FORM_FIELDS = [
 def quality_staff():
     from onestop.accounts.models import User
 
-    return User.objects.filter(
-        groups__name=Role.QUALITY, is_active=True, client_organization__isnull=True
-    ).order_by("full_name", "username")
+    return User.objects.with_role(Role.QUALITY)
 
 
 class QCTemplateForm(ModelForm):
@@ -66,7 +64,7 @@ class QCPlanCreateForm(forms.Form):
         self.user = user
         self.fields["project"].queryset = (
             Project.objects.visible_to(user)
-            .filter(state__in=["opened", "in_progress"], qc_plan__isnull=True)
+            .filter(state__in=[Project.State.OPENED, Project.State.IN_PROGRESS], qc_plan__isnull=True)
             .order_by("code")
         )
         self.fields["template"].queryset = QCTemplate.objects.filter(is_active=True)
@@ -129,6 +127,23 @@ class InspectionItemAddForm(ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["inspection"].queryset = Inspection.objects.exclude(state=Inspection.State.COMPLETED)
+
+
+class PlanReviseForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Reason for adjusting the active plan"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class InspectionCompleteForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class InspectionItemForm(ModelForm):

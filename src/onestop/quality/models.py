@@ -27,6 +27,15 @@ from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.quality import rules as r
+from onestop.quality import sampling
+from onestop.quality.states import (
+    NOTICE_EDITABLE,
+    NOTICE_WITH_DEPARTMENT,
+    ImprovementActionState,
+    InspectionState,
+    QCPlanState,
+    RectificationNoticeState,
+)
 
 
 class Phase(models.TextChoices):
@@ -211,9 +220,7 @@ def has_checkpoints(plan) -> bool:
 class QCPlan(WorkflowModel, BusinessModel):
     """質量監控計劃: the project's checkpoints, indicators and frequencies (QA-1)."""
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Draft, being adjusted")
-        ACTIVE = "active", _("Active")
+    State = QCPlanState
 
     project = models.OneToOneField(
         "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="qc_plan"
@@ -370,14 +377,12 @@ class SpotCheckDraw(BusinessModel):
     @property
     def replay_matches(self) -> bool:
         """Whether the seed, over the stored population, gives the stored selection (audit)."""
-        from onestop.quality.services import replay_draw
-
-        return replay_draw(self) == self.selection
+        return sampling.replay_draw(self) == self.selection
 
 
 @condition(_("Answer every item of the checklist before completing the inspection."))
 def all_items_answered(inspection) -> bool:
-    return not inspection.items.filter(result="").exists()
+    return not inspection.items.filter(result=InspectionItem.Result.PENDING).exists()
 
 
 class Inspection(WorkflowModel, BusinessModel):
@@ -390,10 +395,7 @@ class Inspection(WorkflowModel, BusinessModel):
         SCHEDULED = "scheduled", _("Scheduled inspection")
         SPOT = "spot", _("Unannounced spot check")
 
-    class State(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        COMPLETED = "completed", _("Completed")
+    State = InspectionState
 
     code = models.CharField(_("inspection number"), max_length=20, unique=True, editable=False)
     project = models.ForeignKey(
@@ -573,11 +575,8 @@ class RectificationNotice(WorkflowModel, BusinessModel):
     allow_attachments = True
     allow_comments = True
 
-    class State(models.TextChoices):
-        ISSUED = "issued", _("Issued, awaiting the department's response")
-        RESPONDED = "responded", _("Responded, awaiting verification")
-        REOPENED = "reopened", _("Reopened, back with the department")
-        CLOSED = "closed", _("Verified and closed")
+    State = RectificationNoticeState
+    editable_states = NOTICE_EDITABLE
 
     code = models.CharField(_("notice number"), max_length=20, unique=True, editable=False)
     item = models.ForeignKey(
@@ -646,7 +645,7 @@ class RectificationNotice(WorkflowModel, BusinessModel):
 
     @property
     def is_overdue(self) -> bool:
-        return self.state in (self.State.ISSUED, self.State.REOPENED) and self.deadline < timezone.localdate()
+        return self.state in NOTICE_WITH_DEPARTMENT and self.deadline < timezone.localdate()
 
     def clean(self):
         if self.item_id and self.item.result != InspectionItem.Result.FAIL:
@@ -705,11 +704,7 @@ class ImprovementAction(WorkflowModel, BusinessModel):
     allow_attachments = True
     allow_comments = True
 
-    class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done, awaiting the effectiveness check")
-        EFFECTIVE = "effective", _("Effective")
-        NOT_EFFECTIVE = "not_effective", _("Not effective")
+    State = ImprovementActionState
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))

@@ -9,6 +9,7 @@ import rules
 
 from onestop.core.predicates import has_role, is_internal, is_system_admin
 from onestop.core.roles import Role
+from onestop.quality.states import InspectionState, QCPlanState, RectificationNoticeState
 
 is_quality = is_internal & has_role(Role.QUALITY)
 is_management = is_internal & has_role(Role.MANAGEMENT)
@@ -34,7 +35,7 @@ def plan_is_draft(user, obj=None) -> bool:
     if obj is None:
         return True
     plan = getattr(obj, "plan", obj)
-    return plan.state == "draft"
+    return plan.state == QCPlanState.DRAFT
 
 
 @rules.predicate
@@ -50,7 +51,7 @@ def inspection_open(user, obj=None) -> bool:
     if obj is None:
         return True
     inspection = getattr(obj, "inspection", obj)
-    return inspection.state != "completed"
+    return inspection.state != InspectionState.COMPLETED
 
 
 @rules.predicate
@@ -66,7 +67,7 @@ def in_responsible_department(user, notice=None) -> bool:
 def notice_open(user, notice=None) -> bool:
     if notice is None:
         return True
-    return notice.state != "closed"
+    return notice.state != RectificationNoticeState.CLOSED
 
 
 @rules.predicate

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import secrets
 from datetime import date, datetime, time, timedelta
 
@@ -13,12 +12,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from onestop.core import services as core_services
-from onestop.core.exceptions import DomainError
+from onestop.core.exceptions import DomainError, ErrorCode
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
 from onestop.notifications import services as notifications
 from onestop.notifications.models import Notification
+from onestop.projects.models import Project
 from onestop.quality.models import (
     STANDARD_CHECKS,
     ImprovementAction,
@@ -30,6 +30,10 @@ from onestop.quality.models import (
     RectificationNotice,
     SpotCheckDraw,
 )
+from onestop.quality.sampling import replay_draw, select_sample, spot_population
+from onestop.quality.states import NOTICE_WITH_DEPARTMENT, InspectionState
+
+__all__ = ["replay_draw", "select_sample", "spot_population"]  # the sampling, re-exported
 
 CHECKPOINT_FIELDS = (
     "phase",
@@ -63,12 +67,13 @@ def save_template(template: QCTemplate, *, actor, reason: str = "") -> QCTemplat
             other._history_user = actor
             other._change_reason = _("Version %(version)s activated") % {"version": template.version}
             other.save(update_fields=["is_active", "updated_at"])
-    return core_services.save_instance(template, actor=actor, reason=reason)
+    return core_services.save(template, actor=actor, reason=reason)
 
 
 @transaction.atomic
 def new_template_version(template: QCTemplate, *, actor) -> QCTemplate:
     """A copy of ``template`` (with its checkpoints) as the next, inactive version of its code."""
+    _require(actor, "quality.add_qctemplate")
     copy = save_template(
         QCTemplate(code=template.code, name=template.name, description=template.description),
         actor=actor,
@@ -76,7 +81,7 @@ def new_template_version(template: QCTemplate, *, actor) -> QCTemplate:
     )
     for checkpoint in template.checkpoints.all():
         row = type(checkpoint)(template=copy, **{f: getattr(checkpoint, f) for f in CHECKPOINT_FIELDS})
-        core_services.save_instance(row, actor=actor)
+        core_services.save(row, actor=actor)
     return copy
 
 
@@ -93,20 +98,32 @@ def create_qc_plan(project, *, actor, template: QCTemplate | None = None) -> QCP
     active one). The template version is marked used, so it no longer changes."""
     _require(actor, "quality.add_qcplan", project)
     if QCPlan.objects.filter(project=project).exists():
-        raise DomainError(_("This project already has a QC plan."), field="project")
-    if project.state not in ("opened", "in_progress"):
-        raise DomainError(_("A QC plan is made for a project being implemented."), field="project")
+        raise DomainError(
+            _("This project already has a QC plan."), field="project", code=ErrorCode.ALREADY_DONE
+        )
+    if project.state not in (project.State.OPENED, project.State.IN_PROGRESS):
+        raise DomainError(
+            _("A QC plan is made for a project being implemented."),
+            field="project",
+            code=ErrorCode.NOT_POSSIBLE_NOW,
+        )
     template = template or active_template()
     if template is None:
-        raise DomainError(_("No QC plan template is active; ask quality to activate one."), field="template")
+        raise DomainError(
+            _("No QC plan template is active; ask quality to activate one."),
+            field="template",
+            code=ErrorCode.CONDITION_UNMET,
+        )
     if not template.checkpoints.exists():
-        raise DomainError(_("The template has no checkpoints."), field="template")
+        raise DomainError(
+            _("The template has no checkpoints."), field="template", code=ErrorCode.CONDITION_UNMET
+        )
     return _plan_from_template(project, template, actor=actor)
 
 
 def _plan_from_template(project, template: QCTemplate, *, actor) -> QCPlan:
     plan = QCPlan(project=project, template=template, created_by=actor)
-    core_services.save_instance(plan, actor=actor, reason=_("Created from template %(t)s") % {"t": template})
+    core_services.save(plan, actor=actor, reason=_("Created from template %(t)s") % {"t": template})
     for source in template.checkpoints.all():
         row = QCCheckpoint(plan=plan, source=source, **{f: getattr(source, f) for f in CHECKPOINT_FIELDS})
         row._history_user = actor
@@ -174,7 +191,7 @@ def plan_inspection(
         inspector=inspector,
         draw=draw,
     )
-    core_services.save_instance(inspection, actor=actor)
+    core_services.save(inspection, actor=actor)
     for row in _checklist(inspection):
         row._history_user = actor
         row.save()
@@ -197,7 +214,9 @@ def generate_due_inspections(today: date | None = None, *, actor=None) -> list[I
     (a unique constraint holds this even when two workers run at once)."""
     today = today or timezone.localdate()
     checkpoints = (
-        QCCheckpoint.objects.filter(plan__state=QCPlan.State.ACTIVE, plan__project__state="in_progress")
+        QCCheckpoint.objects.filter(
+            plan__state=QCPlan.State.ACTIVE, plan__project__state=Project.State.IN_PROGRESS
+        )
         .select_related("plan__project", "responsible_department")
         .order_by("pk")
     )
@@ -230,43 +249,6 @@ def generate_due_inspections(today: date | None = None, *, actor=None) -> list[I
     return created
 
 
-def spot_population() -> list[dict]:
-    """What a spot check draws from, in a fixed order: every checkpoint of the active QC plan of
-    each project in progress; a project in progress without an active plan counts once."""
-    from onestop.projects.models import Project
-
-    projects = Project.objects.filter(state="in_progress").select_related("qc_plan").order_by("code", "pk")
-    checkpoints = {}
-    for checkpoint in QCCheckpoint.objects.filter(
-        plan__state=QCPlan.State.ACTIVE, plan__project__state="in_progress"
-    ).order_by("plan_id", "sort_order", "pk"):
-        checkpoints.setdefault(checkpoint.plan_id, []).append(checkpoint)
-    units = []
-    for project in projects:
-        plan = getattr(project, "qc_plan", None)
-        rows = checkpoints.get(plan.pk, []) if plan is not None else []
-        if not rows:
-            units.append(
-                {"project": project.pk, "checkpoint": None, "label": f"{project.code} {project.name}"}
-            )
-        for checkpoint in rows:
-            units.append(
-                {
-                    "project": project.pk,
-                    "checkpoint": checkpoint.pk,
-                    "label": f"{project.code} {project.name} · {checkpoint}",
-                }
-            )
-    return units
-
-
-def select_sample(population: list[dict], seed: int, size: int) -> list[dict]:
-    """The units ``random.Random(seed)`` picks from ``population``: the same seed over the same
-    recorded population always gives the same selection (auditable afterwards)."""
-    rng = random.Random(seed)
-    return rng.sample(list(population), min(size, len(population)))
-
-
 @transaction.atomic
 def draw_spot_check(
     *, actor, sample_size: int, planned_date: date, inspector=None, seed: int | None = None, note: str = ""
@@ -274,15 +256,20 @@ def draw_spot_check(
     """An unannounced spot check: draw ``sample_size`` units and plan a spot inspection for each."""
     _require(actor, "quality.add_spotcheckdraw")
     if sample_size is None or sample_size < 1:
-        raise DomainError(_("Draw at least one."), field="sample_size")
+        raise DomainError(_("Draw at least one."), field="sample_size", code=ErrorCode.INVALID)
     population = spot_population()
     if not population:
-        raise DomainError(_("No project is in progress: there is nothing to draw from."), field="sample_size")
+        raise DomainError(
+            _("No project is in progress: there is nothing to draw from."),
+            field="sample_size",
+            code=ErrorCode.CONDITION_UNMET,
+        )
     if sample_size > len(population):
         raise DomainError(
             _("The sample (%(size)s) is larger than the population (%(population)s).")
             % {"size": sample_size, "population": len(population)},
             field="sample_size",
+            code=ErrorCode.INVALID,
         )
     seed = secrets.randbelow(2**53) if seed is None else int(seed)
     draw = SpotCheckDraw(
@@ -296,9 +283,7 @@ def draw_spot_check(
         drawn_by=actor,
         note=note,
     )
-    core_services.save_instance(draw, actor=actor)
-    from onestop.projects.models import Project
-
+    core_services.save(draw, actor=actor)
     projects = Project.objects.in_bulk([unit["project"] for unit in draw.selection])
     checkpoints = QCCheckpoint.objects.in_bulk([u["checkpoint"] for u in draw.selection if u["checkpoint"]])
     for unit in draw.selection:
@@ -312,11 +297,6 @@ def draw_spot_check(
             actor=actor,
         )
     return draw
-
-
-def replay_draw(draw: SpotCheckDraw) -> list[dict]:
-    """The selection the draw's seed gives over its recorded population (audit)."""
-    return select_sample(draw.population, draw.seed, draw.sample_size)
 
 
 @transaction.atomic
@@ -341,10 +321,10 @@ def record_item(
 ) -> InspectionItem:
     """Answer one checklist item; a failure needs its category and cause."""
     _require(actor, "quality.change_inspectionitem", item)
-    if item.inspection.state == Inspection.State.PLANNED:
+    if item.inspection.state == InspectionState.PLANNED:
         perform_transition(item.inspection, "start", actor=actor)
     item.result, item.evidence, item.category, item.cause, item.note = result, evidence, category, cause, note
-    return core_services.save_instance(item, actor=actor)
+    return core_services.save(item, actor=actor)
 
 
 @transaction.atomic
@@ -371,7 +351,7 @@ def _deadline_title(notice: RectificationNotice) -> str:
 def _department_people(department):
     from onestop.accounts.models import User
 
-    people = list(User.objects.filter(department=department, is_active=True))
+    people = list(User.objects.staff().filter(department=department))
     if department.head is not None and department.head not in people:
         people.append(department.head)
     return people
@@ -385,11 +365,15 @@ def raise_notice(
     told; the deadline reminds the head before and escalates to the head and the project lead after."""
     _require(actor, "quality.add_rectificationnotice")
     if item.result != InspectionItem.Result.FAIL:
-        raise DomainError(_("A rectification notice is raised from a failed checklist item."), field="item")
+        raise DomainError(
+            _("A rectification notice is raised from a failed checklist item."),
+            field="item",
+            code=ErrorCode.INVALID,
+        )
     if not (requirement or "").strip():
-        raise DomainError(_("State what must be rectified."), field="requirement")
+        raise DomainError(_("State what must be rectified."), field="requirement", code=ErrorCode.INVALID)
     if deadline is None or deadline < timezone.localdate():
-        raise DomainError(_("The deadline cannot be in the past."), field="deadline")
+        raise DomainError(_("The deadline cannot be in the past."), field="deadline", code=ErrorCode.INVALID)
     inspection = item.inspection
     notice = RectificationNotice(
         code=next_code("ZG"),
@@ -401,7 +385,7 @@ def raise_notice(
         deadline=deadline,
         issued_by=actor,
     )
-    core_services.save_instance(notice, actor=actor)
+    core_services.save(notice, actor=actor)
     _set_notice_deadline(notice, actor=actor)
     notifications.notify(
         _department_people(department),
@@ -433,12 +417,11 @@ def update_notice(
     notice: RectificationNotice, *, actor, requirement: str, deadline: date
 ) -> RectificationNotice:
     """Quality changes the requirement or moves the deadline of an open notice."""
-    if notice.state == RectificationNotice.State.CLOSED:
-        raise DomainError(_("The notice is closed."))
+    core_services.ensure_editable(notice)
     moved = deadline != notice.deadline
     notice.requirement, notice.deadline = requirement, deadline
-    core_services.save_instance(notice, actor=actor)
-    if moved and notice.state != RectificationNotice.State.RESPONDED:
+    core_services.save(notice, actor=actor)
+    if moved and notice.state in NOTICE_WITH_DEPARTMENT:
         notifications.close_deadlines(notice, actor=actor)
         _set_notice_deadline(notice, actor=actor)
     return notice
@@ -448,7 +431,9 @@ def update_notice(
 def respond_notice(notice: RectificationNotice, *, actor, response: str) -> RectificationNotice:
     """The department states the corrective action; quality is asked to verify."""
     if not (response or "").strip():
-        raise DomainError(_("Describe the corrective action taken."), field="response")
+        raise DomainError(
+            _("Describe the corrective action taken."), field="response", code=ErrorCode.INVALID
+        )
     perform_transition(notice, "respond", actor=actor, response=response.strip())
     notifications.close_deadlines(notice, actor=actor)
     recipients = [notice.issued_by] if notice.issued_by else []
@@ -502,7 +487,7 @@ def complete_action(action: ImprovementAction, *, actor, comment: str = "") -> I
     from onestop.accounts.models import User
 
     notifications.notify(
-        User.objects.filter(groups__name=Role.QUALITY, is_active=True, client_organization__isnull=True),
+        User.objects.with_role(Role.QUALITY),
         title=_("Improvement action “%(title)s” is done; check its effectiveness") % {"title": action.title},
         url=action.get_absolute_url(),
         target=action,

@@ -1,17 +1,15 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from onestop.core import services as core_services
-from onestop.core.exceptions import DomainError
+from onestop.core.actions import RecordAction, calls, record_action
 from onestop.core.forms import bootstrapify
 from onestop.core.views import Column, ObjectViews, RelatedTable
-from onestop.core.views_workflow import refused
 from onestop.quality import analytics, filters, forms, services
 from onestop.quality.models import (
     ImprovementAction,
@@ -24,6 +22,7 @@ from onestop.quality.models import (
     RectificationNotice,
     SpotCheckDraw,
 )
+from onestop.quality.states import INSPECTION_OPEN
 
 CHECKPOINT_COLUMNS = [
     Column("phase"),
@@ -49,6 +48,18 @@ class QCTemplateViews(ObjectViews):
     ]
     detail_fields = ["code", "version", "name", "description", "is_active", "first_used_at"]
     related_tables = [RelatedTable("checkpoints", CHECKPOINT_COLUMNS, add_url_param="template")]
+
+    actions = [
+        RecordAction(
+            "new-version",
+            calls(services.new_template_version),
+            when=lambda template, user: user.has_perm("quality.add_qctemplate"),
+            success=lambda template, copy: (
+                _("Version %(version)s was made; adjust it and activate it.") % {"version": copy.version}
+            ),
+            redirect=lambda template, copy: copy.get_absolute_url(),
+        )
+    ]
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
@@ -93,6 +104,22 @@ class QCPlanViews(ObjectViews):
     ]
     detail_fields = ["project", "state", "template", "created_by", "activated_at", "note"]
     related_tables = [RelatedTable("checkpoints", CHECKPOINT_COLUMNS, add_url_param="plan")]
+
+    actions = [
+        RecordAction(
+            "activate",
+            calls(services.activate_plan),
+            transition="activate",
+            success=_("The QC plan is active."),
+        ),
+        RecordAction(
+            "revise",
+            calls(services.revise_plan),
+            form=forms.PlanReviseForm,
+            transition="revise",
+            success=_("The QC plan can be adjusted."),
+        ),
+    ]
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
@@ -162,6 +189,41 @@ class InspectionViews(ObjectViews):
         "passed",
         "summary",
     ]
+
+    actions = [
+        RecordAction(
+            "start",
+            calls(services.start_inspection),
+            transition="start",
+            success=_("The inspection has started."),
+        ),
+        RecordAction(
+            "complete",
+            calls(services.complete_inspection),
+            form=forms.InspectionCompleteForm,
+            initial=lambda inspection, user: {"summary": inspection.summary},
+            transition="complete",
+            success=_("The inspection was completed."),
+        ),
+    ]
+
+    @classmethod
+    def detail_context(cls, request, obj, bound_forms):
+        """The checklist, each item with its answer form while the user may answer it."""
+        user = request.user
+        may_record = obj.state in INSPECTION_OPEN and user.has_perm("quality.run_inspection", obj)
+        refused = bound_forms.get(record_item.key)
+        checklist = []
+        for item in obj.checklist():
+            form = None
+            if may_record:
+                if refused is not None and refused.instance.pk == item.pk:
+                    form = refused
+                else:
+                    form = record_item.make_form(item, user)
+                bootstrapify(form)
+            checklist.append((item, form))
+        return {"checklist": checklist, "Result": InspectionItem.Result}
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
@@ -292,6 +354,31 @@ class RectificationNoticeViews(ObjectViews):
         "reopen_count",
     ]
 
+    actions = [
+        RecordAction(
+            "respond",
+            calls(services.respond_notice),
+            form=forms.NoticeResponseForm,
+            transition="respond",
+            success=_("The response was sent to quality for verification."),
+        ),
+        RecordAction(
+            "verify",
+            lambda notice, request, data: (
+                services.verify_notice(notice, actor=request.user, verification=data["note"])
+                if data["decision"] == "close"
+                else services.reopen_notice(notice, actor=request.user, reason=data["note"])
+            ),
+            form=forms.NoticeVerifyForm,
+            transition="close",
+            success=lambda notice, result: (
+                _("The rectification was verified and the notice closed.")
+                if result.state == RectificationNotice.State.CLOSED
+                else _("The notice was reopened and sent back to the department.")
+            ),
+        ),
+    ]
+
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
         data = form.cleaned_data
@@ -340,178 +427,44 @@ class ImprovementActionViews(ObjectViews):
         "checked_at",
     ]
 
-
-# --- actions -----------------------------------------------------------------------------------
-
-
-def _visible(request, model, pk, **select):
-    obj = get_object_or_404(
-        model.objects.visible_to(request.user).select_related(*select.get("related", ())), pk=pk
-    )
-    opts = model._meta
-    if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}", obj):
-        raise Http404
-    return obj
-
-
-def _run(request, obj, action, success: str):
-    try:
-        action()
-    except DomainError as exc:
-        return refused(request, obj, exc.message, exc.status_code, obj.get_absolute_url())
-    messages.success(request, success)
-    return HttpResponseRedirect(obj.get_absolute_url())
-
-
-def _form_refused(request, obj, form):
-    errors = "; ".join(str(message) for errors in form.errors.values() for message in errors)
-    return refused(request, obj, errors, 400, obj.get_absolute_url())
-
-
-@login_required
-@require_POST
-def template_new_version(request, pk):
-    template = _visible(request, QCTemplate, pk)
-    if not request.user.has_perm("quality.add_qctemplate"):
-        raise PermissionDenied
-    copy = services.new_template_version(template, actor=request.user)
-    messages.success(
-        request, _("Version %(version)s was made; adjust it and activate it.") % {"version": copy.version}
-    )
-    return HttpResponseRedirect(copy.get_absolute_url())
-
-
-@login_required
-@require_POST
-def plan_activate(request, pk):
-    plan = _visible(request, QCPlan, pk)
-    return _run(
-        request, plan, lambda: services.activate_plan(plan, actor=request.user), _("The QC plan is active.")
-    )
-
-
-@login_required
-@require_POST
-def plan_revise(request, pk):
-    plan = _visible(request, QCPlan, pk)
-    comment = request.POST.get("comment", "")
-    return _run(
-        request,
-        plan,
-        lambda: services.revise_plan(plan, actor=request.user, comment=comment),
-        _("The QC plan can be adjusted."),
-    )
-
-
-@login_required
-@require_POST
-def inspection_start(request, pk):
-    inspection = _visible(request, Inspection, pk)
-    return _run(
-        request,
-        inspection,
-        lambda: services.start_inspection(inspection, actor=request.user),
-        _("The inspection has started."),
-    )
-
-
-@login_required
-@require_POST
-def inspection_complete(request, pk):
-    inspection = _visible(request, Inspection, pk)
-    summary = request.POST.get("summary", "")[:5000]
-    return _run(
-        request,
-        inspection,
-        lambda: services.complete_inspection(inspection, actor=request.user, summary=summary),
-        _("The inspection was completed."),
-    )
-
-
-@login_required
-@require_POST
-def item_record(request, pk):
-    """Answer one item from the inspection's checklist page."""
-    item = _visible(request, InspectionItem, pk, related=("inspection",))
-    inspection = item.inspection
-    form = forms.InspectionItemForm(request.POST, instance=item, user=request.user)
-    if not form.is_valid():
-        return _form_refused(request, inspection, form)
-    data = form.cleaned_data
-    try:
-        services.record_item(item, actor=request.user, **data)
-    except DomainError as exc:
-        return refused(request, inspection, exc.message, exc.status_code, inspection.get_absolute_url())
-    messages.success(request, _("“%(item)s” was recorded.") % {"item": item.label})
-    return HttpResponseRedirect(inspection.get_absolute_url() + f"#item-{item.pk}")
-
-
-@login_required
-@require_POST
-def notice_respond(request, pk):
-    notice = _visible(request, RectificationNotice, pk)
-    form = forms.NoticeResponseForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, notice, form)
-    return _run(
-        request,
-        notice,
-        lambda: services.respond_notice(notice, actor=request.user, response=form.cleaned_data["response"]),
-        _("The response was sent to quality for verification."),
-    )
-
-
-@login_required
-@require_POST
-def notice_verify(request, pk):
-    notice = _visible(request, RectificationNotice, pk)
-    form = forms.NoticeVerifyForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, notice, form)
-    data = form.cleaned_data
-    if data["decision"] == "close":
-        return _run(
-            request,
-            notice,
-            lambda: services.verify_notice(notice, actor=request.user, verification=data["note"]),
-            _("The rectification was verified and the notice closed."),
-        )
-    return _run(
-        request,
-        notice,
-        lambda: services.reopen_notice(notice, actor=request.user, reason=data["note"]),
-        _("The notice was reopened and sent back to the department."),
-    )
-
-
-@login_required
-@require_POST
-def action_done(request, pk):
-    action = _visible(request, ImprovementAction, pk)
-    return _run(
-        request,
-        action,
-        lambda: services.complete_action(action, actor=request.user),
-        _("The action is marked done."),
-    )
-
-
-@login_required
-@require_POST
-def action_check(request, pk):
-    action = _visible(request, ImprovementAction, pk)
-    form = forms.ActionCheckForm(request.POST)
-    if not form.is_valid():
-        return _form_refused(request, action, form)
-    data = form.cleaned_data
-    return _run(
-        request,
-        action,
-        lambda: services.check_action(
-            action, actor=request.user, effective=data["effective"] == "yes", note=data["note"]
+    actions = [
+        RecordAction(
+            "done",
+            calls(services.complete_action),
+            transition="mark_done",
+            success=_("The action is marked done."),
         ),
-        _("The effectiveness check was recorded."),
-    )
+        RecordAction(
+            "check",
+            lambda action, request, data: services.check_action(
+                action, actor=request.user, effective=data["effective"] == "yes", note=data["note"]
+            ),
+            form=forms.ActionCheckForm,
+            transition="confirm_effective",
+            success=_("The effectiveness check was recorded."),
+        ),
+    ]
+
+
+# --- actions shown on another record's page ----------------------------------------------------
+
+
+def _item_form_kwargs(item, user):
+    # One form per checklist item on the inspection's page: ids unique on the page.
+    return {"instance": item, "user": user, "auto_id": f"id_item{item.pk}_%s"}
+
+
+# A checklist item is answered on its inspection's page.
+record_item = record_action(
+    InspectionItem,
+    "record",
+    calls(services.record_item),
+    form=forms.InspectionItemForm,
+    form_kwargs=_item_form_kwargs,
+    page=lambda item: item.inspection,
+    success=lambda item, result: _("“%(item)s” was recorded.") % {"item": item.label},
+    redirect=lambda item, result: item.inspection.get_absolute_url() + f"#item-{item.pk}",
+)
 
 
 # --- QA-3: the analysis page -----------------------------------------------------------------
