@@ -203,7 +203,7 @@ def test_INT_2_out_of_scope_closes_with_a_reply_the_client_sees(
     with django_capture_on_commit_callbacks(execute=True):
         client.force_login(technician)
         response = client.post(
-            reverse("engagements:assess", args=[engagement.pk]),
+            reverse("engagements:engagement_assess", args=[engagement.pk]),
             {
                 "decision": "out_of_scope",
                 "reason": "屬於硬件製造，不在本公司服務範圍。",
@@ -224,7 +224,9 @@ def test_INT_2_out_of_scope_closes_with_a_reply_the_client_sees(
 def test_INT_2_out_of_scope_without_a_reason_is_refused(client, cs_user, technician, org_a, contact_a):
     engagement = new_engagement(cs_user, org_a, contact_a, technician=technician)
     client.force_login(technician)
-    response = client.post(reverse("engagements:assess", args=[engagement.pk]), {"decision": "out_of_scope"})
+    response = client.post(
+        reverse("engagements:engagement_assess", args=[engagement.pk]), {"decision": "out_of_scope"}
+    )
     assert response.status_code == 400
     assert "invalid-feedback" in response.content.decode()
     engagement.refresh_from_db()
@@ -282,16 +284,18 @@ def test_INT_3_the_negotiation_view_shows_every_round_and_what_changed(
 ):
     engagement = in_confirmation(cs_user, technician, org_a, contact_a)
     client.force_login(technician)
-    response = client.post(reverse("engagements:propose", args=[engagement.pk]), TERMS)
+    response = client.post(reverse("engagements:engagement_propose", args=[engagement.pk]), TERMS)
     assert response.status_code == 302, response.content.decode()[:2000]
     client.force_login(client_a)
     response = client.post(
-        reverse("engagements:propose", args=[engagement.pk]), {**TERMS, "fee": "420000", "note": "二輪"}
+        reverse("engagements:engagement_propose", args=[engagement.pk]),
+        {**TERMS, "fee": "420000", "note": "二輪"},
     )
     assert response.status_code == 302
     client.force_login(technician)
     response = client.post(
-        reverse("engagements:propose", args=[engagement.pk]), {**TERMS, "fee": "450000", "note": "三輪"}
+        reverse("engagements:engagement_propose", args=[engagement.pk]),
+        {**TERMS, "fee": "450000", "note": "三輪"},
     )
     assert response.status_code == 302
     page = client.get(engagement.get_absolute_url()).content.decode()
@@ -300,7 +304,7 @@ def test_INT_3_the_negotiation_view_shows_every_round_and_what_changed(
     client.force_login(client_a)
     page = client.get(engagement.get_absolute_url()).content.decode()
     assert 'id="accept-round"' in page
-    response = client.post(reverse("engagements:accept", args=[engagement.pk, 3]))
+    response = client.post(reverse("engagements:engagement_accept", args=[engagement.pk, 3]))
     assert response.status_code == 302
     engagement.refresh_from_db()
     assert engagement.agreed_proposal.round == 3
@@ -329,7 +333,9 @@ def test_INT_3_bad_terms_are_refused_with_a_field_error_and_nothing_changes(
     assert response.status_code == 400
     assert field in response.json()["errors"], response.json()
     client.force_login(technician)
-    response = client.post(reverse("engagements:propose", args=[engagement.pk]), {**TERMS, **change})
+    response = client.post(
+        reverse("engagements:engagement_propose", args=[engagement.pk]), {**TERMS, **change}
+    )
     assert response.status_code == 400
     assert "invalid-feedback" in response.content.decode()
     assert not Proposal.objects.exists()
@@ -403,7 +409,9 @@ def test_X_3_client_a_cannot_see_or_act_on_client_bs_engagement(
     client.force_login(client_b)
     assert client.get(engagement.get_absolute_url()).status_code == 404
     assert engagement.code not in client.get(reverse("engagements:engagement_list")).content.decode()
-    assert client.post(reverse("engagements:propose", args=[engagement.pk]), TERMS).status_code == 404
+    assert (
+        client.post(reverse("engagements:engagement_propose", args=[engagement.pk]), TERMS).status_code == 404
+    )
     assert api(client_b).get(f"/api/engagements/{engagement.pk}/").status_code == 404
     assert (
         api(client_b).post(f"/api/engagements/{engagement.pk}/propose/", TERMS, format="json").status_code
@@ -549,10 +557,13 @@ def test_a_request_is_withdrawn_only_with_a_reason(client, cs_user, technician, 
     """The ``withdraw`` transition, through the engagement page's own form."""
     engagement = new_engagement(cs_user, org_a, contact_a, technician=technician)
     client.force_login(cs_user)
-    client.post(reverse("engagements:withdraw", args=[engagement.pk]), {"comment": ""})
+    response = client.post(reverse("engagements:engagement_withdraw", args=[engagement.pk]), {"comment": ""})
+    # Refused on the engagement page itself, the withdraw form open with the field marked.
+    page = response.content.decode()
+    assert response.status_code == 400 and 'id="withdraw" open' in page and "is-invalid" in page
     engagement.refresh_from_db()
     assert engagement.stage == Engagement.Stage.ASSESSMENT
-    client.post(reverse("engagements:withdraw", args=[engagement.pk]), {"comment": "客戶取消需求"})
+    client.post(reverse("engagements:engagement_withdraw", args=[engagement.pk]), {"comment": "客戶取消需求"})
     engagement.refresh_from_db()
     assert engagement.stage == Engagement.Stage.WITHDRAWN
     assert not Deadline.objects.open().exists()

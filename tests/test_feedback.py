@@ -454,7 +454,8 @@ def test_EXT_2_results_page_and_exports_for_staff_not_for_clients(client, person
     assert (waiting.context["total"].invited, waiting.context["total"].answered) == (1, 0)
     listed = client.get(reverse("feedback:survey_list"), {"answered": "yes"}).content.decode()
     assert listed.count("/surveys/") - listed.count("/surveys/add/") >= 3
-    csv_text = client.get(reverse("feedback:results_export", args=["csv"])).content.decode("utf-8-sig")
+    csv_response = client.get(reverse("feedback:results_export", args=["csv"]))
+    csv_text = b"".join(csv_response.streaming_content).decode("utf-8-sig")
     assert csv_text.count("\n") == 5 and "報告延遲" in csv_text
     from openpyxl import load_workbook
 

@@ -22,6 +22,8 @@ OWN_TESTS = {
     "core.Comment": "tests.test_core_comments",
     "core.NumberSequence": "tests.test_core_numbering",
     "core.OutgoingMail": "tests.test_operations",
+    "core.AuditHead": "tests.test_audit_chain",
+    "core.AuditLink": "tests.test_audit_chain",
     "notifications.Notification": "tests.test_notifications",
     "notifications.Deadline": "tests.test_notifications",
     "engagements.Inquiry": "tests.test_engagements",

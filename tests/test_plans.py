@@ -178,7 +178,7 @@ def test_PLN_1_2_3_plan_drafted_reviewed_twice_and_approved_through_the_api(
             assert Deadline.objects.open().filter(responsible=reviewer).exists()
         # A submitted version is frozen.
         response = api(lead).patch(f"/api/plan-versions/{v1.pk}/", {"technical_route": "改"}, format="json")
-        assert response.status_code == 400 and response.json()["code"] == "refused"
+        assert response.status_code == 400 and response.json()["code"] == "not_editable"
 
         scores = [
             (
@@ -337,7 +337,7 @@ def test_PLN_1_bad_budget_and_staffing_answer_400_with_field_errors(org_a, team)
     response = lead.post(
         f"/api/plan-versions/{version.pk}/submit/", {"reviewers": [team["reviewers"][0].pk]}, format="json"
     )
-    assert response.status_code == 400 and response.json()["code"] == "refused"
+    assert response.status_code == 400 and response.json()["code"] == "condition_unmet"
 
 
 def test_PLN_2_a_score_outside_the_scale_answers_400_and_records_nothing(org_a, team):
@@ -546,7 +546,7 @@ def test_PLN_1_2_3_the_plan_pages_edit_score_and_approve(org_a, team, client):
     plan = Plan.objects.get()
     # The project lead edits the draft with its milestones, staffing and budget.
     client.force_login(team["lead"])
-    edit_url = reverse("plans:version_edit", args=[plan.pk, 1])
+    edit_url = reverse("plans:planversion_edit", args=[plan.versions.get(number=1).pk])
     assert client.get(edit_url).status_code == 200
     form = {
         "service_content": "數據採集平台",
@@ -581,7 +581,7 @@ def test_PLN_1_2_3_the_plan_pages_edit_score_and_approve(org_a, team, client):
     assert version.budget_total == Decimal("300000") and version.staffing.get().allocation == 60
     # Submitted to one reviewer, who scores in the form on the plan page.
     response = client.post(
-        reverse("plans:submit", args=[plan.pk, 1]),
+        reverse("plans:planversion_submit", args=[plan.versions.get(number=1).pk]),
         {"reviewers": [team["reviewers"][0].pk], "comment": "請評審"},
     )
     assert response.status_code == 302
@@ -590,7 +590,7 @@ def test_PLN_1_2_3_the_plan_pages_edit_score_and_approve(org_a, team, client):
     client.force_login(reviewer)
     page = client.get(plan.get_absolute_url()).content.decode()
     assert 'id="review-form-1"' in page and "score_risk_controllability" in page
-    review_url = reverse("plans:review", args=[plan.pk, 1])
+    review_url = reverse("plans:planversion_review", args=[plan.versions.get(number=1).pk])
     bad = {f"score_{code}": "4" for code in CODES} | {"score_innovation": "9", "recommendation": "pass"}
     assert client.post(review_url, bad).status_code == 400
     good = {f"score_{code}": "4" for code in CODES} | {"recommendation": "pass", "comments": "可行"}
@@ -599,7 +599,9 @@ def test_PLN_1_2_3_the_plan_pages_edit_score_and_approve(org_a, team, client):
     client.force_login(team["management"])
     page = client.get(plan.get_absolute_url()).content.decode()
     assert 'data-outcome="pass"' in page and 'id="approve-1"' in page
-    response = client.post(reverse("plans:approve", args=[plan.pk, 1]), {"comment": "同意"})
+    response = client.post(
+        reverse("plans:planversion_approve", args=[plan.versions.get(number=1).pk]), {"comment": "同意"}
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.effective_version == version
@@ -761,7 +763,12 @@ def test_PLN_2_a_reviewer_sees_the_differences_since_the_version_they_reviewed(o
     # Once the reviewer has scored, the comparison stays until the version leaves review.
     client.force_login(first)
     good = {f"score_{code}": "4" for code in CODES} | {"recommendation": "pass", "comments": ""}
-    assert client.post(reverse("plans:review", args=[plan.pk, 2]), good).status_code == 302
+    assert (
+        client.post(
+            reverse("plans:planversion_review", args=[plan.versions.get(number=2).pk]), good
+        ).status_code
+        == 302
+    )
     assert 'id="since-reviewed-2"' in client.get(plan.get_absolute_url()).content.decode()
 
 
@@ -816,7 +823,10 @@ def test_PLN_2_the_panel_is_chosen_from_reviewers_suggested_by_department_staffi
     assert positions == sorted(positions), positions
     assert form.count('class="app-checkgroup') == 3 and "tech.li" not in form and "expert.gone" not in form
     # Any suggested reviewer can be chosen, across departments.
-    response = client.post(reverse("plans:submit", args=[plan.pk, 1]), {"reviewers": [qian.pk, feng.pk]})
+    response = client.post(
+        reverse("plans:planversion_submit", args=[plan.versions.get(number=1).pk]),
+        {"reviewers": [qian.pk, feng.pk]},
+    )
     assert response.status_code == 302
     version.refresh_from_db()
     assert set(version.reviewers.all()) == {qian, feng}

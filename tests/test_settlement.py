@@ -685,7 +685,7 @@ def test_FEE_3_the_ledger_exports_csv_and_excel_for_a_date_range(personas, clien
     client.force_login(personas["finance"])
     response = client.get(url, {"start": "2026-07-01", "end": "2026-07-31", "format": "csv"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == [
         "Date",
         "Contract",
@@ -826,3 +826,22 @@ def test_FEE_the_settlement_form_prints_as_pdf(personas, client):
         reverse("core:document_pdf", args=["settlement.settlement", settlement.pk, "settlement"])
     )
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_FEE_a_refused_page_action_keeps_the_input_and_a_hidden_settlement_answers_404(personas, client):
+    settlement = applied(personas, 30)
+    client.force_login(personas["lead"])
+    url = reverse("settlement:settlement_invoice", args=[settlement.pk])
+    # No file yet: refused on the same page (400), with what was typed kept and nothing saved.
+    response = client.post(
+        url, {"invoice_number": "INV-KEEP-1", "invoice_date": "2026-07-01", "invoice_amount": "123.45"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="INV-KEEP-1"' in page and 'value="123.45"' in page
+    settlement.refresh_from_db()
+    assert settlement.invoice_number == ""
+    # A client does not see a settlement before finance approved it: 404, as for a missing one.
+    client.force_login(personas["client_a"])
+    for name in ("settlement_invoice", "settlement_submit", "settlement_approve", "settlement_return"):
+        assert client.post(reverse(f"settlement:{name}", args=[settlement.pk])).status_code == 404, name

@@ -38,3 +38,17 @@ def test_a_deeply_nested_json_body_answers_400_not_500(api):
 )
 def test_json_depth_counts_only_real_nesting(text, depth):
     assert json_depth(text.encode()) == depth
+
+
+def test_an_unknown_filter_parameter_is_refused_instead_of_returning_every_row(cs_user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(cs_user)
+    assert api.get("/api/signatures/", {"role": "client", "page": 1}).status_code == 200
+    assert api.get("/api/signatures/", {"record_type": "contracts.contract"}).status_code == 200
+    answer = api.get("/api/signatures/", {"rol": "client"})
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["code"] == "invalid" and "rol" in body["errors"]
+    assert "role" in body["errors"]["rol"][0]  # the message names the parameters it knows

@@ -78,3 +78,24 @@ def secret_key(data_dir: Path, allow_generated: bool) -> str:
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
+
+
+def audit_key(data_dir: Path) -> bytes:
+    """The key of the audit chain (core.chain): ONESTOP_AUDIT_KEY, else a key kept in the data dir.
+
+    It is deliberately NOT in the database: whoever can edit the database cannot re-sign the
+    chain without it. Keep a copy apart from the database (``onestop backup`` includes it).
+    """
+    value = env_str("ONESTOP_AUDIT_KEY")
+    if value:
+        if len(value) < 32:
+            raise ImproperlyConfigured("ONESTOP_AUDIT_KEY must be at least 32 characters long.")
+        return value.encode()
+    key_file = data_dir / "audit_key"
+    if key_file.exists():
+        return key_file.read_text().strip().encode()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key.encode()

@@ -10,7 +10,7 @@ import dj_database_url
 import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
-from onestop.env import env_bool, env_int, env_list, env_path, env_str, secret_key
+from onestop.env import audit_key, env_bool, env_int, env_list, env_path, env_str, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -26,6 +26,8 @@ MEDIA_ROOT = DATA_DIR / "uploads"  # outside the web root; served only through c
 STATIC_ROOT = env_path("ONESTOP_STATIC_ROOT", str(DATA_DIR / "static"))
 
 SECRET_KEY = secret_key(DATA_DIR, allow_generated=DEV_MODE)
+# The audit chain's key (core.chain): outside the database on purpose.
+ONESTOP_AUDIT_KEY = audit_key(DATA_DIR)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEV_MODE else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -323,7 +325,7 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "onestop.core.drf.StrictFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "onestop.core.schema.AutoSchema",

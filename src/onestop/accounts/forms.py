@@ -14,7 +14,7 @@ class DepartmentForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["head"].queryset = User.objects.filter(client_organization__isnull=True, is_active=True)
+        self.fields["head"].queryset = User.objects.staff()
         if self.instance.pk:
             self.fields["parent"].queryset = Department.objects.exclude(pk=self.instance.pk)
 

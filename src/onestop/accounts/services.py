@@ -51,9 +51,7 @@ def create_user(*, actor, password: str | None, roles=(), **fields):
     else:
         user.set_unusable_password()
     user.is_staff = user.client_organization_id is None and Role.SYSTEM_ADMIN in set(roles)
-    user.full_clean(exclude=["password"])
-    user._history_user = actor
-    user.save()
+    core_services.save(user, actor=actor, exclude=["password"])
     user.groups.set(Group.objects.filter(name__in=[str(r) for r in roles]))
     return user
 
@@ -66,9 +64,7 @@ def update_user(user, *, actor, password: str | None = None, roles=None, **field
         user.set_password(password)
     if roles is not None:
         user.is_staff = user.client_organization_id is None and Role.SYSTEM_ADMIN in set(roles)
-    user.full_clean(exclude=["password"])
-    user._history_user = actor
-    user.save()
+    core_services.save(user, actor=actor, exclude=["password"])
     if roles is not None:
         user.groups.set(Group.objects.filter(name__in=[str(r) for r in roles]))
     return user

@@ -123,6 +123,9 @@ class RecordAction:
     route: str | None = None
     template: str | None = None
     context: Callable | None = None
+    # unavailable(record, user) -> message: opening the action's own page while it is not
+    # offered goes back to the record's page with this message instead of answering 403.
+    unavailable: Callable | None = None
     model: type | None = field(default=None, compare=False)
 
     @property
@@ -192,7 +195,12 @@ class RecordAction:
         allowed = allowed_actions(obj, request.user) if isinstance(obj, WorkflowModel) else AllowedActions()
         if form is None:
             if not self.available(obj, request.user, allowed):
-                raise PermissionDenied
+                message = self.unavailable(obj, request.user) if self.unavailable else ""
+                if not message:
+                    raise PermissionDenied
+                messages.error(request, message)
+                target = self.page(obj) if self.page else obj
+                return HttpResponseRedirect(target.get_absolute_url())
             form = self.make_form(obj, request.user) if self.form is not None else None
         context = {"object": obj, "form": bootstrapify(form) if form is not None else None, "action": self}
         if self.context is not None:

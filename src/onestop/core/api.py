@@ -57,6 +57,9 @@ class ObjectViewSet(viewsets.ModelViewSet):
 
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
+    # The permission RulesPermission asks for an extra action (service_action: "view"; the
+    # service asks its own rule); None: the default for the HTTP method.
+    required_action: str | None = None
 
     def get_queryset(self):
         model = self.queryset.model
@@ -224,6 +227,11 @@ class VerificationSerializer(serializers.Serializer):
     current_sha256 = serializers.CharField(allow_null=True)
     current_content_matches = serializers.BooleanField()
     is_current_version = serializers.BooleanField()
+    audit_chain_intact = serializers.BooleanField(
+        allow_null=True,
+        help_text="The signature still equals its audit entry and that entry's link in the keyed "
+        "audit chain holds; null when signed before the chain began.",
+    )
 
 
 class SignatureViewSet(viewsets.ReadOnlyModelViewSet):
@@ -231,6 +239,7 @@ class SignatureViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = SignatureSerializer
     filterset_fields = ["document", "version", "object_id", "role"]
+    extra_query_params = ("record_type",)
 
     queryset = Signature.objects.all()
 
@@ -299,6 +308,8 @@ class SignatureViewSet(viewsets.ReadOnlyModelViewSet):
 
 class AttachedRowsViewSet(viewsets.ReadOnlyModelViewSet):
     """Rows attached to records: scoped by the record (and visibility); filter by record."""
+
+    extra_query_params = ("record_type", "object_id")
 
     def get_queryset(self):
         rows = self.queryset.model.objects.visible_to(self.request.user).select_related(

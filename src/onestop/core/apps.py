@@ -9,7 +9,16 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_login_failed
+        from simple_history.signals import post_create_historical_record
 
-        from onestop.core.receivers import login_failed_from
+        from onestop.core import navigation, rules  # noqa: F401  (registers the permissions)
+        from onestop.core.receivers import chain_audit_entry, login_failed_from
 
         user_login_failed.connect(login_failed_from, dispatch_uid="onestop-login-failed-from")
+        post_create_historical_record.connect(chain_audit_entry, dispatch_uid="onestop-audit-chain")
+        navigation.register(
+            "system",
+            navigation.MenuItem(
+                _("Audit chain"), "core:audit_chain", "link-45deg", "core.verify_audit_chain"
+            ),
+        )

@@ -15,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, parsers, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -180,3 +181,40 @@ class JSONParser(parsers.JSONParser):
                 _("The JSON body nests deeper than %(depth)s levels.") % {"depth": self.MAX_JSON_DEPTH}
             )
         return super().parse(io.BytesIO(raw), media_type, parser_context)
+
+
+# --- query parameters: an unknown one is an error, not "every row" ------------------------------
+
+# Parameters every list understands besides its filters.
+COMMON_QUERY_PARAMS = frozenset({"page", "page_size", "ordering", "format", "search"})
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, answering 400 for a query parameter the list does not know.
+
+    Without it a misspelt filter (``?engagment=5``) is silently ignored and the client gets every
+    row it may see, believing they are the filtered ones. A view that reads further parameters
+    itself names them in ``extra_query_params``.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        known = set(COMMON_QUERY_PARAMS) | set(getattr(view, "extra_query_params", ()))
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None:
+            for name, field in filterset.form.fields.items():
+                known.add(name)
+                widget = field.widget
+                for suffix in getattr(widget, "suffixes", ()):
+                    known.add(f"{name}_{suffix}" if suffix else name)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    name: [
+                        _("Unknown query parameter. Known: %(known)s.")
+                        % {"known": ", ".join(sorted(known - COMMON_QUERY_PARAMS)) or "—"}
+                    ]
+                    for name in unknown
+                }
+            )
+        return super().filter_queryset(request, queryset, view)

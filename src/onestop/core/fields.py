@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django_fsm import FSMField
 
 
 def actor_field(verbose_name, *, null: bool = True, related_name: str = "+", editable: bool = False):
@@ -18,3 +19,20 @@ def actor_field(verbose_name, *, null: bool = True, related_name: str = "+", edi
         related_name=related_name,
         editable=editable,
     )
+
+
+class StateField(FSMField):
+    """A record's workflow state: django-fsm's field, written to migrations as the plain
+    ``CharField`` it is in the database.
+
+    Why: every ``FSMField`` connects a ``class_prepared`` receiver when it joins a model class,
+    and migrations render thousands of historical model classes. With ``FSMField`` in the
+    migrations those receivers piled up and ``migrate`` (so every test database) spent minutes
+    in signal dispatch. Transitions belong to the live models only; the migrations need the
+    column, not the state machine.
+    """
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        kwargs.pop("protected", None)
+        return name, "django.db.models.CharField", args, kwargs

@@ -7,6 +7,7 @@ from typing import Any
 import rules
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -363,3 +364,40 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class AuditHead(models.Model):
+    """The end of the audit chain (core.chain): one row, locked while a link is appended."""
+
+    generic_views = False  # written only by core.chain; read on the audit chain page
+
+    seq = models.PositiveBigIntegerField(_("last link"), default=0)
+    digest = models.CharField(_("digest"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.digest}"
+
+
+class AuditLink(models.Model):
+    """One link of the audit chain: which entry, and the keyed digest over it and the link before."""
+
+    generic_views = False  # written only by core.chain; read on the audit chain page
+
+    seq = models.PositiveBigIntegerField(_("position"), unique=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_pk = models.CharField(_("entry"), max_length=64)
+    digest = models.CharField(_("digest"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audit chain link")
+        verbose_name_plural = _("audit chain links")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["content_type", "object_pk"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"

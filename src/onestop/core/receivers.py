@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from onestop.core import limits
+from onestop.core import chain, limits
 
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 
@@ -14,3 +14,9 @@ def login_failed_from(sender, credentials=None, request=None, **kwargs):
         return
     address = limits.client_ip(request) or "unknown"
     limits.count("login-address", address, period=LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def chain_audit_entry(sender, history_instance=None, **kwargs):
+    """Every audit entry joins the tamper-evident chain in the transaction that wrote it."""
+    if history_instance is not None:
+        chain.append(history_instance)

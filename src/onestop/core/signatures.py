@@ -35,6 +35,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from onestop.core import chain
 from onestop.core.exceptions import ConflictError, DomainError
 from onestop.core.models import Signature
 
@@ -189,6 +190,14 @@ class Verification:
     stored_hash_matches: bool  # the stored content still hashes to the stored hash
     current_hash: str | None  # the hash of the form as it renders now (None: record gone)
     is_current_version: bool
+    # The signature row still equals its first audit entry, and that entry's link in the keyed
+    # audit chain (core.chain) holds; None: signed before the chain began.
+    chain_holds: bool | None = None
+    unchanged_since_signed: bool = True
+
+    @property
+    def sealed(self) -> bool | None:
+        return None if self.chain_holds is None else bool(self.chain_holds and self.unchanged_since_signed)
 
     @property
     def current_matches(self) -> bool:
@@ -209,6 +218,7 @@ class Verification:
             "current_sha256": self.current_hash,
             "current_content_matches": self.current_matches,
             "is_current_version": self.is_current_version,
+            "audit_chain_intact": self.sealed,
         }
 
 
@@ -221,7 +231,17 @@ def verify(signature: Signature) -> Verification:
     if document is not None and obj is not None:
         current_hash = sha256(document.render(obj))
         is_current = document.version(obj) == signature.version
-    return Verification(signature, stored_ok, current_hash, is_current)
+    entry = signature.history.order_by("history_id").first()
+    if entry is None:
+        return Verification(signature, stored_ok, current_hash, is_current)
+    return Verification(
+        signature,
+        stored_ok,
+        current_hash,
+        is_current,
+        chain_holds=chain.entry_holds(entry),
+        unchanged_since_signed=same_as_written(signature, entry),
+    )
 
 
 def client_ip(request) -> str | None:
@@ -229,3 +249,25 @@ def client_ip(request) -> str | None:
     from onestop.core.limits import client_ip as address
 
     return address(request)
+
+
+SIGNED_FIELDS = (
+    "content_type_id",
+    "object_id",
+    "document",
+    "version",
+    "signer_id",
+    "role",
+    "signed_at",
+    "ip_address",
+    "sha256",
+    "content",
+)
+
+
+def same_as_written(signature: Signature, entry) -> bool:
+    """Is the signature row still what its first audit entry (chained, core.chain) recorded?
+
+    An edit of the signature table alone shows here; an edit of the audit entry as well breaks
+    the entry's link in the keyed chain."""
+    return all(getattr(signature, name) == getattr(entry, name) for name in SIGNED_FIELDS)

@@ -22,6 +22,7 @@ urlpatterns = [
         views_documents.sign_document,
         name="document_sign",
     ),
+    path("audit/chain/", views_documents.audit_chain, name="audit_chain"),
     path("signatures/<int:pk>/verify/", views_documents.signature_verify, name="signature_verify"),
     path("records/<str:model>/<int:pk>/attachments/", views_records.attachment_add, name="attachment_add"),
     path("attachments/<int:pk>/download/", views_records.attachment_download, name="attachment_download"),

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from onestop.core import pdf
+from onestop.core import chain, pdf
 from onestop.core import signatures as sig
 from onestop.core.actions import visible_record
 from onestop.core.exceptions import DomainError
@@ -91,3 +91,12 @@ def signature_verify(request, pk: int):
             "role_label": document.roles.get(signature.role, signature.role) if document else signature.role,
         },
     )
+
+
+@login_required
+@require_GET
+def audit_chain(request):
+    """The audit chain's state for administrators: intact, or the first link that broke."""
+    if not request.user.has_perm("core.verify_audit_chain"):
+        raise Http404
+    return render(request, "core/audit_chain.html", {"report": chain.verify()})

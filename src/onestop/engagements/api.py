@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from onestop.accounts.models import ClientContact, ClientOrganization
+from onestop.core import services as core_services
+from onestop.core.actions import calls, service_action, visible_record
 from onestop.core.api import ModelSerializer
 from onestop.core.signatures import client_ip
-from onestop.engagements import services
+from onestop.engagements import chat, mail, services
 from onestop.engagements.filters import EngagementFilterSet
-from onestop.engagements.models import Channel, Engagement, Inquiry, Proposal
+from onestop.engagements.models import Channel, Engagement, IncomingMail, Inquiry, Proposal
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -160,6 +163,13 @@ class WithdrawSerializer(serializers.Serializer):
     comment = serializers.CharField()
 
 
+def _accept_round(engagement, request, data):
+    proposal = engagement.proposals.filter(round=data["round"]).first()
+    if proposal is None:
+        raise serializers.ValidationError({"round": ["No such round."]})
+    return services.accept_proposal(proposal, actor=request.user)
+
+
 class EngagementViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
@@ -175,20 +185,10 @@ class EngagementViewSet(
         return Engagement.objects.visible_to(self.request.user).select_related("client", "holder")
 
     def perform_update(self, serializer):
-        from onestop.core.services import save_instance
-
         instance = serializer.instance
         for name, value in serializer.validated_data.items():
             setattr(instance, name, value)
-        save_instance(instance, actor=self.request.user)
-
-    def _run(self, request, serializer_class, call, *, status_code=status.HTTP_200_OK):
-        engagement = self.get_object()
-        data = serializer_class(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        call(engagement, data.validated_data)
-        engagement.refresh_from_db()
-        return Response(EngagementSerializer(engagement).data, status=status_code)
+        core_services.edit(instance, actor=self.request.user)
 
     @extend_schema(request=NewInquirySerializer, responses={201: EngagementSerializer})
     def create(self, request):
@@ -198,79 +198,41 @@ class EngagementViewSet(
         inquiry = services.record_inquiry(actor=request.user, **data.validated_data)
         return Response(EngagementSerializer(inquiry.engagement).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ForwardSerializer, responses=EngagementSerializer)
-    @action(detail=True, methods=["post"], required_action="forward")
-    def forward(self, request, pk=None):
-        """INT-1: assign the technician and forward."""
-        return self._run(
-            request, ForwardSerializer, lambda e, d: services.forward(e, actor=request.user, **d)
-        )
-
-    @extend_schema(request=AssessSerializer, responses=EngagementSerializer)
-    @action(detail=True, methods=["post"], required_action="assess")
-    def assess(self, request, pk=None):
-        """INT-2: in scope (goals, requirements, deadline) or out of scope (reason, suggestions)."""
-
-        def call(engagement, data):
-            if data["in_scope"]:
-                services.assess_in_scope(
-                    engagement,
-                    actor=request.user,
-                    service_goals=data.get("service_goals", ""),
-                    technical_requirements=data.get("technical_requirements", ""),
-                    requested_deadline=data.get("requested_deadline"),
-                )
-            else:
-                services.assess_out_of_scope(
-                    engagement,
-                    actor=request.user,
-                    reason=data.get("reason", ""),
-                    suggestions=data.get("suggestions", ""),
-                )
-
-        return self._run(request, AssessSerializer, call)
-
-    @extend_schema(request=ProposeSerializer, responses={201: ProposalSerializer})
-    @action(detail=True, methods=["post"], required_action="negotiate")
-    def propose(self, request, pk=None):
-        """INT-3: propose terms, or counter-propose the other party's round."""
-        engagement = self.get_object()
-        data = ProposeSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        proposal = services.propose(engagement, actor=request.user, **data.validated_data)
-        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=AcceptSerializer, responses=EngagementSerializer)
-    @action(detail=True, methods=["post"], required_action="negotiate")
-    def accept(self, request, pk=None):
-        """INT-3: agree to the other party's latest round."""
-
-        def call(engagement, data):
-            proposal = engagement.proposals.filter(round=data["round"]).first()
-            if proposal is None:
-                raise serializers.ValidationError({"round": ["No such round."]})
-            services.accept_proposal(proposal, actor=request.user)
-
-        return self._run(request, AcceptSerializer, call)
-
-    @extend_schema(request=SignSerializer, responses=EngagementSerializer)
-    @action(detail=True, methods=["post"], required_action="sign")
-    def sign(self, request, pk=None):
-        """INT-3: sign the agreed confirmation form as client or technician."""
-        return self._run(
-            request,
-            SignSerializer,
-            lambda e, d: services.sign_confirmation(
-                e, actor=request.user, role=d["role"], ip_address=client_ip(request)
-            ),
-        )
-
-    @extend_schema(request=WithdrawSerializer, responses=EngagementSerializer)
-    @action(detail=True, methods=["post"], required_action="withdraw")
-    def withdraw(self, request, pk=None):
-        return self._run(
-            request, WithdrawSerializer, lambda e, d: services.withdraw(e, actor=request.user, **d)
-        )
+    forward = service_action(
+        calls(services.forward),
+        serializer=ForwardSerializer,
+        url_path="forward",
+        summary="INT-1: assign the technician and forward.",
+    )
+    assess = service_action(
+        calls(services.assess),
+        serializer=AssessSerializer,
+        url_path="assess",
+        summary="INT-2: in scope (goals, requirements, deadline) or out of scope (reason, suggestions).",
+    )
+    propose = service_action(
+        calls(services.propose),
+        serializer=ProposeSerializer,
+        url_path="propose",
+        response=ProposalSerializer,
+        status=status.HTTP_201_CREATED,
+        summary="INT-3: propose terms, or counter-propose the other party's round.",
+    )
+    accept = service_action(
+        _accept_round,
+        serializer=AcceptSerializer,
+        url_path="accept",
+        summary="INT-3: agree to the other party's latest round.",
+    )
+    sign = service_action(
+        lambda engagement, request, data: services.sign_confirmation(
+            engagement, actor=request.user, role=data["role"], ip_address=client_ip(request)
+        ),
+        serializer=SignSerializer,
+        url_path="sign",
+        summary="INT-3: sign the agreed confirmation form as client or technician.",
+    )
+    withdraw = service_action(calls(services.withdraw), serializer=WithdrawSerializer, url_path="withdraw")
 
     @extend_schema(responses=ProposalSerializer(many=True))
     @action(detail=True, methods=["get"], required_action="view")
@@ -308,30 +270,22 @@ class EngagementChatViewSet(viewsets.ViewSet):
     model = None  # RulesPermission: the engagement's own view rule is checked below
     serializer_class = ChatMessageSerializer
 
-    def _engagement(self, request, engagement_pk):
-        from django.shortcuts import get_object_or_404
-
-        engagement = get_object_or_404(
+    @staticmethod
+    def _engagement(request, engagement_pk):
+        return visible_record(
+            request,
+            Engagement,
+            engagement_pk,
             Engagement.objects.visible_to(request.user).select_related("client", "holder", "technician"),
-            pk=engagement_pk,
         )
-        if not request.user.has_perm("engagements.view_engagement", engagement):
-            from django.http import Http404
-
-            raise Http404
-        return engagement
 
     @extend_schema(responses=ChatMessageSerializer(many=True))
     def list(self, request, engagement_pk=None):
-        from onestop.engagements import chat
-
         engagement = self._engagement(request, engagement_pk)
         return Response(ChatMessageSerializer(chat.messages_for(engagement, request.user), many=True).data)
 
     @extend_schema(request=ChatMessageSerializer, responses={201: ChatMessageSerializer})
     def create(self, request, engagement_pk=None):
-        from onestop.engagements import chat
-
         engagement = self._engagement(request, engagement_pk)
         data = ChatMessageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -347,10 +301,6 @@ class StartChatViewSet(viewsets.ViewSet):
 
     @extend_schema(request=StartChatSerializer, responses={201: EngagementSerializer})
     def create(self, request):
-        from django.core.exceptions import PermissionDenied
-
-        from onestop.engagements import chat
-
         if not request.user.has_perm("engagements.start_chat_engagement"):
             raise PermissionDenied
         data = StartChatSerializer(data=request.data)
@@ -361,8 +311,6 @@ class StartChatViewSet(viewsets.ViewSet):
 
 class IncomingMailSerializer(serializers.ModelSerializer):
     class Meta:
-        from onestop.engagements.models import IncomingMail
-
         model = IncomingMail
         fields = [
             "id",
@@ -390,36 +338,19 @@ class AssignMailSerializer(serializers.Serializer):
 class IncomingMailViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """E-mail from unknown senders (INT-1), waiting for customer service to assign or ignore it."""
 
-    from onestop.engagements.models import IncomingMail
-
     queryset = IncomingMail.objects.all()
     serializer_class = IncomingMailSerializer
     filterset_fields = ["status"]
     required_action = None
 
     def get_queryset(self):
-        return self.IncomingMail.objects.visible_to(self.request.user).select_related("handled_by")
+        return IncomingMail.objects.visible_to(self.request.user).select_related("handled_by")
 
-    @extend_schema(request=AssignMailSerializer, responses={201: InquirySerializer})
-    @action(detail=True, methods=["post"], required_action="change")
-    def assign(self, request, pk=None):
-        from onestop.engagements import mail
-
-        incoming = self.get_object()
-        data = AssignMailSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        inquiry = mail.assign_mail(
-            incoming,
-            actor=request.user,
-            client=data.validated_data["client"],
-            contact=data.validated_data.get("contact"),
-        )
-        return Response(InquirySerializer(inquiry).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=None, responses=IncomingMailSerializer)
-    @action(detail=True, methods=["post"], required_action="change")
-    def ignore(self, request, pk=None):
-        from onestop.engagements import mail
-
-        incoming = mail.ignore_mail(self.get_object(), actor=request.user)
-        return Response(IncomingMailSerializer(incoming).data)
+    assign = service_action(
+        calls(mail.assign_mail),
+        serializer=AssignMailSerializer,
+        url_path="assign",
+        response=InquirySerializer,
+        status=status.HTTP_201_CREATED,
+    )
+    ignore = service_action(calls(mail.ignore_mail), url_path="ignore")

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onestop.core import comments
-from onestop.core.exceptions import DomainError
+from onestop.core.exceptions import DomainError, ErrorCode
 from onestop.core.models import Comment, Visibility
 from onestop.core.roles import Role
 from onestop.engagements import services
@@ -45,18 +45,18 @@ def _staff_to_tell(engagement, actor) -> list:
     manager = engagement.client.account_manager
     if manager is not None:
         return [manager]
-    return list(
-        get_user_model().objects.filter(
-            groups__name=Role.CUSTOMER_SERVICE, is_active=True, client_organization__isnull=True
-        )
-    )
+    return list(get_user_model().objects.with_role(Role.CUSTOMER_SERVICE))
 
 
 @transaction.atomic
 def post_message(engagement: Engagement, *, actor, body: str) -> Comment:
     """Write one chat message; the other side is told (in the app, not by e-mail)."""
     if engagement.stage in (Engagement.Stage.OUT_OF_SCOPE, Engagement.Stage.WITHDRAWN):
-        raise DomainError(_("This request is closed; start a new chat for a new question."), field="body")
+        raise DomainError(
+            _("This request is closed; start a new chat for a new question."),
+            field="body",
+            code=ErrorCode.INVALID,
+        )
     comment = comments.add_comment(
         engagement, actor=actor, body=body, channel=Comment.Channel.CHAT, visibility=Visibility.SHARED
     )
@@ -79,12 +79,12 @@ def post_message(engagement: Engagement, *, actor, body: str) -> Comment:
 def start_chat(*, actor, body: str, subject: str = "") -> Engagement:
     """A client user's first chat message: it opens a new engagement and starts its chat."""
     if actor.client_organization_id is None or not actor.has_perm("engagements.start_chat_engagement"):
-        raise DomainError(_("Only a client user starts a chat from the portal."))
+        raise DomainError(_("Only a client user starts a chat from the portal."), code=ErrorCode.REFUSED)
     body = (body or "").strip()
     if not body:
-        raise DomainError(_("Write your question first."), field="body")
+        raise DomainError(_("Write your question first."), field="body", code=ErrorCode.INVALID)
     if len(body) > 10000:
-        raise DomainError(_("Keep it under 10,000 characters."), field="body")
+        raise DomainError(_("Keep it under 10,000 characters."), field="body", code=ErrorCode.INVALID)
     subject = (subject or "").strip() or body.splitlines()[0]
     inquiry = services.record_inquiry(
         actor=actor,

@@ -9,7 +9,7 @@ from onestop.engagements.models import Channel, Engagement, Proposal
 
 
 def technicians():
-    return get_user_model().objects.filter(groups__name=Role.TECHNICIAN, is_active=True).order_by("full_name")
+    return get_user_model().objects.with_role(Role.TECHNICIAN)
 
 
 class InquiryEntryForm(forms.Form):
@@ -146,4 +146,9 @@ class ProposalForm(ModelForm):
 
 
 class WithdrawForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason"))
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        max_length=2000,
+        error_messages={"required": _("Give a reason for withdrawing.")},
+    )

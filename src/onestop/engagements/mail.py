@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import ClientContact
-from onestop.core.exceptions import DomainError
+from onestop.core.exceptions import DomainError, ErrorCode
 from onestop.core.roles import Role
 from onestop.engagements import services
 from onestop.engagements.models import Channel, Engagement, IncomingMail, Inquiry
@@ -268,10 +268,7 @@ def _people_for(engagement, mailbox) -> list:
     if manager is not None and manager.is_active and manager.pk != mailbox.pk:
         return [manager]
     return list(
-        get_user_model()
-        .objects.filter(groups__name=Role.CUSTOMER_SERVICE, is_active=True, client_organization__isnull=True)
-        .exclude(pk=mailbox.pk)
-        .order_by("pk")
+        get_user_model().objects.with_role(Role.CUSTOMER_SERVICE).exclude(pk=mailbox.pk).order_by("pk")
     )
 
 
@@ -371,11 +368,7 @@ def record_mail_inquiry(message: bytes | ParsedMail, *, mailbox_user=None) -> In
 
 
 def _people_for_unmatched(mailbox) -> list:
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=Role.CUSTOMER_SERVICE, is_active=True, client_organization__isnull=True)
-        .exclude(pk=mailbox.pk)
-    )
+    return list(get_user_model().objects.with_role(Role.CUSTOMER_SERVICE).exclude(pk=mailbox.pk))
 
 
 def _require_triage(actor, incoming: IncomingMail) -> None:
@@ -389,9 +382,13 @@ def assign_mail(incoming: IncomingMail, *, actor, client, contact=None) -> Inqui
     _require_triage(actor, incoming)
     locked = IncomingMail.objects.select_for_update().get(pk=incoming.pk)
     if locked.status != IncomingMail.Status.PENDING:
-        raise DomainError(_("This e-mail has already been handled. Reload the page."))
+        raise DomainError(
+            _("This e-mail has already been handled. Reload the page."), code=ErrorCode.ALREADY_DONE
+        )
     if contact is not None and contact.organization_id != client.pk:
-        raise DomainError(_("The contact belongs to another client organisation."), field="contact")
+        raise DomainError(
+            _("The contact belongs to another client organisation."), field="contact", code=ErrorCode.INVALID
+        )
     parsed = ParsedMail(
         message_id=incoming.message_id,
         from_address=incoming.from_address,
@@ -434,7 +431,9 @@ def ignore_mail(incoming: IncomingMail, *, actor) -> IncomingMail:
         status=IncomingMail.Status.IGNORED, handled_by=actor, handled_at=timezone.now()
     )
     if not updated:
-        raise DomainError(_("This e-mail has already been handled. Reload the page."))
+        raise DomainError(
+            _("This e-mail has already been handled. Reload the page."), code=ErrorCode.ALREADY_DONE
+        )
     incoming.refresh_from_db()
     incoming._history_user = actor
     incoming._change_reason = _("Ignored")

@@ -22,9 +22,11 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from onestop.accounts.models import ClientContact, ClientOrganization
+from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.engagements import rules as r
+from onestop.engagements.states import OPEN, EngagementStage, IncomingMailStatus, ProposalStatus
 
 
 class Channel(models.TextChoices):
@@ -97,16 +99,8 @@ class Engagement(WorkflowModel, BusinessModel):
     # The chat with the client (INT-1) is its communication log: core.Comment rows, channel chat.
     allow_comments = True
 
-    class Stage(models.TextChoices):
-        INQUIRY = "inquiry", _("Inquiry received")
-        ASSESSMENT = "assessment", _("Needs assessment")
-        CONFIRMATION = "confirmation", _("Requirement confirmation")
-        CONFIRMED = "confirmed", _("Requirement confirmed")
-        CLOSED = "closed", _("Closed: completed")
-        OUT_OF_SCOPE = "out_of_scope", _("Closed: out of scope")
-        WITHDRAWN = "withdrawn", _("Closed: withdrawn")
-
-    OPEN_STAGES = (Stage.INQUIRY, Stage.ASSESSMENT, Stage.CONFIRMATION)
+    Stage = EngagementStage
+    OPEN_STAGES = OPEN
 
     code = models.CharField(_("engagement number"), max_length=20, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
@@ -133,14 +127,7 @@ class Engagement(WorkflowModel, BusinessModel):
         related_name="held_engagements",
     )
     holder_since = models.DateTimeField(_("holding since"), default=timezone.now)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = actor_field(_("recorded by"), editable=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     technician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -353,14 +340,7 @@ class Inquiry(BusinessModel):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     need = models.TextField(_("the client's need, in detail"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = actor_field(_("recorded by"), editable=True)
     message_id = models.CharField(_("e-mail Message-ID"), max_length=300, blank=True, db_index=True)
     history = HistoricalRecords()
 
@@ -400,11 +380,7 @@ class Proposal(BusinessModel):
         COMPANY = "company", _("Our company")
         CLIENT = "client", _("Client")
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("Awaiting answer")
-        COUNTERED = "countered", _("Countered")
-        ACCEPTED = "accepted", _("Agreed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+    Status = ProposalStatus
 
     TERMS = ("service_content", "technical_requirements", "period_start", "period_end", "fee", "currency")
 
@@ -413,9 +389,7 @@ class Proposal(BusinessModel):
     )
     round = models.PositiveIntegerField(_("round"))
     party = models.CharField(_("proposed by"), max_length=10, choices=Party.choices)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
-    )
+    author = actor_field(_("author"), null=False, editable=True)
     service_content = models.TextField(_("service content"))
     technical_requirements = models.TextField(_("technical requirements"))
     period_start = models.DateField(_("service period from"))
@@ -485,10 +459,7 @@ class IncomingMail(BusinessModel):
 
     generic_views = False  # written by engagements.mail; its own list page and assign action
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting to be assigned")
-        ASSIGNED = "assigned", _("Assigned to a client")
-        IGNORED = "ignored", _("Ignored")
+    Status = IncomingMailStatus
 
     message_id = models.CharField(_("e-mail Message-ID"), max_length=300, unique=True)
     from_address = models.EmailField(_("sender address"), max_length=254, blank=True)
@@ -502,14 +473,7 @@ class IncomingMail(BusinessModel):
     inquiry = models.ForeignKey(
         Inquiry, verbose_name=_("inquiry"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("handled by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    handled_by = actor_field(_("handled by"), editable=True)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
     history = HistoricalRecords()
 

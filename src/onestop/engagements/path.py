@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
+from onestop.engagements.states import EngagementStage
+
 DOWNSTREAM = (
     ("plan", _("Service plan")),
     ("contract", _("Contract")),
@@ -80,7 +82,7 @@ def _settlement(engagement):
         .values_list("created_at", flat=True)
         .first()
     )
-    return started, engagement.closed_at if started and engagement.stage == "closed" else None
+    return started, engagement.closed_at if started and engagement.stage == EngagementStage.CLOSED else None
 
 
 def downstream_spans(engagement) -> list[tuple[str, str, object, object]]:

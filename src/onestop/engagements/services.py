@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from onestop.core import numbering, signatures
 from onestop.core import services as core_services
-from onestop.core.exceptions import ConflictError, DomainError
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.roles import Role
 from onestop.core.tasks import send_email
 from onestop.core.workflow import perform_transition
@@ -47,16 +47,8 @@ def _customer_service(engagement):
     # The mailbox's service account has the role but is not a person who can answer.
     from onestop.engagements.mail import MAILBOX_USERNAME
 
-    people = get_user_model().objects.filter(groups__name=Role.CUSTOMER_SERVICE, is_active=True)
+    people = get_user_model().objects.with_role(Role.CUSTOMER_SERVICE)
     return list(people.exclude(username=MAILBOX_USERNAME))
-
-
-def _save(engagement, actor, reason=""):
-    engagement._history_user = actor
-    if reason:
-        engagement._change_reason = reason
-    core_services.validate(engagement)
-    engagement.save()
 
 
 # --- INT-1: consultation -----------------------------------------------------------------------
@@ -91,12 +83,16 @@ def record_inquiry(
             raise PermissionDenied
         channel = channel if channel in (Channel.PORTAL, Channel.CHAT) else Channel.PORTAL
     if channel not in Channel.values:
-        raise DomainError(_("Choose how the inquiry arrived."), field="channel")
+        raise DomainError(_("Choose how the inquiry arrived."), field="channel", code=ErrorCode.INVALID)
     if contact is not None and contact.organization_id != client.pk:
-        raise DomainError(_("The contact belongs to another client organisation."), field="contact")
+        raise DomainError(
+            _("The contact belongs to another client organisation."), field="contact", code=ErrorCode.INVALID
+        )
     received_at = received_at or timezone.now()
     if received_at > timezone.now() + timedelta(minutes=5):
-        raise DomainError(_("An inquiry cannot arrive in the future."), field="received_at")
+        raise DomainError(
+            _("An inquiry cannot arrive in the future."), field="received_at", code=ErrorCode.INVALID
+        )
     is_new = engagement is None
     if is_new:
         engagement = Engagement(
@@ -114,7 +110,7 @@ def record_inquiry(
             actor if actor.client_organization_id is None else (_customer_service(engagement) or [None])[0],
             since=received_at,
         )
-        _save(engagement, actor, _("Inquiry received"))
+        core_services.save(engagement, actor=actor, reason=_("Inquiry received"))
     inquiry = Inquiry(
         engagement=engagement,
         channel=channel,
@@ -127,9 +123,7 @@ def record_inquiry(
         recorded_by=actor,
         message_id=message_id,
     )
-    inquiry.full_clean()
-    inquiry._history_user = actor
-    inquiry.save()
+    core_services.save(inquiry, actor=actor)
     if is_new and actor.client_organization_id is not None:
         notifications.notify(
             _customer_service(engagement),
@@ -165,7 +159,7 @@ def record_inquiry(
 def forward(engagement: Engagement, *, actor, technician, comment: str = "") -> Engagement:
     """Assign the technician and hand the request over (time to forward is measured)."""
     if technician is None or not technician.has_role(Role.TECHNICIAN) or not technician.is_active:
-        raise DomainError(_("Choose an active technician."), field="technician")
+        raise DomainError(_("Choose an active technician."), field="technician", code=ErrorCode.INVALID)
     _require(actor, "forward_engagement", engagement)
     engagement.technician = technician
     perform_transition(engagement, "forward", actor=actor, comment=comment)
@@ -205,7 +199,9 @@ def assess_in_scope(
 ) -> Engagement:
     _require(actor, "assess_engagement", engagement)
     if engagement.stage != Engagement.Stage.ASSESSMENT:
-        raise DomainError(_("This request is not waiting for an assessment."))
+        raise DomainError(
+            _("This request is not waiting for an assessment."), code=ErrorCode.NOT_POSSIBLE_NOW
+        )
     engagement.service_goals = (service_goals or "").strip()
     engagement.technical_requirements = (technical_requirements or "").strip()
     engagement.requested_deadline = requested_deadline
@@ -226,7 +222,9 @@ def assess_out_of_scope(engagement, *, actor, reason: str, suggestions: str) -> 
     """Close as out of scope with a reply to the client (e-mail and portal)."""
     _require(actor, "assess_engagement", engagement)
     if engagement.stage != Engagement.Stage.ASSESSMENT:
-        raise DomainError(_("This request is not waiting for an assessment."))
+        raise DomainError(
+            _("This request is not waiting for an assessment."), code=ErrorCode.NOT_POSSIBLE_NOW
+        )
     engagement.out_of_scope_reason = (reason or "").strip()
     engagement.suggestions = (suggestions or "").strip()
     perform_transition(engagement, "decline", actor=actor, comment=engagement.out_of_scope_reason)
@@ -258,6 +256,29 @@ def assess_out_of_scope(engagement, *, actor, reason: str, suggestions: str) -> 
     return engagement
 
 
+def assess(
+    engagement,
+    *,
+    actor,
+    in_scope: bool,
+    service_goals: str = "",
+    technical_requirements: str = "",
+    requested_deadline=None,
+    reason: str = "",
+    suggestions: str = "",
+) -> Engagement:
+    """INT-2 in one call: in scope (goals, requirements, deadline) or out of scope (reason, suggestions)."""
+    if in_scope:
+        return assess_in_scope(
+            engagement,
+            actor=actor,
+            service_goals=service_goals,
+            technical_requirements=technical_requirements,
+            requested_deadline=requested_deadline,
+        )
+    return assess_out_of_scope(engagement, actor=actor, reason=reason, suggestions=suggestions)
+
+
 # --- INT-3: confirmation --------------------------------------------------------------------------
 
 
@@ -285,13 +306,17 @@ def propose(
     # Lock the engagement row for the rest of the transaction so two rounds cannot get one number.
     locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
     if locked.stage != Engagement.Stage.CONFIRMATION or locked.agreed_proposal_id:
-        raise DomainError(_("Terms can be proposed only while the requirement is being confirmed."))
+        raise DomainError(
+            _("Terms can be proposed only while the requirement is being confirmed."),
+            code=ErrorCode.NOT_POSSIBLE_NOW,
+        )
     party = party_of(actor, engagement)
     rounds = list(engagement.proposals.order_by("round"))
     latest = rounds[-1] if rounds else None
     if latest is None and party == Proposal.Party.CLIENT:
         raise DomainError(
-            _("Our technician makes the first proposal; you can then accept it or counter-propose.")
+            _("Our technician makes the first proposal; you can then accept it or counter-propose."),
+            code=ErrorCode.REFUSED,
         )
     proposal = Proposal(
         engagement=engagement,
@@ -339,7 +364,9 @@ def propose(
             else None,
             actor=actor,
         )
-    _save(engagement, actor, _("Round %(round)s proposed") % {"round": proposal.round})
+    core_services.save(
+        engagement, actor=actor, reason=_("Round %(round)s proposed") % {"round": proposal.round}
+    )
     notifications.notify(
         recipients,
         title=_("%(code)s: new terms proposed (round %(round)s)")
@@ -358,9 +385,12 @@ def accept_proposal(proposal: Proposal, *, actor) -> Proposal:
     engagement = proposal.engagement
     _require(actor, "negotiate_engagement", engagement)
     if party_of(actor, engagement) == proposal.party:
-        raise DomainError(_("The other party must answer your own proposal."))
+        raise DomainError(_("The other party must answer your own proposal."), code=ErrorCode.REFUSED)
     if engagement.stage != Engagement.Stage.CONFIRMATION:
-        raise DomainError(_("Terms can be agreed only while the requirement is being confirmed."))
+        raise DomainError(
+            _("Terms can be agreed only while the requirement is being confirmed."),
+            code=ErrorCode.NOT_POSSIBLE_NOW,
+        )
     latest = engagement.proposals.order_by("-round").first()
     if latest.pk != proposal.pk:
         raise ConflictError(_("A newer round exists; answer the latest proposal."))
@@ -373,7 +403,9 @@ def accept_proposal(proposal: Proposal, *, actor) -> Proposal:
     notifications.close_deadlines(engagement, actor=actor)
     engagement.agreed_proposal = proposal
     engagement.hand_to(engagement.technician)
-    _save(engagement, actor, _("Terms agreed in round %(round)s") % {"round": proposal.round})
+    core_services.save(
+        engagement, actor=actor, reason=_("Terms agreed in round %(round)s") % {"round": proposal.round}
+    )
     notifications.notify(
         [engagement.technician, *_client_users(engagement)],
         title=_("%(code)s: terms agreed — please sign the confirmation form") % {"code": engagement.code},
@@ -401,7 +433,7 @@ def after_confirmation_signed(engagement, signature, *, actor) -> None:
             engagement, "confirm", actor=actor, comment=_("Signed by the client and the technician.")
         )
         notifications.close_deadlines(engagement, actor=actor)
-        managers = list(get_user_model().objects.filter(groups__name=Role.MANAGEMENT, is_active=True))
+        managers = list(get_user_model().objects.with_role(Role.MANAGEMENT))
         notifications.notify(
             [*managers, engagement.technician, *_client_users(engagement)],
             title=_("%(code)s: requirement confirmed, ready for the service plan")
@@ -413,8 +445,10 @@ def after_confirmation_signed(engagement, signature, *, actor) -> None:
     else:
         # The ball goes to whoever still has to sign.
         engagement.hand_to(None if signature.role == "technician" else engagement.technician)
-        _save(
-            engagement, actor, _("Signed as %(role)s") % {"role": confirmation_form().roles[signature.role]}
+        core_services.save(
+            engagement,
+            actor=actor,
+            reason=_("Signed as %(role)s") % {"role": confirmation_form().roles[signature.role]},
         )
         waiting = _client_users(engagement) if signature.role == "technician" else [engagement.technician]
         notifications.notify(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from onestop.core import signatures
 from onestop.core.workflow import transition_log
+from onestop.engagements.states import ProposalStatus
 
 
 @dataclass
@@ -136,7 +137,7 @@ def build(engagement, user):
                 f"round-{proposal.round}",
             )
         )
-    for proposal in engagement.proposals.filter(status="accepted", answered_at__isnull=False):
+    for proposal in engagement.proposals.filter(status=ProposalStatus.ACCEPTED, answered_at__isnull=False):
         events.append(
             Event(
                 proposal.answered_at,

@@ -1,6 +1,7 @@
 """Engagement pages: the list, quick entry of an inquiry, and the engagement page with its
-timeline, assessment, negotiation and signatures. Each action parses input, then calls the
-service that the API calls too."""
+timeline, assessment, negotiation and signatures. Each action on the page is a ``RecordAction``
+calling the service the API calls too; ``detail_context`` adds the timeline, the negotiation,
+the chat and the service-plan card."""
 
 from __future__ import annotations
 
@@ -9,21 +10,82 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import ClientContact
-from onestop.core.exceptions import DomainError
-from onestop.core.forms import bootstrapify
-from onestop.core.views import Column, ObjectViews, action_done, action_refused
-from onestop.core.workflow import available_transitions
+from onestop.core.actions import RecordAction, calls
+from onestop.core.views import Column, ObjectViews
 from onestop.engagements import forms, services, timeline
 from onestop.engagements.documents import confirmation_form
 from onestop.engagements.filters import EngagementFilterSet
 from onestop.engagements.models import Engagement, Proposal
 from onestop.engagements.negotiation import rounds_with_changes
 from onestop.engagements.path import DOWNSTREAM
+from onestop.engagements.states import EngagementStage, ProposalStatus
+from onestop.engagements.views_intake import chat_context
+from onestop.plans.timeline import plan_card
+
+
+def _latest(engagement):
+    return engagement.proposals.order_by("-round").first()
+
+
+def _may_propose(engagement, user) -> bool:
+    if engagement.stage != EngagementStage.CONFIRMATION or engagement.agreed_proposal_id:
+        return False
+    if not user.has_perm("engagements.negotiate_engagement", engagement):
+        return False
+    return _latest(engagement) is not None or services.party_of(user, engagement) == Proposal.Party.COMPANY
+
+
+def _may_accept(engagement, user) -> bool:
+    if engagement.stage != EngagementStage.CONFIRMATION:
+        return False
+    if not user.has_perm("engagements.negotiate_engagement", engagement):
+        return False
+    latest = _latest(engagement)
+    return (
+        latest is not None
+        and latest.status == ProposalStatus.OPEN
+        and latest.party != services.party_of(user, engagement)
+    )
+
+
+def _proposal_initial(engagement, user) -> dict:
+    latest = _latest(engagement)
+    initial = {"currency": latest.currency if latest else settings.DEFAULT_CURRENCY}
+    if latest is not None:
+        initial.update({name: getattr(latest, name) for name in Proposal.TERMS})
+    else:
+        initial.update(
+            {
+                "technical_requirements": engagement.technical_requirements,
+                "service_content": engagement.service_goals,
+            }
+        )
+    return initial
+
+
+def _assess(engagement, request, data):
+    return services.assess(
+        engagement,
+        actor=request.user,
+        in_scope=data["decision"] == "in_scope",
+        service_goals=data["service_goals"],
+        technical_requirements=data["technical_requirements"],
+        requested_deadline=data["requested_deadline"],
+        reason=data["reason"],
+        suggestions=data["suggestions"],
+    )
+
+
+def _accept(engagement, request, data):
+    proposal = get_object_or_404(engagement.proposals, round=data["round"])
+    return services.accept_proposal(proposal, actor=request.user)
+
+
+# The forms keep the field ids the page has always had (``id_fee``…): one form of each per page.
+_PLAIN_IDS = {"auto_id": "id_%s"}
 
 
 class EngagementViews(ObjectViews):
@@ -38,7 +100,7 @@ class EngagementViews(ObjectViews):
         Column("title", link=True),
         Column("client", sort="client__name"),
         Column("stage"),
-        Column("holder_label", label=gettext_lazy("Holds the ball"), sort=False),
+        Column("holder_label", label=_("Holds the ball"), sort=False),
         Column("stage_since"),
         Column("channel"),
     ]
@@ -61,6 +123,63 @@ class EngagementViews(ObjectViews):
         "time_to_forward_label",
     ]
 
+    actions = [
+        RecordAction(
+            "forward",
+            calls(services.forward),
+            form=forms.ForwardForm,
+            form_kwargs=lambda engagement, user: _PLAIN_IDS,
+            initial=lambda engagement, user: {"technician": engagement.technician_id},
+            transition="forward",
+            success=lambda engagement, result: _("Forwarded to %(name)s.") % {"name": engagement.technician},
+        ),
+        RecordAction(
+            "assess",
+            _assess,
+            form=forms.AssessmentForm,
+            form_kwargs=lambda engagement, user: _PLAIN_IDS,
+            initial=lambda engagement, user: {
+                "service_goals": engagement.service_goals,
+                "technical_requirements": engagement.technical_requirements,
+            },
+            transition="accept_scope",
+            success=lambda engagement, result: (
+                _("Recorded as within scope. Now propose the terms to the client.")
+                if engagement.stage == EngagementStage.CONFIRMATION
+                else _("The client was told why, with your suggestions; the request is closed.")
+            ),
+        ),
+        RecordAction(
+            "propose",
+            calls(services.propose),
+            form=forms.ProposalForm,
+            form_kwargs=lambda engagement, user: {
+                **_PLAIN_IDS,
+                "user": user,
+                "instance": Proposal(engagement=engagement),
+            },
+            initial=_proposal_initial,
+            when=_may_propose,
+            success=lambda engagement, proposal: (
+                _("Round %(round)s was sent to the other party.") % {"round": proposal.round}
+            ),
+        ),
+        RecordAction(
+            "accept",
+            _accept,
+            route="rounds/<int:round>/accept/",
+            when=_may_accept,
+            success=_("Terms agreed. Both parties now sign the confirmation form."),
+        ),
+        RecordAction(
+            "withdraw",
+            calls(services.withdraw),
+            form=forms.WithdrawForm,
+            transition="withdraw",
+            success=_("The request was withdrawn."),
+        ),
+    ]
+
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
         if obj is not None:
@@ -81,196 +200,30 @@ class EngagementViews(ObjectViews):
         )
         return inquiry.engagement
 
-
-def _engagement(request, pk):
-    engagement = get_object_or_404(
-        Engagement.objects.visible_to(request.user).select_related(*EngagementViews.detail_select_related),
-        pk=pk,
-    )
-    if not request.user.has_perm("engagements.view_engagement", engagement):
-        raise PermissionDenied
-    return engagement
-
-
-def detail_context(request, engagement, **forms_override):
-    user = request.user
-    spans, events = timeline.build(engagement, user)
-    is_client = user.client_organization_id is not None
-    latest = engagement.proposals.order_by("-round").first()
-    my_party = services.party_of(user, engagement)
-    may_negotiate = user.has_perm("engagements.negotiate_engagement", engagement)
-    stage = engagement.stage
-    context = {
-        "object": engagement,
-        "opts": Engagement._meta,
-        "model_name": Engagement._meta.verbose_name,
-        "icon": "briefcase",
-        "tab": "detail",
-        "spans": spans,
+    @classmethod
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        user = request.user
+        spans, events = timeline.build(obj, user)
         # After the confirmation the engagement is "in" the latest later stage it reached.
-        "phase_label": next(
-            (s.label for s in reversed(spans) if s.started and s.stage in {n for n, _l in DOWNSTREAM}), ""
-        )
-        if engagement.stage == Engagement.Stage.CONFIRMED
-        else "",
-        "events": events,
-        "inquiries": engagement.inquiries.select_related("recorded_by"),
-        "rounds": rounds_with_changes(engagement),
-        "latest": latest,
-        "is_client": is_client,
-        "can_change": user.has_perm("engagements.change_engagement", engagement),
-        "can_delete": False,
-        "can_forward": stage == Engagement.Stage.INQUIRY
-        and user.has_perm("engagements.forward_engagement", engagement),
-        "can_assess": stage == Engagement.Stage.ASSESSMENT
-        and user.has_perm("engagements.assess_engagement", engagement),
-        "can_propose": stage == Engagement.Stage.CONFIRMATION
-        and may_negotiate
-        and not engagement.agreed_proposal_id
-        and (latest is not None or my_party == Proposal.Party.COMPANY),
-        "can_accept": stage == Engagement.Stage.CONFIRMATION
-        and may_negotiate
-        and latest is not None
-        and latest.status == Proposal.Status.OPEN
-        and latest.party != my_party,
-        "can_withdraw": engagement.is_open and user.has_perm("engagements.withdraw_engagement", engagement),
-        "transitions": [t for t in available_transitions(engagement, user) if t.name == "withdraw"],
-        "confirmation": confirmation_form(),
-    }
-    if context["can_forward"]:
-        context["forward_form"] = forms_override.get("forward_form") or forms.ForwardForm(
-            initial={"technician": engagement.technician_id}
-        )
-    if context["can_assess"]:
-        context["assessment_form"] = forms_override.get("assessment_form") or forms.AssessmentForm(
-            initial={
-                "service_goals": engagement.service_goals,
-                "technical_requirements": engagement.technical_requirements,
-            }
-        )
-    if context["can_propose"]:
-        initial = {"currency": latest.currency if latest else settings.DEFAULT_CURRENCY}
-        if latest is not None:
-            initial.update({name: getattr(latest, name) for name in Proposal.TERMS})
-        else:
-            initial.update(
-                {
-                    "technical_requirements": engagement.technical_requirements,
-                    "service_content": engagement.service_goals,
-                }
-            )
-        context["proposal_form"] = forms_override.get("proposal_form") or forms.ProposalForm(
-            initial=initial, user=user
-        )
-    for name in ("forward_form", "assessment_form", "proposal_form"):
-        if name in context:
-            bootstrapify(context[name])
-    return context
-
-
-@login_required
-def engagement_detail(request, pk):
-    engagement = _engagement(request, pk)
-    return render(request, "engagements/engagement_detail.html", detail_context(request, engagement))
-
-
-def _invalid(request, engagement, **forms_override):
-    return render(
-        request,
-        "engagements/engagement_detail.html",
-        detail_context(request, engagement, **forms_override),
-        status=400,
-    )
-
-
-@login_required
-@require_POST
-def forward(request, pk):
-    engagement = _engagement(request, pk)
-    form = forms.ForwardForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, engagement, forward_form=form)
-    try:
-        services.forward(
-            engagement,
-            actor=request.user,
-            technician=form.cleaned_data["technician"],
-            comment=form.cleaned_data["comment"],
-        )
-    except DomainError as error:
-        return action_refused(request, engagement, error)
-    return action_done(request, engagement, _("Forwarded to %(name)s.") % {"name": engagement.technician})
-
-
-@login_required
-@require_POST
-def assess(request, pk):
-    engagement = _engagement(request, pk)
-    form = forms.AssessmentForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, engagement, assessment_form=form)
-    data = form.cleaned_data
-    try:
-        if data["decision"] == "in_scope":
-            services.assess_in_scope(
-                engagement,
-                actor=request.user,
-                service_goals=data["service_goals"],
-                technical_requirements=data["technical_requirements"],
-                requested_deadline=data["requested_deadline"],
-            )
-            message = _("Recorded as within scope. Now propose the terms to the client.")
-        else:
-            services.assess_out_of_scope(
-                engagement, actor=request.user, reason=data["reason"], suggestions=data["suggestions"]
-            )
-            message = _("The client was told why, with your suggestions; the request is closed.")
-    except DomainError as error:
-        return action_refused(request, engagement, error)
-    return action_done(request, engagement, message)
-
-
-@login_required
-@require_POST
-def propose(request, pk):
-    engagement = _engagement(request, pk)
-    form = forms.ProposalForm(request.POST, user=request.user)
-    form.instance.engagement = engagement
-    if not form.is_valid():
-        return _invalid(request, engagement, proposal_form=form)
-    try:
-        proposal = services.propose(engagement, actor=request.user, **form.cleaned_data)
-    except DomainError as error:
-        return action_refused(request, engagement, error)
-    return action_done(
-        request, engagement, _("Round %(round)s was sent to the other party.") % {"round": proposal.round}
-    )
-
-
-@login_required
-@require_POST
-def accept(request, pk, round):
-    engagement = _engagement(request, pk)
-    proposal = get_object_or_404(engagement.proposals, round=round)
-    try:
-        services.accept_proposal(proposal, actor=request.user)
-    except DomainError as error:
-        return action_refused(request, engagement, error)
-    return action_done(request, engagement, _("Terms agreed. Both parties now sign the confirmation form."))
-
-
-@login_required
-@require_POST
-def withdraw(request, pk):
-    engagement = _engagement(request, pk)
-    form = forms.WithdrawForm(request.POST)
-    if not form.is_valid():
-        return action_refused(request, engagement, DomainError(_("Give a reason for withdrawing.")))
-    try:
-        services.withdraw(engagement, actor=request.user, comment=form.cleaned_data["comment"])
-    except DomainError as error:
-        return action_refused(request, engagement, error)
-    return action_done(request, engagement, _("The request was withdrawn."))
+        phase_label = ""
+        if obj.stage == EngagementStage.CONFIRMED:
+            downstream = {name for name, _label in DOWNSTREAM}
+            phase_label = next((s.label for s in reversed(spans) if s.started and s.stage in downstream), "")
+        return {
+            "spans": spans,
+            "phase_label": phase_label,
+            "events": events,
+            "inquiries": obj.inquiries.select_related("recorded_by"),
+            "rounds": rounds_with_changes(obj),
+            "latest": _latest(obj),
+            "is_client": user.client_organization_id is not None,
+            "confirmation": confirmation_form(),
+            "Stage": EngagementStage,
+            "ProposalStatus": ProposalStatus,
+            "Party": Proposal.Party,
+            **chat_context(request, obj),
+            **plan_card(obj, user),
+        }
 
 
 @login_required

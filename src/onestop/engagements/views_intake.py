@@ -10,18 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from onestop.accounts.models import ClientContact, ClientOrganization
+from onestop.core.actions import calls, record_action, visible_record
 from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
 from onestop.engagements import chat, mail
-from onestop.engagements.models import IncomingMail
-from onestop.engagements.views import _engagement
+from onestop.engagements.models import Engagement, IncomingMail
+from onestop.engagements.states import IncomingMailStatus
 
 
 class ChatMessageForm(forms.Form):
@@ -77,14 +78,14 @@ def chat_context(request, engagement, form=None) -> dict:
 @require_GET
 def chat_messages(request, pk):
     """The messages only, for the panel's polling (htmx, every 5 s)."""
-    engagement = _engagement(request, pk)
+    engagement = visible_record(request, Engagement, pk)
     return render(request, "engagements/_chat_messages.html", chat_context(request, engagement))
 
 
 @login_required
 @require_POST
 def chat_post(request, pk):
-    engagement = _engagement(request, pk)
+    engagement = visible_record(request, Engagement, pk)
     form = ChatMessageForm(request.POST)
     if form.is_valid():
         try:
@@ -154,50 +155,36 @@ def incoming_mail_list(request):
             "statuses": IncomingMail.Status.choices,
             "clients": form.fields["client"].queryset.only("pk", "name", "code"),
             "can_triage": request.user.has_perm("engagements.change_incomingmail"),
+            "Status": IncomingMailStatus,
         },
     )
 
 
-def _incoming(request, pk):
-    _require_triage(request)
-    return get_object_or_404(IncomingMail.objects.visible_to(request.user), pk=pk)
+def _assigned(incoming, inquiry):
+    return _("The e-mail was recorded as an inquiry of %(client)s on %(code)s.") % {
+        "client": inquiry.engagement.client,
+        "code": inquiry.engagement.code,
+    }
 
 
-@login_required
-@require_POST
-def incoming_mail_assign(request, pk):
-    incoming = _incoming(request, pk)
-    form = AssignMailForm(request.POST)
-    back = reverse("engagements:incoming_mail_list")
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return HttpResponseRedirect(back)
-    try:
-        inquiry = mail.assign_mail(
-            incoming,
-            actor=request.user,
-            client=form.cleaned_data["client"],
-            contact=form.cleaned_data.get("contact"),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return HttpResponseRedirect(back)
-    messages.success(
-        request,
-        _("The e-mail was recorded as an inquiry of %(client)s on %(code)s.")
-        % {"client": inquiry.engagement.client, "code": inquiry.engagement.code},
-    )
-    return HttpResponseRedirect(inquiry.engagement.get_absolute_url())
+def _back_to_the_list(incoming, result):
+    return reverse("engagements:incoming_mail_list")
 
 
-@login_required
-@require_POST
-def incoming_mail_ignore(request, pk):
-    incoming = _incoming(request, pk)
-    try:
-        mail.ignore_mail(incoming, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The e-mail was marked as ignored."))
-    return HttpResponseRedirect(reverse("engagements:incoming_mail_list"))
+# Customer service assigns an unmatched e-mail to a client (it becomes an inquiry) or ignores it;
+# a refusal goes back to the list with the message.
+assign_mail = record_action(
+    IncomingMail,
+    "assign",
+    calls(mail.assign_mail),
+    form=AssignMailForm,
+    success=_assigned,
+    redirect=lambda incoming, inquiry: inquiry.engagement.get_absolute_url(),
+)
+ignore_mail = record_action(
+    IncomingMail,
+    "ignore",
+    calls(mail.ignore_mail),
+    success=gettext_lazy("The e-mail was marked as ignored."),
+    redirect=_back_to_the_list,
+)

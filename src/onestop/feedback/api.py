@@ -5,12 +5,13 @@ allowed, 404 outside the user's reach, 409 when someone else acted first.
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from onestop.accounts.models import ClientOrganization, User
-from onestop.core.api import ModelSerializer, ObjectViewSet
+from onestop.core.actions import calls, service_action
+from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
 from onestop.engagements.models import Engagement
 from onestop.feedback import filters, results, services
 from onestop.feedback.aspects import ASPECTS, RECOMMEND_MAX, RECOMMEND_MIN, SCORE_FIELDS
@@ -106,23 +107,18 @@ class SurveyViewSet(ObjectViewSet):
         respond_by = serializer.validated_data.get("respond_by", serializer.instance.respond_by)
         services.change_answer_date(serializer.instance, actor=self.request.user, respond_by=respond_by)
 
-    @extend_schema(request=SurveyAnswerSerializer, responses=SurveySerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def answer(self, request, pk=None):
-        """The client's answer (a logged-in user of the client organisation); given once."""
-        survey = self.get_object()
-        body = SurveyAnswerSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        services.answer(
+    answer = service_action(
+        lambda survey, request, data: services.answer(
             survey,
             scores={aspect.code: data[aspect.field] for aspect in ASPECTS},
             would_recommend=data["would_recommend"],
             comment=data.get("comment", ""),
             actor=request.user,
-        )
-        survey.refresh_from_db()
-        return Response(self.get_serializer(survey).data)
+        ),
+        serializer=SurveyAnswerSerializer,
+        url_path="answer",
+        summary="The client's answer (a logged-in user of the client organisation); given once.",
+    )
 
     @extend_schema(
         parameters=[OpenApiParameter("by", enum=list(results.GROUPINGS), required=False)],
@@ -208,18 +204,12 @@ class ComplaintSerializer(ModelSerializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    handler = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True, client_organization__isnull=True)
-    )
+    handler = serializers.PrimaryKeyRelatedField(queryset=User.objects.staff())
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class RespondSerializer(serializers.Serializer):
     response = serializers.CharField(max_length=10000)
-
-
-class ConfirmSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class ReopenSerializer(serializers.Serializer):
@@ -257,56 +247,13 @@ class ComplaintViewSet(ObjectViewSet):
         data = serializer.validated_data
         services.edit_complaint(serializer.instance, actor=self.request.user, **data)
 
-    def _run(self, request, body_class, run):
-        complaint = self.get_object()
-        body = body_class(data=request.data)
-        body.is_valid(raise_exception=True)
-        run(complaint, body.validated_data)
-        complaint.refresh_from_db()
-        return Response(self.get_serializer(complaint).data, status=status.HTTP_200_OK)
-
-    @extend_schema(request=AssignSerializer, responses=ComplaintSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def assign(self, request, pk=None):
-        return self._run(
-            request,
-            AssignSerializer,
-            lambda c, d: services.assign(c, actor=request.user, handler=d["handler"], comment=d["comment"]),
-        )
-
-    @extend_schema(request=RespondSerializer, responses=ComplaintSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def respond(self, request, pk=None):
-        return self._run(
-            request,
-            RespondSerializer,
-            lambda c, d: services.respond(c, actor=request.user, response=d["response"]),
-        )
-
-    @extend_schema(request=ConfirmSerializer, responses=ComplaintSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def confirm(self, request, pk=None):
-        return self._run(
-            request,
-            ConfirmSerializer,
-            lambda c, d: services.confirm(c, actor=request.user, comment=d["comment"]),
-        )
-
-    @extend_schema(request=ReopenSerializer, responses=ComplaintSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def reopen(self, request, pk=None):
-        return self._run(
-            request, ReopenSerializer, lambda c, d: services.reopen(c, actor=request.user, reason=d["reason"])
-        )
-
-    @extend_schema(request=CloseSerializer, responses=ComplaintSerializer)
-    @action(detail=True, methods=["post"], url_path="close-unconfirmed", required_action="view")
-    def close_unconfirmed(self, request, pk=None):
-        return self._run(
-            request,
-            CloseSerializer,
-            lambda c, d: services.close_unconfirmed(c, actor=request.user, note=d["note"]),
-        )
+    assign = service_action(calls(services.assign), serializer=AssignSerializer, url_path="assign")
+    respond = service_action(calls(services.respond), serializer=RespondSerializer, url_path="respond")
+    confirm = service_action(calls(services.confirm), serializer=CommentRequestSerializer, url_path="confirm")
+    reopen = service_action(calls(services.reopen), serializer=ReopenSerializer, url_path="reopen")
+    close_unconfirmed = service_action(
+        calls(services.close_unconfirmed), serializer=CloseSerializer, url_path="close-unconfirmed"
+    )
 
 
 ROUTES = [

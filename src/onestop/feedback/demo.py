@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from onestop.accounts.models import ClientOrganization, User
+from onestop.core.roles import Role
 from onestop.feedback import services
 from onestop.feedback.aspects import ASPECTS
 from onestop.feedback.models import Complaint, Survey
@@ -50,7 +51,7 @@ def _client_user(client_id):
 
 
 def load(actor=None) -> None:
-    cs = _user("cs.he") or User.objects.filter(groups__name="customer_service").order_by("pk").first()
+    cs = _user("cs.he") or User.objects.with_role(Role.CUSTOMER_SERVICE).first()
     if cs is None:
         return
     # --- surveys: after a passed acceptance only; the last one waits on the client's My work --

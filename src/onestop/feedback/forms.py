@@ -123,9 +123,7 @@ class ComplaintEditForm(ModelForm):
 def _handlers():
     from onestop.accounts.models import User
 
-    return User.objects.filter(is_active=True, client_organization__isnull=True).order_by(
-        "full_name", "username"
-    )
+    return User.objects.staff().order_by("full_name", "username")
 
 
 class AssignForm(forms.Form):

@@ -25,6 +25,7 @@ from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
 from onestop.feedback import rules as r
+from onestop.feedback import states
 from onestop.feedback.aspects import ASPECTS, RECOMMEND_MAX, RECOMMEND_MIN, SCORE_MAX, SCORE_MIN
 
 
@@ -200,12 +201,8 @@ class Complaint(WorkflowModel, BusinessModel):
     allow_attachments = True
     allow_comments = True
 
-    class State(models.TextChoices):
-        FILED = "filed", _("Filed, awaiting a handler")
-        IN_HANDLING = "in_handling", _("In handling")
-        RESPONDED = "responded", _("Responded, awaiting the client")
-        REOPENED = "reopened", _("Reopened by the client")
-        CLOSED = "closed", _("Closed")
+    State = states.ComplaintState
+    editable_states = states.EDITABLE
 
     class Channel(models.TextChoices):
         PORTAL = "portal", _("Client portal")
@@ -218,7 +215,7 @@ class Complaint(WorkflowModel, BusinessModel):
         CONFIRMED = "confirmed", _("Confirmed by the client")
         BY_STAFF = "by_staff", _("Closed by staff without the client's answer")
 
-    OPEN_STATES = (State.FILED, State.IN_HANDLING, State.REOPENED)
+    OPEN_STATES = states.OPEN
 
     code = models.CharField(_("complaint number"), max_length=20, unique=True, editable=False)
     client = models.ForeignKey(
@@ -240,13 +237,7 @@ class Complaint(WorkflowModel, BusinessModel):
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), max_length=10000)
     state = FSMField(_("state"), choices=State.choices, default=State.FILED, protected=True)
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("filed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    filed_by = actor_field(_("filed by"), null=False)
     filed_at = models.DateTimeField(_("filed"), editable=False)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -353,14 +344,10 @@ class Complaint(WorkflowModel, BusinessModel):
         permission="feedback.confirm_complaint",
         custom={"label": _("Reopen"), "icon": "arrow-counterclockwise", "service_only": True},
     )
-    def reopen(self, reason=""):
-        from django.utils import timezone
-
-        from onestop.notifications.calendar import add_working_days
-
+    def reopen(self, reason="", due_at=None):
         self.reopen_count += 1
         self.reopen_reason = reason
-        self.due_at = add_working_days(timezone.now(), self.response_working_days())
+        self.due_at = due_at
 
     @transition(
         field=state,
@@ -384,9 +371,3 @@ class Complaint(WorkflowModel, BusinessModel):
         self.closed_by = actor
         self.closure = closure
         self.closure_note = note
-
-    @staticmethod
-    def response_working_days() -> int:
-        from onestop.feedback.services import COMPLAINT_RESPONSE_WORKING_DAYS
-
-        return COMPLAINT_RESPONSE_WORKING_DAYS

@@ -4,6 +4,7 @@ import rules
 
 from onestop.core.predicates import has_role, is_client_user, is_internal, is_system_admin
 from onestop.core.roles import Role
+from onestop.feedback.states import EDITABLE, ComplaintState
 
 is_management = is_internal & has_role(Role.MANAGEMENT)
 is_quality = is_internal & has_role(Role.QUALITY)
@@ -46,12 +47,12 @@ def handles_complaint(user, complaint=None) -> bool:
 
 @rules.predicate
 def is_open_complaint(user, complaint=None) -> bool:
-    return complaint is None or complaint.state != "closed"
+    return complaint is None or complaint.state in EDITABLE
 
 
 @rules.predicate
 def is_just_filed(user, complaint=None) -> bool:
-    return complaint is None or complaint.state == "filed"
+    return complaint is None or complaint.state == ComplaintState.FILED
 
 
 # Surveys (滿意度調查)

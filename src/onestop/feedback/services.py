@@ -26,12 +26,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.core.exceptions import ConflictError, DomainError
+from onestop.accounts.models import User
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
+from onestop.core.services import edit, save
 from onestop.core.workflow import perform_transition
 from onestop.feedback.aspects import ASPECTS, RECOMMEND_MAX, RECOMMEND_MIN, SCORE_MAX, SCORE_MIN
 from onestop.feedback.models import AnswerChannel, Complaint, Survey
+from onestop.feedback.states import ComplaintState
 from onestop.notifications.calendar import add_working_days
 from onestop.notifications.models import Notification
 from onestop.notifications.services import close_deadlines, notify, set_deadline
@@ -47,19 +50,11 @@ TOKEN_SALT = "onestop.feedback.survey"
 
 
 def _users(*roles):
-    from onestop.accounts.models import User
-
-    return list(
-        User.objects.filter(
-            is_active=True, client_organization__isnull=True, groups__name__in=[str(r) for r in roles]
-        ).distinct()
-    )
+    return list(User.objects.with_role(*roles))
 
 
 def client_users(client_id):
-    from onestop.accounts.models import User
-
-    return list(User.objects.filter(client_organization_id=client_id, is_active=True))
+    return list(User.objects.of_client(client_id))
 
 
 # --- the survey link ---------------------------------------------------------------------------
@@ -112,6 +107,7 @@ def invite(engagement, *, actor=None, respond_by=None) -> Survey:
                 "date": timezone.localtime(existing.invited_at).strftime("%Y-%m-%d"),
             },
             field="engagement",
+            code=ErrorCode.ALREADY_DONE,
         )
     from onestop.projects.models import Project
 
@@ -121,7 +117,9 @@ def invite(engagement, *, actor=None, respond_by=None) -> Survey:
     if respond_by is None:
         respond_by = timezone.localdate(now) + timedelta(days=SURVEY_ANSWER_DAYS)
     elif respond_by < timezone.localdate(now):
-        raise DomainError(_("The answer cannot be asked for a day in the past."), field="respond_by")
+        raise DomainError(
+            _("The answer cannot be asked for a day in the past."), field="respond_by", code=ErrorCode.INVALID
+        )
     survey = Survey(
         engagement=engagement,
         project=project,
@@ -133,11 +131,8 @@ def invite(engagement, *, actor=None, respond_by=None) -> Survey:
         respond_by=respond_by,
         token_nonce=secrets.token_urlsafe(16),
     )
-    survey._history_user = actor
-    survey._change_reason = _("Invited")
     try:
-        with transaction.atomic():
-            survey.save()
+        save(survey, actor=actor, reason=_("Invited"))
     except IntegrityError:
         raise ConflictError(
             _("The client was just invited to this survey by someone else; nothing was sent twice.")
@@ -228,7 +223,8 @@ def validate_answer(scores: dict, would_recommend) -> dict:
 def _already_answered(survey) -> DomainError:
     return DomainError(
         _("This survey was already answered on %(date)s. An answer is given once and cannot be changed.")
-        % {"date": timezone.localtime(survey.answered_at).strftime("%Y-%m-%d %H:%M")}
+        % {"date": timezone.localtime(survey.answered_at).strftime("%Y-%m-%d %H:%M")},
+        code=ErrorCode.ALREADY_DONE,
     )
 
 
@@ -259,9 +255,7 @@ def answer(survey: Survey, *, scores: dict, would_recommend, comment: str = "", 
     survey.answered_at = now
     survey.answered_by = actor if actor is not None and actor.client_organization_id else None
     survey.answered_via = AnswerChannel.LINK if via_link else AnswerChannel.PORTAL
-    survey._history_user = survey.answered_by
-    survey._change_reason = _("Answered")
-    survey.save()
+    save(survey, actor=survey.answered_by, reason=_("Answered"))
     staff = [survey.project_lead, *_users(Role.CUSTOMER_SERVICE)]
     notify(
         staff,
@@ -303,9 +297,7 @@ def change_answer_date(survey: Survey, *, actor, respond_by) -> Survey:
     if not actor.has_perm("feedback.change_survey", survey):
         raise PermissionDenied
     survey.respond_by = respond_by
-    survey._history_user = actor
-    survey.save()
-    return survey
+    return save(survey, actor=actor)
 
 
 # --- complaints --------------------------------------------------------------------------------
@@ -323,11 +315,13 @@ def file_complaint(
         channel = Complaint.Channel.PORTAL
     else:
         if client is None:
-            raise DomainError(_("Choose the client who complains."), field="client")
+            raise DomainError(_("Choose the client who complains."), field="client", code=ErrorCode.INVALID)
         client_id = client.pk
         channel = channel or Complaint.Channel.PHONE
     if engagement is not None and engagement.client_id != client_id:
-        raise DomainError(_("Choose an engagement of the complaining client."), field="engagement")
+        raise DomainError(
+            _("Choose an engagement of the complaining client."), field="engagement", code=ErrorCode.INVALID
+        )
     complaint = Complaint(
         code=next_code("TS"),
         client_id=client_id,
@@ -338,12 +332,7 @@ def file_complaint(
         filed_by=actor,
         filed_at=timezone.now(),
     )
-    from onestop.core.services import validate
-
-    validate(complaint)
-    complaint._history_user = actor
-    complaint._change_reason = _("Filed")
-    complaint.save()
+    save(complaint, actor=actor, reason=_("Filed"))
     if attachment is not None:
         from onestop.core.attachments import add_attachment
         from onestop.core.models import Visibility
@@ -368,10 +357,10 @@ def edit_complaint(complaint: Complaint, *, actor, **fields) -> Complaint:
     for name, value in fields.items():
         setattr(complaint, name, value)
     if complaint.engagement_id and complaint.engagement.client_id != complaint.client_id:
-        raise DomainError(_("Choose an engagement of the complaining client."), field="engagement")
-    from onestop.core.services import save_instance
-
-    return save_instance(complaint, actor=actor)
+        raise DomainError(
+            _("Choose an engagement of the complaining client."), field="engagement", code=ErrorCode.INVALID
+        )
+    return edit(complaint, actor=actor)
 
 
 def _escalation_manager(actor):
@@ -402,7 +391,9 @@ def _open_deadline(complaint, *, actor, due):
 def assign(complaint: Complaint, *, actor, handler, comment: str = "") -> Complaint:
     """Customer service or management gives the complaint a handler and a response deadline."""
     if handler is None or handler.client_organization_id is not None or not handler.is_active:
-        raise DomainError(_("Choose an active staff member as the handler."), field="handler")
+        raise DomainError(
+            _("Choose an active staff member as the handler."), field="handler", code=ErrorCode.INVALID
+        )
     previous = complaint.handler
     due = add_working_days(timezone.now(), COMPLAINT_RESPONSE_WORKING_DAYS)
     perform_transition(complaint, "assign", actor=actor, comment=comment, handler=handler, due_at=due)
@@ -426,9 +417,11 @@ def respond(complaint: Complaint, *, actor, response: str) -> Complaint:
     """The handler's response; the client is asked to confirm the closure or to reopen."""
     response = (response or "").strip()
     if not response:
-        raise DomainError(_("Write the response to the client."), field="response")
+        raise DomainError(_("Write the response to the client."), field="response", code=ErrorCode.INVALID)
     if len(response) > 10000:
-        raise DomainError(_("Keep the response under 10,000 characters."), field="response")
+        raise DomainError(
+            _("Keep the response under 10,000 characters."), field="response", code=ErrorCode.INVALID
+        )
     perform_transition(complaint, "respond", actor=actor, response=response)
     close_deadlines(complaint, actor=actor)
     recipients = client_users(complaint.client_id)
@@ -462,8 +455,11 @@ def reopen(complaint: Complaint, *, actor, reason: str) -> Complaint:
     """The client is not satisfied with the response: back to the handler, with a new deadline."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Say why the response does not resolve the complaint."), field="reason")
-    perform_transition(complaint, "reopen", actor=actor, comment=reason[:2000], reason=reason)
+        raise DomainError(
+            _("Say why the response does not resolve the complaint."), field="reason", code=ErrorCode.INVALID
+        )
+    due = add_working_days(timezone.now(), COMPLAINT_RESPONSE_WORKING_DAYS)
+    perform_transition(complaint, "reopen", actor=actor, comment=reason[:2000], reason=reason, due_at=due)
     _open_deadline(complaint, actor=None, due=complaint.due_at)
     notify(
         [complaint.handler, *_users(Role.CUSTOMER_SERVICE)],
@@ -487,13 +483,18 @@ def close_unconfirmed(complaint: Complaint, *, actor, note: str, now=None) -> Co
     """Staff close a responded complaint the client left unanswered, after the waiting time, with a note."""
     note = (note or "").strip()
     if not note:
-        raise DomainError(_("Write a note on why the complaint is closed without the client."), field="note")
+        raise DomainError(
+            _("Write a note on why the complaint is closed without the client."),
+            field="note",
+            code=ErrorCode.INVALID,
+        )
     now = now or timezone.now()
     earliest = may_close_unconfirmed_from(complaint)
-    if complaint.state == Complaint.State.RESPONDED and earliest is not None and now < earliest:
+    if complaint.state == ComplaintState.RESPONDED and earliest is not None and now < earliest:
         raise DomainError(
             _("The client has until %(date)s to confirm or reopen; close it without them only after that.")
-            % {"date": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")}
+            % {"date": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")},
+            code=ErrorCode.CONDITION_UNMET,
         )
     perform_transition(complaint, "close_unconfirmed", actor=actor, comment=note[:2000], note=note)
     notify(

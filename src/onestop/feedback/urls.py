@@ -10,9 +10,4 @@ urlpatterns = [
     path("satisfaction/results/", views.results_page, name="results"),
     path("satisfaction/results/export.<str:fmt>", views.results_export, name="results_export"),
     *views.ComplaintViews.urls(),
-    path("complaints/<int:pk>/assign/", views.complaint_assign, name="complaint_assign"),
-    path("complaints/<int:pk>/respond/", views.complaint_respond, name="complaint_respond"),
-    path("complaints/<int:pk>/confirm/", views.complaint_confirm, name="complaint_confirm"),
-    path("complaints/<int:pk>/reopen/", views.complaint_reopen, name="complaint_reopen"),
-    path("complaints/<int:pk>/close/", views.complaint_close, name="complaint_close"),
 ]

@@ -1,22 +1,22 @@
-import csv
+"""Pages of satisfaction surveys and complaints (EXT-2): thin views over feedback.services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
+from onestop.core.actions import RecordAction, calls, visible_record
 from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
-from onestop.core.views import Column, ObjectDetailView, ObjectViews
-from onestop.core.views_workflow import refused
-from onestop.feedback import filters, forms, results, services
+from onestop.core.views import Column, ObjectViews
+from onestop.feedback import exports, filters, forms, results, services
 from onestop.feedback.aspects import ASPECTS
 from onestop.feedback.models import Complaint, Survey
+from onestop.feedback.states import OPEN
 
 # --- surveys -----------------------------------------------------------------------------------
 
@@ -84,11 +84,12 @@ def survey_answer(request, pk):
     else:
         if actor is None:
             return redirect_to_login(request.get_full_path())
-        survey = get_object_or_404(
-            Survey.objects.visible_to(actor).select_related("engagement", "project"), pk=pk
+        survey = visible_record(
+            request,
+            Survey,
+            pk,
+            queryset=Survey.objects.visible_to(actor).select_related("engagement", "project"),
         )
-        if not actor.has_perm("feedback.view_survey", survey):
-            raise Http404
         if survey.answered_at is None and not actor.has_perm("feedback.answer_survey", survey):
             raise PermissionDenied
     context = {"survey": survey, "token": token, "aspects": ASPECTS}
@@ -159,105 +160,17 @@ def results_page(request):
     return render(request, "feedback/results.html", context)
 
 
-def _export_rows(surveys):
-    header = [
-        _("Engagement"),
-        _("Title"),
-        _("Client"),
-        _("Project lead"),
-        _("Department"),
-        _("Invited"),
-        _("Answered"),
-        *[str(aspect.label) for aspect in ASPECTS],
-        _("Would recommend (0–10)"),
-        _("Comment"),
-    ]
-    yield [str(h) for h in header]
-    rows = surveys.select_related("engagement", "client", "project_lead", "department").order_by(
-        "invited_at", "pk"
-    )
-    for survey in rows.iterator(chunk_size=500):
-        yield [
-            survey.engagement.code,
-            survey.engagement.title,
-            survey.client.name,
-            survey.project_lead.display_name if survey.project_lead else "",
-            survey.department.name if survey.department else "",
-            timezone.localtime(survey.invited_at).strftime("%Y-%m-%d %H:%M"),
-            timezone.localtime(survey.answered_at).strftime("%Y-%m-%d %H:%M") if survey.answered_at else "",
-            *[getattr(survey, aspect.field) for aspect in ASPECTS],
-            survey.would_recommend,
-            survey.comment,
-        ]
-
-
 @login_required
 def results_export(request, fmt):
     surveys, _filterset = _result_surveys(request)
-    stamp = timezone.localdate().strftime("%Y%m%d")
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="satisfaction-{stamp}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-        writer = csv.writer(response)
-        for row in _export_rows(surveys):
-            writer.writerow(["" if value is None else value for value in row])
-        return response
-    if fmt != "xlsx":
-        raise Http404
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Answers"))
-    for row in _export_rows(surveys):
-        sheet.append(row)
-    for grouping, (label, _keys) in results.GROUPINGS.items():
-        summary = book.create_sheet(str(label))
-        summary.append(
-            [
-                str(label),
-                str(_("Invited")),
-                str(_("Answered")),
-                str(_("Response rate %")),
-                *[str(aspect.label) for aspect in ASPECTS],
-                "NPS",
-            ]
-        )
-        for row in results.grouped(surveys, grouping):
-            summary.append(
-                [row.label, row.invited, row.answered, row.response_rate, *row.average_list, row.nps]
-            )
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="satisfaction-{stamp}.xlsx"'
-    book.save(response)
-    return response
+        return exports.results_csv(surveys)
+    if fmt == "xlsx":
+        return exports.results_xlsx(surveys)
+    raise Http404
 
 
 # --- complaints --------------------------------------------------------------------------------
-
-
-class ComplaintDetailView(ObjectDetailView):
-    """The generic detail page plus what the action forms need."""
-
-    def base_context(self, **extra):
-        context = super().base_context(**extra)
-        complaint = extra.get("object")
-        if complaint is not None:
-            user = self.request.user
-            close_from = services.may_close_unconfirmed_from(complaint)
-            context.update(
-                # The transitions all need this page's own forms (service-only): no generic
-                # buttons; the template shows the transition log itself.
-                is_workflow=False,
-                handlers=list(forms._handlers())
-                if user.has_perm("feedback.assign_complaint", complaint)
-                else [],
-                can_respond=user.has_perm("feedback.respond_complaint", complaint),
-                can_confirm=user.has_perm("feedback.confirm_complaint", complaint),
-                close_from=close_from,
-                may_close=close_from is not None and close_from <= timezone.now(),
-            )
-        return context
 
 
 class ComplaintViews(ObjectViews):
@@ -302,15 +215,56 @@ class ComplaintViews(ObjectViews):
     ]
     default_sort = "-filed_at"
 
-    @classmethod
-    def urls(cls) -> list:
-        from django.urls import path
+    actions = [
+        RecordAction(
+            "assign",
+            calls(services.assign),
+            form=forms.AssignForm,
+            initial=lambda complaint, user: {"handler": complaint.handler_id},
+            transition="assign",
+            success=gettext_lazy("The handler was assigned and notified."),
+        ),
+        RecordAction(
+            "respond",
+            calls(services.respond),
+            form=forms.RespondForm,
+            transition="respond",
+            success=gettext_lazy("The response was sent to the client, who is asked to confirm."),
+        ),
+        RecordAction(
+            "confirm",
+            calls(services.confirm),
+            form=forms.ConfirmForm,
+            transition="confirm",
+            success=gettext_lazy("Thank you. The complaint is closed."),
+        ),
+        RecordAction(
+            "reopen",
+            calls(services.reopen),
+            form=forms.ReopenForm,
+            transition="reopen",
+            success=gettext_lazy("The complaint was reopened; the handler will answer again."),
+        ),
+        RecordAction(
+            "close",
+            calls(services.close_unconfirmed),
+            form=forms.CloseForm,
+            transition="close_unconfirmed",
+            success=gettext_lazy("The complaint was closed with your note."),
+        ),
+    ]
 
-        patterns = [p for p in super().urls() if p.name != "complaint_detail"]
-        patterns.append(
-            path("complaints/<int:pk>/", ComplaintDetailView.as_view(viewset=cls), name="complaint_detail")
-        )
-        return patterns
+    @classmethod
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        close_from = services.may_close_unconfirmed_from(obj)
+        return {
+            # The transitions all need this page's own forms (service-only): no generic
+            # buttons; the template shows the transition log itself.
+            "is_workflow": False,
+            "is_open": obj.state in OPEN,
+            "close_from": close_from,
+            "may_close": close_from is not None and close_from <= timezone.now(),
+        }
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
@@ -337,85 +291,3 @@ class ComplaintViews(ObjectViews):
             subject=data["subject"],
             description=data["description"],
         )
-
-
-def _complaint(request, pk):
-    complaint = get_object_or_404(Complaint.objects.visible_to(request.user), pk=pk)
-    if not request.user.has_perm("feedback.view_complaint", complaint):
-        raise Http404
-    return complaint
-
-
-def _complaint_action(request, pk, form_class, action, success):
-    complaint = _complaint(request, pk)
-    back = complaint.get_absolute_url()
-    form = form_class(request.POST)
-    if not form.is_valid():
-        errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
-        return refused(request, complaint, errors, 400, back)
-    try:
-        action(complaint, form.cleaned_data)
-    except DomainError as exc:
-        return refused(request, complaint, exc.message, exc.status_code, back)
-    messages.success(request, success)
-    return HttpResponseRedirect(back)
-
-
-@login_required
-@require_POST
-def complaint_assign(request, pk):
-    return _complaint_action(
-        request,
-        pk,
-        forms.AssignForm,
-        lambda c, d: services.assign(c, actor=request.user, handler=d["handler"], comment=d["comment"]),
-        _("The handler was assigned and notified."),
-    )
-
-
-@login_required
-@require_POST
-def complaint_respond(request, pk):
-    return _complaint_action(
-        request,
-        pk,
-        forms.RespondForm,
-        lambda c, d: services.respond(c, actor=request.user, response=d["response"]),
-        _("The response was sent to the client, who is asked to confirm."),
-    )
-
-
-@login_required
-@require_POST
-def complaint_confirm(request, pk):
-    return _complaint_action(
-        request,
-        pk,
-        forms.ConfirmForm,
-        lambda c, d: services.confirm(c, actor=request.user, comment=d["comment"]),
-        _("Thank you. The complaint is closed."),
-    )
-
-
-@login_required
-@require_POST
-def complaint_reopen(request, pk):
-    return _complaint_action(
-        request,
-        pk,
-        forms.ReopenForm,
-        lambda c, d: services.reopen(c, actor=request.user, reason=d["reason"]),
-        _("The complaint was reopened; the handler will answer again."),
-    )
-
-
-@login_required
-@require_POST
-def complaint_close(request, pk):
-    return _complaint_action(
-        request,
-        pk,
-        forms.CloseForm,
-        lambda c, d: services.close_unconfirmed(c, actor=request.user, note=d["note"]),
-        _("The complaint was closed with your note."),
-    )

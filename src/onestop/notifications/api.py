@@ -1,8 +1,6 @@
-from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
+from onestop.core.actions import calls, service_action
 from onestop.core.api import ModelSerializer, ObjectViewSet
 from onestop.notifications import services
 from onestop.notifications.models import Holiday, Notification
@@ -14,6 +12,10 @@ class NotificationSerializer(serializers.ModelSerializer):
         model = Notification
         fields = ["id", "level", "title", "body", "url", "created_at", "read_at"]
         read_only_fields = fields
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many messages were marked read.")
 
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -29,20 +31,15 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             queryset = queryset.unread()
         return queryset
 
-    @extend_schema(request=None, responses=NotificationSerializer)
-    @action(detail=True, methods=["post"], required_action="change")
-    def read(self, request, pk=None):
-        notification = self.get_object()
-        services.mark_read(notification, actor=request.user)
-        notification.refresh_from_db()
-        return Response(self.get_serializer(notification).data)
-
-    @extend_schema(
-        request=None, responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}}
+    # An inbox is its owner's alone (``visible_to``): another user's message answers 404.
+    read = service_action(calls(services.mark_read), url_path="read", summary="Mark the message read.")
+    read_all = service_action(
+        lambda _none, request, data: {"marked": services.mark_all_read(actor=request.user)},
+        url_path="read-all",
+        detail=False,
+        response=MarkedSerializer,
+        summary="Mark every unread message of the inbox read.",
     )
-    @action(detail=False, methods=["post"], url_path="read-all", required_action="view")
-    def read_all(self, request):
-        return Response({"marked": services.mark_all_read(actor=request.user)})
 
 
 class HolidaySerializer(ModelSerializer):

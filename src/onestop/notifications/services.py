@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from onestop.core.mail import enqueue_delivery
 from onestop.core.models import OutgoingMail
+from onestop.core.services import save
 from onestop.notifications.models import Deadline, Notification
 
 
@@ -115,9 +116,7 @@ def set_deadline(
         deadline.remind_before = remind_before
     # Moving a deadline re-arms its reminder and escalation.
     deadline.reminded_at = deadline.escalated_at = None
-    deadline._history_user = actor
-    deadline.save()
-    return deadline
+    return save(deadline, actor=actor)
 
 
 @transaction.atomic

@@ -8,7 +8,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from onestop.core.api import ModelSerializer
+from onestop.core.actions import calls, service_action
+from onestop.core.api import CommentRequestSerializer, ModelSerializer
 from onestop.engagements.models import Engagement
 from onestop.plans import services
 from onestop.plans.diff import since_reviewed_by
@@ -31,9 +32,7 @@ class PlanMilestoneSerializer(serializers.ModelSerializer):
 
 
 class PlanStaffSerializer(serializers.ModelSerializer):
-    user = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(is_active=True, client_organization__isnull=True)
-    )
+    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.staff())
 
     class Meta:
         model = StaffAssignment
@@ -189,10 +188,6 @@ class ChangesSinceReviewSerializer(serializers.Serializer):
     changes = ChangedTermSerializer(many=True)
 
 
-class PlanDecisionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
 class PlanNewVersionSerializer(serializers.Serializer):
     change_note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -210,6 +205,7 @@ class PlanViewSet(
     serializer_class = PlanSerializer
     filterset_class = PlanFilterSet
     ordering_fields = ["created_at", "code"]
+    required_action = None  # set per custom action (see core.drf.RulesPermission)
 
     def get_queryset(self):
         from django.db.models import Prefetch
@@ -241,22 +237,15 @@ class PlanViewSet(
             title=data.get("title"),
         )
 
-    @extend_schema(request=PlanNewVersionSerializer, responses={201: PlanVersionSerializer})
-    @action(detail=True, methods=["post"], url_path="new-version")
-    def new_version(self, request, pk=None):
-        """Start the next version as a copy of the latest one."""
-        plan = self.get_object()
-        body = PlanNewVersionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        version = services.new_version(
-            plan, actor=request.user, change_note=body.validated_data["change_note"]
-        )
-        return Response(PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
-
-    def initial(self, request, *args, **kwargs):
-        if getattr(self, "action", None) == "new_version":
-            self.required_action = "view"  # the service asks the drafting rule per plan
-        super().initial(request, *args, **kwargs)
+    new_version = service_action(
+        calls(services.new_version),
+        serializer=PlanNewVersionSerializer,
+        url_path="new-version",
+        name="new_version",
+        response=PlanVersionSerializer,
+        status=status.HTTP_201_CREATED,
+        summary="Start the next version as a copy of the latest one.",
+    )
 
 
 class PlanVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -294,15 +283,12 @@ class PlanVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         services.update_version(version, actor=request.user, **parts, **data)
         return self._answer(version)
 
-    @extend_schema(request=PlanSubmitSerializer, responses=PlanVersionSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        """PLN-2: the project lead submits the draft to a review panel."""
-        version = self.get_object()
-        body = PlanSubmitSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.submit_version(version, actor=request.user, **body.validated_data)
-        return self._answer(version)
+    submit = service_action(
+        calls(services.submit_version),
+        serializer=PlanSubmitSerializer,
+        url_path="submit",
+        summary="PLN-2: the project lead submits the draft to a review panel.",
+    )
 
     @extend_schema(responses=ReviewerGroupSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="reviewer-suggestions")
@@ -322,32 +308,21 @@ class PlanVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         }
         return Response(ChangesSinceReviewSerializer(answer).data)
 
-    @extend_schema(request=PlanReviewRequestSerializer, responses=PlanVersionSerializer)
-    @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
-        """PLN-2: a panel member scores the version; the last review decides pass or revise."""
-        version = self.get_object()
-        body = PlanReviewRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.submit_review(version, actor=request.user, **body.validated_data)
-        return self._answer(version)
-
-    @extend_schema(request=PlanDecisionSerializer, responses=PlanVersionSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """PLN-3: management approves (a second approver above the configured budget)."""
-        version = self.get_object()
-        body = PlanDecisionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.approve_version(version, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(version)
-
-    @extend_schema(request=PlanDecisionSerializer, responses=PlanVersionSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        """PLN-3: management rejects, with a reason."""
-        version = self.get_object()
-        body = PlanDecisionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.reject_version(version, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(version)
+    review = service_action(
+        calls(services.submit_review),
+        serializer=PlanReviewRequestSerializer,
+        url_path="review",
+        summary="PLN-2: a panel member scores the version; the last review decides pass or revise.",
+    )
+    approve = service_action(
+        calls(services.approve_version),
+        serializer=CommentRequestSerializer,
+        url_path="approve",
+        summary="PLN-3: management approves (a second approver above the configured budget).",
+    )
+    reject = service_action(
+        calls(services.reject_version),
+        serializer=CommentRequestSerializer,
+        url_path="reject",
+        summary="PLN-3: management rejects, with a reason.",
+    )

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from onestop.core.forms import DateInput, ModelForm
+from onestop.core.forms import DateInput, ModelForm, bootstrapify
 from onestop.core.roles import Role
 from onestop.engagements.models import Engagement
 from onestop.plans import services
@@ -10,8 +10,8 @@ from onestop.plans.models import BudgetLine, Milestone, Plan, PlanReview, PlanVe
 
 
 def _staff(role=None):
-    users = get_user_model().objects.filter(is_active=True, client_organization__isnull=True)
-    return users.filter(groups__name=role) if role else users
+    users = get_user_model().objects
+    return users.with_role(role) if role else users.staff()
 
 
 class PlanForm(ModelForm):
@@ -75,6 +75,38 @@ def part_formsets(data=None, instance=None):
         )
         made[prefix] = formset_class(data, instance=instance, prefix=prefix)
     return made
+
+
+def _rows(formset) -> list[dict]:
+    rows = []
+    for sub in formset.forms:
+        data = getattr(sub, "cleaned_data", None)
+        if not data or data.get("DELETE") or (not sub.has_changed() and not sub.instance.pk):
+            continue
+        rows.append({name: value for name, value in data.items() if name not in ("id", "version", "DELETE")})
+    return rows
+
+
+class VersionEditForm(VersionForm):
+    """A draft version's content with its milestones, staffing and cost budget, in one form:
+    valid when every part is; ``cleaned_data["parts"]`` holds each part's rows."""
+
+    def __init__(self, data=None, files=None, *, instance, **kwargs):
+        super().__init__(data, files, instance=instance, **kwargs)
+        self.parts = part_formsets(data, instance=instance)
+
+    def is_valid(self) -> bool:
+        valid = [super().is_valid(), *(formset.is_valid() for formset in self.parts.values())]
+        if not all(valid):
+            return False
+        self.cleaned_data["parts"] = {prefix: _rows(formset) for prefix, formset in self.parts.items()}
+        return True
+
+    def bootstrapped_parts(self) -> dict:
+        for formset in self.parts.values():
+            for sub in formset.forms:
+                bootstrapify(sub)
+        return self.parts
 
 
 class GroupedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):

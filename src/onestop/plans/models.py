@@ -25,6 +25,7 @@ from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.predicates import is_internal, is_system_admin
 from onestop.core.workflow import WorkflowModel
 from onestop.plans import rules as r
+from onestop.plans.states import EDITABLE, OPEN, PlanVersionState
 
 # The policy's four criteria (PLN-2); a criteria set may use others with their own labels.
 STANDARD_CRITERIA = {
@@ -222,15 +223,9 @@ class PlanVersion(WorkflowModel, BusinessModel):
 
     generic_views = False  # shown and edited on the plan's page; tested in tests/test_plans.py
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        IN_REVIEW = "in_review", _("In review")
-        REVISE = "revise", _("To be revised")
-        PASSED = "passed", _("Review passed, awaiting approval")
-        APPROVED = "approved", _("Approved and effective")
-        REJECTED = "rejected", _("Rejected by management")
-
-    OPEN_STATES = (State.DRAFT, State.IN_REVIEW, State.PASSED)
+    State = PlanVersionState
+    OPEN_STATES = OPEN
+    editable_states = EDITABLE  # core.services.ensure_editable
     CONTENT = (
         "service_content",
         "technical_route",
@@ -258,9 +253,7 @@ class PlanVersion(WorkflowModel, BusinessModel):
     )
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
     change_note = models.TextField(_("what changed and why"), blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
-    )
+    author = actor_field(_("author"), null=False, editable=True)
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("review panel"), blank=True, related_name="plan_reviews"
     )
@@ -323,7 +316,7 @@ class PlanVersion(WorkflowModel, BusinessModel):
 
     @property
     def is_editable(self) -> bool:
-        return self.state == self.State.DRAFT
+        return self.state in EDITABLE
 
     @property
     def budget_total(self) -> Decimal:
@@ -523,9 +516,7 @@ class PlanReview(BusinessModel):
     version = models.ForeignKey(
         PlanVersion, verbose_name=_("plan version"), on_delete=models.CASCADE, related_name="reviews"
     )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="+"
-    )
+    reviewer = actor_field(_("reviewer"), null=False, editable=True)
     scores = models.JSONField(_("scores"))
     comments = models.TextField(_("comments"), blank=True)
     recommendation = models.CharField(_("recommendation"), max_length=10, choices=Recommendation.choices)
@@ -561,9 +552,7 @@ class PlanApproval(BusinessModel):
         PlanVersion, verbose_name=_("plan version"), on_delete=models.CASCADE, related_name="approvals"
     )
     level = models.PositiveSmallIntegerField(_("approval level"))
-    approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approver"), on_delete=models.PROTECT, related_name="+"
-    )
+    approver = actor_field(_("approver"), null=False, editable=True)
     comment = models.TextField(_("comment"), blank=True)
     approved_at = models.DateTimeField(_("approved"), auto_now_add=True)
     history = HistoricalRecords()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from onestop.core import numbering
 from onestop.core import services as core_services
-from onestop.core.exceptions import ConflictError, DomainError
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
 from onestop.engagements.models import Engagement
@@ -54,16 +54,7 @@ def _require(actor, perm: str, obj=None) -> None:
 
 
 def _management():
-    return list(get_user_model().objects.filter(groups__name=Role.MANAGEMENT, is_active=True))
-
-
-def _save(obj, actor, reason=""):
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
-    core_services.validate(obj)
-    obj.save()
-    return obj
+    return list(get_user_model().objects.with_role(Role.MANAGEMENT))
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -80,7 +71,7 @@ def _check_lead(user):
         or not user.has_role(Role.PROJECT_LEAD)
         or user.client_organization_id
     ):
-        raise DomainError(_("Choose an active project lead."), field="project_lead")
+        raise DomainError(_("Choose an active project lead."), field="project_lead", code=ErrorCode.INVALID)
 
 
 # --- PLN-1: drafting ----------------------------------------------------------------------------
@@ -96,6 +87,7 @@ def check_gate(engagement: Engagement) -> None:
             )
             % {"code": engagement.code, "stage": engagement.get_stage_display()},
             field="engagement",
+            code=ErrorCode.GATE_NOT_MET,
         )
 
 
@@ -126,7 +118,7 @@ def create_plan(engagement: Engagement, *, actor, project_lead, title: str = "")
     )
     try:
         with transaction.atomic():
-            _save(plan, actor, _("Plan opened"))
+            core_services.save(plan, actor=actor, reason=_("Plan opened"))
     except IntegrityError:
         raise ConflictError(_("%(code)s already has a service plan.") % {"code": engagement.code}) from None
     terms = engagement.agreed_proposal
@@ -146,7 +138,7 @@ def create_plan(engagement: Engagement, *, actor, project_lead, title: str = "")
         + _("Technical requirements: %(text)s") % {"text": terms.technical_requirements},
         author=actor,
     )
-    _save(version, actor, _("Version 1 prefilled from the confirmation"))
+    core_services.save(version, actor=actor, reason=_("Version 1 prefilled from the confirmation"))
     notifications.notify(
         [project_lead],
         title=_("You lead the service plan %(code)s %(title)s") % {"code": plan.code, "title": plan.title},
@@ -166,7 +158,7 @@ def assign_lead(plan: Plan, *, actor, project_lead, title: str | None = None) ->
     plan.project_lead = project_lead
     if title:
         plan.title = title
-    _save(plan, actor)
+    core_services.save(plan, actor=actor)
     if changed:
         notifications.notify(
             [project_lead],
@@ -214,13 +206,18 @@ def update_version(
     if locked.state != PlanVersion.State.DRAFT:
         raise DomainError(
             _("Version %(number)s is “%(state)s” and can no longer be changed; make a new version instead.")
-            % {"number": version.number, "state": locked.state_label()}
+            % {"number": version.number, "state": locked.state_label()},
+            code=ErrorCode.NOT_EDITABLE,
         )
     for name, value in content.items():
         if name not in (*PlanVersion.CONTENT, "change_note"):
-            raise DomainError(_("“%(name)s” cannot be changed here.") % {"name": name}, field=name)
+            raise DomainError(
+                _("“%(name)s” cannot be changed here.") % {"name": name}, field=name, code=ErrorCode.INVALID
+            )
         setattr(version, name, value)
-    _save(version, actor, _("Version %(number)s edited") % {"number": version.number})
+    core_services.save(
+        version, actor=actor, reason=_("Version %(number)s edited") % {"number": version.number}
+    )
     _replace_parts(version, actor, milestones, staffing, budget_lines)
     return version
 
@@ -234,7 +231,8 @@ def new_version(plan: Plan, *, actor, change_note: str = "") -> PlanVersion:
     if latest.state in PlanVersion.OPEN_STATES:
         raise DomainError(
             _("Version %(number)s is still “%(state)s”; finish it before starting a new version.")
-            % {"number": latest.number, "state": latest.state_label()}
+            % {"number": latest.number, "state": latest.state_label()},
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     version = PlanVersion(
         plan=plan,
@@ -245,7 +243,9 @@ def new_version(plan: Plan, *, actor, change_note: str = "") -> PlanVersion:
     )
     try:
         with transaction.atomic():
-            _save(version, actor, _("Version %(number)s started") % {"number": version.number})
+            core_services.save(
+                version, actor=actor, reason=_("Version %(number)s started") % {"number": version.number}
+            )
     except IntegrityError:
         raise ConflictError(_("Someone started a new version at the same moment. Reload the page.")) from None
     for accessor, fields in (
@@ -265,9 +265,7 @@ def new_version(plan: Plan, *, actor, change_note: str = "") -> PlanVersion:
 
 def reviewer_candidates():
     """Who may sit on a review panel: active staff with the reviewer role."""
-    return get_user_model().objects.filter(
-        groups__name=Role.REVIEWER, is_active=True, client_organization__isnull=True
-    )
+    return get_user_model().objects.with_role(Role.REVIEWER)
 
 
 def reviewer_suggestions(version: PlanVersion) -> list[dict]:
@@ -302,16 +300,23 @@ def submit_version(version: PlanVersion, *, actor, reviewers, comment: str = "")
     """The project lead submits a draft to a review panel of experts (role reviewer)."""
     reviewers = list(dict.fromkeys(reviewers))
     if len(reviewers) < MIN_PANEL_SIZE:
-        raise DomainError(_("Choose at least one reviewer for the panel."), field="reviewers")
+        raise DomainError(
+            _("Choose at least one reviewer for the panel."), field="reviewers", code=ErrorCode.INVALID
+        )
     for reviewer in reviewers:
         if not reviewer.is_active or reviewer.client_organization_id or not reviewer.has_role(Role.REVIEWER):
             raise DomainError(
-                _("%(name)s is not an active reviewer.") % {"name": reviewer.display_name}, field="reviewers"
+                _("%(name)s is not an active reviewer.") % {"name": reviewer.display_name},
+                field="reviewers",
+                code=ErrorCode.INVALID,
             )
     if not all(
         model.objects.filter(version=version).exists() for model in (Milestone, StaffAssignment, BudgetLine)
     ):
-        raise DomainError(_("Add milestones, staffing and the cost budget before submitting."))
+        raise DomainError(
+            _("Add milestones, staffing and the cost budget before submitting."),
+            code=ErrorCode.CONDITION_UNMET,
+        )
     version.reviewers.set(reviewers)
     version.criteria_set = ReviewCriteriaSet.active()
     version.submitted_at = timezone.now()
@@ -344,7 +349,7 @@ def submit_version(version: PlanVersion, *, actor, reviewers, comment: str = "")
 def validate_scores(version: PlanVersion, scores) -> dict:
     criteria_set = version.criteria_set or ReviewCriteriaSet.active()
     if not isinstance(scores, dict):
-        raise DomainError(_("Give a score for every criterion."), field="scores")
+        raise DomainError(_("Give a score for every criterion."), field="scores", code=ErrorCode.INVALID)
     clean = {}
     for criterion in criteria_set.criterion_list():
         value = scores.get(criterion.code)
@@ -361,6 +366,7 @@ def validate_scores(version: PlanVersion, scores) -> dict:
                     "high": criteria_set.scale_max,
                 },
                 field="scores",
+                code=ErrorCode.INVALID,
             ) from None
         if not criteria_set.scale_min <= number <= criteria_set.scale_max:
             raise DomainError(
@@ -371,6 +377,7 @@ def validate_scores(version: PlanVersion, scores) -> dict:
                     "high": criteria_set.scale_max,
                 },
                 field="scores",
+                code=ErrorCode.INVALID,
             )
         clean[criterion.code] = number
     return clean
@@ -384,11 +391,13 @@ def submit_review(
     _require(actor, "review_planversion", version)
     locked = PlanVersion.objects.select_for_update().get(pk=version.pk)
     if locked.state != PlanVersion.State.IN_REVIEW:
-        raise DomainError(_("This plan version is not in review."))
+        raise DomainError(_("This plan version is not in review."), code=ErrorCode.NOT_POSSIBLE_NOW)
     if recommendation not in PlanReview.Recommendation.values:
-        raise DomainError(_("Choose pass, revise or reject."), field="recommendation")
+        raise DomainError(_("Choose pass, revise or reject."), field="recommendation", code=ErrorCode.INVALID)
     if recommendation != PlanReview.Recommendation.PASS and not (comments or "").strip():
-        raise DomainError(_("Explain what must change in your comments."), field="comments")
+        raise DomainError(
+            _("Explain what must change in your comments."), field="comments", code=ErrorCode.INVALID
+        )
     review = PlanReview(
         version=version,
         reviewer=actor,
@@ -488,12 +497,14 @@ def approve_version(version: PlanVersion, *, actor, comment: str = "") -> PlanVe
     if locked.state != PlanVersion.State.PASSED:
         raise DomainError(
             _("Only a version that passed review can be approved; %(version)s is “%(state)s”.")
-            % {"version": version, "state": locked.state_label()}
+            % {"version": version, "state": locked.state_label()},
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     done = list(version.approvals.order_by("level"))
     if any(a.approver_id == actor.pk for a in done):
         raise DomainError(
-            _("You have already approved this version; another member of management must approve it.")
+            _("You have already approved this version; another member of management must approve it."),
+            code=ErrorCode.ALREADY_DONE,
         )
     level = len(done) + 1
     approval = PlanApproval(version=version, level=level, approver=actor, comment=(comment or "").strip())
@@ -520,7 +531,9 @@ def approve_version(version: PlanVersion, *, actor, comment: str = "") -> PlanVe
     version.approval_comment = (comment or "").strip()
     perform_transition(version, "approve", actor=actor, comment=_short(comment), expected_state=seen_state)
     plan.effective_version = version
-    _save(plan, actor, _("Version %(number)s took effect") % {"number": version.number})
+    core_services.save(
+        plan, actor=actor, reason=_("Version %(number)s took effect") % {"number": version.number}
+    )
     from onestop.plans.signals import version_took_effect
 
     version_took_effect.send(sender=PlanVersion, plan=plan, version=version, actor=actor)
@@ -568,6 +581,7 @@ def require_effective_plan(engagement) -> PlanVersion:
     if plan is None or plan.effective_version is None:
         raise DomainError(
             _("A contract can be drafted only from an approved service plan; %(code)s has none yet.")
-            % {"code": engagement.code}
+            % {"code": engagement.code},
+            code=ErrorCode.GATE_NOT_MET,
         )
     return plan.effective_version

@@ -56,3 +56,23 @@ def plan_events(engagement, user) -> list[dict]:
                 }
             )
     return events
+
+
+def plan_card(engagement, user) -> dict:
+    """The service-plan card of the engagement page (PLN-1, X-1): the plan, or whether the user
+    may open one now. Staff with access to plans only; one query."""
+    from onestop.engagements.states import EngagementStage
+    from onestop.plans.models import Plan
+
+    if user.client_organization_id is not None or not user.has_perm("plans.view_plan"):
+        return {"service_plan": None, "can_open_plan": False}
+    plan = (
+        Plan.objects.visible_to(user)
+        .filter(engagement=engagement)
+        .select_related("project_lead", "effective_version")
+        .first()
+    )
+    can_open = (
+        plan is None and engagement.stage == EngagementStage.CONFIRMED and user.has_perm("plans.add_plan")
+    )
+    return {"service_plan": plan, "can_open_plan": can_open}

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from onestop.contracts.models import Contract, PaymentInstalment
-from onestop.core.api import ModelSerializer, ObjectViewSet
+from onestop.core.actions import calls, service_action
+from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
 from onestop.core.signatures import client_ip
 from onestop.settlement import filters, selectors, services
 from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
@@ -134,10 +134,6 @@ class InvoiceSerializer(serializers.Serializer):
     file = serializers.FileField(required=False)
 
 
-class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-
-
 class CalculationSerializer(serializers.Serializer):
     contract_value = serializers.DecimalField(max_digits=14, decimal_places=2)
     approved_changes = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -164,8 +160,7 @@ class SettlementViewSet(ObjectViewSet):
     select_related = ("contract", "instalment")
     prefetch_related = ("items",)
     ordering_fields = ["code", "created_at"]
-    required_action = None
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    required_action = None  # set per custom action (see core.drf.RulesPermission)
 
     @extend_schema(request=SettlementApplySerializer, responses={201: SettlementSerializer})
     def create(self, request, *args, **kwargs):
@@ -181,60 +176,39 @@ class SettlementViewSet(ObjectViewSet):
         )
         return Response(self.get_serializer(settlement).data, status=status.HTTP_201_CREATED)
 
-    def _answer(self, settlement):
-        settlement = self.get_queryset().get(pk=settlement.pk)
-        return Response(self.get_serializer(settlement).data)
-
-    def _calculation_data(self, settlement):
-        return CalculationSerializer(selectors.calculation(settlement)).data
-
     @extend_schema(request=None, responses=CalculationSerializer)
     @action(detail=True, methods=["get"], required_action="review")
     def calculation(self, request, pk=None):
         """FEE-2: the system's calculation next to the declared and invoiced amounts."""
-        return Response(self._calculation_data(self.get_object()))
+        return Response(CalculationSerializer(selectors.calculation(self.get_object())).data)
 
-    @extend_schema(request={"multipart/form-data": InvoiceSerializer}, responses=SettlementSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def invoice(self, request, pk=None):
-        settlement = self.get_object()
-        body = InvoiceSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        services.attach_invoice(
+    invoice = service_action(
+        lambda settlement, request, data: services.attach_invoice(
             settlement,
             actor=request.user,
             number=data["invoice_number"],
             issued_on=data["invoice_date"],
             amount=data["invoice_amount"],
             upload=data.get("file"),
-        )
-        return self._answer(settlement)
-
-    @extend_schema(request=CommentSerializer, responses=SettlementSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def submit(self, request, pk=None):
-        settlement = self.get_object()
-        body = CommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.submit(settlement, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(settlement)
-
-    @extend_schema(request=CommentSerializer, responses=SettlementSerializer)
-    @action(detail=True, methods=["post"], url_path="return", required_action="view")
-    def return_to_lead(self, request, pk=None):
-        settlement = self.get_object()
-        body = CommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.return_to_lead(settlement, actor=request.user, comment=body.validated_data["comment"])
-        return self._answer(settlement)
-
-    @extend_schema(request=None, responses=SettlementSerializer)
-    @action(detail=True, methods=["post"], required_action="view")
-    def approve(self, request, pk=None):
-        settlement = self.get_object()
-        services.approve(settlement, actor=request.user, ip_address=client_ip(request))
-        return self._answer(settlement)
+        ),
+        serializer=InvoiceSerializer,
+        url_path="invoice",
+        summary="The invoice: number, date, amount and (multipart) its file.",
+    )
+    submit = service_action(calls(services.submit), serializer=CommentRequestSerializer, url_path="submit")
+    return_to_lead = service_action(
+        calls(services.return_to_lead),
+        serializer=CommentRequestSerializer,
+        url_path="return",
+        name="return_to_lead",
+    )
+    approve = service_action(
+        lambda settlement, request, data: services.approve(
+            settlement, actor=request.user, ip_address=client_ip(request)
+        ),
+        url_path="approve",
+        summary="Finance approves by signing the settlement form.",
+    )
 
 
 class SettlementItemViewSet(ObjectViewSet):

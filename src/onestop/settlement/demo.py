@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from onestop.accounts.models import User
+from onestop.core.roles import Role
+from onestop.settlement.states import CONTRACTS_IN_FORCE
 
 INVOICE_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -21,10 +23,7 @@ def _invoice(name: str) -> SimpleUploadedFile:
 
 
 def _finance() -> User | None:
-    return (
-        User.objects.filter(username="fin.song").first()
-        or User.objects.filter(groups__name="finance").first()
-    )
+    return User.objects.filter(username="fin.song").first() or User.objects.with_role(Role.FINANCE).first()
 
 
 def load(actor=None) -> None:
@@ -92,7 +91,7 @@ def load(actor=None) -> None:
         )
     # Ageing: a first payment on another signed contract, the rest still outstanding.
     other = (
-        Contract.objects.filter(state__in=("signed", "archived"), payments__isnull=True)
+        Contract.objects.filter(state__in=CONTRACTS_IN_FORCE, payments__isnull=True)
         .exclude(settlements__isnull=False)
         .order_by("code")
         .first()

@@ -3,8 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from onestop.core.forms import DateInput, ModelForm
+from onestop.core.forms import CommentForm, DateInput, ModelForm
 from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
+from onestop.settlement.states import CONTRACTS_IN_FORCE, EDITABLE
 
 
 def _contracts_for_settlement(user):
@@ -57,16 +58,45 @@ class SettlementForm(ModelForm):
 
 
 class InvoiceForm(forms.Form):
-    invoice_number = forms.CharField(max_length=50, label=_("Invoice number"))
-    invoice_date = forms.DateField(widget=DateInput(), label=_("Invoice date"))
-    invoice_amount = forms.DecimalField(
-        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), label=_("Invoice amount")
+    """The invoice of a settlement (its fields keep the page's ids, which the browser tests use)."""
+
+    invoice_number = forms.CharField(
+        max_length=50, label=_("Invoice number"), widget=forms.TextInput(attrs={"id": "invoice-number"})
     )
-    file = forms.FileField(required=False, label=_("Invoice file"))
+    invoice_date = forms.DateField(widget=DateInput(attrs={"id": "invoice-date"}), label=_("Invoice date"))
+    invoice_amount = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        label=_("Invoice amount"),
+        localize=False,
+        widget=forms.TextInput(attrs={"id": "invoice-amount", "inputmode": "decimal"}),
+    )
+    file = forms.FileField(
+        required=False, label=_("Invoice file"), widget=forms.FileInput(attrs={"id": "invoice-file"})
+    )
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(required=False, max_length=2000, label=_("Comment"))
+class SubmitForm(CommentForm):
+    """Submitting to finance, with an optional note."""
+
+    comment = forms.CharField(
+        label=_("Note for finance"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("Note for finance (optional)")}),
+    )
+
+
+class ReturnForm(CommentForm):
+    """Returning to the lead: the corrections required (the service refuses an empty reason)."""
+
+    comment = forms.CharField(
+        label=_("Corrections required"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"id": "return-comment", "rows": 3, "required": True}),
+    )
 
 
 class SettlementItemForm(ModelForm):
@@ -78,7 +108,7 @@ class SettlementItemForm(ModelForm):
         from onestop.contracts.models import PaymentInstalment
 
         super().__init__(*args, **kwargs)
-        settlements = Settlement.objects.visible_to(self.user).filter(state__in=("draft", "returned"))
+        settlements = Settlement.objects.visible_to(self.user).filter(state__in=EDITABLE)
         if not (self.user.is_superuser or self.user.has_role("system_admin")):
             settlements = settlements.filter(contract__project__project_lead=self.user)
         self.fields["settlement"].queryset = settlements
@@ -109,7 +139,7 @@ class PaymentForm(ModelForm):
         from onestop.contracts.models import Contract
 
         super().__init__(*args, **kwargs)
-        self.fields["contract"].queryset = Contract.objects.filter(state__in=("signed", "archived"))
+        self.fields["contract"].queryset = Contract.objects.filter(state__in=CONTRACTS_IN_FORCE)
         self.fields["settlement"].queryset = Settlement.objects.filter(state=Settlement.State.APPROVED)
 
 
@@ -134,7 +164,7 @@ class WriteOffForm(ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["contract"].disabled = True
-        self.fields["contract"].queryset = Contract.objects.filter(state__in=("signed", "archived"))
+        self.fields["contract"].queryset = Contract.objects.filter(state__in=CONTRACTS_IN_FORCE)
 
 
 class LedgerFilterForm(forms.Form):

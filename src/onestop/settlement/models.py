@@ -13,7 +13,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import rules
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -25,6 +24,7 @@ from onestop.core.fields import actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.settlement import rules as r
+from onestop.settlement import states
 
 ZERO = Decimal("0.00")
 
@@ -43,7 +43,7 @@ class SettlementQuerySet(ScopedQuerySet):
         if user.client_organization_id is None:
             return self
         return self.filter(
-            contract__engagement__client_id=user.client_organization_id, state=Settlement.State.APPROVED
+            contract__engagement__client_id=user.client_organization_id, state__in=states.CLIENT_VISIBLE
         )
 
 
@@ -68,11 +68,8 @@ class Settlement(WorkflowModel, BusinessModel):
     allow_attachments = True
     allow_comments = True
 
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Being filled in")
-        SUBMITTED = "submitted", _("Submitted to finance")
-        RETURNED = "returned", _("Returned for correction")
-        APPROVED = "approved", _("Approved by finance")
+    State = states.SettlementState
+    editable_states = states.EDITABLE
 
     code = models.CharField(_("settlement number"), max_length=20, unique=True, editable=False)
     contract = models.ForeignKey(
@@ -102,13 +99,7 @@ class Settlement(WorkflowModel, BusinessModel):
     )
     state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("applicant"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    applicant = actor_field(_("applicant"), null=False)
     payment_method = models.CharField(
         _("payment method"), max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
     )
@@ -188,13 +179,6 @@ class Settlement(WorkflowModel, BusinessModel):
         contract = self.contract if self.contract_id else None
         if self.instalment_id and contract is not None and self.instalment.contract_id != contract.pk:
             errors["instalment"] = _("Choose an instalment of this contract.")
-        if self.pk and not getattr(self, "_service_write", False):
-            stored = type(self)._base_manager.filter(pk=self.pk).values_list("state", flat=True).first()
-            if stored not in r.EDITABLE_STATES:
-                errors["__all__"] = _(
-                    "The settlement is “%(state)s” and can no longer be edited; it changes only while "
-                    "being filled in or after a return."
-                ) % {"state": self.state_label(stored)}
         if errors:
             raise ValidationError(errors)
 
@@ -292,7 +276,7 @@ class SettlementItem(BusinessModel):
             errors["amount"] = _("A fee item needs an amount other than zero.")
         settlement = self.settlement if self.settlement_id else None
         if settlement is not None:
-            if settlement.state not in r.EDITABLE_STATES:
+            if settlement.state not in states.EDITABLE:
                 errors["settlement"] = _(
                     "The fee items change only while the settlement is being filled in or after a return."
                 )
@@ -319,11 +303,7 @@ class PaymentQuerySet(ScopedQuerySet):
 class Payment(BusinessModel):
     """費用支付記錄: money received from the client or paid out, against one contract."""
 
-    class Direction(models.TextChoices):
-        RECEIVED = "received", _("Received from the client")
-        REFUND = "refund", _("Paid out: refund to the client")
-        SUBCONTRACTOR = "subcontractor", _("Paid out: subcontractor")
-        OTHER_OUT = "other_out", _("Paid out: other")
+    Direction = states.PaymentDirection
 
     contract = models.ForeignKey(
         "contracts.Contract",
@@ -356,13 +336,7 @@ class Payment(BusinessModel):
             "Required when the money received would exceed the contract value plus approved changes."
         ),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    recorded_by = actor_field(_("recorded by"), null=False)
     history = HistoricalRecords()
 
     objects = PaymentQuerySet.as_manager()
@@ -422,13 +396,7 @@ class WriteOff(BusinessModel):
     amount = models.DecimalField(_("amount written off"), max_digits=14, decimal_places=2, editable=False)
     reason = models.TextField(_("reason"))
     written_off_on = models.DateField(_("date"))
-    written_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("written off by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    written_off_by = actor_field(_("written off by"), null=False)
     history = HistoricalRecords()
 
     objects = WriteOffQuerySet.as_manager()

@@ -10,12 +10,11 @@ import rules
 
 from onestop.core.predicates import has_role, is_client_user, is_internal, is_system_admin
 from onestop.core.roles import Role
+from onestop.settlement.states import CLIENT_VISIBLE, EDITABLE, PaymentDirection, SettlementState
 
 is_finance = is_internal & has_role(Role.FINANCE)
 is_management = is_internal & has_role(Role.MANAGEMENT)
 is_project_lead = is_internal & has_role(Role.PROJECT_LEAD)
-
-EDITABLE_STATES = ("draft", "returned")
 
 
 def _settlement(obj):
@@ -42,8 +41,8 @@ def is_client_visible(user, obj=None) -> bool:
     if obj is None:
         return True
     if hasattr(obj, "direction"):
-        return obj.direction == "received"
-    return _settlement(obj).state == "approved"
+        return obj.direction == PaymentDirection.RECEIVED
+    return _settlement(obj).state in CLIENT_VISIBLE
 
 
 @rules.predicate
@@ -59,14 +58,14 @@ def leads_the_project(user, obj=None) -> bool:
 def is_editable(user, obj=None) -> bool:
     if obj is None:
         return True
-    return _settlement(obj).state in EDITABLE_STATES
+    return _settlement(obj).state in EDITABLE
 
 
 @rules.predicate
 def is_draft(user, obj=None) -> bool:
     if obj is None:
         return True
-    return _settlement(obj).state == "draft"
+    return _settlement(obj).state == SettlementState.DRAFT
 
 
 can_view_settlement = is_internal | (is_client_user & is_own_client_record & is_client_visible)

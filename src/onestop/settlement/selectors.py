@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from onestop.settlement.states import CONTRACTS_IN_FORCE
+
 ZERO = Decimal("0.00")
 
 
@@ -168,6 +170,22 @@ def is_settled(engagement) -> bool:
     return balance(contract).balance <= 0
 
 
+def closing_blockers(engagement) -> list[str]:
+    """What still keeps ``engagement`` open (X-1, X-2), as messages; empty when it may close:
+    the project's acceptance has passed and the fees are paid in full or written off."""
+    from django.utils.translation import gettext as _
+
+    from onestop.acceptance.selectors import passed_round
+
+    project = getattr(engagement, "project", None) if engagement.pk else None
+    blockers = []
+    if project is None or passed_round(project) is None:
+        blockers.append(_("The project's acceptance has not passed yet."))
+    if not is_settled(engagement):
+        blockers.append(_("The fees are not yet paid in full or written off."))
+    return blockers
+
+
 # --- ageing of receivables -----------------------------------------------------------------
 
 BUCKETS = ("current", "1_30", "31_60", "61_90", "over_90")
@@ -233,7 +251,7 @@ def ageing(today: date | None = None, contracts=None):
     if contracts is None:
         contracts = Contract.objects.all()
     contracts = list(
-        contracts.filter(state__in=("signed", "archived"), write_off__isnull=True)
+        contracts.filter(state__in=CONTRACTS_IN_FORCE, write_off__isnull=True)
         .select_related("engagement__client")
         .prefetch_related("instalments")
         .order_by("engagement__client__name", "code")

@@ -5,23 +5,24 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from onestop.core import services as core_services
+from onestop.accounts.models import User
 from onestop.core import signatures
-from onestop.core.exceptions import ConflictError, DomainError
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
-from onestop.core.workflow import change_reason, perform_transition
+from onestop.core.services import ensure_editable, save
+from onestop.core.workflow import perform_transition
 from onestop.notifications import services as notifications
 from onestop.notifications.models import Notification
 from onestop.settlement import selectors
 from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
+from onestop.settlement.states import PaymentDirection, SettlementState
 
 # Lazy: a module-level message must be translated when shown, not when imported.
 ACCEPTANCE_REQUIRED = gettext_lazy("Settlement can be applied for only after acceptance has passed")
@@ -34,20 +35,6 @@ def money(amount: Decimal, currency: str) -> str:
 def _require(actor, perm: str, obj=None) -> None:
     if not actor.has_perm(f"settlement.{perm}", obj):
         raise PermissionDenied
-
-
-def _save(obj, actor, reason: str = ""):
-    obj._service_write = True
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = change_reason(reason)
-    core_services.validate(obj)
-    obj.save()
-    return obj
-
-
-def _users_with(role):
-    return list(get_user_model().objects.filter(groups__name=role, is_active=True, client_organization=None))
 
 
 def _locked(settlement: Settlement) -> Settlement:
@@ -78,14 +65,17 @@ def passed_acceptance(contract, instalment=None):
 
     project = getattr(contract, "project", None)
     if project is None:
-        raise DomainError(str(ACCEPTANCE_REQUIRED) + _(": the contract has no project yet."))
+        raise DomainError(
+            str(ACCEPTANCE_REQUIRED) + _(": the contract has no project yet."), code=ErrorCode.GATE_NOT_MET
+        )
     milestone = _milestone_for(project, instalment)
     found = passed_round(project, milestone) if milestone is not None else passed_round(project)
     if found is None:
         what = milestone.name if milestone is not None else project.code
         raise DomainError(
             _("%(rule)s: %(what)s has no passed acceptance round.")
-            % {"rule": ACCEPTANCE_REQUIRED, "what": what}
+            % {"rule": ACCEPTANCE_REQUIRED, "what": what},
+            code=ErrorCode.GATE_NOT_MET,
         )
     return found
 
@@ -144,9 +134,11 @@ def apply(
     if project is not None and not is_admin and project.project_lead_id != actor.pk:
         raise PermissionDenied(_("Only the project lead applies for the settlement of this project."))
     if instalment is not None and instalment.contract_id != contract.pk:
-        raise DomainError(_("Choose an instalment of this contract."), field="instalment")
+        raise DomainError(
+            _("Choose an instalment of this contract."), field="instalment", code=ErrorCode.INVALID
+        )
     acceptance_round = passed_acceptance(contract, instalment)
-    open_rows = Settlement.objects.filter(contract=contract).exclude(state=Settlement.State.APPROVED)
+    open_rows = Settlement.objects.filter(contract=contract).exclude(state=SettlementState.APPROVED)
     if open_rows.exists():
         raise ConflictError(
             _("%(code)s already has a settlement application in progress (%(other)s); finish it first.")
@@ -154,10 +146,12 @@ def apply(
         )
     if instalment is not None and instalment.pk in selectors.settled_instalment_ids(contract):
         raise DomainError(
-            _("Instalment %(number)s is already settled.") % {"number": instalment.number}, field="instalment"
+            _("Instalment %(number)s is already settled.") % {"number": instalment.number},
+            field="instalment",
+            code=ErrorCode.ALREADY_DONE,
         )
     if instalment is None and Settlement.objects.filter(contract=contract, instalment__isnull=True).exists():
-        raise DomainError(_("The whole contract has already been settled."))
+        raise DomainError(_("The whole contract has already been settled."), code=ErrorCode.ALREADY_DONE)
     settlement = Settlement(
         code=next_code("ST"),
         contract=contract,
@@ -168,22 +162,16 @@ def apply(
         payment_method=payment_method,
         description=(description or "").strip(),
     )
-    _save(settlement, actor, _("Settlement applied for"))
+    save(settlement, actor=actor, reason=_("Settlement applied for"))
     items = prefill_items(settlement)
     if not items:
-        raise DomainError(_("Every instalment of %(code)s is already settled.") % {"code": contract.code})
-    for item in items:
-        _save(item, actor, _("Prefilled from the contract"))
-    return settlement
-
-
-def _editable(settlement, actor):
-    if settlement.state not in (Settlement.State.DRAFT, Settlement.State.RETURNED):
         raise DomainError(
-            _("The settlement is “%(state)s” and can no longer be edited.")
-            % {"state": settlement.state_label()}
+            _("Every instalment of %(code)s is already settled.") % {"code": contract.code},
+            code=ErrorCode.ALREADY_DONE,
         )
-    _require(actor, "change_settlement", settlement)
+    for item in items:
+        save(item, actor=actor, reason=_("Prefilled from the contract"))
+    return settlement
 
 
 @transaction.atomic
@@ -194,28 +182,29 @@ def attach_invoice(
     from onestop.core import attachments
 
     settlement = _locked(settlement)
-    _editable(settlement, actor)
+    ensure_editable(settlement)
+    _require(actor, "change_settlement", settlement)
     number = (number or "").strip()
     if not number:
-        raise DomainError(_("Give the invoice number."), field="invoice_number")
+        raise DomainError(_("Give the invoice number."), field="invoice_number", code=ErrorCode.INVALID)
     if upload is None and not settlement.invoice_file_id:
-        raise DomainError(_("Upload the invoice file."), field="file")
+        raise DomainError(_("Upload the invoice file."), field="file", code=ErrorCode.INVALID)
     if upload is not None:
         settlement.invoice_file = attachments.add_attachment(
             settlement, upload, actor=actor, description=_("Invoice %(number)s") % {"number": number}
         )
     settlement.invoice_number, settlement.invoice_date, settlement.invoice_amount = number, issued_on, amount
-    return _save(settlement, actor, _("Invoice %(number)s attached") % {"number": number})
+    return save(settlement, actor=actor, reason=_("Invoice %(number)s attached") % {"number": number})
 
 
 @transaction.atomic
 def submit(settlement: Settlement, *, actor, comment: str = "") -> Settlement:
     """The lead submits (or, after a return, resubmits) the application to finance."""
     settlement = _locked(settlement)
-    resubmitted = settlement.state == Settlement.State.RETURNED
+    resubmitted = settlement.state == SettlementState.RETURNED
     perform_transition(settlement, "submit", actor=actor, comment=comment)
     notifications.notify(
-        _users_with(Role.FINANCE),
+        list(User.objects.with_role(Role.FINANCE)),
         title=(
             _("Settlement %(code)s was corrected and resubmitted for review")
             if resubmitted
@@ -249,17 +238,18 @@ def check_consistency(settlement: Settlement) -> None:
     """FEE-2: the attachments are present and agree with the application."""
     amount = settlement.amount
     if not settlement.invoice_file_id:
-        raise DomainError(_("The invoice file is missing."))
+        raise DomainError(_("The invoice file is missing."), code=ErrorCode.CONDITION_UNMET)
     if settlement.invoice_amount != amount:
         raise DomainError(
             _("The invoice amount %(invoice)s differs from the settlement amount %(amount)s.")
             % {
                 "invoice": money(settlement.invoice_amount or Decimal("0"), settlement.currency),
                 "amount": money(amount, settlement.currency),
-            }
+            },
+            code=ErrorCode.CONDITION_UNMET,
         )
-    if not settlement.acceptance_round.state == "passed":
-        raise DomainError(str(ACCEPTANCE_REQUIRED))
+    if settlement.acceptance_round.state != settlement.acceptance_round.State.PASSED:
+        raise DomainError(str(ACCEPTANCE_REQUIRED), code=ErrorCode.GATE_NOT_MET)
 
 
 @transaction.atomic
@@ -270,10 +260,11 @@ def approve(settlement: Settlement, *, actor, ip_address=None) -> Settlement:
 
     settlement = _locked(settlement)
     _require(actor, "review_settlement", settlement)
-    if settlement.state != Settlement.State.SUBMITTED:
+    if settlement.state != SettlementState.SUBMITTED:
         raise DomainError(
             _("Only a submitted settlement can be approved; %(code)s is “%(state)s”.")
-            % {"code": settlement.code, "state": settlement.state_label()}
+            % {"code": settlement.code, "state": settlement.state_label()},
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     check_consistency(settlement)
     signatures.sign(settlement_form(), settlement, actor=actor, role="finance", ip_address=ip_address)
@@ -301,14 +292,28 @@ def after_signed(settlement: Settlement, signature, *, actor) -> None:
     _close_if_complete(settlement.contract, actor)
 
 
-# --- FEE-3: payments and write-offs --------------------------------------------------------
+# --- closing the engagement (X-1, X-2) -----------------------------------------------------
+
+
+def close_engagement_if_complete(engagement, *, actor) -> bool:
+    """Close ``engagement`` when nothing keeps it open (``selectors.closing_blockers``): its
+    acceptance has passed and its fees are paid in full or written off. True when closed now.
+
+    Called in the transaction that approves the last settlement, records the last payment or
+    writes the balance off, so the engagement closes exactly when it becomes complete.
+    """
+    if engagement.stage != engagement.Stage.CONFIRMED or selectors.closing_blockers(engagement):
+        return False
+    perform_transition(engagement, "close", actor=actor, comment=_("Acceptance passed and fees settled."))
+    return True
 
 
 def _close_if_complete(contract, actor) -> bool:
-    from onestop.engagements.closing import close_if_complete
-
     engagement = type(contract.engagement)._default_manager.get(pk=contract.engagement_id)
-    return close_if_complete(engagement, actor=actor)
+    return close_engagement_if_complete(engagement, actor=actor)
+
+
+# --- FEE-3: payments and write-offs --------------------------------------------------------
 
 
 def _lock_contract(contract):
@@ -340,13 +345,14 @@ def record_payment(
     contract = _lock_contract(contract)
     amount = Decimal(amount)
     if amount <= 0:
-        raise DomainError(_("The amount must be greater than zero."), field="amount")
+        raise DomainError(_("The amount must be greater than zero."), field="amount", code=ErrorCode.INVALID)
     over_limit_reason = (over_limit_reason or "").strip()
     if WriteOff.objects.filter(contract=contract).exists():
         raise DomainError(
-            _("The balance of %(code)s was written off; no more payments.") % {"code": contract.code}
+            _("The balance of %(code)s was written off; no more payments.") % {"code": contract.code},
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
-    if direction == Payment.Direction.RECEIVED:
+    if direction == PaymentDirection.RECEIVED:
         current = selectors.balance(contract)
         if current.received + amount > current.receivable and not over_limit_reason:
             raise DomainError(
@@ -360,6 +366,7 @@ def record_payment(
                     "limit": money(current.receivable, contract.currency),
                 },
                 field="over_limit_reason",
+                code=ErrorCode.AMOUNT_EXCEEDS_CONTRACT,
             )
     if settlement is not None:
         settlement = Settlement.objects.get(pk=settlement.pk)  # as stored, not as the caller last saw it
@@ -375,7 +382,7 @@ def record_payment(
         over_limit_reason=over_limit_reason,
         recorded_by=actor,
     )
-    _save(payment, actor, _("Payment recorded"))
+    save(payment, actor=actor, reason=_("Payment recorded"))
     _close_if_complete(contract, actor)
     return payment
 
@@ -387,13 +394,14 @@ def write_off(contract, *, actor, reason: str, on: date | None = None) -> WriteO
     contract = _lock_contract(contract)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Give the reason for the write-off."), field="reason")
+        raise DomainError(_("Give the reason for the write-off."), field="reason", code=ErrorCode.INVALID)
     if WriteOff.objects.filter(contract=contract).exists():
         raise ConflictError(_("The balance of %(code)s is already written off.") % {"code": contract.code})
     remaining = selectors.balance(contract).balance
     if remaining <= 0:
         raise DomainError(
-            _("Nothing is outstanding on %(code)s; there is nothing to write off.") % {"code": contract.code}
+            _("Nothing is outstanding on %(code)s; there is nothing to write off.") % {"code": contract.code},
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     record = WriteOff(
         contract=contract,
@@ -402,6 +410,6 @@ def write_off(contract, *, actor, reason: str, on: date | None = None) -> WriteO
         written_off_on=on or timezone.localdate(),
         written_off_by=actor,
     )
-    _save(record, actor, _("Balance written off"))
+    save(record, actor=actor, reason=_("Balance written off"))
     _close_if_complete(contract, actor)
     return record

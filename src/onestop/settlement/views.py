@@ -2,56 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, path
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from onestop.core import services as core_services
-from onestop.core.exceptions import DomainError
+from onestop.core.actions import RecordAction, calls
 from onestop.core.signatures import client_ip
-from onestop.core.views import Column, ObjectDetailView, ObjectViews, RelatedTable, action_done
-from onestop.core.views_workflow import refused
-from onestop.settlement import filters, forms, selectors, services
+from onestop.core.views import Column, ObjectViews, RelatedTable
+from onestop.settlement import exports, filters, forms, selectors, services
 from onestop.settlement.models import Payment, Settlement, SettlementItem, WriteOff
-
-
-class SettlementDetailView(ObjectDetailView):
-    """The settlement page: for staff the system's calculation next to the declared amounts
-    (FEE-2), and the next step for the lead (invoice, submit) or finance (approve, return)."""
-
-    def base_context(self, **extra):
-        context = super().base_context(**extra)
-        settlement = extra.get("object")
-        if settlement is None:
-            return context
-        user = self.request.user
-        is_client = user.client_organization_id is not None
-        editable = settlement.state in (Settlement.State.DRAFT, Settlement.State.RETURNED)
-        try:
-            acceptance_url = settlement.acceptance_round.get_absolute_url()
-        except NoReverseMatch:  # the acceptance pages are not installed
-            acceptance_url = ""
-        if is_client:
-            # Returns and their comments are finance's internal review; clients see the outcome.
-            context["is_workflow"] = False
-        context.update(
-            acceptance_url=acceptance_url,
-            is_client=is_client,
-            calc=None if is_client else selectors.calculation(settlement),
-            can_edit=editable and user.has_perm("settlement.change_settlement", settlement),
-            can_review=settlement.state == Settlement.State.SUBMITTED
-            and user.has_perm("settlement.review_settlement", settlement),
-        )
-        return context
+from onestop.settlement.states import EDITABLE
 
 
 class SettlementViews(ObjectViews):
@@ -116,16 +84,68 @@ class SettlementViews(ObjectViews):
         return core_services.save_form(form, actor=actor)
 
     @classmethod
-    def urls(cls) -> list:
-        patterns = super().urls()
-        for index, pattern in enumerate(patterns):
-            if pattern.name == "settlement_detail":
-                patterns[index] = path(
-                    "settlements/<int:pk>/",
-                    SettlementDetailView.as_view(viewset=cls),
-                    name="settlement_detail",
-                )
-        return patterns
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        """For staff the system's calculation next to the declared amounts (FEE-2)."""
+        is_client = request.user.client_organization_id is not None
+        try:
+            acceptance_url = obj.acceptance_round.get_absolute_url()
+        except NoReverseMatch:  # the acceptance pages are not installed
+            acceptance_url = ""
+        context = {
+            "acceptance_url": acceptance_url,
+            "is_client": is_client,
+            "calc": None if is_client else selectors.calculation(obj),
+        }
+        if is_client:
+            # Returns and their comments are finance's internal review; clients see the outcome.
+            context["is_workflow"] = False
+        return context
+
+    actions = [
+        RecordAction(
+            "invoice",
+            lambda settlement, request, data: services.attach_invoice(
+                settlement,
+                actor=request.user,
+                number=data["invoice_number"],
+                issued_on=data["invoice_date"],
+                amount=data["invoice_amount"],
+                upload=data.get("file"),
+            ),
+            form=forms.InvoiceForm,
+            initial=lambda settlement, user: {
+                "invoice_number": settlement.invoice_number,
+                "invoice_date": settlement.invoice_date,
+                "invoice_amount": settlement.invoice_amount,
+            },
+            when=lambda settlement, user: (
+                settlement.state in EDITABLE and user.has_perm("settlement.change_settlement", settlement)
+            ),
+            success=gettext_lazy("The invoice was saved."),
+        ),
+        RecordAction(
+            "submit",
+            calls(services.submit),
+            form=forms.SubmitForm,
+            transition="submit",
+            success=gettext_lazy("The settlement was submitted to finance."),
+        ),
+        RecordAction(
+            "approve",
+            lambda settlement, request, data: services.approve(
+                settlement, actor=request.user, ip_address=client_ip(request)
+            ),
+            transition="approve",
+            success=gettext_lazy("The settlement was approved and signed."),
+        ),
+        RecordAction(
+            "return",
+            calls(services.return_to_lead),
+            form=forms.ReturnForm,
+            transition="return_to_lead",
+            success=gettext_lazy("The settlement was returned to the project lead."),
+        ),
+    ]
 
 
 class SettlementItemViews(ObjectViews):
@@ -220,88 +240,6 @@ class WriteOffViews(ObjectViews):
         return core_services.save_form(form, actor=actor)
 
 
-# --- actions on a settlement -----------------------------------------------------------------
-
-
-def _settlement(request, pk) -> Settlement:
-    settlement = get_object_or_404(
-        Settlement.objects.visible_to(request.user).select_related("contract", "instalment"), pk=pk
-    )
-    if not request.user.has_perm("settlement.view_settlement", settlement):
-        raise Http404
-    return settlement
-
-
-def _run(request, settlement, action, success: str):
-    try:
-        action()
-    except DomainError as exc:
-        return refused(request, settlement, exc.message, exc.status_code, settlement.get_absolute_url())
-    return action_done(request, settlement, success)
-
-
-@login_required
-@require_POST
-def settlement_invoice(request, pk):
-    settlement = _settlement(request, pk)
-    form = forms.InvoiceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        message = "; ".join(str(m) for errors in form.errors.values() for m in errors)
-        return refused(request, settlement, message, 400, settlement.get_absolute_url())
-    data = form.cleaned_data
-    return _run(
-        request,
-        settlement,
-        lambda: services.attach_invoice(
-            settlement,
-            actor=request.user,
-            number=data["invoice_number"],
-            issued_on=data["invoice_date"],
-            amount=data["invoice_amount"],
-            upload=data.get("file"),
-        ),
-        _("The invoice was saved."),
-    )
-
-
-@login_required
-@require_POST
-def settlement_submit(request, pk):
-    settlement = _settlement(request, pk)
-    comment = request.POST.get("comment", "")[:2000]
-    return _run(
-        request,
-        settlement,
-        lambda: services.submit(settlement, actor=request.user, comment=comment),
-        _("The settlement was submitted to finance."),
-    )
-
-
-@login_required
-@require_POST
-def settlement_return(request, pk):
-    settlement = _settlement(request, pk)
-    comment = request.POST.get("comment", "")[:2000]
-    return _run(
-        request,
-        settlement,
-        lambda: services.return_to_lead(settlement, actor=request.user, comment=comment),
-        _("The settlement was returned to the project lead."),
-    )
-
-
-@login_required
-@require_POST
-def settlement_approve(request, pk):
-    settlement = _settlement(request, pk)
-    return _run(
-        request,
-        settlement,
-        lambda: services.approve(settlement, actor=request.user, ip_address=client_ip(request)),
-        _("The settlement was approved and signed."),
-    )
-
-
 # --- FEE-3: balance, ageing, ledger ----------------------------------------------------------
 
 
@@ -382,44 +320,6 @@ def bucket_labels():
     ]
 
 
-LEDGER_COLUMNS = ("date", "contract", "client", "direction", "amount", "method", "reference", "settlement")
-
-
-def ledger_headers():
-    return [
-        _("Date"),
-        _("Contract"),
-        _("Client"),
-        _("Direction"),
-        _("Amount"),
-        _("Payment method"),
-        _("Reference"),
-        _("Settlement"),
-    ]
-
-
-def ledger_rows(start: date | None, end: date | None):
-    rows = Payment.objects.select_related("contract__engagement__client", "settlement").order_by(
-        "paid_on", "pk"
-    )
-    condition = Q()
-    if start:
-        condition &= Q(paid_on__gte=start)
-    if end:
-        condition &= Q(paid_on__lte=end)
-    for payment in rows.filter(condition).iterator(chunk_size=2000):
-        yield [
-            payment.paid_on,
-            payment.contract.code,
-            payment.contract.engagement.client.name,
-            payment.get_direction_display(),
-            payment.amount,
-            payment.get_method_display(),
-            payment.reference,
-            payment.settlement.code if payment.settlement_id else "",
-        ]
-
-
 @login_required
 @require_GET
 def ledger(request):
@@ -432,9 +332,9 @@ def ledger(request):
     start = form.cleaned_data.get("start") if form.is_bound else None
     end = form.cleaned_data.get("end") if form.is_bound else None
     if export == "csv":
-        return ledger_csv(start, end)
+        return exports.ledger_csv(start, end)
     if export == "xlsx":
-        return ledger_xlsx(start, end)
+        return exports.ledger_xlsx(start, end)
     if export:
         raise Http404
     preview = Payment.objects.filter(
@@ -445,38 +345,3 @@ def ledger(request):
         "settlement/ledger.html",
         {"form": form, "preview": preview, "query": request.GET.urlencode()},
     )
-
-
-def _filename(start, end, ext):
-    span = f"{start or 'start'}_{end or 'end'}"
-    return f"ledger_{span}.{ext}"
-
-
-def ledger_csv(start, end) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(start, end, "csv")}"'
-    response.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly with a BOM
-    writer = csv.writer(response)
-    writer.writerow(ledger_headers())
-    for row in ledger_rows(start, end):
-        writer.writerow([row[0].isoformat(), *row[1:4], f"{row[4]:.2f}", *row[5:]])
-    return response
-
-
-def ledger_xlsx(start, end) -> HttpResponse:
-    from io import BytesIO
-
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Ledger"))
-    sheet.append(ledger_headers())
-    for row in ledger_rows(start, end):
-        sheet.append(row)
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(start, end, "xlsx")}"'
-    return response

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from onestop.core.roles import Role
 from onestop.core.work import WorkItem, register
 from onestop.settlement.models import Settlement
+from onestop.settlement.states import EDITABLE
 
 
 @register
@@ -26,9 +27,7 @@ def settlements_waiting(user):
                     icon="cash-coin",
                 )
             )
-    for settlement in base.filter(
-        contract__project__project_lead=user, state__in=[Settlement.State.RETURNED, Settlement.State.DRAFT]
-    )[:50]:
+    for settlement in base.filter(contract__project__project_lead=user, state__in=EDITABLE)[:50]:
         items.append(
             WorkItem(
                 title=f"{settlement.code} {settlement.contract.engagement.title}",

@@ -1,0 +1,8 @@
+"""Permissions of the core app that belong to no model."""
+
+import rules
+
+from onestop.core.predicates import is_system_admin
+
+# The audit chain's report names entries of every kind: administrators only.
+rules.add_perm("core.verify_audit_chain", is_system_admin)

@@ -1,0 +1,75 @@
+"""The ledger (FEE-3): every payment received or paid out in a period, for the accounting
+system, as CSV (streamed) or Excel, through core.exports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from onestop.core.exports import csv_response, excel_response
+from onestop.settlement.models import Payment
+
+
+def ledger_headers() -> list[str]:
+    return [
+        _("Date"),
+        _("Contract"),
+        _("Client"),
+        _("Direction"),
+        _("Amount"),
+        _("Payment method"),
+        _("Reference"),
+        _("Settlement"),
+    ]
+
+
+def ledger_rows(start: date | None, end: date | None):
+    """One row per payment of the period (oldest first), read in chunks."""
+    rows = Payment.objects.select_related("contract__engagement__client", "settlement").order_by(
+        "paid_on", "pk"
+    )
+    condition = Q()
+    if start:
+        condition &= Q(paid_on__gte=start)
+    if end:
+        condition &= Q(paid_on__lte=end)
+    for payment in rows.filter(condition).iterator(chunk_size=2000):
+        yield [
+            payment.paid_on,
+            payment.contract.code,
+            payment.contract.engagement.client.name,
+            payment.get_direction_display(),
+            payment.amount,
+            payment.get_method_display(),
+            payment.reference,
+            payment.settlement.code if payment.settlement_id else "",
+        ]
+
+
+def _filename(start, end, ext) -> str:
+    span = f"{start or 'start'}_{end or 'end'}"
+    return f"ledger_{span}.{ext}"
+
+
+def ledger_csv(start, end):
+    headers = ledger_headers()  # in the request's language, before the rows stream
+
+    def rows():
+        yield headers
+        for row in ledger_rows(start, end):
+            yield [row[0].isoformat(), *row[1:4], f"{row[4]:.2f}", *row[5:]]
+
+    return csv_response(rows(), _filename(start, end, "csv"))
+
+
+def ledger_xlsx(start, end):
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Ledger"))
+    sheet.append(ledger_headers())
+    for row in ledger_rows(start, end):
+        sheet.append(row)
+    return excel_response(book, _filename(start, end, "xlsx"))
