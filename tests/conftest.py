@@ -11,6 +11,8 @@ import pytest
 from onestop.core.roles import Role
 from tests.factories import ClientOrganizationFactory, UserFactory
 
+pytest_plugins = ["tests.plugins.transitions"]
+
 
 @pytest.fixture
 def make_user(db):

@@ -1,15 +1,19 @@
-"""Every transition of every model has generic transition tests; every model without generic
-pages (``generic_views = False``) has tests of its own (DESIGN "Tests")."""
+"""Every transition of every model has generic transition tests, or is ``service_only`` and ran
+in the suite (tests/plugins/transitions.py); every model without generic pages
+(``generic_views = False``) has tests of its own (DESIGN "Tests")."""
 
 import importlib
 import pkgutil
 from pathlib import Path
 
+import pytest
 from django.apps import apps
 
 import tests
-from onestop.core.workflow import WorkflowModel
+from onestop.core.workflow import WorkflowModel, perform_transition
+from tests.plugins.transitions import missing_transitions, service_only_transitions
 from tests.workflow import TransitionTestBase
+from tests.workflow_app.models import Ticket
 
 # Models without generic list/edit pages, and the module that tests their own pages and API.
 OWN_TESTS = {
@@ -77,18 +81,27 @@ def test_every_transition_has_generic_transition_tests():
     )
 
 
-def test_service_only_transitions_are_tested_through_their_apps_service():
-    """A ``service_only`` transition is run by its app's service; that app's flow tests name it."""
-    load_test_modules()
-    for model in workflow_models():
-        service_only = set(model.transition_names()) - set(model.generic_transition_names())
-        if not service_only:
-            continue
-        module = Path(tests.__file__).parent / f"test_{model._meta.app_label}.py"
-        assert module.exists(), f"{model.__name__}: no {module.name} testing its service-only transitions"
-        source = module.read_text()
-        for name in service_only:
-            assert name in source, f"{model.__name__}.{name} is service-only and not named in {module.name}"
+def test_service_only_transitions_are_checked_by_the_transitions_that_ran():
+    """A ``service_only`` transition is run by its app's service, so it has no generic tests.
+    tests/plugins/transitions.py records every transition the suite runs and fails a run of the
+    whole suite that never ran one of them; here: it knows them all and records what runs."""
+    service_only = {
+        f"{model._meta.label}.{name}"
+        for model in workflow_models()
+        for name in set(model.transition_names()) - set(model.generic_transition_names())
+    }
+    assert service_only, "no service-only transitions found: the plugin would check nothing"
+    assert set(missing_transitions(set())) == service_only
+    assert missing_transitions(service_only_transitions()) == []
+
+
+@pytest.mark.django_db
+def test_the_transitions_plugin_records_a_transition_that_ran(request, personas):
+    recorder = request.config.pluginmanager.get_plugin("onestop_transitions")
+    ticket = Ticket.objects.create(title="儀器校準申請", description="請於下週完成校準。")
+    recorder.ran.discard(("workflow_app.Ticket", "submit"))
+    perform_transition(ticket, "submit", actor=personas["cs"])
+    assert ("workflow_app.Ticket", "submit") in recorder.ran
 
 
 def test_models_without_generic_pages_have_their_own_tests():

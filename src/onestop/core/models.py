@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import rules
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -64,6 +66,10 @@ class BusinessModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     # core/comments.py); their detail page then shows both panels.
     allow_attachments = False
     allow_comments = False
+
+    # The acting user, set by a service before it saves; simple_history writes it into the
+    # history row (a plain attribute, not a field).
+    _history_user: Any
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, editable=False)

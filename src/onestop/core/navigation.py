@@ -7,14 +7,16 @@ user may open is not shown, so a role sees only what its job needs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class MenuItem:
-    label: str
+    label: str | Promise
     url_name: str
     icon: str
     permission: str | None = None  # a permission codename; None: any logged-in user
@@ -30,7 +32,7 @@ class MenuItem:
 @dataclass
 class Chapter:
     key: str
-    label: str
+    label: str | Promise
     icon: str
     items: list[MenuItem] = field(default_factory=list)
 
@@ -65,9 +67,9 @@ def menu_for(user, current_path: str = "") -> list[dict]:
     """The chapters and entries ``user`` may open, with the active entry marked."""
     if not getattr(user, "is_authenticated", False):
         return []
-    menu = []
+    menu: list[dict[str, Any]] = []
     for chapter in CHAPTERS.values():
-        entries = []
+        entries: list[dict[str, Any]] = []
         for item in chapter.items:
             if item.permission and not user.has_perm(item.permission):
                 continue
@@ -85,6 +87,6 @@ def menu_for(user, current_path: str = "") -> list[dict]:
     ]
     if candidates:
         max(candidates, key=lambda entry: len(entry["url"]))["active"] = True
-    for chapter in menu:
-        chapter["active"] = any(entry["active"] for entry in chapter["items"])
+    for section in menu:
+        section["active"] = any(entry["active"] for entry in section["items"])
     return menu

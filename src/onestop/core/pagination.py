@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
@@ -18,7 +21,8 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         object_list = self.object_list
         if hasattr(object_list, "values_list"):
-            return len(object_list.order_by().values_list("pk", flat=True)[: self.limit + 1])
+            queryset = cast("QuerySet[Any]", object_list)
+            return len(queryset.order_by().values_list("pk", flat=True)[: self.limit + 1])
         return min(len(object_list), self.limit + 1)
 
     @property

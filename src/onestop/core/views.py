@@ -27,6 +27,7 @@ reach answers 404 exactly like a missing one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -96,7 +97,7 @@ def viewset_for(model):
 class ObjectViews:
     """Declares the pages of one model; subclasses set the attributes below."""
 
-    model = None
+    model: Any = None  # the model class; every subclass names one
     filterset_class = None
     form_class = None
     columns: list[Column] = []
@@ -181,7 +182,8 @@ class ObjectViews:
 class ObjectView(View):
     """Authentication, permission and scoping shared by every generic view."""
 
-    viewset: type[ObjectViews] = None
+    # as_view(viewset=...) always sets it; the class attribute must exist for as_view to accept it.
+    viewset: type[ObjectViews] = None  # type: ignore[assignment]
     action = "view"
 
     def dispatch(self, request, *args, **kwargs):

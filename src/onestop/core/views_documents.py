@@ -75,8 +75,9 @@ def sign_document(request, model: str, pk: int, code: str):
 def signature_verify(request, pk: int):
     signature = get_object_or_404(Signature.objects.visible_to(request.user).select_related("signer"), pk=pk)
     record = signature.record
-    opts = record._meta if record is not None else None
-    if record is None or not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}", record):
+    if record is None or not request.user.has_perm(
+        f"{record._meta.app_label}.view_{record._meta.model_name}", record
+    ):
         raise Http404
     result = sig.verify(signature)
     document = sig.get_document(signature.document)

@@ -45,7 +45,7 @@ def work_for(user) -> list[WorkItem]:
 def merge_deadlines(items: list[WorkItem]) -> list[WorkItem]:
     """A deadline on a record its stage already lists is one task, not two: the stage's item
     (which says what to do) takes the deadline's due time and overdue flag."""
-    own = {}
+    own: dict[str, WorkItem] = {}
     for item in items:
         if not item.is_deadline:
             own.setdefault(item.url, item)

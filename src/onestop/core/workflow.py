@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -79,7 +80,7 @@ class WorkflowModel(ConcurrentTransitionMixin, models.Model):
 
     @classmethod
     def state_field(cls) -> FSMFieldMixin:
-        return cls._meta.get_field(cls.state_field_name)
+        return cast(FSMFieldMixin, cls._meta.get_field(cls.state_field_name))
 
     @property
     def current_state(self) -> str:
@@ -113,9 +114,9 @@ class WorkflowModel(ConcurrentTransitionMixin, models.Model):
         return [name for name in cls.transition_names() if name not in service_only]
 
     @classmethod
-    def transition_graph(cls) -> dict[str, tuple[set[str], str]]:
+    def transition_graph(cls) -> dict[str, tuple[set[Any], Any]]:
         """``{name: ({source states}, target)}`` for every declared transition."""
-        graph: dict[str, tuple[set[str], str]] = {}
+        graph: dict[str, tuple[set[Any], Any]] = {}
         for transition in cls.state_field().get_all_transitions(cls):
             sources, _target = graph.get(transition.name, (set(), transition.target))
             sources.add(transition.source)
