@@ -9,9 +9,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
+from onestop.core.fields import StateField
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.predicates import has_role, is_client_user, is_internal, is_system_admin, same_organization
 from onestop.core.roles import Role
@@ -52,7 +53,7 @@ class Ticket(WorkflowModel, BusinessModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),

@@ -18,12 +18,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.acceptance import rules as r
 from onestop.acceptance.states import OPEN_ROUND, AcceptanceProblemState, AcceptanceRoundState
-from onestop.core.fields import actor_field
+from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, ClientScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 
@@ -85,7 +85,7 @@ class AcceptanceRound(WorkflowModel, BusinessModel):
         related_name="acceptance_rounds",
         help_text=_("Only for a milestone-level acceptance; empty: the whole project."),
     )
-    state = FSMField(_("state"), choices=State.choices, default=State.APPLIED, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.APPLIED, protected=True)
     applied_by = actor_field(_("applied by"))
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True, editable=False)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True, editable=False)
@@ -459,7 +459,7 @@ class AcceptanceProblem(WorkflowModel, BusinessModel):
         help_text=_("The staff member who rectifies it; the project lead when left empty."),
     )
     due_date = models.DateField(_("rectify by"), null=True, blank=True)
-    state = FSMField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
     fix = models.TextField(_("rectification done"), blank=True, editable=False)
     done_at = models.DateTimeField(_("rectified at"), null=True, blank=True, editable=False)
     done_by = actor_field(_("rectified by"))

@@ -18,12 +18,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.contracts import rules as r
 from onestop.contracts import states
-from onestop.core.fields import actor_field
+from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 
@@ -323,7 +323,7 @@ class Contract(WorkflowModel, BusinessModel):
         related_name="contracts",
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     drafter = actor_field(_("drafter"))
     # The terms (CON-1), prefilled from the confirmation and the plan.
     total_fee = models.DecimalField(

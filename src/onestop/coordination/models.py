@@ -23,7 +23,7 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.coordination import rules as r
@@ -36,7 +36,7 @@ from onestop.coordination.states import (
     IssueState,
     ResourceRequestState,
 )
-from onestop.core.fields import actor_field
+from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
 
@@ -85,7 +85,7 @@ class ProjectIssue(WorkflowModel, BusinessModel):
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
-    state = FSMField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
     resolution = models.TextField(_("resolution"), blank=True, editable=False)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
@@ -204,7 +204,7 @@ class ClientReport(WorkflowModel, BusinessModel):
         help_text=_("What was achieved, what comes next, and what the client should know or decide."),
     )
     snapshot = models.JSONField(_("report content"), default=dict, blank=True, editable=False)
-    state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     prepared_by = actor_field(_("prepared by"), null=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
     sent_by = actor_field(_("sent by"))
@@ -462,7 +462,7 @@ class ChangeRequest(WorkflowModel, BusinessModel):
     impact = models.TextField(
         _("impact"), help_text=_("On the schedule, the cost, the quality and the risks.")
     )
-    state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     requested_by = actor_field(_("requested by"), null=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
     decided_by = actor_field(_("decided by"))
@@ -612,7 +612,7 @@ class ResourceRequest(WorkflowModel, BusinessModel):
     )
     needed_by = models.DateField(_("needed by"))
     requested_by = actor_field(_("requested by"), null=False)
-    state = FSMField(_("state"), choices=State.choices, default=State.REQUESTED, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.REQUESTED, protected=True)
     answer = models.TextField(_("answer"), blank=True, editable=False)
     answered_by = actor_field(_("answered by"))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)

@@ -7,7 +7,7 @@ A model with state declares it with django-fsm-2::
             DRAFT = "draft", _("Draft")
             SUBMITTED = "submitted", _("Submitted")
 
-        state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
+        state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
 
         class Meta:
             rules_permissions = {"view": ..., "submit": can_submit_plan, ...}

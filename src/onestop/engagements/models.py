@@ -18,11 +18,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.accounts.models import ClientContact, ClientOrganization
-from onestop.core.fields import actor_field
+from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.engagements import rules as r
@@ -116,7 +116,7 @@ class Engagement(WorkflowModel, BusinessModel):
         related_name="+",
     )
     channel = models.CharField(_("first channel"), max_length=20, choices=Channel.choices)
-    stage = FSMField(_("stage"), choices=Stage.choices, default=Stage.INQUIRY, protected=True)
+    stage = StateField(_("stage"), choices=Stage.choices, default=Stage.INQUIRY, protected=True)
     stage_since = models.DateTimeField(_("in this stage since"), default=timezone.now)
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,

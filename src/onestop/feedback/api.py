@@ -96,6 +96,7 @@ class SurveyViewSet(ObjectViewSet):
     ordering_fields = ["invited_at", "answered_at"]
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
     required_action = None
+    extra_query_params = ("by",)  # results: the grouping
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -18,10 +18,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
-from onestop.core.fields import actor_field
+from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
 from onestop.feedback import rules as r
@@ -236,7 +236,7 @@ class Complaint(WorkflowModel, BusinessModel):
     channel = models.CharField(_("received through"), max_length=10, choices=Channel.choices)
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), max_length=10000)
-    state = FSMField(_("state"), choices=State.choices, default=State.FILED, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.FILED, protected=True)
     filed_by = actor_field(_("filed by"), null=False)
     filed_at = models.DateTimeField(_("filed"), editable=False)
     handler = models.ForeignKey(

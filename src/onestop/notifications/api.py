@@ -23,6 +23,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     queryset = Notification.objects.all()
     serializer_class = NotificationSerializer
+    extra_query_params = ("unread",)
     required_action = None  # set per custom action (see core.drf.RulesPermission)
 
     def get_queryset(self):

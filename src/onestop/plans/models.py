@@ -17,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
-from onestop.core.fields import actor_field
+from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.predicates import is_internal, is_system_admin
 from onestop.core.workflow import WorkflowModel
@@ -241,7 +241,7 @@ class PlanVersion(WorkflowModel, BusinessModel):
         Plan, verbose_name=_("service plan"), on_delete=models.CASCADE, related_name="versions"
     )
     number = models.PositiveIntegerField(_("version"))
-    state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     service_content = models.TextField(_("service content"))
     technical_route = models.TextField(_("technical route"), blank=True)
     implementation_steps = models.TextField(_("implementation steps"), blank=True)

@@ -17,10 +17,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
-from onestop.core.fields import actor_field
+from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, ClientScopedQuerySet, InternalQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.projects import rules as r
@@ -69,7 +69,7 @@ class Project(WorkflowModel, BusinessModel):
         related_name="led_projects",
         limit_choices_to={"groups__name": "project_lead", "is_active": True},
     )
-    state = FSMField(_("state"), choices=State.choices, default=State.OPENED, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.OPENED, protected=True)
     planned_start = models.DateField(_("planned start"))
     planned_end = models.DateField(_("planned end"))
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
@@ -451,7 +451,7 @@ class ProgressReport(WorkflowModel, BusinessModel):
     )
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
-    state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     submitted_by = actor_field(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     reviewed_by = actor_field(_("reviewed by"))

@@ -527,6 +527,7 @@ class AnalysisViewSet(ObjectViewSet):
     queryset = Inspection.objects.all()
     serializer_class = InspectionSerializer
     http_method_names = ["get", "head", "options"]
+    extra_query_params = ("start", "end")  # the period, read by AnalysisFilterForm
 
     def _result(self, request):
         from onestop.quality.forms import AnalysisFilterForm

@@ -20,10 +20,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
-from onestop.core.fields import actor_field
+from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.quality import rules as r
@@ -234,7 +234,7 @@ class QCPlan(WorkflowModel, BusinessModel):
         related_name="plans",
         editable=False,
     )
-    state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     note = models.TextField(_("note"), blank=True)
     created_by = actor_field(_("created by"))
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
@@ -429,7 +429,7 @@ class Inspection(WorkflowModel, BusinessModel):
         related_name="inspections",
         editable=False,
     )
-    state = FSMField(_("state"), choices=State.choices, default=State.PLANNED, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.PLANNED, protected=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
     completed_by = actor_field(_("completed by"))
@@ -607,7 +607,7 @@ class RectificationNotice(WorkflowModel, BusinessModel):
     )
     requirement = models.TextField(_("rectification requirement"))
     deadline = models.DateField(_("deadline"))
-    state = FSMField(_("state"), choices=State.choices, default=State.ISSUED, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.ISSUED, protected=True)
     issued_by = actor_field(_("issued by"))
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
     response = models.TextField(_("corrective action taken"), blank=True, editable=False)
@@ -730,7 +730,7 @@ class ImprovementAction(WorkflowModel, BusinessModel):
         limit_choices_to={"client_organization__isnull": True, "is_active": True},
     )
     due_date = models.DateField(_("due date"))
-    state = FSMField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
     effectiveness_note = models.TextField(_("effectiveness check"), blank=True, editable=False)
     checked_by = actor_field(_("checked by"))

@@ -17,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
-from onestop.core.fields import actor_field
+from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.settlement import rules as r
@@ -97,7 +97,7 @@ class Settlement(WorkflowModel, BusinessModel):
     acceptance_sha256 = models.CharField(
         _("SHA-256 of the signed acceptance report"), max_length=64, blank=True, editable=False
     )
-    state = FSMField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
+    state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     applicant = actor_field(_("applicant"), null=False)
     payment_method = models.CharField(
