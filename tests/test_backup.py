@@ -19,7 +19,9 @@ from onestop.accounts.models import Department
 from onestop.core import signatures as sig
 from tests.workflow_app.models import Ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the backup reads what is committed
+# The backup reads what is committed; serialized_rollback brings back the rows every test
+# expects (roles, content types) after the flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

@@ -217,7 +217,8 @@ def test_X_5_signing_through_the_api_and_bad_input(personas, ticket):
     response = api(personas["client_a"]).post(url, body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["sha256"] == Signature.objects.get().sha256
-    assert api(personas["client_a"]).post(url, body, format="json").status_code == 400  # already signed
+    again = api(personas["client_a"]).post(url, body, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "already_done"  # signed already
     assert api(personas["client_b"]).post(url, body, format="json").status_code == 404
     bad = api(personas["cs"])
     assert bad.post(url, {**body, "record_type": "nope.nothing"}, format="json").status_code == 400
