@@ -250,6 +250,30 @@ def test_moving_a_deadline_rearms_its_reminder(deadline, cs_user, hr_user, org_a
     assert Deadline.objects.get(pk=deadline.pk).history.count() == 2
 
 
+def test_a_deadline_of_a_kind_is_found_by_its_kind_and_person_whatever_its_titles_language(
+    cs_user, hr_user, org_a
+):
+    due = datetime(2026, 12, 1, 18, 0, tzinfo=SHANGHAI)
+    first = services.set_deadline(
+        org_a, kind="plan_review", title="評審 v1（林）", due_at=due, responsible=cs_user, actor=hr_user
+    )
+    other_person = services.set_deadline(
+        org_a, kind="plan_review", title="評審 v1（何）", due_at=due, responsible=hr_user, actor=hr_user
+    )
+    moved = services.set_deadline(
+        org_a,
+        kind="plan_review",
+        title="Review v1 (Lin)",
+        due_at=due + timedelta(days=1),
+        responsible=cs_user,
+        actor=hr_user,
+    )
+    assert moved.pk == first.pk and moved.title == "Review v1 (Lin)" and other_person.pk != first.pk
+    assert services.close_deadlines(org_a, kind="plan_review", responsible=cs_user, actor=hr_user) == 1
+    assert services.close_deadlines(org_a, kind="legal_review", actor=hr_user) == 0
+    assert list(Deadline.objects.open().values_list("pk", flat=True)) == [other_person.pk]
+
+
 def test_X_6_open_deadlines_are_listed_on_my_work(client, deadline, cs_user):
     client.force_login(cs_user)
     page = client.get(reverse("home")).content.decode()

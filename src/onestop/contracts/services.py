@@ -6,10 +6,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from onestop.contracts import consistency, states
@@ -30,7 +29,7 @@ from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
 from onestop.notifications import calendar
 from onestop.notifications import services as notifications
-from onestop.notifications.models import Deadline, Notification
+from onestop.notifications.models import Notification
 
 # --- CON-3: signing authority --------------------------------------------------------------
 
@@ -49,7 +48,6 @@ def check_signing_authority(user, amount: Decimal, on_date=None, *, currency: st
     Raises DomainError saying why not: no authorization at all, none valid on that day
     (expired or not yet valid), or the amount above every valid authorization's limit.
     """
-    from django.conf import settings
 
     on_date = on_date or timezone.localdate()
     currency = (currency or settings.DEFAULT_CURRENCY).upper()
@@ -346,6 +344,7 @@ def _set_review_deadlines(contract: Contract, actor) -> None:
         for reviewer in _users_with(role):
             notifications.set_deadline(
                 contract,
+                kind=f"{kind}_review",
                 title=_review_deadline_title(kind, contract, reviewer),
                 due_at=due_at,
                 responsible=reviewer,
@@ -356,17 +355,9 @@ def _set_review_deadlines(contract: Contract, actor) -> None:
 
 
 def _close_review_deadlines(contract: Contract, *kinds: str, actor) -> None:
-    """Close the open review deadlines of ``kinds``, whatever language their titles were made in."""
-    deadlines = Deadline.objects.open().filter(
-        target_type=ContentType.objects.get_for_model(contract), target_id=contract.pk
-    )
-    for deadline in deadlines.select_related("responsible"):
-        titles = set()
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                titles.update(_review_deadline_title(kind, contract, deadline.responsible) for kind in kinds)
-        if deadline.title in titles:
-            notifications.close_deadlines(contract, title=deadline.title, actor=actor)
+    """Close the open review deadlines of ``kinds`` (whatever language their titles are in)."""
+    for kind in kinds:
+        notifications.close_deadlines(contract, kind=f"{kind}_review", actor=actor)
 
 
 @transaction.atomic

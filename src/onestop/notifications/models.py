@@ -127,6 +127,9 @@ class Deadline(BusinessModel):
     generic_views = False  # set and closed by the stage that owns the record
 
     title = models.CharField(_("title"), max_length=200)
+    # What the deadline is for ("plan_review", "legal_review"…): a stage finds its deadline
+    # again by this, not by the title, which is written in the language of whoever set it.
+    kind = models.SlugField(_("kind"), max_length=50, blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     target_id = models.PositiveBigIntegerField()

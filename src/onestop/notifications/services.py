@@ -94,20 +94,24 @@ def set_deadline(
     title: str,
     due_at: datetime,
     responsible,
+    kind: str = "",
     escalate_to=None,
     url: str = "",
     remind_before=None,
     actor=None,
 ) -> Deadline:
-    """Open (or move) the deadline named ``title`` on ``target``."""
+    """Open (or move) a deadline on ``target``: the open one of this ``kind`` for ``responsible``
+    (several people may each have one of a kind, e.g. the reviewers of a plan), or without a
+    kind the one named ``title``."""
     if timezone.is_naive(due_at):
         raise ValueError("deadlines must be timezone-aware")
     target_type = ContentType.objects.get_for_model(target)
-    deadline = Deadline.objects.filter(
-        target_type=target_type, target_id=target.pk, title=title, closed_at__isnull=True
-    ).first()
+    same = Deadline.objects.filter(target_type=target_type, target_id=target.pk, closed_at__isnull=True)
+    same = same.filter(kind=kind, responsible=responsible) if kind else same.filter(kind="", title=title)
+    deadline = same.first()
     if deadline is None:
-        deadline = Deadline(target_type=target_type, target_id=target.pk, title=title)
+        deadline = Deadline(target_type=target_type, target_id=target.pk, kind=kind)
+    deadline.title = title
     deadline.due_at = due_at
     deadline.responsible = responsible
     deadline.escalate_to = escalate_to
@@ -120,14 +124,17 @@ def set_deadline(
 
 
 @transaction.atomic
-def close_deadlines(target, *, title: str | None = None, responsible=None, actor=None) -> int:
-    """Close the open deadlines on ``target`` (only those of ``responsible`` / named ``title``).
-
-    Prefer ``responsible`` to ``title``: titles are written in the language of whoever set them.
-    """
+def close_deadlines(
+    target, *, kind: str | None = None, title: str | None = None, responsible=None, actor=None
+) -> int:
+    """Close the open deadlines on ``target`` (only those of ``kind`` / ``responsible`` / named
+    ``title``). Prefer ``kind`` and ``responsible`` to ``title``: titles are written in the
+    language of whoever set them."""
     queryset = Deadline.objects.open().filter(
         target_type=ContentType.objects.get_for_model(target), target_id=target.pk
     )
+    if kind is not None:
+        queryset = queryset.filter(kind=kind)
     if title is not None:
         queryset = queryset.filter(title=title)
     if responsible is not None:

@@ -327,6 +327,7 @@ def submit_version(version: PlanVersion, *, actor, reviewers, comment: str = "")
     for reviewer in reviewers:
         notifications.set_deadline(
             version,
+            kind="plan_review",
             title=_("Review %(version)s (%(name)s)") % {"version": version, "name": reviewer.display_name},
             due_at=version.review_due,
             responsible=reviewer,
@@ -449,6 +450,7 @@ def conclude(version: PlanVersion, *, actor, reviews) -> PlanVersion:
         for manager in managers[:1]:
             notifications.set_deadline(
                 version,
+                kind="plan_approval",
                 title=_("Approve %(version)s") % {"version": version},
                 due_at=calendar.add_working_days(timezone.now(), APPROVE_WITHIN_WORKING_DAYS),
                 responsible=manager,
