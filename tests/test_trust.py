@@ -80,3 +80,35 @@ def test_hsts_preload_and_subdomains_are_opt_in(tmp_path):
         **env,
     )
     assert out.stdout.split() == ["True", "True", "True"], out.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/holidays/?year=0",
+        "/api/holidays/?year=10000",
+        "/api/holidays/?year=-1",
+        "/api/acceptance-deliverables/?round=-1e309",
+        "/api/project-members/?project=-1e309",
+        "/api/project-members/?project=99999999999999999999999",
+    ],
+)
+def test_a_number_out_of_range_in_a_filter_is_a_400_not_a_500(url, admin_user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(admin_user)
+    path, query = url.split("?")
+    name, value = query.split("=")
+    answer = api.get(path, {name: value})
+    assert answer.status_code == 400, answer.content[:300]
+    assert name in answer.json()["errors"]
+
+
+def test_a_list_page_with_a_number_out_of_range_shows_the_error_instead_of_failing(client, admin_user):
+    client.force_login(admin_user)
+    from django.urls import reverse
+
+    page = client.get(reverse("notifications:holiday_list"), {"year": "0"})
+    assert page.status_code == 200
+    assert "is-invalid" in page.content.decode() or "invalid-feedback" in page.content.decode()

@@ -21,6 +21,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from onestop.core.exceptions import DomainError
+from onestop.core.filtering import bounded
 from onestop.core.pagination import CappedPaginator
 
 ACTION_PERMS = {
@@ -218,3 +219,7 @@ class StrictFilterBackend(DjangoFilterBackend):
                 }
             )
         return super().filter_queryset(request, queryset, view)
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        return bounded(filterset) if filterset is not None else None

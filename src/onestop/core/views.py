@@ -46,6 +46,7 @@ from onestop.core import services
 from onestop.core.actions import RecordAction
 from onestop.core.display import display_value, field_label, format_value, model_field
 from onestop.core.exceptions import DomainError
+from onestop.core.filtering import bounded
 from onestop.core.forms import bootstrapify
 from onestop.core.pagination import CappedPaginator
 from onestop.core.workflow import AllowedActions, WorkflowModel, allowed_actions
@@ -255,7 +256,9 @@ class ObjectListView(ObjectView):
         )
         filterset = None
         if viewset.filterset_class is not None:
-            filterset = viewset.filterset_class(request.GET or None, queryset=queryset, request=request)
+            filterset = bounded(
+                viewset.filterset_class(request.GET or None, queryset=queryset, request=request)
+            )
             bootstrapify(filterset.form)
             queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
 
