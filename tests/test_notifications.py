@@ -274,6 +274,26 @@ def test_a_deadline_of_a_kind_is_found_by_its_kind_and_person_whatever_its_title
     assert list(Deadline.objects.open().values_list("pk", flat=True)) == [other_person.pk]
 
 
+def test_deleting_a_record_closes_its_deadlines_so_nobody_is_escalated_about_it(cs_user, hr_user):
+    from onestop.accounts.models import Department
+
+    department = Department.objects.create(name="臨時專案組", code="temp-group")
+    due = datetime(2026, 12, 1, 18, 0, tzinfo=SHANGHAI)
+    kept = services.set_deadline(
+        Department.objects.create(name="品質部", code="qa-keep"),
+        title="保留",
+        due_at=due,
+        responsible=cs_user,
+        escalate_to=hr_user,
+    )
+    services.set_deadline(
+        department, title="整理交付物", due_at=due, responsible=cs_user, escalate_to=hr_user
+    )
+    department.delete()
+    assert list(Deadline.objects.open()) == [kept]
+    assert services.process_deadlines(due + timedelta(days=1)) == (0, 1)  # only the one kept
+
+
 def test_X_6_open_deadlines_are_listed_on_my_work(client, deadline, cs_user):
     client.force_login(cs_user)
     page = client.get(reverse("home")).content.decode()
