@@ -43,6 +43,13 @@ ROUND_SELECT = (
 )
 
 
+def _recording(acceptance_round, user) -> bool:
+    """The team records results, problems and the report while the round is in acceptance."""
+    return acceptance_round.state == State.IN_ACCEPTANCE and user.has_perm(
+        "acceptance.record_acceptanceround", acceptance_round
+    )
+
+
 class AcceptanceRoundViews(ObjectViews):
     model = AcceptanceRound
     filterset_class = filters.AcceptanceRoundFilterSet
@@ -152,9 +159,7 @@ class AcceptanceRoundViews(ObjectViews):
         RecordAction(
             "results",
             lambda r, request, data: record_results(r, request),
-            when=lambda r, user: (
-                r.state == State.IN_ACCEPTANCE and user.has_perm("acceptance.record_acceptanceround", r)
-            ),
+            when=_recording,
             success=_("The results were recorded."),
             anchor="#results",
         ),
@@ -162,11 +167,7 @@ class AcceptanceRoundViews(ObjectViews):
             "problems",
             calls(services.add_problem),
             form=forms.ProblemAddForm,
-            when=lambda r, user: (
-                r.state == State.IN_ACCEPTANCE
-                and not r.report_conclusion
-                and user.has_perm("acceptance.record_acceptanceround", r)
-            ),
+            when=lambda r, user: _recording(r, user) and not r.report_conclusion,
             success=_("The problem was listed."),
             anchor="#problems",
         ),
@@ -174,11 +175,7 @@ class AcceptanceRoundViews(ObjectViews):
             "report",
             calls(services.fill_report),
             form=forms.ReportForm,
-            when=lambda r, user: (
-                r.state == State.IN_ACCEPTANCE
-                and not r.report_conclusion
-                and user.has_perm("acceptance.record_acceptanceround", r)
-            ),
+            when=lambda r, user: _recording(r, user) and not r.report_conclusion,
             success=_("The acceptance report was filled."),
             anchor="#report",
         ),
@@ -186,11 +183,7 @@ class AcceptanceRoundViews(ObjectViews):
             "report-withdraw",
             calls(services.withdraw_report),
             route="report/withdraw/",
-            when=lambda r, user: (
-                r.state == State.IN_ACCEPTANCE
-                and r.report_conclusion
-                and user.has_perm("acceptance.record_acceptanceround", r)
-            ),
+            when=lambda r, user: _recording(r, user) and bool(r.report_conclusion),
             success=_("The conclusion was withdrawn."),
             anchor="#report",
         ),
