@@ -30,3 +30,8 @@ ROOT_URLCONF = "tests.urls"
 # at once instead of queueing them behind the busy timeout as the production file does.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}  # noqa: F405
+
+# PostgreSQL tests need no durability: a commit need not wait for the disk (the transactional
+# tests, the browser tests' live server and the test database's creation commit often).
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405

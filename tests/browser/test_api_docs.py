@@ -22,7 +22,8 @@ def test_the_api_documentation_renders_swagger_ui_from_local_files(
     console_errors.clear()
 
     page.goto(f"{live_server.url}/api/docs/")
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("OneStop API")
+    # The first request for the schema builds it (seconds of CPU, then cached): wait for it.
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("OneStop API", timeout=60_000)
     # Resources start folded; opening one shows its operations.
     tag = page.locator(".swagger-ui .opblock-tag", has_text="client-organizations").first
     expect(tag).to_be_visible()

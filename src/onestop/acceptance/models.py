@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from onestop.acceptance import rules as r
 from onestop.acceptance.states import OPEN_ROUND, AcceptanceProblemState, AcceptanceRoundState
+from onestop.core.access import Kind, register_team
 from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, ClientScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
@@ -61,6 +62,9 @@ def has_problems(acceptance_round) -> bool:
 
 class AcceptanceRound(WorkflowModel, BusinessModel):
     """驗收輪次: one application → preparation → acceptance → report cycle (ACC-1..3)."""
+
+    access_kind = Kind.ACCEPTANCE  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
 
     allow_attachments = True
     allow_comments = True
@@ -214,6 +218,9 @@ class RoundRowQuerySet(ClientScopedQuerySet):
 class AcceptanceDeliverable(BusinessModel):
     """驗收交付物: one deliverable handed over with the application (ACC-1)."""
 
+    access_kind = Kind.ACCEPTANCE  # who may see it: core/access.py
+    engagement_lookup = "round__project__engagement"
+
     round = models.ForeignKey(
         AcceptanceRound,
         verbose_name=_("acceptance round"),
@@ -258,6 +265,9 @@ class AcceptanceDeliverable(BusinessModel):
 class AcceptanceTeamMember(BusinessModel):
     """驗收小組成員: a client user on the round's acceptance team, with a role (ACC-2)."""
 
+    access_kind = Kind.ACCEPTANCE  # who may see it: core/access.py
+    engagement_lookup = "round__project__engagement"
+
     round = models.ForeignKey(
         AcceptanceRound, verbose_name=_("acceptance round"), on_delete=models.CASCADE, related_name="team"
     )
@@ -299,6 +309,9 @@ class AcceptanceTeamMember(BusinessModel):
 
 class ChecklistItem(BusinessModel):
     """驗收準備事項: one item of the round's preparation checklist, ticked by the team (ACC-2)."""
+
+    access_kind = Kind.ACCEPTANCE  # who may see it: core/access.py
+    engagement_lookup = "round__project__engagement"
 
     class Kind(models.TextChoices):
         DOCUMENTS = "documents", _("Review the project documents")
@@ -355,6 +368,9 @@ class Method(models.TextChoices):
 class AcceptanceCriterion(BusinessModel):
     """驗收標準: one criterion, taken from the contract's quality standard and acceptance method (ACC-3)."""
 
+    access_kind = Kind.ACCEPTANCE  # who may see it: core/access.py
+    engagement_lookup = "round__project__engagement"
+
     class Source(models.TextChoices):
         QUALITY = "quality", _("Quality standard")
         METHOD = "method", _("Acceptance method")
@@ -395,6 +411,9 @@ class AcceptanceCriterion(BusinessModel):
 
 class AcceptanceResult(BusinessModel):
     """驗收結果: the result of one method used on one criterion (ACC-3)."""
+
+    access_kind = Kind.ACCEPTANCE  # who may see it: core/access.py
+    engagement_lookup = "round__project__engagement"
 
     round = models.ForeignKey(
         AcceptanceRound, verbose_name=_("acceptance round"), on_delete=models.CASCADE, related_name="results"
@@ -441,6 +460,9 @@ class AcceptanceResult(BusinessModel):
 
 class AcceptanceProblem(WorkflowModel, BusinessModel):
     """驗收問題 / 整改任務: a problem found by the acceptance and its rectification (ACC-3)."""
+
+    access_kind = Kind.ACCEPTANCE  # who may see it: core/access.py
+    engagement_lookup = "round__project__engagement"
 
     State = AcceptanceProblemState
 
@@ -507,3 +529,8 @@ class AcceptanceProblem(WorkflowModel, BusinessModel):
 
         self.done_at = timezone.now()
         self.done_by = actor
+
+
+# The people (and departments) on an engagement's team through this app's records (X-3).
+register_team("acceptance.AcceptanceTeamMember", engagement="round__project__engagement", users=("user",))
+register_team("acceptance.AcceptanceProblem", engagement="round__project__engagement", users=("owner",))

@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from onestop.accounts import grants
 from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
 from onestop.core.forms import ModelForm
 from onestop.core.roles import Role, role_label
@@ -94,6 +96,10 @@ class UserForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the roles this user may grant are offered (accounts/grants.py); the service
+        # checks again, so a forged POST is refused too.
+        grantable = grants.grantable_roles(self.user) if self.user is not None else grants.ALL_ROLES
+        self.fields["roles"].queryset = self.fields["roles"].queryset.filter(name__in=grantable)
         if self.instance.pk:
             self.fields["roles"].initial = list(self.instance.groups.all())
 
@@ -110,29 +116,20 @@ class UserForm(ModelForm):
         if not self.instance.pk and not cleaned.get("password"):
             self.add_error("password", _("Set an initial password for the new account."))
         if cleaned.get("password"):
-            from django.contrib.auth.password_validation import validate_password
-
             try:
                 validate_password(cleaned["password"], self.instance)
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return cleaned
 
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        if self.cleaned_data.get("password"):
-            user.set_password(self.cleaned_data["password"])
-        user.is_staff = user.client_organization_id is None and any(
-            g.name == Role.SYSTEM_ADMIN for g in self.cleaned_data.get("roles") or []
-        )
-        if commit:
-            user.save()
-            self.save_m2m()
-        return user
-
-    def _save_m2m(self):
-        super()._save_m2m()
-        self.instance.groups.set(self.cleaned_data.get("roles") or [])
+    def service_arguments(self) -> dict:
+        """The form's data as ``accounts.services.create_user/update_user`` take it."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        return {
+            "password": self.cleaned_data.get("password") or None,
+            "roles": [group.name for group in self.cleaned_data.get("roles") or []],
+            **fields,
+        }
 
 
 class ProfileForm(ModelForm):

@@ -271,8 +271,8 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         rules_permissions = {
             "view": r.can_view_user,
             "add": r.can_manage_users,
-            "change": r.can_manage_users,
-            "delete": r.can_manage_users,
+            "change": r.can_change_user,
+            "delete": r.can_delete_user,
         }
 
     def __str__(self) -> str:
@@ -307,6 +307,23 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         from django.urls import reverse
 
         return reverse("accounts:user_detail", args=[self.pk])
+
+    def deletion_refusal(self) -> str | None:
+        """Why this account may not be deleted, or None (asked by ``core.services.delete_instance``).
+
+        Once someone has acted, the history names them; deleting the account would leave those
+        entries without an author. Such accounts are deactivated (``is_active``) instead."""
+        from onestop.core.chain import history_models
+
+        for model in history_models():
+            if not any(field.name == "history_user" for field in model._meta.fields):
+                continue  # the history of a many-to-many field: its entry is in the parent's history
+            if model.objects.filter(history_user_id=self.pk).exists():
+                return _(
+                    "%(user)s has acted in OneStop and the history names them: deactivate the account "
+                    "(untick “active”) instead of deleting it."
+                ) % {"user": self.display_name}
+        return None
 
     @classmethod
     def url_name(cls, action: str) -> str:

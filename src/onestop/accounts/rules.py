@@ -6,6 +6,7 @@ a user may open a list or a form at all; object-level ones decide a single row.
 
 import rules
 
+from onestop.accounts.grants import may_manage_account
 from onestop.core.predicates import has_role, is_client_user, is_internal, is_system_admin, same_organization
 from onestop.core.roles import Role
 
@@ -13,6 +14,17 @@ __all__ = ["is_internal"]
 
 can_manage_organisation = is_system_admin | (is_internal & has_role(Role.HR))
 can_manage_users = is_system_admin | (is_internal & has_role(Role.HR))
+# One account: only when every role it holds is one the user may grant (accounts/grants.py).
+can_change_user = can_manage_users & may_manage_account
+
+
+@rules.predicate
+def is_someone_else(user, target=None) -> bool:
+    return target is None or target.pk != user.pk
+
+
+# Nobody deletes their own account; accounts that have acted are deactivated instead (models.py).
+can_delete_user = can_change_user & is_someone_else
 
 can_view_client_records = is_internal | (is_client_user & same_organization("pk"))
 can_view_contact = is_internal | (is_client_user & same_organization("organization_id"))

@@ -107,6 +107,13 @@ class UserViews(ObjectViews):
         "date_joined",
     ]
 
+    @classmethod
+    def save(cls, form, *, actor, request, obj=None):
+        # Accounts go through their service: the role-grant rule, the notices, the history.
+        if obj is None:
+            return services.create_user(actor=actor, **form.service_arguments())
+        return services.update_user(obj, actor=actor, **form.service_arguments())
+
 
 class ClientOrganizationViews(ObjectViews):
     model = ClientOrganization

@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from onestop.contracts import rules as r
 from onestop.contracts import states
+from onestop.core.access import Kind, register_department, register_team, staff_scope
 from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
@@ -239,11 +240,11 @@ class ContractTemplate(BusinessModel):
 
 
 class ContractQuerySet(ScopedQuerySet):
-    """Staff see every contract; a client user its organisation's once approved for signing."""
+    """Staff who need to know see a contract (core/access.py); a client user its organisation's once approved for signing."""
 
     def scope_for(self, user):
         if user.client_organization_id is None:
-            return self
+            return staff_scope(self, user)
         return self.filter(engagement__client_id=user.client_organization_id, state__in=states.CLIENT_VISIBLE)
 
 
@@ -293,6 +294,9 @@ class Contract(WorkflowModel, BusinessModel):
 
     Every transition takes input or has side effects, so each runs through contracts.services.
     """
+
+    access_kind = Kind.CONTRACT  # who may see it: core/access.py
+    engagement_lookup = "engagement"
 
     allow_attachments = True
     allow_comments = True
@@ -544,6 +548,9 @@ class InstalmentQuerySet(ScopedQuerySet):
 class PaymentInstalment(BusinessModel):
     """One instalment of a contract's payment schedule: an amount due on a date or at a milestone."""
 
+    access_kind = Kind.CONTRACT  # who may see it: core/access.py
+    engagement_lookup = "contract__engagement"
+
     contract = models.ForeignKey(
         Contract, verbose_name=_("service contract"), on_delete=models.CASCADE, related_name="instalments"
     )
@@ -592,11 +599,14 @@ class PaymentInstalment(BusinessModel):
 
 class CopyQuerySet(ScopedQuerySet):
     def scope_for(self, user):
-        return self if user.client_organization_id is None else self.none()
+        return staff_scope(self, user) if user.client_organization_id is None else self.none()
 
 
 class ContractCopy(BusinessModel):
     """A copy of the archived contract sent to an executing department, who acknowledges it (CON-3)."""
+
+    access_kind = Kind.CONTRACT  # who may see it: core/access.py
+    engagement_lookup = "contract__engagement"
 
     generic_views = False  # sent by services.distribute; acknowledged on the contract's page
 
@@ -642,3 +652,8 @@ class ContractCopy(BusinessModel):
 
     def get_absolute_url(self) -> str:
         return self.contract.get_absolute_url() + f"#copy-{self.pk}"
+
+
+# The people (and departments) on an engagement's team through this app's records (X-3).
+register_team("contracts.Contract", engagement="engagement", users=("drafter",))
+register_department("contracts.ContractCopy", engagement="contract__engagement", department="department")

@@ -36,6 +36,7 @@ from onestop.coordination.states import (
     IssueState,
     ResourceRequestState,
 )
+from onestop.core.access import Kind, register_department, register_team, staff_scope
 from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
@@ -56,6 +57,9 @@ class ProjectIssueQuerySet(InternalQuerySet):
 
 class ProjectIssue(WorkflowModel, BusinessModel):
     """項目問題: a problem met during implementation, who owns it, by when, and how it was solved."""
+
+    access_kind = Kind.COORDINATION  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
 
     allow_attachments = True
     allow_comments = True
@@ -170,11 +174,11 @@ class ProjectIssue(WorkflowModel, BusinessModel):
 
 
 class ClientReportQuerySet(ScopedQuerySet):
-    """Staff see every report; a client user its organisation's reports once sent."""
+    """Staff who need to know see a report (core/access.py); a client user its organisation's reports once sent."""
 
     def scope_for(self, user):
         if user.client_organization_id is None:
-            return self
+            return staff_scope(self, user)
         return self.filter(
             project__engagement__client_id=user.client_organization_id, state=ClientReport.State.SENT
         )
@@ -186,6 +190,9 @@ class ClientReport(WorkflowModel, BusinessModel):
     ``snapshot`` holds the milestones and the latest progress table as they were when the
     report was prepared; once sent it never changes, whatever happens to the project later.
     """
+
+    access_kind = Kind.COORDINATION  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
 
     State = ClientReportState
     editable_states = CLIENT_REPORT_EDITABLE
@@ -274,6 +281,9 @@ class ClientReportScheduleQuerySet(InternalQuerySet):
 class ClientReportSchedule(BusinessModel):
     """匯報計劃: how often a project reports its progress to the client."""
 
+    access_kind = Kind.COORDINATION  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
+
     project = models.OneToOneField(
         "projects.Project",
         verbose_name=_("project"),
@@ -328,7 +338,7 @@ class ClientReportSchedule(BusinessModel):
 class ClientFeedbackQuerySet(ScopedQuerySet):
     def scope_for(self, user):
         if user.client_organization_id is None:
-            return self
+            return staff_scope(self, user)
         return self.filter(
             report__project__engagement__client_id=user.client_organization_id,
             report__state=ClientReport.State.SENT,
@@ -337,6 +347,9 @@ class ClientFeedbackQuerySet(ScopedQuerySet):
 
 class ClientFeedback(BusinessModel):
     """客戶意見: the client's answer to a progress report, with an optional rating."""
+
+    access_kind = Kind.COORDINATION  # who may see it: core/access.py
+    engagement_lookup = "report__project__engagement"
 
     report = models.ForeignKey(
         ClientReport, verbose_name=_("progress report"), on_delete=models.CASCADE, related_name="feedback"
@@ -415,6 +428,9 @@ class ChangeRequest(WorkflowModel, BusinessModel):
     that goes through the plan's review and approval; when that version takes effect the
     project follows it and the request is implemented. Until then nothing changes.
     """
+
+    access_kind = Kind.COORDINATION  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
 
     allow_attachments = True
     allow_comments = True
@@ -590,6 +606,9 @@ class ChangeRequest(WorkflowModel, BusinessModel):
 class ResourceRequest(WorkflowModel, BusinessModel):
     """資源協調申請: people, equipment or support a project asks of another department."""
 
+    access_kind = Kind.COORDINATION  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
+
     allow_comments = True
 
     State = ResourceRequestState
@@ -665,3 +684,9 @@ class ResourceRequest(WorkflowModel, BusinessModel):
         self.answer = comment
         self.answered_by = actor
         self.answered_at = timezone.now()
+
+
+# The people (and departments) on an engagement's team through this app's records (X-3).
+register_team("coordination.ProjectIssue", engagement="project__engagement", users=("owner", "raised_by"))
+register_team("coordination.ChangeRequest", engagement="project__engagement", users=("requested_by",))
+register_department("coordination.ResourceRequest", engagement="project__engagement", department="department")

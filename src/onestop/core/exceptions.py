@@ -63,3 +63,10 @@ class ConflictError(DomainError):
 
     status_code = 409
     code = ErrorCode.STALE_STATE
+
+
+class NotPermittedError(DomainError):
+    """The user may do this kind of action, but not with these values (e.g. grant this role)."""
+
+    status_code = 403
+    code = ErrorCode.PERMISSION_DENIED

@@ -16,6 +16,7 @@ from rules.contrib.models import RulesModelBase, RulesModelMixin
 from simple_history.models import HistoricalRecords
 
 from onestop.core import predicates
+from onestop.core.access import staff_scope
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -39,14 +40,17 @@ class ScopedQuerySet(models.QuerySet):
 
 
 class InternalQuerySet(ScopedQuerySet):
-    """Company records (departments, calendars…): every staff member sees them, no client does."""
+    """Staff records, never a client's. Company records (departments, calendars, templates…)
+    every member of staff sees; records of an engagement (a model with ``access_kind``) the
+    staff who need to know (core/access.py)."""
 
     def scope_for(self, user):
-        return self if user.client_organization_id is None else self.none()
+        return staff_scope(self, user) if user.client_organization_id is None else self.none()
 
 
 class ClientScopedQuerySet(ScopedQuerySet):
-    """Records of a client organisation: staff see all of them, a client user its own only.
+    """Records of a client organisation: a client user sees its own only; staff as
+    core/access.py decides (everything, for a model without ``access_kind``).
 
     ``client_field`` is the lookup from the row to its client organisation's id.
     """
@@ -55,7 +59,7 @@ class ClientScopedQuerySet(ScopedQuerySet):
 
     def scope_for(self, user):
         if user.client_organization_id is None:
-            return self
+            return staff_scope(self, user)
         return self.filter(**{self.client_field: user.client_organization_id})
 
 

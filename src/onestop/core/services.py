@@ -114,7 +114,13 @@ def edit(obj, *, actor, reason: str = ""):
 
 
 def delete_instance(obj, *, actor, reason: str = ""):
-    """Delete a record; a record still referenced elsewhere is refused with a clear message."""
+    """Delete a record; a record still referenced elsewhere is refused with a clear message.
+
+    A model may refuse for its own reason with ``deletion_refusal()`` (a message, or None)."""
+    refusal = getattr(obj, "deletion_refusal", None)
+    message = refusal() if refusal is not None else None
+    if message:
+        raise DomainError(message, code=ErrorCode.IN_USE)
     _stamp(obj, actor, reason)
     try:
         with transaction.atomic():

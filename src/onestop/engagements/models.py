@@ -22,6 +22,7 @@ from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.accounts.models import ClientContact, ClientOrganization
+from onestop.core.access import Kind, register_team, staff_scope
 from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
@@ -51,7 +52,7 @@ def format_duration(delta) -> str:
 class EngagementQuerySet(ScopedQuerySet):
     def scope_for(self, user):
         if user.client_organization_id is None:
-            return self
+            return staff_scope(self, user)
         return self.filter(client_id=user.client_organization_id)
 
 
@@ -94,6 +95,9 @@ class Engagement(WorkflowModel, BusinessModel):
     reply to the client, notifications, deadlines), so each is ``service_only``: it runs only
     through engagements.services, never through the generic transition endpoint.
     """
+
+    access_kind = Kind.ENGAGEMENT  # who may see it: core/access.py
+    engagement_lookup = "pk"
 
     state_field_name = "stage"
     # The chat with the client (INT-1) is its communication log: core.Comment rows, channel chat.
@@ -321,12 +325,15 @@ class Engagement(WorkflowModel, BusinessModel):
 class InquiryQuerySet(ScopedQuerySet):
     def scope_for(self, user):
         if user.client_organization_id is None:
-            return self
+            return staff_scope(self, user)
         return self.filter(engagement__client_id=user.client_organization_id)
 
 
 class Inquiry(BusinessModel):
     """客戶諮詢: one message from the client, by any channel; the first one opens the engagement."""
+
+    access_kind = Kind.ENGAGEMENT  # who may see it: core/access.py
+    engagement_lookup = "engagement"
 
     generic_views = False  # recorded by services.record_inquiry; shown on the engagement page
 
@@ -367,12 +374,15 @@ class Inquiry(BusinessModel):
 class ProposalQuerySet(ScopedQuerySet):
     def scope_for(self, user):
         if user.client_organization_id is None:
-            return self
+            return staff_scope(self, user)
         return self.filter(engagement__client_id=user.client_organization_id)
 
 
 class Proposal(BusinessModel):
     """One negotiation round of the requirement confirmation (INT-3): the terms one party offers."""
+
+    access_kind = Kind.ENGAGEMENT  # who may see it: core/access.py
+    engagement_lookup = "engagement"
 
     generic_views = False  # written by services.propose / accept_proposal; shown on the engagement page
 
@@ -498,3 +508,12 @@ class IncomingMail(BusinessModel):
         from django.urls import reverse
 
         return reverse("engagements:incoming_mail_list") + f"#mail-{self.pk}"
+
+
+# The people (and departments) on an engagement's team through this app's records (X-3).
+register_team(
+    "engagements.Engagement",
+    engagement="pk",
+    users=("holder", "technician", "recorded_by", "client__account_manager"),
+)
+register_team("engagements.Proposal", engagement="engagement", users=("author",))

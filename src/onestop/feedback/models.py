@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
+from onestop.core.access import Kind, register_team, staff_scope
 from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
@@ -187,7 +188,8 @@ class Survey(SurveyScores, BusinessModel):
 class ComplaintQuerySet(ScopedQuerySet):
     def scope_for(self, user):
         if user.client_organization_id is None:
-            return self
+            # A complaint not tied to an engagement is still seen by whoever handles it.
+            return staff_scope(self, user) | self.filter(models.Q(handler=user) | models.Q(filed_by=user))
         return self.filter(client_id=user.client_organization_id)
 
 
@@ -197,6 +199,9 @@ class Complaint(WorkflowModel, BusinessModel):
     Every transition takes input or has side effects (a handler and deadline, the response
     e-mailed to the client, closing deadlines), so each is service-only: feedback.services.
     """
+
+    access_kind = Kind.COMPLAINT  # who may see it: core/access.py
+    engagement_lookup = "engagement"
 
     allow_attachments = True
     allow_comments = True
@@ -371,3 +376,7 @@ class Complaint(WorkflowModel, BusinessModel):
         self.closed_by = actor
         self.closure = closure
         self.closure_note = note
+
+
+# The people (and departments) on an engagement's team through this app's records (X-3).
+register_team("feedback.Complaint", engagement="engagement", users=("handler",))

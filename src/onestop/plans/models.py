@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
+from onestop.core.access import Kind, register_team
 from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.predicates import is_internal, is_system_admin
@@ -156,6 +157,9 @@ class PlanQuerySet(InternalQuerySet):
 class Plan(BusinessModel):
     """服務方案: the service plan of one engagement, made of versions (PLN-1)."""
 
+    access_kind = Kind.PLAN  # who may see it: core/access.py
+    engagement_lookup = "engagement"
+
     code = models.CharField(_("plan number"), max_length=20, unique=True, editable=False)
     engagement = models.OneToOneField(
         "engagements.Engagement", verbose_name=_("engagement"), on_delete=models.PROTECT, related_name="plan"
@@ -220,6 +224,9 @@ class PlanVersion(WorkflowModel, BusinessModel):
     Every transition is run by plans.services (it records scores, approvals, notifications
     and deadlines alongside), so each is ``service_only``.
     """
+
+    access_kind = Kind.PLAN  # who may see it: core/access.py
+    engagement_lookup = "plan__engagement"
 
     generic_views = False  # shown and edited on the plan's page; tested in tests/test_plans.py
 
@@ -394,6 +401,9 @@ class VersionPartQuerySet(InternalQuerySet):
 class Milestone(BusinessModel):
     """里程碑: a dated point of the schedule with its deliverables."""
 
+    access_kind = Kind.PLAN  # who may see it: core/access.py
+    engagement_lookup = "version__plan__engagement"
+
     generic_views = False  # part of a plan version; tested in tests/test_plans.py
 
     version = models.ForeignKey(
@@ -423,6 +433,9 @@ class Milestone(BusinessModel):
 
 class StaffAssignment(BusinessModel):
     """A staff member on the plan's team, with a role and an allocation."""
+
+    access_kind = Kind.PLAN  # who may see it: core/access.py
+    engagement_lookup = "version__plan__engagement"
 
     generic_views = False  # part of a plan version; tested in tests/test_plans.py
 
@@ -462,6 +475,9 @@ class StaffAssignment(BusinessModel):
 
 class BudgetLine(BusinessModel):
     """費用預算: one line of the cost budget, by the categories of RES-6."""
+
+    access_kind = Kind.PLAN  # who may see it: core/access.py
+    engagement_lookup = "version__plan__engagement"
 
     generic_views = False  # part of a plan version; tested in tests/test_plans.py
 
@@ -506,6 +522,9 @@ class BudgetLine(BusinessModel):
 class PlanReview(BusinessModel):
     """方案評審: one reviewer's scores, comments and recommendation on one plan version (PLN-2)."""
 
+    access_kind = Kind.PLAN  # who may see it: core/access.py
+    engagement_lookup = "version__plan__engagement"
+
     generic_views = False  # written by plans.services.submit_review; shown on the plan's page
 
     class Recommendation(models.TextChoices):
@@ -546,6 +565,9 @@ class PlanReview(BusinessModel):
 class PlanApproval(BusinessModel):
     """方案審批: one approval step by management on a passed version (PLN-3)."""
 
+    access_kind = Kind.PLAN  # who may see it: core/access.py
+    engagement_lookup = "version__plan__engagement"
+
     generic_views = False  # written by plans.services.approve_version; shown on the plan's page
 
     version = models.ForeignKey(
@@ -573,3 +595,11 @@ class PlanApproval(BusinessModel):
 
     def __str__(self) -> str:
         return f"{self.version} · {self.level} · {self.approver}"
+
+
+# The people (and departments) on an engagement's team through this app's records (X-3).
+register_team("plans.Plan", engagement="engagement", users=("project_lead", "created_by"))
+register_team("plans.PlanVersion", engagement="plan__engagement", users=("author", "reviewers"))
+register_team("plans.StaffAssignment", engagement="version__plan__engagement", users=("user",))
+register_team("plans.PlanReview", engagement="version__plan__engagement", users=("reviewer",))
+register_team("plans.PlanApproval", engagement="version__plan__engagement", users=("approver",))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
+from onestop.core.access import Kind, register_team
 from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, ClientScopedQuerySet, InternalQuerySet
 from onestop.core.workflow import WorkflowModel, condition
@@ -38,6 +39,9 @@ def all_milestones_complete(project) -> bool:
 
 class Project(WorkflowModel, BusinessModel):
     """項目: the implementation of one engagement's signed contract (PRJ-1)."""
+
+    access_kind = Kind.PROJECT  # who may see it: core/access.py
+    engagement_lookup = "engagement"
 
     allow_attachments = True
     allow_comments = True
@@ -169,6 +173,9 @@ class MilestoneQuerySet(ClientScopedQuerySet):
 class Milestone(BusinessModel):
     """里程碑: a milestone of the project, copied from the effective plan (PRJ-1)."""
 
+    access_kind = Kind.PROJECT  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
+
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones"
     )
@@ -226,6 +233,9 @@ class InternalProjectQuerySet(InternalQuerySet):
 class ProjectMember(BusinessModel):
     """項目成員: a staff member on the project's team, taken from the plan's staffing (PRJ-1)."""
 
+    access_kind = Kind.PROJECT  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
+
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="members"
     )
@@ -274,6 +284,9 @@ class ProjectMember(BusinessModel):
 class KickoffMeeting(BusinessModel):
     """項目啟動會: the kickoff meeting of a project (PRJ-1); recording it starts the project."""
 
+    access_kind = Kind.PROJECT  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
+
     generic_views = False  # recorded by services.record_kickoff on the project's kickoff page
 
     project = models.OneToOneField(
@@ -317,6 +330,9 @@ class KickoffMeeting(BusinessModel):
 class KickoffAttendee(BusinessModel):
     """An attendee of the kickoff meeting and when they acknowledged what was communicated."""
 
+    access_kind = Kind.PROJECT  # who may see it: core/access.py
+    engagement_lookup = "meeting__project__engagement"
+
     generic_views = False  # written by services.record_kickoff / acknowledge_kickoff
 
     meeting = models.ForeignKey(
@@ -355,6 +371,9 @@ class KickoffAttendee(BusinessModel):
 
 class Task(BusinessModel):
     """實施計劃任務: a task of the implementation plan (PRJ-1) with its schedule and dependencies."""
+
+    access_kind = Kind.PROJECT  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
 
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="tasks"
@@ -438,6 +457,9 @@ class ProgressReport(WorkflowModel, BusinessModel):
     Members fill the rows while it is a draft; the project lead submits it and reviews it
     (or returns it for correction). Every transition runs through projects.services.
     """
+
+    access_kind = Kind.PROJECT  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
 
     generic_views = False  # its own pages (progress table, PDF, Excel); tested in tests/test_projects.py
     allow_attachments = True
@@ -533,6 +555,9 @@ class ProgressReport(WorkflowModel, BusinessModel):
 class ProgressRow(BusinessModel):
     """One row of the progress table: a milestone or task, its progress in the period."""
 
+    access_kind = Kind.PROJECT  # who may see it: core/access.py
+    engagement_lookup = "report__project__engagement"
+
     generic_views = False  # filled on the progress table's page (services.fill_rows)
 
     report = models.ForeignKey(
@@ -608,3 +633,9 @@ class ProgressRow(BusinessModel):
     def clean(self):
         if self.actual_start and self.actual_end and self.actual_end < self.actual_start:
             raise ValidationError({"actual_end": _("The actual end cannot be before the actual start.")})
+
+
+# The people (and departments) on an engagement's team through this app's records (X-3).
+register_team("projects.Project", engagement="engagement", users=("project_lead", "opened_by"))
+register_team("projects.ProjectMember", engagement="project__engagement", users=("user",))
+register_team("projects.KickoffAttendee", engagement="meeting__project__engagement", users=("user",))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
+from onestop.core.access import Kind, register_department, register_team
 from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.workflow import WorkflowModel, condition
@@ -220,6 +221,9 @@ def has_checkpoints(plan) -> bool:
 class QCPlan(WorkflowModel, BusinessModel):
     """質量監控計劃: the project's checkpoints, indicators and frequencies (QA-1)."""
 
+    access_kind = Kind.QUALITY  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
+
     State = QCPlanState
 
     project = models.OneToOneField(
@@ -281,6 +285,9 @@ class QCPlan(WorkflowModel, BusinessModel):
 
 class QCCheckpoint(CheckpointFields, BusinessModel):
     """A key checkpoint of a project's QC plan (copied from the template, then adjusted)."""
+
+    access_kind = Kind.QUALITY  # who may see it: core/access.py
+    engagement_lookup = "plan__project__engagement"
 
     plan = models.ForeignKey(
         QCPlan, verbose_name=_("QC plan"), on_delete=models.CASCADE, related_name="checkpoints"
@@ -387,6 +394,9 @@ def all_items_answered(inspection) -> bool:
 
 class Inspection(WorkflowModel, BusinessModel):
     """質量檢查: one scheduled inspection or unannounced spot check of a project (QA-2)."""
+
+    access_kind = Kind.QUALITY  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
 
     allow_attachments = True
     allow_comments = True
@@ -502,6 +512,9 @@ class Inspection(WorkflowModel, BusinessModel):
 class InspectionItem(BusinessModel):
     """One line of an inspection's checklist: a standard check or one of the indicators."""
 
+    access_kind = Kind.QUALITY  # who may see it: core/access.py
+    engagement_lookup = "inspection__project__engagement"
+
     class Result(models.TextChoices):
         PENDING = "", _("Not answered")
         PASS = "pass", _("Pass")
@@ -571,6 +584,9 @@ class InspectionItem(BusinessModel):
 
 class RectificationNotice(WorkflowModel, BusinessModel):
     """整改通知: a problem found by an inspection, to be rectified by a department by a deadline."""
+
+    access_kind = Kind.QUALITY  # who may see it: core/access.py
+    engagement_lookup = "project__engagement"
 
     allow_attachments = True
     allow_comments = True
@@ -809,3 +825,8 @@ class ImprovementAction(WorkflowModel, BusinessModel):
         self.effectiveness_note = comment
         self.checked_by = actor
         self.checked_at = timezone.now()
+
+
+# The people (and departments) on an engagement's team through this app's records (X-3).
+register_team("quality.Inspection", engagement="project__engagement", users=("inspector",))
+register_department("quality.RectificationNotice", engagement="project__engagement", department="department")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
+from onestop.core.access import Kind, register_team, staff_scope
 from onestop.core.fields import StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
@@ -37,11 +38,11 @@ class PaymentMethod(models.TextChoices):
 
 
 class SettlementQuerySet(ScopedQuerySet):
-    """Staff see every settlement; a client user its organisation's approved ones."""
+    """Staff who need to know see a settlement (core/access.py); a client user its organisation's approved ones."""
 
     def scope_for(self, user):
         if user.client_organization_id is None:
-            return self
+            return staff_scope(self, user)
         return self.filter(
             contract__engagement__client_id=user.client_organization_id, state__in=states.CLIENT_VISIBLE
         )
@@ -64,6 +65,9 @@ def has_invoice(settlement) -> bool:
 
 class Settlement(WorkflowModel, BusinessModel):
     """費用結算申請: the settlement application of a contract or one of its instalments."""
+
+    access_kind = Kind.MONEY  # who may see it: core/access.py
+    engagement_lookup = "contract__engagement"
 
     allow_attachments = True
     allow_comments = True
@@ -239,6 +243,9 @@ class SettlementItemQuerySet(ScopedQuerySet):
 class SettlementItem(BusinessModel):
     """One fee item of a settlement application: an instalment, the approved changes, or other."""
 
+    access_kind = Kind.MONEY  # who may see it: core/access.py
+    engagement_lookup = "settlement__contract__engagement"
+
     settlement = models.ForeignKey(
         Settlement, verbose_name=_("fee settlement"), on_delete=models.CASCADE, related_name="items"
     )
@@ -290,11 +297,11 @@ class SettlementItem(BusinessModel):
 
 
 class PaymentQuerySet(ScopedQuerySet):
-    """Staff see every payment; a client user the payments received from its organisation."""
+    """Staff who need to know see a payment (core/access.py); a client user the payments received from its organisation."""
 
     def scope_for(self, user):
         if user.client_organization_id is None:
-            return self
+            return staff_scope(self, user)
         return self.filter(
             contract__engagement__client_id=user.client_organization_id, direction=Payment.Direction.RECEIVED
         )
@@ -302,6 +309,9 @@ class PaymentQuerySet(ScopedQuerySet):
 
 class Payment(BusinessModel):
     """費用支付記錄: money received from the client or paid out, against one contract."""
+
+    access_kind = Kind.MONEY  # who may see it: core/access.py
+    engagement_lookup = "contract__engagement"
 
     Direction = states.PaymentDirection
 
@@ -381,11 +391,14 @@ class Payment(BusinessModel):
 
 class WriteOffQuerySet(ScopedQuerySet):
     def scope_for(self, user):
-        return self if user.client_organization_id is None else self.none()
+        return staff_scope(self, user) if user.client_organization_id is None else self.none()
 
 
 class WriteOff(BusinessModel):
     """核銷: finance writes off the remaining balance of a contract, with the reason."""
+
+    access_kind = Kind.MONEY  # who may see it: core/access.py
+    engagement_lookup = "contract__engagement"
 
     contract = models.OneToOneField(
         "contracts.Contract",
@@ -418,3 +431,7 @@ class WriteOff(BusinessModel):
     def clean(self):
         if not (self.reason or "").strip():
             raise ValidationError({"reason": _("Give the reason for the write-off.")})
+
+
+# The people (and departments) on an engagement's team through this app's records (X-3).
+register_team("settlement.Settlement", engagement="contract__engagement", users=("applicant",))
