@@ -77,11 +77,14 @@ class EngagementForm(ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["technician"].queryset = technicians()
         self.fields["client"].queryset = ClientOrganization.objects.visible_to(self.user)
-        self.fields["contact"].queryset = ClientContact.objects.visible_to(self.user)
+        contacts = ClientContact.objects.visible_to(self.user).select_related("organization")
+        self.fields["contact"].queryset = contacts
         if self.instance.pk and self.instance.stage != Engagement.Stage.INQUIRY:
             # After forwarding the client and technician are part of the record's history.
             for name in ("client", "technician"):
                 self.fields[name].disabled = True
+            # The client is fixed now: only its own contacts are offered (the model refuses others).
+            self.fields["contact"].queryset = contacts.filter(organization_id=self.instance.client_id)
 
 
 class ForwardForm(forms.Form):
