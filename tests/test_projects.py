@@ -889,7 +889,9 @@ def test_PRJ_1_a_kickoff_refuses_an_attendee_of_another_client_organisation(pers
         "goals": "目標",
         "tasks_communicated": "任務",
     }
-    response = api(personas["lead"]).post(reverse("api:project-kickoff", args=[project.pk]), body, format="json")
+    response = api(personas["lead"]).post(
+        reverse("api:project-kickoff", args=[project.pk]), body, format="json"
+    )
     assert response.status_code == 400
     assert "attendees" in response.json()["errors"], response.json()
     assert "client" in str(response.json()["errors"]["attendees"])
