@@ -697,10 +697,13 @@ def test_the_edit_page_refuses_a_contact_of_another_client_organisation(
     assert engagement.contact == contact_a
 
 
-def test_after_forwarding_the_edit_page_offers_only_the_clients_own_contacts(
-    client, cs_user, technician, org_a, org_b, contact_a
+@pytest.mark.parametrize("forwarded", [False, True])
+def test_the_edit_page_offers_only_the_clients_own_contacts(
+    client, cs_user, technician, org_a, org_b, contact_a, forwarded
 ):
-    engagement = new_engagement(cs_user, org_a, contact_a, technician=technician)
+    engagement = new_engagement(
+        cs_user, org_a, contact_a, **({"technician": technician} if forwarded else {})
+    )
     contact_b = ClientContactFactory(organization=org_b, name="乙方聯絡人")
     client.force_login(cs_user)
     page = client.get(reverse("engagements:engagement_edit", args=[engagement.pk])).content.decode()
