@@ -996,3 +996,35 @@ def test_PRJ_3_demo_does_nothing_without_projects_and_fills_the_log_with_one(per
     assert ChangeRequest.objects.get(state="approved").plan_version.state == PlanVersion.State.DRAFT
     assert ResourceRequest.objects.filter(state="approved").count() == 1
     assert Project.objects.get(pk=project.pk).plan_version == project.plan_version
+
+
+# --- dates of the plan after a change (issue 10, item 6) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change_fields", "field"),
+    [
+        # A milestone 900 days after the end of the service period.
+        ({"milestone_changes": "2028-12-17 最終驗收 | 驗收報告"}, "milestone_changes"),
+        # A period shortened before a milestone that is not moved.
+        ({"new_period_end": "2026-03-31", "milestone_changes": ""}, "new_period_end"),
+    ],
+)
+def test_PRJ_3_a_change_that_leaves_a_milestone_outside_the_service_period_is_refused(
+    personas, change_fields, field
+):
+    project = project_of(personas)
+    body = {
+        "project": project.pk,
+        "kind": "schedule",
+        "description": "最終驗收順延",
+        "reason": "客戶設備到貨延遲",
+        "fee_change": "0.00",
+        "impact": "工期延長",
+        **change_fields,
+    }
+    response = api(personas["lead"]).post("/api/change-requests/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"], response.json()
+    assert "outside the service period" in str(response.json()["errors"])
+    assert not ChangeRequest.objects.exists()

@@ -665,3 +665,48 @@ def test_X_4_a_long_reason_is_kept_whole_in_the_log_and_shortened_in_the_history
     services.withdraw(engagement, actor=cs_user, comment=reason)
     assert StateLog.objects.for_(engagement).latest("pk").description == reason
     assert len(engagement.history.latest().history_change_reason) <= 100
+
+
+# --- references across client organisations (issue 10, item 4) ---------------------------------
+
+
+def test_the_api_refuses_a_contact_of_another_client_organisation(cs_user, org_a, org_b, contact_a):
+    engagement = new_engagement(cs_user, org_a, contact_a)
+    contact_b = ClientContactFactory(organization=org_b, name="乙方聯絡人")
+    response = api(cs_user).patch(
+        f"/api/engagements/{engagement.pk}/", {"contact": contact_b.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "contact" in response.json()["errors"], response.json()
+    engagement.refresh_from_db()
+    assert engagement.contact == contact_a
+
+
+def test_the_edit_page_refuses_a_contact_of_another_client_organisation(
+    client, cs_user, org_a, org_b, contact_a
+):
+    engagement = new_engagement(cs_user, org_a, contact_a)
+    contact_b = ClientContactFactory(organization=org_b, name="乙方聯絡人")
+    client.force_login(cs_user)
+    response = client.post(
+        reverse("engagements:engagement_edit", args=[engagement.pk]),
+        {"title": engagement.title, "client": org_a.pk, "contact": contact_b.pk},
+    )
+    assert response.status_code == 400
+    assert "invalid-feedback" in response.content.decode()
+    engagement.refresh_from_db()
+    assert engagement.contact == contact_a
+
+
+@pytest.mark.parametrize("forwarded", [False, True])
+def test_the_edit_page_offers_only_the_clients_own_contacts(
+    client, cs_user, technician, org_a, org_b, contact_a, forwarded
+):
+    engagement = new_engagement(
+        cs_user, org_a, contact_a, **({"technician": technician} if forwarded else {})
+    )
+    contact_b = ClientContactFactory(organization=org_b, name="乙方聯絡人")
+    client.force_login(cs_user)
+    page = client.get(reverse("engagements:engagement_edit", args=[engagement.pk])).content.decode()
+    assert contact_a.name in page
+    assert contact_b.name not in page

@@ -830,3 +830,82 @@ def test_PLN_2_the_panel_is_chosen_from_reviewers_suggested_by_department_staffi
     assert response.status_code == 302
     version.refresh_from_db()
     assert set(version.reviewers.all()) == {qian, feng}
+
+
+# --- dates of a plan version (issue 10, item 6) -----------------------------------------------------
+
+
+def draft_plan(org_a, team):
+    return services.create_plan(
+        confirmed_engagement(org_a, team["technician"]), actor=team["management"], project_lead=team["lead"]
+    )
+
+
+def test_PLN_1_the_api_refuses_a_milestone_due_outside_the_service_period(org_a, team):
+    version = draft_plan(org_a, team).versions.get()
+    late = [{"name": "上線驗收", "due_date": "2029-06-17", "deliverables": "驗收報告"}]  # 900 days on
+    response = api(team["lead"]).patch(
+        f"/api/plan-versions/{version.pk}/",
+        parts(team, period_start="2027-01-04", period_end="2027-04-03", milestones=late),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert any(key.startswith("milestones") for key in response.json()["errors"]), response.json()
+    assert "outside the service period" in str(response.json()["errors"])
+    assert not Milestone.objects.exists() and not BudgetLine.objects.exists()
+    version.refresh_from_db()
+    assert version.period_end == date(2027, 6, 30)
+
+
+def test_PLN_1_shortening_the_period_past_a_milestone_is_refused(org_a, team):
+    version = ready_version(draft_plan(org_a, team), team)  # milestones 2027-02-01 and 2027-06-30
+    response = api(team["lead"]).patch(
+        f"/api/plan-versions/{version.pk}/", {"period_end": "2027-03-31"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "milestones" in response.json()["errors"], response.json()
+    version.refresh_from_db()
+    assert version.period_end == date(2027, 6, 30)
+
+
+def test_PLN_1_a_milestone_before_the_period_starts_is_refused_on_the_edit_page(org_a, team, client):
+    version = draft_plan(org_a, team).versions.get()
+    client.force_login(team["lead"])
+    form = {
+        "service_content": "數據採集平台",
+        "period_start": "2027-01-04",
+        "period_end": "2027-06-30",
+        "fee": "480000.00",
+        "currency": "CNY",
+        "milestones-0-name": "設計",
+        "milestones-0-due_date": "2026-12-01",
+        "staffing-0-user": team["lead"].pk,
+        "staffing-0-role": "負責人",
+        "staffing-0-allocation": "60",
+        "budget-0-category": "personnel",
+        "budget-0-amount": "300000",
+    }
+    for prefix in ("milestones", "staffing", "budget"):
+        form.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0"})
+    response = client.post(reverse("plans:planversion_edit", args=[version.pk]), form)
+    assert response.status_code == 400
+    assert "outside the service period" in response.content.decode()
+    assert not Milestone.objects.exists()
+    # Moving the period and the milestone together in one edit is fine.
+    form.update({"period_start": "2026-11-02", "period_end": "2027-03-31"})
+    response = client.post(reverse("plans:planversion_edit", args=[version.pk]), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Milestone.objects.get().due_date == date(2026, 12, 1)
+
+
+def test_PLN_2_a_version_with_a_milestone_outside_its_period_cannot_be_submitted(org_a, team):
+    version = ready_version(draft_plan(org_a, team), team)
+    # Written past the services (as data from before the rule was): the submission still refuses it.
+    Milestone.objects.filter(version=version).update(due_date=date(2029, 6, 17))
+    response = api(team["lead"]).post(
+        f"/api/plan-versions/{version.pk}/submit/", {"reviewers": [team["reviewers"][0].pk]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "milestones" in response.json()["errors"], response.json()
+    version.refresh_from_db()
+    assert version.state == PlanVersion.State.DRAFT and not version.reviewers.exists()

@@ -870,3 +870,33 @@ def test_PRJ_1_the_project_list_runs_a_fixed_number_of_queries_with_filters(pers
         make_project(personas, next_index())
     assert _count(client, url) == few
     assert "PJ-T-" in client.get(url).content.decode()
+
+
+# --- references across client organisations (issue 10, item 4) ---------------------------------
+
+
+def test_PRJ_1_a_kickoff_refuses_an_attendee_of_another_client_organisation(personas):
+    project = opened(personas)
+    foreign = next(
+        personas[name]
+        for name in ("client_a", "client_b")
+        if personas[name].client_organization_id != project.engagement.client_id
+    )
+    body = {
+        "held_on": "2026-01-05",
+        "location": "會議室",
+        "attendees": [personas["technician"].pk, foreign.pk],
+        "goals": "目標",
+        "tasks_communicated": "任務",
+    }
+    response = api(personas["lead"]).post(
+        reverse("api:project-kickoff", args=[project.pk]), body, format="json"
+    )
+    assert response.status_code == 400
+    assert "attendees" in response.json()["errors"], response.json()
+    assert "client" in str(response.json()["errors"]["attendees"])
+    assert not KickoffMeeting.objects.filter(project=project).exists()
+    assert not KickoffAttendee.objects.filter(user=foreign).exists()
+    project.refresh_from_db()
+    assert project.state == "opened"
+    assert not Notification.objects.filter(recipient=foreign).exists()

@@ -546,8 +546,32 @@ class ChangeRequest(WorkflowModel, BusinessModel):
             )
         if self.project_id and self.new_period_end and self.new_period_end < self.project.planned_start:
             errors["new_period_end"] = _("The service period cannot end before the project starts.")
+        if not errors:
+            errors.update(self._milestones_outside_period())
         if errors:
             raise ValidationError(errors)
+
+    def _milestones_outside_period(self) -> dict:
+        """The plan as it would be after the change must keep every milestone within the service
+        period: a moved or added milestone after the (new) end, or a shortened period that leaves
+        a milestone behind, is refused now rather than when management approves."""
+        version = self.project.plan_version if self.project_id else None
+        if version is None:
+            return {}
+        start, end = version.period_start, self.new_period_end or version.period_end
+        moved = {row["name"]: row["due_date"] for row in parse_milestone_rows(self.milestone_changes)}
+        dates = {m.name: m.due_date for m in version.milestones.all()} | moved
+        outside = sorted((due, name) for name, due in dates.items() if not start <= due <= end)
+        if not outside:
+            return {}
+        due, name = outside[0]
+        message = _("“%(name)s” would be due on %(due)s, outside the service period %(start)s – %(end)s.") % {
+            "name": name,
+            "due": due.isoformat(),
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
+        return {"milestone_changes" if name in moved else "new_period_end": message}
 
     @transition(
         field=state,

@@ -77,11 +77,20 @@ class EngagementForm(ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["technician"].queryset = technicians()
         self.fields["client"].queryset = ClientOrganization.objects.visible_to(self.user)
-        self.fields["contact"].queryset = ClientContact.objects.visible_to(self.user)
         if self.instance.pk and self.instance.stage != Engagement.Stage.INQUIRY:
             # After forwarding the client and technician are part of the record's history.
             for name in ("client", "technician"):
                 self.fields[name].disabled = True
+        # Only the engagement's client's contacts are offered (the model refuses any other); a
+        # client changed in the same submission brings its own contacts.
+        client_id = self.instance.client_id
+        posted = self.data.get(self.add_prefix("client")) if self.is_bound else None
+        if not self.fields["client"].disabled and posted and str(posted).isdigit():
+            client_id = int(posted)
+        contacts = ClientContact.objects.visible_to(self.user).select_related("organization")
+        self.fields["contact"].queryset = (
+            contacts.filter(organization_id=client_id) if client_id else contacts
+        )
 
 
 class ForwardForm(forms.Form):

@@ -188,6 +188,12 @@ class Engagement(WorkflowModel, BusinessModel):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    def clean(self):
+        super().clean()
+        # The contact is told about the engagement: never someone of another client.
+        if self.contact_id and self.client_id and self.contact.organization_id != self.client_id:
+            raise ValidationError({"contact": _("The contact belongs to another client organisation.")})
+
     @property
     def form_version(self) -> int:
         """The confirmation form's version: the number of the agreed negotiation round."""

@@ -94,6 +94,9 @@ class VersionEditForm(VersionForm):
     def __init__(self, data=None, files=None, *, instance, **kwargs):
         super().__init__(data, files, instance=instance, **kwargs)
         self.parts = part_formsets(data, instance=instance)
+        for sub in self.parts["milestones"].forms:
+            # The milestones are checked against the period being entered, not the stored one.
+            sub.instance.version = instance
 
     def is_valid(self) -> bool:
         valid = [super().is_valid(), *(formset.is_valid() for formset in self.parts.values())]

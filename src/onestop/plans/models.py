@@ -321,6 +321,13 @@ class PlanVersion(WorkflowModel, BusinessModel):
         if errors:
             raise ValidationError(errors)
 
+    def milestones_outside_period(self) -> list:
+        """The stored milestones due outside the service period: a plan promising a milestone
+        after the service has ended (or before it starts) cannot be carried out as written."""
+        if not self.pk or not (self.period_start and self.period_end):
+            return []
+        return [m for m in self.milestones.order_by("due_date", "pk") if not m.due_within(self)]
+
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE
@@ -429,6 +436,27 @@ class Milestone(BusinessModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def due_within(self, version) -> bool:
+        return version.period_start <= self.due_date <= version.period_end
+
+    def clean(self):
+        super().clean()
+        # The version in memory (not a fresh read): its period may be changed in the same edit.
+        version = self.version if self.version_id else None
+        if version is None or not (self.due_date and version.period_start and version.period_end):
+            return
+        if not self.due_within(version):
+            raise ValidationError({"due_date": milestone_outside_message(self, version)})
+
+
+def milestone_outside_message(milestone, version) -> str:
+    return _("“%(name)s” is due on %(due)s, outside the service period %(start)s – %(end)s.") % {
+        "name": milestone.name,
+        "due": milestone.due_date.isoformat(),
+        "start": version.period_start.isoformat(),
+        "end": version.period_end.isoformat(),
+    }
 
 
 class StaffAssignment(BusinessModel):

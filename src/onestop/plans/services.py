@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from onestop.plans.models import (
     PlanVersion,
     ReviewCriteriaSet,
     StaffAssignment,
+    milestone_outside_message,
 )
 
 REVIEW_WITHIN_WORKING_DAYS = 5
@@ -219,7 +220,17 @@ def update_version(
         version, actor=actor, reason=_("Version %(number)s edited") % {"number": version.number}
     )
     _replace_parts(version, actor, milestones, staffing, budget_lines)
+    _check_dates(version)
     return version
+
+
+def _check_dates(version: PlanVersion) -> None:
+    """Every milestone within the service period, also after only the period was changed."""
+    outside = version.milestones_outside_period()
+    if outside:
+        raise DomainError(
+            milestone_outside_message(outside[0], version), field="milestones", code=ErrorCode.INVALID
+        )
 
 
 @transaction.atomic
@@ -317,6 +328,12 @@ def submit_version(version: PlanVersion, *, actor, reviewers, comment: str = "")
             _("Add milestones, staffing and the cost budget before submitting."),
             code=ErrorCode.CONDITION_UNMET,
         )
+    # A version whose dates contradict each other is not put before the panel.
+    try:
+        core_services.validate(version)
+    except ValidationError as exc:
+        raise core_services.domain_error(exc) from None
+    _check_dates(version)
     version.reviewers.set(reviewers)
     version.criteria_set = ReviewCriteriaSet.active()
     version.submitted_at = timezone.now()

@@ -281,6 +281,19 @@ class ProjectMember(BusinessModel):
         return f"{self.user.display_name} · {self.role}"
 
 
+def may_attend(user, project) -> bool:
+    """Staff, or a user of the project's own client: attendees are told about the project, so
+    never a user of another client organisation."""
+    organization_id = user.client_organization_id
+    return user.is_active and organization_id in (None, project.engagement.client_id)
+
+
+def not_an_attendee_message(user) -> str:
+    return _("%(name)s is neither a staff member nor a user of this project's client.") % {
+        "name": user.display_name
+    }
+
+
 class KickoffMeeting(BusinessModel):
     """項目啟動會: the kickoff meeting of a project (PRJ-1); recording it starts the project."""
 
@@ -360,6 +373,11 @@ class KickoffAttendee(BusinessModel):
 
     def __str__(self) -> str:
         return f"{self.meeting} · {self.user.display_name}"
+
+    def clean(self):
+        super().clean()
+        if self.meeting_id and self.user_id and not may_attend(self.user, self.meeting.project):
+            raise ValidationError({"user": not_an_attendee_message(self.user)})
 
     def get_absolute_url(self) -> str:
         return self.meeting.get_absolute_url()

@@ -33,6 +33,8 @@ from onestop.projects.models import (
     Project,
     ProjectMember,
     Task,
+    may_attend,
+    not_an_attendee_message,
 )
 from onestop.projects.states import ProgressReportState, ProjectState
 
@@ -210,6 +212,11 @@ def record_kickoff(
     attendees = list({user.pk: user for user in attendees}.values())
     if not attendees:
         raise DomainError(_("Name at least one attendee."), field="attendees", code=ErrorCode.INVALID)
+    for user in attendees:
+        # Checked before anything is written so the refusal names the attendees field
+        # (KickoffAttendee.clean refuses the same row too).
+        if not may_attend(user, project):
+            raise DomainError(not_an_attendee_message(user), field="attendees", code=ErrorCode.INVALID)
     if held_on > timezone.localdate():
         raise DomainError(
             _("The kickoff meeting cannot be recorded before it is held."),
