@@ -131,7 +131,8 @@ def test_the_lists_hold_the_same_records_as_the_pages(world, who):
 
 
 @pytest.mark.parametrize(
-    ("who", "seen"), [("hr", False), ("legal", True), ("other_lead", False), ("head_of_the_leads_department", True)]
+    ("who", "seen"),
+    [("hr", False), ("legal", True), ("other_lead", False), ("head_of_the_leads_department", True)],
 )
 def test_the_pages_and_the_contract_file_follow_the_same_rule(client, world, who, seen):
     users, records = world

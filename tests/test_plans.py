@@ -371,7 +371,8 @@ def test_PLN_2_only_the_panel_reviews_and_each_member_once(org_a, team, make_use
     outsider = team["reviewers"][2]
     body = {"scores": dict.fromkeys(CODES, 4), "recommendation": "pass"}
     assert (
-        api(outsider).post(f"/api/plan-versions/{version.pk}/review/", body, format="json").status_code == 404  # not on the panel, not seen
+        api(outsider).post(f"/api/plan-versions/{version.pk}/review/", body, format="json").status_code
+        == 404  # not on the panel, not seen
     )
     assert (
         api(panel[0]).post(f"/api/plan-versions/{version.pk}/review/", body, format="json").status_code == 200

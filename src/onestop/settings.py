@@ -409,3 +409,7 @@ except InvalidOperation:
     raise ImproperlyConfigured(
         "ONESTOP_PLAN_SECOND_APPROVAL_ABOVE must be an amount such as 1000000."
     ) from None
+
+# Log-in attempts are security records: OneStop's admin shows them read-only (core/admin.py)
+# instead of django-axes' own admin, where they could be deleted.
+AXES_ENABLE_ADMIN = False

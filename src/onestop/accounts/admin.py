@@ -11,6 +11,13 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_display = ["username", "full_name", "department", "client_organization", "is_active"]
     list_filter = ["is_active", "groups", "department", "client_organization"]
     search_fields = ["username", "full_name", "email"]
+
+    def has_delete_permission(self, request, obj=None):
+        # The same rule as the pages and the API: an account that has acted is deactivated.
+        if obj is not None and obj.deletion_refusal():
+            return False
+        return super().has_delete_permission(request, obj)
+
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from onestop.accounts import grants
+from onestop.core import security
 from onestop.core import services as core_services
 from onestop.core.exceptions import NotPermittedError
 from onestop.core.roles import Role, role_label
@@ -38,9 +39,13 @@ def remember_language(response, language: str):
 
 
 @transaction.atomic
-def regenerate_api_token(*, actor) -> Token:
+def regenerate_api_token(*, actor, request=None) -> Token:
+    """A new token for ``actor``; the old one stops working. A security event records it
+    (``request`` gives the address it came from)."""
     Token.objects.filter(user=actor).delete()
-    return Token.objects.create(user=actor)
+    token = Token.objects.create(user=actor)
+    security.record(security.Kind.TOKEN_REGENERATED, user=actor, request=request)
+    return token
 
 
 def _check_grant(actor, before: frozenset[str], after: frozenset[str]) -> None:
@@ -129,6 +134,8 @@ def update_user(user, *, actor, password: str | None = None, roles=None, **field
         user.set_password(password)
     user.is_staff = user.client_organization_id is None and Role.SYSTEM_ADMIN in after
     core_services.save(user, actor=actor, reason="password" if password else "", exclude=["password"])
+    if password:
+        security.record(security.Kind.PASSWORD_SET, user=user, actor=actor)
     if after != before:
         _set_roles(user, after)
         _announce_roles(user, actor=actor, before=before, after=after)

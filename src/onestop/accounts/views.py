@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from onestop.accounts import filters, forms, services
 from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
 from onestop.core.forms import bootstrapify
+from onestop.core.models import SecurityEvent
 from onestop.core.views import Column, ObjectViews, RelatedTable
 
 
@@ -202,7 +203,12 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "token": token, "can_use_token": request.user.has_perm("accounts.use_api_token")},
+        {
+            "form": form,
+            "token": token,
+            "can_use_token": request.user.has_perm("accounts.use_api_token"),
+            "recent_events": SecurityEvent.objects.filter(user=request.user)[:8],
+        },
         status=400 if form.errors else 200,
     )
 
@@ -212,7 +218,7 @@ def profile(request):
 def regenerate_token(request):
     if not request.user.has_perm("accounts.use_api_token"):
         raise PermissionDenied
-    token = services.regenerate_api_token(actor=request.user)
+    token = services.regenerate_api_token(actor=request.user, request=request)
     messages.success(
         request,
         _("A new API token was created: %(key)s. The old token no longer works.") % {"key": token.key},

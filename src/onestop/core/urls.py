@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from onestop.core import views_documents, views_records, views_workflow
+from onestop.core import views_documents, views_records, views_security, views_workflow
 
 app_name = "core"
 
@@ -23,6 +23,7 @@ urlpatterns = [
         name="document_sign",
     ),
     path("audit/chain/", views_documents.audit_chain, name="audit_chain"),
+    path("security/events/", views_security.security_events, name="security_events"),
     path("signatures/<int:pk>/verify/", views_documents.signature_verify, name="signature_verify"),
     path("records/<str:model>/<int:pk>/attachments/", views_records.attachment_add, name="attachment_add"),
     path("attachments/<int:pk>/download/", views_records.attachment_download, name="attachment_download"),

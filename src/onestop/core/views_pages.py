@@ -21,7 +21,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from onestop.core import limits
+from onestop.core import limits, security
 from onestop.core.exceptions import ErrorCode
 from onestop.core.forms import bootstrapify
 from onestop.core.logs import database_unreachable
@@ -80,8 +80,10 @@ class PasswordChangeView(BootstrapFormMixin, auth_views.PasswordChangeView):
         from django.contrib import messages
         from django.utils.translation import gettext as _
 
+        response = super().form_valid(form)
+        security.record(security.Kind.PASSWORD_CHANGED, user=form.user, request=self.request)
         messages.success(self.request, _("Your password was changed."))
-        return super().form_valid(form)
+        return response
 
 
 class QueuedPasswordResetForm(auth_forms.PasswordResetForm):
@@ -129,6 +131,11 @@ class PasswordResetView(BootstrapFormMixin, auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(BootstrapFormMixin, auth_views.PasswordResetConfirmView):
     template_name = "registration/reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security.record(security.Kind.PASSWORD_RESET, user=form.user, request=self.request)
+        return response
 
 
 class SchemaView(SpectacularAPIView):
