@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django_fsm import FSMField
 
@@ -36,3 +37,38 @@ class StateField(FSMField):
         name, _path, args, kwargs = super().deconstruct()
         kwargs.pop("protected", None)
         return name, "django.db.models.CharField", args, kwargs
+
+
+# --- bounded text (issue 10 item 3: every input bounded) -----------------------------------------
+# Every free text has a ceiling, chosen by what it holds, so that a pasted book (or a script
+# posting megabytes) is refused with a message instead of filling the database, the history
+# tables, the audit log, the PDFs and every page that shows it. The ceilings are generous: a
+# person writing by hand never meets them.
+
+#: A note, reason, comment or short answer: a few paragraphs.
+TEXT_NOTE = 5_000
+#: A need, a description, a requirement, a clause, a technical route: several pages.
+TEXT_LONG = 20_000
+#: Meeting minutes, an e-mail body: a long document.
+TEXT_REPORT = 50_000
+#: What the system writes itself from bounded parts (the content a signature covers, an
+#: outgoing e-mail): bounded so a fault cannot grow it without end, far above any real one.
+TEXT_GENERATED = 1_000_000
+
+
+class BoundedTextField(models.TextField):
+    """A ``TextField`` that must be given ``max_length`` and enforces it in model validation.
+
+    Why: Django passes a ``TextField``'s ``max_length`` to the form field only; ``full_clean``
+    (which every service runs, and the API through it) would accept any length. The validator
+    makes the model refuse what the form refuses, with Django's own translated message.
+    Migrations see the plain ``TextField`` it is in the database.
+    """
+
+    def __init__(self, *args, max_length: int, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(MaxLengthValidator(max_length))
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
