@@ -2,7 +2,14 @@ from django import forms
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
-from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
+from onestop.accounts.models import (
+    PASSWORD_MAX_LENGTH,
+    ClientContact,
+    ClientOrganization,
+    Department,
+    Position,
+    User,
+)
 from onestop.core.forms import ModelForm
 from onestop.core.roles import Role, role_label
 
@@ -73,6 +80,7 @@ class UserForm(ModelForm):
     password = forms.CharField(
         label=_("Initial password"),
         required=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Required for a new account. Leave empty to keep the current password."),
     )

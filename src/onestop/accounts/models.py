@@ -15,6 +15,10 @@ from onestop.core.fields import TEXT_NOTE, BoundedTextField
 from onestop.core.models import BusinessModel, ClientScopedQuerySet, InternalQuerySet
 from onestop.core.roles import Role, role_label
 
+#: The longest password a form or the API takes: far above any real one, and it keeps the
+#: (deliberately slow) password hashing from being fed megabytes.
+PASSWORD_MAX_LENGTH = 128
+
 
 class Department(BusinessModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)

@@ -45,6 +45,8 @@ class StateField(FSMField):
 # tables, the audit log, the PDFs and every page that shows it. The ceilings are generous: a
 # person writing by hand never meets them.
 
+#: A comment given with a step (submit, forward, return…): the transition log keeps it.
+TEXT_COMMENT = 2_000
 #: A note, reason, comment or short answer: a few paragraphs.
 TEXT_NOTE = 5_000
 #: A need, a description, a requirement, a clause, a technical route: several pages.
