@@ -9,14 +9,14 @@ from rest_framework.test import APIClient
 
 from onestop.contracts.models import Contract
 from onestop.core.exceptions import DomainError
-from onestop.core.fields import TEXT_LONG
+from onestop.core.fields import TEXT_LONG, TEXT_NOTE
 from onestop.engagements import mail
 from onestop.engagements import services as engagement_services
 from onestop.engagements.models import Channel, Engagement, Inquiry
 from onestop.plans import services as plan_services
 from onestop.plans.models import PlanVersion
 from onestop.projects import services as project_services
-from onestop.projects.models import ProgressRow
+from onestop.projects.models import ProgressReport, ProgressRow
 from tests.stages import make_project, stage_personas
 
 BOOK = "字" * 100_000  # a pasted book: five times the longest text any field takes
@@ -153,3 +153,17 @@ def test_an_e_mail_longer_than_a_need_keeps_its_start_and_says_what_was_left_out
     assert body.endswith(
         f"[{left_out} more characters of this e-mail were not kept: it is longer than an inquiry can hold.]"
     )
+
+
+def test_a_step_that_writes_a_text_longer_than_its_field_is_refused_and_changes_nothing(
+    personas, make_user, english
+):
+    # A transition saves without full_clean: the workflow checks the texts the step wrote.
+    people = stage_personas(personas, make_user)
+    report, _row = _progress_row(people)
+    project_services.submit_report(report, actor=people["lead"])
+    with pytest.raises(DomainError) as refused:
+        project_services.return_report(report, actor=people["lead"], comment="字" * (TEXT_NOTE + 1))
+    assert refused.value.field == "review_comment"
+    report.refresh_from_db()
+    assert (report.state, report.review_comment) == (ProgressReport.State.SUBMITTED, "")

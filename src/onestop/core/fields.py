@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django_fsm import FSMField
+
+from onestop.core.exceptions import DomainError, ErrorCode
 
 
 def actor_field(verbose_name, *, null: bool = True, related_name: str = "+", editable: bool = False):
@@ -74,3 +77,30 @@ class BoundedTextField(models.TextField):
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.TextField", args, kwargs
+
+
+def check_length(value: str, limit: int, *, field: str) -> None:
+    """Refuse (``DomainError`` naming ``field``) a text longer than ``limit``, with Django's
+    translated message. For the writes that do not pass through ``full_clean``."""
+    try:
+        MaxLengthValidator(limit)(value or "")
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field=field, code=ErrorCode.INVALID) from None
+
+
+def check_changed_texts(obj) -> None:
+    """``check_length`` for each bounded text of ``obj`` that differs from the stored row.
+
+    A transition saves what its service and method wrote (a comment, a response, a
+    verification) without ``full_clean``. Texts not written now are left alone, so that a
+    record stored before the ceilings existed can still move on.
+    """
+    fields = [f for f in obj._meta.concrete_fields if isinstance(f, BoundedTextField)]
+    if not fields:
+        return
+    names = [f.attname for f in fields]
+    stored = type(obj)._base_manager.filter(pk=obj.pk).values(*names).first() or {}
+    for field in fields:
+        value = getattr(obj, field.attname)
+        if value != stored.get(field.attname):
+            check_length(value, field.max_length, field=field.name)

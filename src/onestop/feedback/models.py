@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
-from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
+from onestop.core.fields import TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
 from onestop.feedback import rules as r
@@ -251,7 +251,7 @@ class Complaint(WorkflowModel, BusinessModel):
     assigned_by = actor_field(_("assigned by"))
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True, editable=False)
     due_at = models.DateTimeField(_("response due"), null=True, blank=True, editable=False)
-    response = BoundedTextField(_("response to the client"), max_length=TEXT_LONG, blank=True, editable=False)
+    response = BoundedTextField(_("response to the client"), max_length=10000, blank=True, editable=False)
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True, editable=False)
     responded_by = actor_field(_("responded by"))
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, editable=False)

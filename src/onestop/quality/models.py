@@ -436,7 +436,7 @@ class Inspection(WorkflowModel, BusinessModel):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
     completed_by = actor_field(_("completed by"))
     passed = models.BooleanField(_("passed"), null=True, blank=True, editable=False)
-    summary = BoundedTextField(_("summary"), max_length=TEXT_LONG, blank=True)
+    summary = BoundedTextField(_("summary"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
     objects = InternalQuerySet.as_manager()
