@@ -68,7 +68,10 @@ def test_regenerating_the_api_token_and_an_administrator_setting_a_password_are_
 
     api = APIClient()
     api.force_authenticate(hr_user)
-    assert api.patch(f"/api/users/{cs_user.pk}/", {"password": "Set-by-hr-4242"}, format="json").status_code == 200
+    assert (
+        api.patch(f"/api/users/{cs_user.pk}/", {"password": "Set-by-hr-4242"}, format="json").status_code
+        == 200
+    )
     event = _events(cs_user, Kind.PASSWORD_SET).get()
     assert event.actor == hr_user
 
@@ -101,7 +104,9 @@ def test_the_admin_offers_no_way_to_change_or_delete_events_or_log_in_attempts(r
         assert not model_admin.has_add_permission(request)
 
 
-def test_system_administrators_see_every_event_and_others_only_their_own(client, admin_user, cs_user, make_user):
+def test_system_administrators_see_every_event_and_others_only_their_own(
+    client, admin_user, cs_user, make_user
+):
     from onestop.core import security
 
     security.record(Kind.LOGIN_FAILED, user=cs_user)

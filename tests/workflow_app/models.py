@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
-from onestop.core.fields import StateField
+from onestop.core.fields import TEXT_LONG, BoundedTextField, StateField
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.predicates import has_role, is_client_user, is_internal, is_system_admin, same_organization
 from onestop.core.roles import Role
@@ -44,7 +44,7 @@ class Ticket(WorkflowModel, BusinessModel):
         REJECTED = "rejected", _("Rejected")
 
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=TEXT_LONG, blank=True)
     client_organization = models.ForeignKey(
         "accounts.ClientOrganization",
         verbose_name=_("client organisation"),

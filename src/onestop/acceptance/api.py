@@ -23,6 +23,7 @@ from onestop.accounts.models import User
 from onestop.core import services as core_services
 from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
+from onestop.core.fields import TEXT_LONG
 from onestop.projects.models import Milestone, Project
 
 
@@ -71,7 +72,7 @@ class AcceptanceRoundSerializer(ModelSerializer):
 
 class AcceptanceDeliverableInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=TEXT_LONG, required=False, allow_blank=True, default="")
     delivered_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -81,7 +82,9 @@ class AcceptanceApplySerializer(serializers.Serializer):
         queryset=Milestone.objects.all(), required=False, allow_null=True
     )
     self_assessment = serializers.CharField(max_length=4000)
-    service_content = serializers.CharField(required=False, allow_blank=True, default="")
+    service_content = serializers.CharField(
+        max_length=TEXT_LONG, required=False, allow_blank=True, default=""
+    )
     deliverables = AcceptanceDeliverableInputSerializer(many=True, required=False, default=list)
 
     def __init__(self, *args, **kwargs):

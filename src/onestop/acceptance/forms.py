@@ -13,6 +13,7 @@ from onestop.acceptance.models import (
     Conclusion,
     Method,
 )
+from onestop.core.fields import TEXT_LONG
 from onestop.core.forms import DateInput, ModelForm
 
 
@@ -33,15 +34,17 @@ class ApplyForm(forms.Form):
         ),
     )
     service_content = forms.CharField(
+        max_length=TEXT_LONG,
         label=_("Service content"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("Empty: the contract's scope items."),
     )
     self_assessment = forms.CharField(
-        label=_("Self-assessment conclusion"), widget=forms.Textarea(attrs={"rows": 3})
+        max_length=TEXT_LONG, label=_("Self-assessment conclusion"), widget=forms.Textarea(attrs={"rows": 3})
     )
     deliverables = forms.CharField(
+        max_length=TEXT_LONG,
         label=_("Deliverables"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,

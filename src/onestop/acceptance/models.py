@@ -24,7 +24,7 @@ from simple_history.models import HistoricalRecords
 from onestop.acceptance import rules as r
 from onestop.acceptance.states import OPEN_ROUND, AcceptanceProblemState, AcceptanceRoundState
 from onestop.core.access import Kind, register_team
-from onestop.core.fields import StateField, actor_field
+from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, ClientScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 
@@ -93,13 +93,13 @@ class AcceptanceRound(WorkflowModel, BusinessModel):
     applied_by = actor_field(_("applied by"))
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True, editable=False)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True, editable=False)
-    conclusion = models.TextField(_("conclusion"), blank=True)
+    conclusion = BoundedTextField(_("conclusion"), max_length=TEXT_LONG, blank=True)
     # ACC-1: the application (驗收申請單).
-    service_content = models.TextField(_("service content"), blank=True)
+    service_content = BoundedTextField(_("service content"), max_length=TEXT_LONG, blank=True)
     implementation_status = models.JSONField(
         _("implementation status"), default=list, blank=True, editable=False
     )
-    self_assessment = models.TextField(_("self-assessment conclusion"), default="")
+    self_assessment = BoundedTextField(_("self-assessment conclusion"), max_length=TEXT_LONG, default="")
     previous_round = models.ForeignKey(
         "self",
         verbose_name=_("previous round"),
@@ -110,8 +110,8 @@ class AcceptanceRound(WorkflowModel, BusinessModel):
         editable=False,
     )
     # ACC-2: preparation.
-    checklist_skip_reason = models.TextField(
-        _("reason for skipping the checklist"), blank=True, editable=False
+    checklist_skip_reason = BoundedTextField(
+        _("reason for skipping the checklist"), max_length=TEXT_NOTE, blank=True, editable=False
     )
     started_at = models.DateTimeField(_("acceptance started"), null=True, blank=True, editable=False)
     # ACC-3: the report (驗收報告).
@@ -228,7 +228,7 @@ class AcceptanceDeliverable(BusinessModel):
         related_name="deliverables",
     )
     name = models.CharField(_("deliverable"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=TEXT_LONG, blank=True)
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -329,7 +329,7 @@ class ChecklistItem(BusinessModel):
     text = models.CharField(_("item"), max_length=300)
     done_by = actor_field(_("ticked by"))
     done_at = models.DateTimeField(_("ticked at"), null=True, blank=True, editable=False)
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
     objects = RoundRowQuerySet.as_manager()
@@ -380,7 +380,7 @@ class AcceptanceCriterion(BusinessModel):
         AcceptanceRound, verbose_name=_("acceptance round"), on_delete=models.CASCADE, related_name="criteria"
     )
     number = models.PositiveIntegerField(_("no."))
-    text = models.TextField(_("criterion"), max_length=2000)
+    text = BoundedTextField(_("criterion"), max_length=2000)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ADDED)
     history = HistoricalRecords()
 
@@ -423,7 +423,7 @@ class AcceptanceResult(BusinessModel):
     )
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     passed = models.BooleanField(_("passed"))
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), max_length=TEXT_NOTE, blank=True)
     recorded_by = actor_field(_("recorded by"))
     history = HistoricalRecords()
 
@@ -469,8 +469,8 @@ class AcceptanceProblem(WorkflowModel, BusinessModel):
     round = models.ForeignKey(
         AcceptanceRound, verbose_name=_("acceptance round"), on_delete=models.CASCADE, related_name="problems"
     )
-    description = models.TextField(_("problem"), max_length=4000)
-    requirement = models.TextField(_("rectification requirement"), max_length=4000)
+    description = BoundedTextField(_("problem"), max_length=4000)
+    requirement = BoundedTextField(_("rectification requirement"), max_length=4000)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -482,7 +482,7 @@ class AcceptanceProblem(WorkflowModel, BusinessModel):
     )
     due_date = models.DateField(_("rectify by"), null=True, blank=True)
     state = StateField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
-    fix = models.TextField(_("rectification done"), blank=True, editable=False)
+    fix = BoundedTextField(_("rectification done"), max_length=TEXT_NOTE, blank=True, editable=False)
     done_at = models.DateTimeField(_("rectified at"), null=True, blank=True, editable=False)
     done_by = actor_field(_("rectified by"))
     history = HistoricalRecords()

@@ -7,7 +7,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from onestop.accounts import filters, services
-from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
+from onestop.accounts.models import (
+    PASSWORD_MAX_LENGTH,
+    ClientContact,
+    ClientOrganization,
+    Department,
+    Position,
+    User,
+)
 from onestop.core.api import ModelSerializer, ObjectViewSet
 from onestop.core.roles import Role
 
@@ -86,7 +93,9 @@ class UserSerializer(ModelSerializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Role.choices), required=False, help_text="Role codes."
     )
-    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, required=False, max_length=PASSWORD_MAX_LENGTH, style={"input_type": "password"}
+    )
     full_clean_exclude = ("password",)
 
     class Meta:
@@ -198,6 +207,7 @@ class UserViewSet(ObjectViewSet):
 
 
 class MeSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     id = serializers.IntegerField()
     username = serializers.CharField()
     full_name = serializers.CharField()

@@ -4,7 +4,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts import grants
-from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
+from onestop.accounts.models import (
+    PASSWORD_MAX_LENGTH,
+    ClientContact,
+    ClientOrganization,
+    Department,
+    Position,
+    User,
+)
 from onestop.core.forms import ModelForm
 from onestop.core.roles import Role, role_label
 
@@ -75,6 +82,7 @@ class UserForm(ModelForm):
     password = forms.CharField(
         label=_("Initial password"),
         required=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Required for a new account. Leave empty to keep the current password."),
     )

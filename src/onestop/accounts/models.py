@@ -11,8 +11,13 @@ from rules.contrib.models import RulesModelBase, RulesModelMixin
 from simple_history.models import HistoricalRecords
 
 from onestop.accounts import rules as r
+from onestop.core.fields import TEXT_NOTE, BoundedTextField
 from onestop.core.models import BusinessModel, ClientScopedQuerySet, InternalQuerySet
 from onestop.core.roles import Role, role_label
+
+#: The longest password a form or the API takes: far above any real one, and it keeps the
+#: (deliberately slow) password hashing from being fed megabytes.
+PASSWORD_MAX_LENGTH = 128
 
 
 class Department(BusinessModel):
@@ -34,7 +39,7 @@ class Department(BusinessModel):
         on_delete=models.SET_NULL,
         related_name="headed_departments",
     )
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=TEXT_NOTE, blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     history = HistoricalRecords()
 
@@ -84,7 +89,7 @@ class Position(BusinessModel):
         on_delete=models.PROTECT,
         related_name="positions",
     )
-    description = models.TextField(_("duties"), blank=True)
+    description = BoundedTextField(_("duties"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
     objects = InternalQuerySet.as_manager()
@@ -139,7 +144,7 @@ class ClientOrganization(BusinessModel):
         related_name="managed_clients",
         limit_choices_to={"client_organization__isnull": True, "is_active": True},
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = BoundedTextField(_("notes"), max_length=TEXT_NOTE, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -177,7 +182,7 @@ class ClientContact(BusinessModel):
     mobile = models.CharField(_("mobile"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = BoundedTextField(_("notes"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
     objects = ClientContactQuerySet.as_manager()

@@ -129,6 +129,7 @@ class PaymentInstalmentViewSet(ObjectViewSet):
 
 
 class ContractDifferenceSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     field = serializers.CharField()
     label = serializers.CharField()
     contract_value = serializers.CharField()

@@ -24,7 +24,7 @@ from simple_history.models import HistoricalRecords
 from onestop.contracts import rules as r
 from onestop.contracts import states
 from onestop.core.access import Kind, register_department, register_team, staff_scope
-from onestop.core.fields import StateField, actor_field
+from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 
@@ -63,7 +63,7 @@ class SigningAuthorization(BusinessModel):
         max_length=200,
         help_text=_("Who granted the authorization (e.g. the board, the legal representative)."),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
     objects = InternalQuerySet.as_manager()
@@ -155,15 +155,15 @@ class ContractTemplate(BusinessModel):
         default=False,
         help_text=_("Offered for new contracts; activating a version deactivates the others of its code."),
     )
-    preamble = models.TextField(_("preamble (parties)"))
-    service_content_clause = models.TextField(_("service content"))
-    term_clause = models.TextField(_("term"))
-    fee_clause = models.TextField(_("fees and payment schedule"))
-    quality_clause = models.TextField(_("quality standards"))
-    acceptance_clause = models.TextField(_("acceptance method"))
-    liability_clause = models.TextField(_("liability for breach"))
-    rights_clause = models.TextField(_("rights and obligations of the parties"))
-    other_clause = models.TextField(_("other terms"), blank=True)
+    preamble = BoundedTextField(_("preamble (parties)"), max_length=TEXT_LONG)
+    service_content_clause = BoundedTextField(_("service content"), max_length=TEXT_LONG)
+    term_clause = BoundedTextField(_("term"), max_length=TEXT_LONG)
+    fee_clause = BoundedTextField(_("fees and payment schedule"), max_length=TEXT_LONG)
+    quality_clause = BoundedTextField(_("quality standards"), max_length=TEXT_LONG)
+    acceptance_clause = BoundedTextField(_("acceptance method"), max_length=TEXT_LONG)
+    liability_clause = BoundedTextField(_("liability for breach"), max_length=TEXT_LONG)
+    rights_clause = BoundedTextField(_("rights and obligations of the parties"), max_length=TEXT_LONG)
+    other_clause = BoundedTextField(_("other terms"), max_length=TEXT_LONG, blank=True)
     first_used_at = models.DateTimeField(
         _("first used for a contract"), null=True, blank=True, editable=False
     )
@@ -336,21 +336,28 @@ class Contract(WorkflowModel, BusinessModel):
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
     period_start = models.DateField(_("service period from"))
     period_end = models.DateField(_("service period to"))
-    scope_items = models.TextField(_("scope items"), help_text=_("One item per line."))
-    milestones = models.TextField(
-        _("milestones"), blank=True, help_text=_("One per line: the date (YYYY-MM-DD), a space, the name.")
+    scope_items = BoundedTextField(_("scope items"), max_length=TEXT_LONG, help_text=_("One item per line."))
+    milestones = BoundedTextField(
+        _("milestones"),
+        max_length=TEXT_LONG,
+        blank=True,
+        help_text=_("One per line: the date (YYYY-MM-DD), a space, the name."),
     )
-    quality_standard = models.TextField(_("quality standard"))
-    acceptance_method = models.TextField(_("acceptance method"))
-    special_terms = models.TextField(_("special terms of this contract"), blank=True)
+    quality_standard = BoundedTextField(_("quality standard"), max_length=TEXT_LONG)
+    acceptance_method = BoundedTextField(_("acceptance method"), max_length=TEXT_LONG)
+    special_terms = BoundedTextField(_("special terms of this contract"), max_length=TEXT_LONG, blank=True)
     justifications = models.JSONField(_("justified differences"), default=dict, blank=True, editable=False)
     # CON-2 reviews
     submitted_at = models.DateTimeField(_("submitted for review"), null=True, blank=True, editable=False)
     legal_checklist = models.JSONField(_("legal checklist"), default=list, blank=True, editable=False)
-    legal_comment = models.TextField(_("legal review comment"), blank=True, editable=False)
+    legal_comment = BoundedTextField(
+        _("legal review comment"), max_length=TEXT_NOTE, blank=True, editable=False
+    )
     legal_passed_by = actor_field(_("legal review passed by"))
     legal_passed_at = models.DateTimeField(_("legal review passed"), null=True, blank=True, editable=False)
-    business_comment = models.TextField(_("business review comment"), blank=True, editable=False)
+    business_comment = BoundedTextField(
+        _("business review comment"), max_length=TEXT_NOTE, blank=True, editable=False
+    )
     business_passed_by = actor_field(_("business review passed by"))
     business_passed_at = models.DateTimeField(
         _("business review passed"), null=True, blank=True, editable=False

@@ -37,7 +37,7 @@ from onestop.coordination.states import (
     ResourceRequestState,
 )
 from onestop.core.access import Kind, register_department, register_team, staff_scope
-from onestop.core.fields import StateField, actor_field
+from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
 
@@ -76,7 +76,7 @@ class ProjectIssue(WorkflowModel, BusinessModel):
         "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="issues"
     )
     title = models.CharField(_("problem"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=TEXT_LONG, blank=True)
     raised_by = actor_field(_("raised by"), null=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,7 +90,7 @@ class ProjectIssue(WorkflowModel, BusinessModel):
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
     state = StateField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
-    resolution = models.TextField(_("resolution"), blank=True, editable=False)
+    resolution = BoundedTextField(_("resolution"), max_length=TEXT_NOTE, blank=True, editable=False)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
@@ -206,8 +206,9 @@ class ClientReport(WorkflowModel, BusinessModel):
     number = models.PositiveIntegerField(_("report number"), editable=False)
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
-    summary = models.TextField(
+    summary = BoundedTextField(
         _("summary by the project lead"),
+        max_length=TEXT_LONG,
         help_text=_("What was achieved, what comes next, and what the client should know or decide."),
     )
     snapshot = models.JSONField(_("report content"), default=dict, blank=True, editable=False)
@@ -354,7 +355,7 @@ class ClientFeedback(BusinessModel):
     report = models.ForeignKey(
         ClientReport, verbose_name=_("progress report"), on_delete=models.CASCADE, related_name="feedback"
     )
-    text = models.TextField(_("feedback"), max_length=5000)
+    text = BoundedTextField(_("feedback"), max_length=5000)
     rating = models.PositiveSmallIntegerField(
         _("rating (1–5)"),
         null=True,
@@ -452,10 +453,13 @@ class ChangeRequest(WorkflowModel, BusinessModel):
         related_name="change_requests",
     )
     kind = models.CharField(_("kind of change"), max_length=10, choices=Kind.choices)
-    description = models.TextField(_("what should change"))
-    reason = models.TextField(_("reason"))
-    new_service_content = models.TextField(
-        _("new service content"), blank=True, help_text=_("Empty: the service content stays as it is.")
+    description = BoundedTextField(_("what should change"), max_length=TEXT_LONG)
+    reason = BoundedTextField(_("reason"), max_length=TEXT_NOTE)
+    new_service_content = BoundedTextField(
+        _("new service content"),
+        max_length=TEXT_LONG,
+        blank=True,
+        help_text=_("Empty: the service content stays as it is."),
     )
     new_period_end = models.DateField(
         _("new end of the service period"), null=True, blank=True, help_text=_("Empty: unchanged.")
@@ -467,23 +471,28 @@ class ChangeRequest(WorkflowModel, BusinessModel):
         default=Decimal("0.00"),
         help_text=_("Added to the agreed fee; negative for a reduction."),
     )
-    milestone_changes = models.TextField(
+    milestone_changes = BoundedTextField(
         _("milestone changes"),
+        max_length=TEXT_LONG,
         blank=True,
         help_text=_(
             "One per line: the date (YYYY-MM-DD), a space, the milestone name, optionally “| deliverables”. "
             "A known name moves that milestone; a new name adds one."
         ),
     )
-    impact = models.TextField(
-        _("impact"), help_text=_("On the schedule, the cost, the quality and the risks.")
+    impact = BoundedTextField(
+        _("impact"),
+        max_length=TEXT_LONG,
+        help_text=_("On the schedule, the cost, the quality and the risks."),
     )
     state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     requested_by = actor_field(_("requested by"), null=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
     decided_by = actor_field(_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
-    decision_comment = models.TextField(_("management's comment"), blank=True, editable=False)
+    decision_comment = BoundedTextField(
+        _("management's comment"), max_length=TEXT_NOTE, blank=True, editable=False
+    )
     plan_version = models.ForeignKey(
         "plans.PlanVersion",
         verbose_name=_("resulting plan version"),
@@ -649,14 +658,14 @@ class ResourceRequest(WorkflowModel, BusinessModel):
         on_delete=models.PROTECT,
         related_name="resource_requests",
     )
-    needed = models.TextField(_("what is needed"))
+    needed = BoundedTextField(_("what is needed"), max_length=TEXT_NOTE)
     quantity = models.CharField(
         _("quantity / period"), max_length=200, help_text=_("For example: 2 testers for 3 weeks.")
     )
     needed_by = models.DateField(_("needed by"))
     requested_by = actor_field(_("requested by"), null=False)
     state = StateField(_("state"), choices=State.choices, default=State.REQUESTED, protected=True)
-    answer = models.TextField(_("answer"), blank=True, editable=False)
+    answer = BoundedTextField(_("answer"), max_length=TEXT_NOTE, blank=True, editable=False)
     answered_by = actor_field(_("answered by"))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
     history = HistoricalRecords()

@@ -218,6 +218,7 @@ class SignRequestSerializer(serializers.Serializer):
 
 
 class VerificationSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     signature = serializers.IntegerField()
     document = serializers.CharField()
     version = serializers.IntegerField()

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from onestop.core import predicates
 from onestop.core.access import staff_scope
+from onestop.core.fields import TEXT_GENERATED, BoundedTextField
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -164,7 +165,7 @@ class Signature(AttachedModel):
     signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256 of the signed content"), max_length=64)
-    content = models.TextField(_("signed content"))
+    content = BoundedTextField(_("signed content"), max_length=TEXT_GENERATED)
     history = HistoricalRecords()
 
     objects = AttachedQuerySet.as_manager()
@@ -295,7 +296,7 @@ class Comment(AttachedModel):
         MEETING = "meeting", _("Meeting")
         NOTE = "note", _("Internal note")
 
-    body = models.TextField(_("text"), max_length=10000)
+    body = BoundedTextField(_("text"), max_length=10000)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.NOTE)
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
@@ -348,8 +349,8 @@ class OutgoingMail(models.Model):
     history_exempt = "the row is its own record: when it was queued, claimed, sent or given up"
 
     subject = models.CharField(_("subject"), max_length=300)
-    body = models.TextField(_("text"))
-    html = models.TextField(_("HTML"), blank=True)
+    body = BoundedTextField(_("text"), max_length=TEXT_GENERATED)
+    html = BoundedTextField(_("HTML"), max_length=TEXT_GENERATED, blank=True)
     recipients = models.JSONField(_("recipients"), default=list)
     created_at = models.DateTimeField(_("queued"), auto_now_add=True)
     claimed_until = models.DateTimeField(_("being sent until"), null=True, blank=True)

@@ -15,6 +15,7 @@ from onestop.core.exceptions import ErrorCode
 
 
 class ErrorResponseSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     detail = serializers.CharField(help_text="What went wrong, in the user's language.")
     code = serializers.ChoiceField(
         choices=ErrorCode.choices, help_text="A stable code for programs; see the enum's values."

@@ -57,6 +57,7 @@ from django_fsm_log.helpers import FSMLogDescriptor
 from django_fsm_log.models import StateLog
 
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
+from onestop.core.fields import TEXT_LONG, check_changed_texts, check_length
 
 __all__ = [
     "AllowedActions",
@@ -232,6 +233,8 @@ def check_transition(obj, name: str, *, actor, comment: str = "") -> None:
         raise DomainError(
             _("Give a reason for “%(action)s”.") % {"action": _label(transition)}, field="comment"
         )
+    # The transition log keeps the comment whole; no form takes a longer one.
+    check_length(comment, TEXT_LONG, field="comment")
 
 
 def perform_transition(obj, name: str, *, actor, comment: str = "", expected_state=None, **kwargs):
@@ -257,6 +260,7 @@ def perform_transition(obj, name: str, *, actor, comment: str = "", expected_sta
         with transaction.atomic():
             with FSMLogDescriptor(obj, "by", actor), FSMLogDescriptor(obj, "description", comment or None):
                 result = bound(**kwargs)
+            check_changed_texts(obj)
             obj._history_user = actor
             obj._change_reason = change_reason(_label(transition), comment)
             obj.save()

@@ -13,6 +13,7 @@ from onestop.accounts.models import ClientContact, ClientOrganization
 from onestop.core import services as core_services
 from onestop.core.actions import calls, service_action, visible_record
 from onestop.core.api import ModelSerializer
+from onestop.core.fields import TEXT_COMMENT, TEXT_LONG, TEXT_NOTE
 from onestop.core.signatures import client_ip
 from onestop.engagements import chat, mail, services
 from onestop.engagements.filters import EngagementFilterSet
@@ -101,10 +102,12 @@ class NewInquirySerializer(serializers.Serializer):
     )
     channel = serializers.ChoiceField(choices=Channel.choices)
     subject = serializers.CharField(max_length=200)
-    need = serializers.CharField()
+    need = serializers.CharField(
+        max_length=TEXT_LONG,
+    )
     contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     received_at = serializers.DateTimeField(required=False, allow_null=True)
     technician = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(), required=False, allow_null=True
@@ -122,16 +125,16 @@ class NewInquirySerializer(serializers.Serializer):
 
 class ForwardSerializer(serializers.Serializer):
     technician = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
-    comment = serializers.CharField(required=False, allow_blank=True)
+    comment = serializers.CharField(max_length=TEXT_COMMENT, required=False, allow_blank=True)
 
 
 class AssessSerializer(serializers.Serializer):
     in_scope = serializers.BooleanField()
-    service_goals = serializers.CharField(required=False, allow_blank=True)
-    technical_requirements = serializers.CharField(required=False, allow_blank=True)
+    service_goals = serializers.CharField(max_length=TEXT_LONG, required=False, allow_blank=True)
+    technical_requirements = serializers.CharField(max_length=TEXT_LONG, required=False, allow_blank=True)
     requested_deadline = serializers.DateField(required=False, allow_null=True)
-    reason = serializers.CharField(required=False, allow_blank=True)
-    suggestions = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=TEXT_NOTE, required=False, allow_blank=True)
+    suggestions = serializers.CharField(max_length=TEXT_NOTE, required=False, allow_blank=True)
 
 
 class ProposeSerializer(ModelSerializer):
@@ -160,7 +163,9 @@ class SignSerializer(serializers.Serializer):
 
 
 class WithdrawSerializer(serializers.Serializer):
-    comment = serializers.CharField()
+    comment = serializers.CharField(
+        max_length=TEXT_COMMENT,
+    )
 
 
 def _accept_round(engagement, request, data):

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import ClientContact, ClientOrganization
+from onestop.core.fields import TEXT_COMMENT, TEXT_LONG, TEXT_NOTE
 from onestop.core.forms import DateInput, ModelForm
 from onestop.core.roles import Role
 from onestop.engagements.models import Channel, Engagement, Proposal
@@ -32,7 +33,11 @@ class InquiryEntryForm(forms.Form):
     contact_phone = forms.CharField(required=False, max_length=40, label=_("Caller's phone"))
     contact_email = forms.EmailField(required=False, label=_("Caller's e-mail"))
     subject = forms.CharField(max_length=200, label=_("Subject"))
-    need = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label=_("The client's need, in detail"))
+    need = forms.CharField(
+        max_length=TEXT_LONG,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("The client's need, in detail"),
+    )
     technician = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
@@ -96,7 +101,10 @@ class EngagementForm(ModelForm):
 class ForwardForm(forms.Form):
     technician = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("Technician"))
     comment = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note for the technician")
+        max_length=TEXT_COMMENT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Note for the technician"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -111,16 +119,26 @@ class AssessmentForm(forms.Form):
         label=_("Assessment"),
     )
     service_goals = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Service goals")
+        max_length=TEXT_LONG,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Service goals"),
     )
     technical_requirements = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Technical requirements")
+        max_length=TEXT_LONG,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Technical requirements"),
     )
     requested_deadline = forms.DateField(required=False, widget=DateInput(), label=_("Client's deadline"))
     reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Why it is out of scope")
+        max_length=TEXT_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Why it is out of scope"),
     )
     suggestions = forms.CharField(
+        max_length=TEXT_NOTE,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         label=_("Suggestions or alternatives for the client"),

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import ClientContact
 from onestop.core.exceptions import DomainError, ErrorCode
+from onestop.core.fields import TEXT_LONG
 from onestop.core.roles import Role
 from onestop.engagements import services
 from onestop.engagements.models import Channel, Engagement, IncomingMail, Inquiry
@@ -150,6 +151,22 @@ def _body(message) -> str:
     return text.replace("\r\n", "\n").strip()
 
 
+def _within_limit(body: str) -> str:
+    """The body as an inquiry's need can hold it (``TEXT_LONG``).
+
+    Mail from outside cannot be refused like a form: it would be fetched again and again. A
+    longer body keeps its beginning and says, in the text itself, how much was left out, so
+    whoever reads it knows to ask the client for the rest; nothing is cut silently.
+    """
+    if len(body) <= TEXT_LONG:
+        return body
+    notice = "\n\n" + _(
+        "[%(count)d more characters of this e-mail were not kept: it is longer than an inquiry can hold.]"
+    )
+    kept = TEXT_LONG - len(notice % {"count": len(body)})
+    return body[:kept] + notice % {"count": len(body) - kept}
+
+
 def parse_message(raw: bytes) -> ParsedMail:
     """Read one RFC 822 message into what an inquiry needs."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -178,7 +195,7 @@ def parse_message(raw: bytes) -> ParsedMail:
         from_address=address.strip().lower()[:254],
         from_name=name.strip()[:200],
         subject=decode_header_value(_raw(message, "subject")),
-        body=_body(message),
+        body=_within_limit(_body(message)),
         references=references,
         date=date,
         raw_headers=headers[:20000],

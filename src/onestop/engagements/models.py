@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from onestop.accounts.models import ClientContact, ClientOrganization
 from onestop.core.access import Kind, register_team, staff_scope
-from onestop.core.fields import StateField, actor_field
+from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.engagements import rules as r
@@ -144,11 +144,13 @@ class Engagement(WorkflowModel, BusinessModel):
     )
     forwarded_at = models.DateTimeField(_("forwarded to technician"), null=True, blank=True)
     # INT-2 assessment
-    service_goals = models.TextField(_("service goals"), blank=True)
-    technical_requirements = models.TextField(_("technical requirements"), blank=True)
+    service_goals = BoundedTextField(_("service goals"), max_length=TEXT_LONG, blank=True)
+    technical_requirements = BoundedTextField(_("technical requirements"), max_length=TEXT_LONG, blank=True)
     requested_deadline = models.DateField(_("client's deadline"), null=True, blank=True)
-    out_of_scope_reason = models.TextField(_("why it is out of scope"), blank=True)
-    suggestions = models.TextField(_("suggestions or alternatives for the client"), blank=True)
+    out_of_scope_reason = BoundedTextField(_("why it is out of scope"), max_length=TEXT_NOTE, blank=True)
+    suggestions = BoundedTextField(
+        _("suggestions or alternatives for the client"), max_length=TEXT_NOTE, blank=True
+    )
     reply_sent_at = models.DateTimeField(_("reply sent"), null=True, blank=True)
     assessed_at = models.DateTimeField(_("assessed"), null=True, blank=True)
     # INT-3 confirmation
@@ -352,7 +354,7 @@ class Inquiry(BusinessModel):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     subject = models.CharField(_("subject"), max_length=200)
-    need = models.TextField(_("the client's need, in detail"))
+    need = BoundedTextField(_("the client's need, in detail"), max_length=TEXT_LONG)
     recorded_by = actor_field(_("recorded by"), editable=True)
     message_id = models.CharField(_("e-mail Message-ID"), max_length=300, blank=True, db_index=True)
     history = HistoricalRecords()
@@ -406,15 +408,15 @@ class Proposal(BusinessModel):
     round = models.PositiveIntegerField(_("round"))
     party = models.CharField(_("proposed by"), max_length=10, choices=Party.choices)
     author = actor_field(_("author"), null=False, editable=True)
-    service_content = models.TextField(_("service content"))
-    technical_requirements = models.TextField(_("technical requirements"))
+    service_content = BoundedTextField(_("service content"), max_length=TEXT_LONG)
+    technical_requirements = BoundedTextField(_("technical requirements"), max_length=TEXT_LONG)
     period_start = models.DateField(_("service period from"))
     period_end = models.DateField(_("service period to"))
     fee = models.DecimalField(
         _("fee"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
-    note = models.TextField(_("note to the other party"), blank=True)
+    note = BoundedTextField(_("note to the other party"), max_length=TEXT_NOTE, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     history = HistoricalRecords()
@@ -481,9 +483,9 @@ class IncomingMail(BusinessModel):
     from_address = models.EmailField(_("sender address"), max_length=254, blank=True)
     from_name = models.CharField(_("sender name"), max_length=200, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
-    body = models.TextField(_("text"), blank=True)
-    raw_headers = models.TextField(_("raw headers"), blank=True)
-    in_reply_to = models.TextField(_("in reply to (Message-IDs)"), blank=True)
+    body = BoundedTextField(_("text"), max_length=TEXT_LONG, blank=True)
+    raw_headers = BoundedTextField(_("raw headers"), max_length=TEXT_LONG, blank=True)
+    in_reply_to = BoundedTextField(_("in reply to (Message-IDs)"), max_length=TEXT_NOTE, blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     inquiry = models.ForeignKey(

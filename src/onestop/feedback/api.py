@@ -73,6 +73,7 @@ class SurveyAnswerSerializer(serializers.Serializer):
 
 
 class ResultRowSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     key = serializers.IntegerField(allow_null=True)
     label = serializers.CharField()
     invited = serializers.IntegerField()

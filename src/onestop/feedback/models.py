@@ -22,7 +22,7 @@ from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.core.access import Kind, register_team, staff_scope
-from onestop.core.fields import StateField, actor_field
+from onestop.core.fields import TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel
 from onestop.feedback import rules as r
@@ -127,7 +127,7 @@ class Survey(SurveyScores, BusinessModel):
         editable=False,
         validators=[MinValueValidator(RECOMMEND_MIN), MaxValueValidator(RECOMMEND_MAX)],
     )
-    comment = models.TextField(_("comment"), blank=True, max_length=5000, editable=False)
+    comment = BoundedTextField(_("comment"), blank=True, max_length=5000, editable=False)
     history = HistoricalRecords()
 
     objects = SurveyQuerySet.as_manager()
@@ -240,7 +240,7 @@ class Complaint(WorkflowModel, BusinessModel):
     )
     channel = models.CharField(_("received through"), max_length=10, choices=Channel.choices)
     subject = models.CharField(_("subject"), max_length=200)
-    description = models.TextField(_("description"), max_length=10000)
+    description = BoundedTextField(_("description"), max_length=10000)
     state = StateField(_("state"), choices=State.choices, default=State.FILED, protected=True)
     filed_by = actor_field(_("filed by"), null=False)
     filed_at = models.DateTimeField(_("filed"), editable=False)
@@ -256,17 +256,19 @@ class Complaint(WorkflowModel, BusinessModel):
     assigned_by = actor_field(_("assigned by"))
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True, editable=False)
     due_at = models.DateTimeField(_("response due"), null=True, blank=True, editable=False)
-    response = models.TextField(_("response to the client"), blank=True, editable=False)
+    response = BoundedTextField(_("response to the client"), max_length=10000, blank=True, editable=False)
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True, editable=False)
     responded_by = actor_field(_("responded by"))
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, editable=False)
-    reopen_reason = models.TextField(_("reason for reopening"), blank=True, editable=False)
+    reopen_reason = BoundedTextField(
+        _("reason for reopening"), max_length=TEXT_NOTE, blank=True, editable=False
+    )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     closed_by = actor_field(_("closed by"))
     closure = models.CharField(
         _("closure"), max_length=10, choices=Closure.choices, blank=True, editable=False
     )
-    closure_note = models.TextField(_("closing note"), blank=True, editable=False)
+    closure_note = BoundedTextField(_("closing note"), max_length=TEXT_NOTE, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = ComplaintQuerySet.as_manager()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from onestop.core.fields import TEXT_LONG, BoundedTextField
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.notifications import rules as r
 
@@ -48,7 +49,7 @@ class Notification(BusinessModel):
     )
     level = models.CharField(_("kind"), max_length=20, choices=Level.choices, default=Level.INFO)
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
+    body = BoundedTextField(_("message"), max_length=TEXT_LONG, blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
     target_id = models.PositiveBigIntegerField(null=True, blank=True)

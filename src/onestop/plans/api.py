@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer
+from onestop.core.fields import TEXT_COMMENT, TEXT_NOTE
 from onestop.engagements.models import Engagement
 from onestop.plans import services
 from onestop.plans.diff import since_reviewed_by
@@ -148,16 +149,17 @@ class PlanVersionUpdateSerializer(ModelSerializer):
 
 class PlanSubmitSerializer(serializers.Serializer):
     reviewers = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), many=True)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=TEXT_COMMENT, required=False, allow_blank=True, default="")
 
 
 class PlanReviewRequestSerializer(serializers.Serializer):
     scores = serializers.DictField(child=serializers.IntegerField())
     recommendation = serializers.ChoiceField(choices=PlanReview.Recommendation.choices)
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
+    comments = serializers.CharField(max_length=TEXT_NOTE, required=False, allow_blank=True, default="")
 
 
 class SuggestedReviewerSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     id = serializers.IntegerField()
     name = serializers.CharField(source="display_name")
 
@@ -175,6 +177,7 @@ class ReviewerGroupSerializer(serializers.Serializer):
 
 
 class ChangedTermSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     name = serializers.CharField()
     label = serializers.CharField()
     before = serializers.CharField()
@@ -189,7 +192,7 @@ class ChangesSinceReviewSerializer(serializers.Serializer):
 
 
 class PlanNewVersionSerializer(serializers.Serializer):
-    change_note = serializers.CharField(required=False, allow_blank=True, default="")
+    change_note = serializers.CharField(max_length=TEXT_NOTE, required=False, allow_blank=True, default="")
 
 
 class PlanViewSet(

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.fields import TEXT_COMMENT, TEXT_NOTE
 from onestop.core.forms import DateInput, ModelForm, bootstrapify
 from onestop.core.roles import Role
 from onestop.engagements.models import Engagement
@@ -128,7 +129,10 @@ class SubmitForm(forms.Form):
         queryset=_staff(Role.REVIEWER), label=_("Review panel"), widget=GroupedCheckboxSelectMultiple
     )
     comment = forms.CharField(
-        label=_("Note to the reviewers"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_COMMENT,
+        label=_("Note to the reviewers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, version=None, **kwargs):
@@ -155,7 +159,9 @@ class SubmitForm(forms.Form):
 
 class ReviewForm(forms.Form):
     recommendation = forms.ChoiceField(label=_("Recommendation"), choices=PlanReview.Recommendation.choices)
-    comments = forms.CharField(label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comments = forms.CharField(
+        max_length=TEXT_NOTE, label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, criteria_set, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,10 +184,15 @@ class ReviewForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        max_length=TEXT_COMMENT, label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NewVersionForm(forms.Form):
     change_note = forms.CharField(
-        label=_("What will change and why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_NOTE,
+        label=_("What will change and why"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

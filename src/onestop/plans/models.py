@@ -21,7 +21,7 @@ from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.core.access import Kind, register_team
-from onestop.core.fields import StateField, actor_field
+from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.predicates import is_internal, is_system_admin
 from onestop.core.workflow import WorkflowModel
@@ -249,17 +249,17 @@ class PlanVersion(WorkflowModel, BusinessModel):
     )
     number = models.PositiveIntegerField(_("version"))
     state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
-    service_content = models.TextField(_("service content"))
-    technical_route = models.TextField(_("technical route"), blank=True)
-    implementation_steps = models.TextField(_("implementation steps"), blank=True)
-    quality_measures = models.TextField(_("quality-assurance measures"), blank=True)
+    service_content = BoundedTextField(_("service content"), max_length=TEXT_LONG)
+    technical_route = BoundedTextField(_("technical route"), max_length=TEXT_LONG, blank=True)
+    implementation_steps = BoundedTextField(_("implementation steps"), max_length=TEXT_LONG, blank=True)
+    quality_measures = BoundedTextField(_("quality-assurance measures"), max_length=TEXT_LONG, blank=True)
     period_start = models.DateField(_("service period from"))
     period_end = models.DateField(_("service period to"))
     fee = models.DecimalField(
         _("agreed fee"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
-    change_note = models.TextField(_("what changed and why"), blank=True)
+    change_note = BoundedTextField(_("what changed and why"), max_length=TEXT_NOTE, blank=True)
     author = actor_field(_("author"), null=False, editable=True)
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("review panel"), blank=True, related_name="plan_reviews"
@@ -280,7 +280,7 @@ class PlanVersion(WorkflowModel, BusinessModel):
     )
     decision_reasons = models.JSONField(_("reasons for the outcome"), default=list, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    approval_comment = models.TextField(_("management's comment"), blank=True)
+    approval_comment = BoundedTextField(_("management's comment"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
     objects = PlanVersionQuerySet.as_manager()
@@ -418,7 +418,7 @@ class Milestone(BusinessModel):
     )
     name = models.CharField(_("milestone"), max_length=200)
     due_date = models.DateField(_("due date"))
-    deliverables = models.TextField(_("deliverables"), blank=True)
+    deliverables = BoundedTextField(_("deliverables"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
     objects = VersionPartQuerySet.as_manager()
@@ -565,7 +565,7 @@ class PlanReview(BusinessModel):
     )
     reviewer = actor_field(_("reviewer"), null=False, editable=True)
     scores = models.JSONField(_("scores"))
-    comments = models.TextField(_("comments"), blank=True)
+    comments = BoundedTextField(_("comments"), max_length=TEXT_NOTE, blank=True)
     recommendation = models.CharField(_("recommendation"), max_length=10, choices=Recommendation.choices)
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     history = HistoricalRecords()
@@ -603,7 +603,7 @@ class PlanApproval(BusinessModel):
     )
     level = models.PositiveSmallIntegerField(_("approval level"))
     approver = actor_field(_("approver"), null=False, editable=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = BoundedTextField(_("comment"), max_length=TEXT_NOTE, blank=True)
     approved_at = models.DateTimeField(_("approved"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -13,6 +13,7 @@ from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
 from onestop.core.exceptions import DomainError, ErrorCode
 from onestop.core.exports import excel_response
+from onestop.core.fields import TEXT_LONG, TEXT_NOTE, TEXT_REPORT
 from onestop.projects import exports, filters, services
 from onestop.projects.models import (
     KickoffAttendee,
@@ -89,12 +90,16 @@ class KickoffRequestSerializer(serializers.Serializer):
     held_on = serializers.DateField()
     location = serializers.CharField(max_length=200)
     attendees = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
-    goals = serializers.CharField()
-    tasks_communicated = serializers.CharField()
-    requirements = serializers.CharField(required=False, allow_blank=True, default="")
-    minutes = serializers.CharField(required=False, allow_blank=True, default="")
+    goals = serializers.CharField(
+        max_length=TEXT_LONG,
+    )
+    tasks_communicated = serializers.CharField(
+        max_length=TEXT_LONG,
+    )
+    requirements = serializers.CharField(max_length=TEXT_LONG, required=False, allow_blank=True, default="")
+    minutes = serializers.CharField(max_length=TEXT_REPORT, required=False, allow_blank=True, default="")
     responsibilities = serializers.DictField(
-        child=serializers.CharField(allow_blank=True), required=False, default=dict
+        child=serializers.CharField(allow_blank=True, max_length=TEXT_NOTE), required=False, default=dict
     )
 
 
@@ -394,9 +399,9 @@ class RowInputSerializer(serializers.Serializer):
     percent_complete = serializers.IntegerField(min_value=0, max_value=100, required=False)
     actual_start = serializers.DateField(required=False, allow_null=True)
     actual_end = serializers.DateField(required=False, allow_null=True)
-    work_done = serializers.CharField(required=False, allow_blank=True)
-    next_steps = serializers.CharField(required=False, allow_blank=True)
-    problems = serializers.CharField(required=False, allow_blank=True)
+    work_done = serializers.CharField(max_length=TEXT_LONG, required=False, allow_blank=True)
+    next_steps = serializers.CharField(max_length=TEXT_LONG, required=False, allow_blank=True)
+    problems = serializers.CharField(max_length=TEXT_LONG, required=False, allow_blank=True)
 
 
 class FillRequestSerializer(serializers.Serializer):

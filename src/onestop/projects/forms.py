@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.fields import TEXT_LONG, TEXT_NOTE, TEXT_REPORT
 from onestop.core.forms import DateInput, ModelForm
 from onestop.core.roles import Role
 from onestop.projects.models import Milestone, Project, ProjectMember, Task
@@ -129,14 +130,21 @@ class KickoffForm(forms.Form):
     attendees = forms.ModelMultipleChoiceField(
         queryset=None, label=_("Attendees"), widget=forms.CheckboxSelectMultiple
     )
-    goals = forms.CharField(label=_("Project goals communicated"), widget=forms.Textarea(attrs={"rows": 3}))
+    goals = forms.CharField(
+        max_length=TEXT_LONG, label=_("Project goals communicated"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     tasks_communicated = forms.CharField(
-        label=_("Tasks communicated"), widget=forms.Textarea(attrs={"rows": 3})
+        max_length=TEXT_LONG, label=_("Tasks communicated"), widget=forms.Textarea(attrs={"rows": 3})
     )
     requirements = forms.CharField(
-        label=_("Requirements communicated"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=TEXT_LONG,
+        label=_("Requirements communicated"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    minutes = forms.CharField(
+        max_length=TEXT_REPORT, label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,6 +162,7 @@ class KickoffForm(forms.Form):
             self.fields[f"responsibility_{member.pk}"] = forms.CharField(
                 label=f"{member.user.display_name}（{member.role}）",
                 required=False,
+                max_length=TEXT_NOTE,
                 initial=member.responsibilities,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )

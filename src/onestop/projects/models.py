@@ -21,7 +21,7 @@ from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.core.access import Kind, register_team
-from onestop.core.fields import StateField, actor_field
+from onestop.core.fields import TEXT_LONG, TEXT_NOTE, TEXT_REPORT, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, ClientScopedQuerySet, InternalQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.projects import rules as r
@@ -190,7 +190,7 @@ class Milestone(BusinessModel):
     )
     name = models.CharField(_("milestone"), max_length=200)
     planned_date = models.DateField(_("planned date"))
-    deliverables = models.TextField(_("deliverables"), blank=True)
+    deliverables = BoundedTextField(_("deliverables"), max_length=TEXT_NOTE, blank=True)
     percent_complete = models.PositiveSmallIntegerField(
         _("percentage complete"), default=0, validators=[MaxValueValidator(100)]
     )
@@ -250,8 +250,9 @@ class ProjectMember(BusinessModel):
     allocation = models.PositiveSmallIntegerField(
         _("allocation (%)"), default=100, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
-    responsibilities = models.TextField(
+    responsibilities = BoundedTextField(
         _("responsibilities"),
+        max_length=TEXT_NOTE,
         blank=True,
         help_text=_("What this member is responsible for, as assigned at the kickoff meeting."),
     )
@@ -313,10 +314,10 @@ class KickoffMeeting(BusinessModel):
         through="KickoffAttendee",
         related_name="kickoff_meetings",
     )
-    goals = models.TextField(_("project goals communicated"))
-    tasks_communicated = models.TextField(_("tasks communicated"))
-    requirements = models.TextField(_("requirements communicated"), blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    goals = BoundedTextField(_("project goals communicated"), max_length=TEXT_LONG)
+    tasks_communicated = BoundedTextField(_("tasks communicated"), max_length=TEXT_LONG)
+    requirements = BoundedTextField(_("requirements communicated"), max_length=TEXT_LONG, blank=True)
+    minutes = BoundedTextField(_("minutes"), max_length=TEXT_REPORT, blank=True)
     recorded_by = actor_field(_("recorded by"))
     history = HistoricalRecords()
 
@@ -420,7 +421,7 @@ class Task(BusinessModel):
     percent_complete = models.PositiveSmallIntegerField(
         _("percentage complete"), default=0, validators=[MaxValueValidator(100)]
     )
-    resource_needs = models.TextField(_("resource needs"), blank=True)
+    resource_needs = BoundedTextField(_("resource needs"), max_length=TEXT_LONG, blank=True)
     depends_on = models.ManyToManyField(
         "self", verbose_name=_("depends on"), symmetrical=False, blank=True, related_name="successors"
     )
@@ -496,7 +497,7 @@ class ProgressReport(WorkflowModel, BusinessModel):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     reviewed_by = actor_field(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
-    review_comment = models.TextField(_("review comment"), blank=True)
+    review_comment = BoundedTextField(_("review comment"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
     objects = InternalProjectQuerySet.as_manager()
@@ -604,9 +605,9 @@ class ProgressRow(BusinessModel):
     )
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
-    work_done = models.TextField(_("work done this period"), blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
-    problems = models.TextField(_("problems and risks"), blank=True)
+    work_done = BoundedTextField(_("work done this period"), max_length=TEXT_LONG, blank=True)
+    next_steps = BoundedTextField(_("next steps"), max_length=TEXT_LONG, blank=True)
+    problems = BoundedTextField(_("problems and risks"), max_length=TEXT_LONG, blank=True)
     filled_by = actor_field(_("filled in by"))
     history = HistoricalRecords()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -508,7 +508,7 @@ def fill_rows(report, *, actor, rows: dict) -> list[ProgressRow]:
         try:
             core_services.validate(row)
         except ValidationError as exc:
-            errors.append(f"{row.item}: {' '.join(exc.messages)}")
+            errors.extend(_row_errors(row, exc))
             continue
         if before != {name: getattr(row, name) for name in ROW_FIELDS}:
             row.filled_by = actor
@@ -518,6 +518,24 @@ def fill_rows(report, *, actor, rows: dict) -> list[ProgressRow]:
         transaction.set_rollback(True)
         raise DomainError(" ".join(errors), code=ErrorCode.INVALID)
     return changed
+
+
+def _row_errors(row, error: ValidationError) -> list[str]:
+    """A row's refusals, each naming the row and, when there is one, the column: a table has
+    many of both, and "at most 20000 characters" alone would not say where."""
+    if not hasattr(error, "error_dict"):
+        return [f"{row.item}: {' '.join(error.messages)}"]
+    messages = []
+    for name, texts in error.message_dict.items():
+        text = " ".join(texts)
+        if name == NON_FIELD_ERRORS:
+            messages.append(f"{row.item}: {text}")
+        else:
+            field = row._meta.get_field(name).verbose_name
+            messages.append(
+                _("%(item)s, %(field)s: %(message)s") % {"item": row.item, "field": field, "message": text}
+            )
+    return messages
 
 
 @transaction.atomic

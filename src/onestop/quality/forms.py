@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.fields import TEXT_NOTE
 from onestop.core.forms import DateInput, ModelForm
 from onestop.core.roles import Role
 from onestop.quality.models import (
@@ -167,7 +168,9 @@ class SpotCheckDrawForm(forms.Form):
         max_value=2**53,
         help_text=_("Leave empty for a random seed; give one to repeat a draw."),
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        max_length=TEXT_NOTE, label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

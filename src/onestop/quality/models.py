@@ -24,7 +24,7 @@ from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.core.access import Kind, register_department, register_team
-from onestop.core.fields import StateField, actor_field
+from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.quality import rules as r
@@ -88,8 +88,10 @@ class CheckpointFields(models.Model):
 
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
     name = models.CharField(_("checkpoint"), max_length=200)
-    indicators = models.TextField(
-        _("indicators"), help_text=_("One indicator per line; each becomes an item of the checklist.")
+    indicators = BoundedTextField(
+        _("indicators"),
+        max_length=TEXT_LONG,
+        help_text=_("One indicator per line; each becomes an item of the checklist."),
     )
     acceptance_threshold = models.CharField(
         _("acceptance threshold"),
@@ -133,7 +135,7 @@ class QCTemplate(BusinessModel):
     )
     version = models.PositiveIntegerField(_("version"), editable=False)
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=TEXT_LONG, blank=True)
     is_active = models.BooleanField(
         _("active"),
         default=False,
@@ -239,7 +241,7 @@ class QCPlan(WorkflowModel, BusinessModel):
         editable=False,
     )
     state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), max_length=TEXT_NOTE, blank=True)
     created_by = actor_field(_("created by"))
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
@@ -350,7 +352,7 @@ class SpotCheckDraw(BusinessModel):
     inspector = actor_field(_("inspector"))
     drawn_by = actor_field(_("drawn by"))
     drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now, editable=False)
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
     objects = InternalQuerySet.as_manager()
@@ -444,7 +446,7 @@ class Inspection(WorkflowModel, BusinessModel):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
     completed_by = actor_field(_("completed by"))
     passed = models.BooleanField(_("passed"), null=True, blank=True, editable=False)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = BoundedTextField(_("summary"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
     objects = InternalQuerySet.as_manager()
@@ -528,8 +530,9 @@ class InspectionItem(BusinessModel):
     label = models.CharField(_("item"), max_length=300)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices, blank=True, default="")
-    evidence = models.TextField(
+    evidence = BoundedTextField(
         _("evidence"),
+        max_length=TEXT_LONG,
         blank=True,
         help_text=_("What was looked at (documents, records, files attached to the inspection)."),
     )
@@ -537,7 +540,7 @@ class InspectionItem(BusinessModel):
         _("finding category"), max_length=20, choices=FindingCategory.choices, blank=True
     )
     cause = models.CharField(_("cause"), max_length=20, choices=FindingCause.choices, blank=True)
-    note = models.TextField(_("finding"), blank=True)
+    note = BoundedTextField(_("finding"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
     objects = InternalQuerySet.as_manager()
@@ -621,15 +624,17 @@ class RectificationNotice(WorkflowModel, BusinessModel):
         on_delete=models.PROTECT,
         related_name="rectification_notices",
     )
-    requirement = models.TextField(_("rectification requirement"))
+    requirement = BoundedTextField(_("rectification requirement"), max_length=TEXT_NOTE)
     deadline = models.DateField(_("deadline"))
     state = StateField(_("state"), choices=State.choices, default=State.ISSUED, protected=True)
     issued_by = actor_field(_("issued by"))
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
-    response = models.TextField(_("corrective action taken"), blank=True, editable=False)
+    response = BoundedTextField(
+        _("corrective action taken"), max_length=TEXT_NOTE, blank=True, editable=False
+    )
     responded_by = actor_field(_("responded by"))
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True, editable=False)
-    verification = models.TextField(_("verification"), blank=True, editable=False)
+    verification = BoundedTextField(_("verification"), max_length=TEXT_NOTE, blank=True, editable=False)
     verified_by = actor_field(_("verified by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, editable=False)
@@ -723,7 +728,7 @@ class ImprovementAction(WorkflowModel, BusinessModel):
     State = ImprovementActionState
 
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"))
+    description = BoundedTextField(_("description"), max_length=TEXT_LONG)
     source_category = models.CharField(
         _("finding category addressed"), max_length=20, choices=FindingCategory.choices, blank=True
     )
@@ -748,7 +753,9 @@ class ImprovementAction(WorkflowModel, BusinessModel):
     due_date = models.DateField(_("due date"))
     state = StateField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
-    effectiveness_note = models.TextField(_("effectiveness check"), blank=True, editable=False)
+    effectiveness_note = BoundedTextField(
+        _("effectiveness check"), max_length=TEXT_NOTE, blank=True, editable=False
+    )
     checked_by = actor_field(_("checked by"))
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from onestop.core import services as core_services
 from onestop.core.exceptions import DomainError, ErrorCode
+from onestop.core.fields import check_length
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
@@ -331,6 +332,7 @@ def record_item(
 def complete_inspection(inspection: Inspection, *, actor, summary: str = "") -> Inspection:
     """Complete an inspection whose every item is answered; its outcome is fixed."""
     if summary:
+        check_length(summary, Inspection._meta.get_field("summary").max_length, field="summary")
         inspection.summary = summary
         Inspection.objects.filter(pk=inspection.pk).update(summary=summary)
     perform_transition(inspection, "complete", actor=actor)

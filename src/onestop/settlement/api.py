@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from onestop.contracts.models import Contract, PaymentInstalment
 from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
+from onestop.core.fields import TEXT_LONG
 from onestop.core.signatures import client_ip
 from onestop.settlement import filters, selectors, services
 from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
@@ -117,7 +118,7 @@ class SettlementApplySerializer(serializers.Serializer):
     payment_method = serializers.ChoiceField(
         choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
     )
-    description = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LONG, default="")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.fields import TEXT_LONG
 from onestop.core.forms import CommentForm, DateInput, ModelForm
 from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
 from onestop.settlement.states import CONTRACTS_IN_FORCE, EDITABLE
@@ -29,7 +30,10 @@ class SettlementApplyForm(forms.Form):
     )
     payment_method = forms.ChoiceField(choices=PaymentMethod.choices, label=_("Payment method"))
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Service actually provided")
+        max_length=TEXT_LONG,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label=_("Service actually provided"),
     )
 
     def __init__(self, *args, user=None, **kwargs):

@@ -21,7 +21,7 @@ from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.core.access import Kind, register_team, staff_scope
-from onestop.core.fields import StateField, actor_field
+from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.settlement import rules as r
@@ -107,7 +107,7 @@ class Settlement(WorkflowModel, BusinessModel):
     payment_method = models.CharField(
         _("payment method"), max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
     )
-    description = models.TextField(_("service actually provided"), blank=True)
+    description = BoundedTextField(_("service actually provided"), max_length=TEXT_LONG, blank=True)
     invoice_number = models.CharField(_("invoice number"), max_length=50, blank=True)
     invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
     invoice_amount = models.DecimalField(
@@ -128,7 +128,9 @@ class Settlement(WorkflowModel, BusinessModel):
         editable=False,
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
-    return_comment = models.TextField(_("corrections required"), blank=True, editable=False)
+    return_comment = BoundedTextField(
+        _("corrections required"), max_length=TEXT_NOTE, blank=True, editable=False
+    )
     returned_count = models.PositiveIntegerField(_("times returned"), default=0, editable=False)
     reviewed_by = actor_field(_("reviewed by"))
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
@@ -338,9 +340,10 @@ class Payment(BusinessModel):
     reference = models.CharField(
         _("reference"), max_length=100, blank=True, help_text=_("Bank or cheque reference.")
     )
-    note = models.TextField(_("internal note"), blank=True)
-    over_limit_reason = models.TextField(
+    note = BoundedTextField(_("internal note"), max_length=TEXT_NOTE, blank=True)
+    over_limit_reason = BoundedTextField(
         _("reason for exceeding the contract value"),
+        max_length=TEXT_NOTE,
         blank=True,
         help_text=_(
             "Required when the money received would exceed the contract value plus approved changes."
@@ -407,7 +410,7 @@ class WriteOff(BusinessModel):
         related_name="write_off",
     )
     amount = models.DecimalField(_("amount written off"), max_digits=14, decimal_places=2, editable=False)
-    reason = models.TextField(_("reason"))
+    reason = BoundedTextField(_("reason"), max_length=TEXT_NOTE)
     written_off_on = models.DateField(_("date"))
     written_off_by = actor_field(_("written off by"), null=False)
     history = HistoricalRecords()
