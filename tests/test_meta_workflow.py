@@ -24,6 +24,7 @@ OWN_TESTS = {
     "core.OutgoingMail": "tests.test_operations",
     "core.AuditHead": "tests.test_audit_chain",
     "core.AuditLink": "tests.test_audit_chain",
+    "core.SecurityEvent": "tests.test_security_events",
     "notifications.Notification": "tests.test_notifications",
     "notifications.Deadline": "tests.test_notifications",
     "engagements.Inquiry": "tests.test_engagements",
