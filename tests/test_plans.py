@@ -842,7 +842,7 @@ def draft_plan(org_a, team):
     )
 
 
-def test_PLN_1_the_api_refuses_a_milestone_due_outside_the_service_period(org_a, team):
+def test_PLN_1_the_api_refuses_a_milestone_due_outside_the_service_period(org_a, team, english):
     version = draft_plan(org_a, team).versions.get()
     late = [{"name": "上線驗收", "due_date": "2029-06-17", "deliverables": "驗收報告"}]  # 900 days on
     response = api(team["lead"]).patch(
@@ -869,7 +869,7 @@ def test_PLN_1_shortening_the_period_past_a_milestone_is_refused(org_a, team):
     assert version.period_end == date(2027, 6, 30)
 
 
-def test_PLN_1_a_milestone_before_the_period_starts_is_refused_on_the_edit_page(org_a, team, client):
+def test_PLN_1_a_milestone_before_the_period_starts_is_refused_on_the_edit_page(org_a, team, client, english):
     version = draft_plan(org_a, team).versions.get()
     client.force_login(team["lead"])
     form = {

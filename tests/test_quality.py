@@ -101,9 +101,19 @@ def template_for(personas) -> QCTemplate:
 
 
 def shared_project(personas, index=900):
+    """A project with the persona "technician" on its team (so it sees the project's quality
+    records, X-3) but without any quality role."""
     from onestop.projects.models import Project
 
-    return Project.objects.filter(code=f"PJ-T-{index:05d}").first() or make_project(personas, index)
+    return Project.objects.filter(code=f"PJ-T-{index:05d}").first() or project_with_technician(personas, index)
+
+
+def project_with_technician(personas, index):
+    from onestop.projects.models import ProjectMember
+
+    project = make_project(personas, index)
+    ProjectMember.objects.create(project=project, user=personas["technician"], role="工程師", allocation=50)
+    return project
 
 
 def active_plan(personas, project=None) -> QCPlan:
@@ -253,7 +263,7 @@ class TestQCPlan(ModelTestBase):
     invalid_field = "project"
 
     def make_object(self, personas, index=0):
-        project = make_project(personas, 300 + index)
+        project = project_with_technician(personas, 300 + index)
         return services.create_qc_plan(project, actor=personas["quality"], template=template_for(personas))
 
     def create_data(self, personas):
@@ -536,7 +546,7 @@ def test_QA_1_another_lead_may_not_adjust_the_plan_and_a_plan_needs_checkpoints_
         {"frequency_days": 7},
         format="json",
     )
-    assert response.status_code == 403
+    assert response.status_code == 404  # X-3: another project's lead does not see this plan
     plan.checkpoints.all().delete()
     with pytest.raises(DomainError, match="at least one checkpoint"):
         services.activate_plan(plan, actor=personas["lead"])
