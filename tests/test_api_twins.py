@@ -352,3 +352,35 @@ def test_the_list_pages_take_the_same_engagement_filter(personas, client):
         reverse("contracts:contract_list"), {"engagement": first.engagement_id}
     ).content.decode()
     assert first.code in page and second.code not in page
+
+
+# --- a contract's account ------------------------------------------------------------------------
+
+
+def test_a_contracts_account_gives_the_balance_page_figures(personas):
+    contract = signed_contract(personas, 19)
+    pay(contract, personas, "100000.00")
+    pay(contract, personas, "2500.00", direction=Payment.Direction.REFUND)
+    url = reverse("api:receivables-balance", args=[contract.pk])
+    response = api(personas["finance"]).get(url)
+    assert response.status_code == 200
+    body = {k: v if k == "contract" else Decimal(v) for k, v in response.json().items()}
+    assert body == {
+        "contract": contract.pk,
+        "contract_value": Decimal("300000.00"),
+        "approved_changes": Decimal("0"),
+        "receivable": Decimal("300000.00"),
+        "received": Decimal("100000.00"),
+        "paid_out": Decimal("2500.00"),
+        "balance": Decimal("202500.00"),
+        "written_off": Decimal("0"),
+        "outstanding": Decimal("202500.00"),
+    }
+
+
+def test_a_contracts_account_is_not_for_clients_nor_for_staff_without_need_to_know(personas):
+    contract = signed_contract(personas, 20)
+    url = reverse("api:receivables-balance", args=[contract.pk])
+    assert api(personas["client_a"]).get(url).status_code == 403
+    assert api(personas["hr"]).get(url).status_code in (403, 404)
+    assert api(personas["finance"]).get(reverse("api:receivables-balance", args=[999999])).status_code == 404

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from onestop.contracts.models import Contract, PaymentInstalment
-from onestop.core.actions import calls, service_action
+from onestop.core.actions import calls, service_action, visible_record
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
 from onestop.core.drf import COMMON_QUERY_PARAMS
 from onestop.core.exports import EXCEL_CONTENT_TYPE
@@ -393,13 +393,45 @@ PERIOD_PARAMETERS = [
 ]
 
 
+class BalanceSerializer(serializers.Serializer):
+    contract = serializers.IntegerField()
+    contract_value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    approved_changes = serializers.DecimalField(max_digits=16, decimal_places=2)
+    receivable = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Contract value plus approved changes."
+    )
+    received = serializers.DecimalField(max_digits=16, decimal_places=2)
+    paid_out = serializers.DecimalField(max_digits=16, decimal_places=2)
+    balance = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Receivable − received + paid out."
+    )
+    written_off = serializers.DecimalField(max_digits=16, decimal_places=2)
+    outstanding = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Still to collect after any write-off."
+    )
+
+
 class ReceivablesViewSet(viewsets.GenericViewSet):
-    """FEE-3: ``ageing``, the receivables by days past due (what the ageing page shows)."""
+    """FEE-3: ``ageing``, the receivables by days past due (what the ageing page shows), and
+    ``contracts/<id>``, a contract's account (what the contract's balance page shows)."""
 
     queryset = Payment.objects.all()  # asks the payments' "export" rule, as the pages do
     required_action = "export"
     filter_backends = ()
     pagination_class = None
+
+    @extend_schema(responses=BalanceSerializer)
+    @action(detail=False, methods=["get"], url_path=r"contracts/(?P<contract_pk>\d+)", required_action="view")
+    def balance(self, request, contract_pk=None):
+        # As the page: staff who may see payments, for a contract they may see (404 otherwise).
+        if request.user.client_organization_id is not None:
+            raise PermissionDenied
+        contract = visible_record(request, Contract, contract_pk)
+        account = selectors.balance(contract)
+        fields = ("contract_value", "approved_changes", "receivable", "received", "paid_out", "balance")
+        answer = {name: getattr(account, name) for name in fields}
+        answer.update(contract=contract.pk, written_off=account.written_off, outstanding=account.outstanding)
+        return Response(BalanceSerializer(answer).data)
 
     @extend_schema(responses=AgeingSerializer)
     @action(detail=False, methods=["get"])
