@@ -32,6 +32,7 @@ router.register("chats", engagements_api.StartChatViewSet, "chat")
 router.register("incoming-mail", engagements_api.IncomingMailViewSet)
 router.register("plans", plans_api.PlanViewSet)
 router.register("plan-versions", plans_api.PlanVersionViewSet)
+router.register("review-criteria-sets", plans_api.ReviewCriteriaSetViewSet)
 router.register("signing-authorizations", contracts_api.SigningAuthorizationViewSet)
 router.register("contract-templates", contracts_api.ContractTemplateViewSet)
 router.register("contracts", contracts_api.ContractViewSet)
@@ -47,6 +48,12 @@ for _api in stage_modules("api"):
 api_patterns = [
     path("me/", accounts_api.me, name="me"),
     path("schema/", views_pages.SchemaView.as_view(), name="schema"),
+    path("documents/", core_api.DocumentListView.as_view(), name="documents"),
+    path(
+        "documents/<str:model>/<int:pk>/<str:code>/pdf/",
+        core_api.DocumentPdfView.as_view(),
+        name="document-pdf",
+    ),
     path("", include(router.urls)),
 ]
 

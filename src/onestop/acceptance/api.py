@@ -326,6 +326,10 @@ class AcceptanceTeamMemberViewSet(RowViewSet):
     filterset_class = filters.AcceptanceTeamMemberFilterSet
     select_related = ("round", "user")
 
+    def perform_destroy(self, instance):
+        # The page's "remove from the team" service: the same rule and the same audit entry.
+        services.remove_team_member(instance, actor=self.request.user)
+
 
 class ChecklistItemSerializer(RowSerializer):
     class Meta:

@@ -32,7 +32,9 @@ class ContractTemplateFilterSet(SearchFilterSet):
 class ContractFilterSet(SearchFilterSet):
     search_fields = ("code", "engagement__code", "engagement__title", "engagement__client__name")
     state = django_filters.ChoiceFilter(choices=Contract.State.choices, label=_("State"))
+    # By id (see plans.filters): the list is already scoped to what the user may see.
+    engagement = django_filters.NumberFilter(field_name="engagement_id", label=_("Engagement"))
 
     class Meta:
         model = Contract
-        fields = ["q", "state"]
+        fields = ["q", "state", "engagement"]

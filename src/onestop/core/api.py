@@ -15,9 +15,12 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from onestop.core import services
 from onestop.core.drf import django_errors_to_dict
@@ -485,3 +488,59 @@ class CommentViewSet(AttachedRowsViewSet):
             visibility=data.get("visibility") or Visibility.INTERNAL,
         )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+# --- the signed forms as PDF (the record page's "print" links) ---------------------------------
+
+
+class FormDocumentSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    record_type = serializers.SerializerMethodField(help_text="app_label.model, as in the PDF path.")
+    title = serializers.CharField()
+    roles = serializers.DictField(child=serializers.CharField(), help_text="Signing role → label.")
+
+    def get_record_type(self, document) -> str:
+        return document.model._meta.label_lower
+
+    def to_representation(self, document):
+        data = super().to_representation(document)
+        data["roles"] = {code: str(label) for code, label in document.roles.items()}
+        return data
+
+
+class DocumentListView(APIView):
+    """The kinds of form a record can be printed and signed as: their codes and signing roles."""
+
+    @extend_schema(responses=FormDocumentSerializer(many=True))
+    def get(self, request):
+        from onestop.core import signatures as sig
+
+        return Response(FormDocumentSerializer(sig.all_documents(), many=True).data)
+
+
+class DocumentPdfView(APIView):
+    """``GET /api/documents/<record_type>/<pk>/<code>/pdf/``: the record's form as a PDF.
+
+    The same visibility as the page (a record the user may not see, an unknown form or a
+    version never signed answers 404) and the same rendering (``core.pdf.render_pdf``);
+    ``?version=N`` gives the text that was signed as version N."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("version", int, description="A signed version; default the current text.")
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: None},
+    )
+    def get(self, request, model: str, pk: int, code: str):
+        from onestop.core.views_documents import pdf_response, record_and_document
+
+        unknown = set(request.query_params) - {"version"}
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: [_("Unknown query parameter. Known: %(known)s.") % {"known": "version"}]
+                    for name in unknown
+                }
+            )
+        obj, document = record_and_document(request, model, pk, code)
+        return pdf_response(document, obj, request.query_params.get("version"))

@@ -85,6 +85,11 @@ def get_document(code: str) -> FormDocument | None:
     return _registry.get(code)
 
 
+def all_documents() -> list[FormDocument]:
+    """Every registered form, by code."""
+    return sorted(_registry.values(), key=lambda document: document.code)
+
+
 def documents_for(model) -> list[FormDocument]:
     return [doc for doc in _registry.values() if doc.model is model]
 

@@ -95,6 +95,11 @@ def viewset_for(model):
     return _VIEWSETS.get(model)
 
 
+def all_viewsets() -> list:
+    """Every ``ObjectViews`` declared so far (all of them once the URL conf is loaded)."""
+    return list(_VIEWSETS.values())
+
+
 class ObjectViews:
     """Declares the pages of one model; subclasses set the attributes below."""
 

@@ -34,7 +34,13 @@ def record_and_document(request, model: str, pk: int, code: str):
 @require_GET
 def document_pdf(request, model: str, pk: int, code: str):
     obj, document = record_and_document(request, model, pk, code)
-    version = request.GET.get("version")
+    return pdf_response(document, obj, request.GET.get("version"))
+
+
+def pdf_response(document, obj, version: str | None):
+    """The form of ``obj`` (a visible record) as a PDF download: the current text, or the
+    signed text of ``version``; a version that is not a number or not there is missing (404).
+    The page and the API answer with this one function."""
     if version is not None and not version.isdigit():
         raise Http404
     data = pdf.render_pdf(document, obj, int(version) if version else None)

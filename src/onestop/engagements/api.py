@@ -15,7 +15,7 @@ from onestop.core.actions import calls, service_action, visible_record
 from onestop.core.api import ModelSerializer
 from onestop.core.fields import TEXT_COMMENT, TEXT_LONG, TEXT_NOTE
 from onestop.core.signatures import client_ip
-from onestop.engagements import chat, mail, services
+from onestop.engagements import chat, mail, services, timeline
 from onestop.engagements.filters import EngagementFilterSet
 from onestop.engagements.models import Channel, Engagement, IncomingMail, Inquiry, Proposal
 
@@ -59,6 +59,37 @@ class InquirySerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class StageSpanSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    label = serializers.CharField()
+    started = serializers.DateTimeField(allow_null=True, help_text="Null: a stage not reached yet.")
+    ended = serializers.DateTimeField(allow_null=True, help_text="Null while the stage is under way.")
+    duration_seconds = serializers.SerializerMethodField(
+        help_text="From the start to the end (to now for the current stage); null when not reached."
+    )
+    is_current = serializers.BooleanField()
+
+    def get_duration_seconds(self, span) -> int | None:
+        return None if span.duration is None else int(span.duration.total_seconds())
+
+
+class PathEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    # The page names who acted, never their account: the API says the same.
+    who_name = serializers.SerializerMethodField()
+    detail = serializers.CharField(allow_blank=True)
+
+    def get_who_name(self, event) -> str:
+        return getattr(event.who, "display_name", "") if event.who is not None else ""
+
+
+class EngagementPathSerializer(serializers.Serializer):
+    stages = StageSpanSerializer(many=True)
+    events = PathEventSerializer(many=True)
 
 
 class EngagementSerializer(ModelSerializer):
@@ -238,6 +269,15 @@ class EngagementViewSet(
         summary="INT-3: sign the agreed confirmation form as client or technician.",
     )
     withdraw = service_action(calls(services.withdraw), serializer=WithdrawSerializer, url_path="withdraw")
+
+    @extend_schema(responses=EngagementPathSerializer)
+    @action(detail=True, methods=["get"], required_action="view")
+    def path(self, request, pk=None):
+        """X-1: the stages with their durations and every event, newest first — what the
+        engagement's page shows, built by the same ``timeline.build`` for the asking user."""
+        engagement = self.get_object()
+        spans, events = timeline.build(engagement, request.user)
+        return Response(EngagementPathSerializer({"stages": spans, "events": events}).data)
 
     @extend_schema(responses=ProposalSerializer(many=True))
     @action(detail=True, methods=["get"], required_action="view")

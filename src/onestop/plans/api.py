@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from onestop.plans.models import (
     PlanApproval,
     PlanReview,
     PlanVersion,
+    ReviewCriteriaSet,
     StaffAssignment,
 )
 
@@ -60,6 +61,40 @@ class PlanApprovalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReviewCriterionSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The key of this criterion in a review's scores.")
+    label = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=9, decimal_places=4)
+
+
+class ReviewCriteriaSetSerializer(serializers.ModelSerializer):
+    """PLN-2: what a review scores (the codes are the keys of ``scores``), on what scale, and
+    the rule that decides pass or revise."""
+
+    criteria = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewCriteriaSet
+        fields = [
+            "id",
+            "name",
+            "version",
+            "is_active",
+            "criteria",
+            "scale_min",
+            "scale_max",
+            "pass_mean",
+            "min_criterion_mean",
+            "reject_forces_revise",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ReviewCriterionSerializer(many=True))
+    def get_criteria(self, obj):
+        # The labels as the review form shows them (the standard ones translated).
+        return ReviewCriterionSerializer(obj.criterion_list(), many=True).data
+
+
 class PlanVersionSerializer(serializers.ModelSerializer):
     milestones = PlanMilestoneSerializer(many=True, read_only=True)
     staffing = PlanStaffSerializer(many=True, read_only=True)
@@ -67,6 +102,12 @@ class PlanVersionSerializer(serializers.ModelSerializer):
     budget_total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     reviews = PlanReviewSerializer(many=True, read_only=True)
     approvals = PlanApprovalSerializer(many=True, read_only=True)
+    criteria_set_url = serializers.HyperlinkedRelatedField(
+        source="criteria_set",
+        view_name="api:reviewcriteriaset-detail",
+        read_only=True,
+        help_text="The review criteria set the version is scored by (set when it is submitted).",
+    )
 
     class Meta:
         model = PlanVersion
@@ -80,6 +121,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
             "author",
             "reviewers",
             "criteria_set",
+            "criteria_set_url",
             "submitted_at",
             "review_due",
             "decided_at",
@@ -269,7 +311,7 @@ class PlanVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def _answer(self, version, code=status.HTTP_200_OK):
         version = self.get_queryset().get(pk=version.pk)
-        return Response(PlanVersionSerializer(version).data, status=code)
+        return Response(self.get_serializer(version).data, status=code)
 
     @extend_schema(request=PlanVersionUpdateSerializer, responses=PlanVersionSerializer)
     def partial_update(self, request, pk=None):
@@ -329,3 +371,14 @@ class PlanVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         url_path="reject",
         summary="PLN-3: management rejects, with a reason.",
     )
+
+
+class ReviewCriteriaSetViewSet(viewsets.ReadOnlyModelViewSet):
+    """PLN-2: the review criteria sets (edited in the admin site; staff read them here)."""
+
+    queryset = ReviewCriteriaSet.objects.all()
+    serializer_class = ReviewCriteriaSetSerializer
+    filterset_fields = ["is_active"]
+
+    def get_queryset(self):
+        return ReviewCriteriaSet.objects.visible_to(self.request.user).order_by("-version")

@@ -7,18 +7,22 @@ allowed, 404 outside the user's reach, 409 when someone else acted first.
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from onestop.contracts.models import Contract, PaymentInstalment
-from onestop.core.actions import calls, service_action
+from onestop.core.actions import calls, service_action, visible_record
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
+from onestop.core.drf import COMMON_QUERY_PARAMS
+from onestop.core.exports import EXCEL_CONTENT_TYPE
 from onestop.core.fields import TEXT_LONG
 from onestop.core.signatures import client_ip
-from onestop.settlement import filters, selectors, services
+from onestop.settlement import exports, filters, forms, selectors, services
 from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
 
 
@@ -330,9 +334,157 @@ class WriteOffViewSet(ObjectViewSet):
         )
 
 
+# --- FEE-3: receivables ageing and the ledger (the pages' figures, for finance and management) --
+
+
+class AgeingBucketsSerializer(serializers.Serializer):
+    current = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Not yet due.")
+    days_1_30 = serializers.DecimalField(max_digits=16, decimal_places=2, source="1_30")
+    days_31_60 = serializers.DecimalField(max_digits=16, decimal_places=2, source="31_60")
+    days_61_90 = serializers.DecimalField(max_digits=16, decimal_places=2, source="61_90")
+    over_90 = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class AgeingRowSerializer(serializers.Serializer):
+    contract = serializers.IntegerField(source="contract.pk")
+    contract_code = serializers.CharField(source="contract.code")
+    client = serializers.IntegerField(source="contract.engagement.client_id")
+    client_name = serializers.CharField(source="contract.engagement.client.name")
+    buckets = AgeingBucketsSerializer()
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class AgeingSerializer(serializers.Serializer):
+    today = serializers.DateField()
+    rows = AgeingRowSerializer(many=True)
+    totals = AgeingBucketsSerializer()
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class LedgerRowSerializer(serializers.ModelSerializer):
+    contract_code = serializers.CharField(source="contract.code")
+    client_name = serializers.CharField(source="contract.engagement.client.name")
+    direction_display = serializers.CharField(source="get_direction_display")
+    method_display = serializers.CharField(source="get_method_display")
+    settlement_code = serializers.CharField(source="settlement.code", default="")
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "paid_on",
+            "contract",
+            "contract_code",
+            "client_name",
+            "direction",
+            "direction_display",
+            "amount",
+            "method",
+            "method_display",
+            "reference",
+            "settlement",
+            "settlement_code",
+        ]
+        read_only_fields = fields
+
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="The first day of the period (paid on)."),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="The last day of the period (paid on)."),
+]
+
+
+class BalanceSerializer(serializers.Serializer):
+    contract = serializers.IntegerField()
+    contract_value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    approved_changes = serializers.DecimalField(max_digits=16, decimal_places=2)
+    receivable = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Contract value plus approved changes."
+    )
+    received = serializers.DecimalField(max_digits=16, decimal_places=2)
+    paid_out = serializers.DecimalField(max_digits=16, decimal_places=2)
+    balance = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Receivable − received + paid out."
+    )
+    written_off = serializers.DecimalField(max_digits=16, decimal_places=2)
+    outstanding = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Still to collect after any write-off."
+    )
+
+
+class ReceivablesViewSet(viewsets.GenericViewSet):
+    """FEE-3: ``ageing``, the receivables by days past due (what the ageing page shows), and
+    ``contracts/<id>``, a contract's account (what the contract's balance page shows)."""
+
+    queryset = Payment.objects.all()  # asks the payments' "export" rule, as the pages do
+    required_action = "export"
+    filter_backends = ()
+    pagination_class = None
+
+    @extend_schema(responses=BalanceSerializer)
+    @action(detail=False, methods=["get"], url_path=r"contracts/(?P<contract_pk>\d+)", required_action="view")
+    def balance(self, request, contract_pk=None):
+        # As the page: staff who may see payments, for a contract they may see (404 otherwise).
+        if request.user.client_organization_id is not None:
+            raise PermissionDenied
+        contract = visible_record(request, Contract, contract_pk)
+        account = selectors.balance(contract)
+        fields = ("contract_value", "approved_changes", "receivable", "received", "paid_out", "balance")
+        answer = {name: getattr(account, name) for name in fields}
+        answer.update(contract=contract.pk, written_off=account.written_off, outstanding=account.outstanding)
+        return Response(BalanceSerializer(answer).data)
+
+    @extend_schema(responses=AgeingSerializer)
+    @action(detail=False, methods=["get"])
+    def ageing(self, request):
+        today = timezone.localdate()
+        rows, totals, total = selectors.ageing(today, Contract.objects.visible_to(request.user))
+        return Response(
+            AgeingSerializer({"today": today, "rows": rows, "totals": totals, "total": total}).data
+        )
+
+
+class LedgerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """FEE-3: the ledger — every payment of a period, oldest first (``start``/``end``, both
+    optional); ``xlsx`` downloads the same rows as the ledger page's Excel file."""
+
+    queryset = Payment.objects.all()
+    serializer_class = LedgerRowSerializer
+    required_action = "export"
+    filter_backends = ()
+
+    def period(self):
+        # The page's own form: the same checks and messages (an end before the start is refused).
+        form = forms.LedgerFilterForm(self.request.query_params)
+        unknown = sorted(set(self.request.query_params) - {*form.fields, *COMMON_QUERY_PARAMS})
+        if unknown:
+            known = ", ".join(sorted(form.fields))
+            message = _("Unknown query parameter. Known: %(known)s.") % {"known": known}
+            raise serializers.ValidationError({name: [message] for name in unknown})
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors)
+        return form.cleaned_data.get("start"), form.cleaned_data.get("end")
+
+    def get_queryset(self):
+        return exports.ledger_payments(*self.period(), Payment.objects.visible_to(self.request.user))
+
+    @extend_schema(parameters=PERIOD_PARAMETERS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses={(200, EXCEL_CONTENT_TYPE): bytes})
+    @action(detail=False, methods=["get"])
+    def xlsx(self, request):
+        """The ledger of the period as an Excel file (the ledger page's download)."""
+        start, end = self.period()
+        return exports.ledger_xlsx(start, end, Payment.objects.visible_to(request.user))
+
+
 ROUTES = [
     ("settlements", SettlementViewSet),
     ("settlement-items", SettlementItemViewSet),
     ("payments", PaymentViewSet),
     ("write-offs", WriteOffViewSet),
+    ("receivables", ReceivablesViewSet, "receivables"),
+    ("ledger", LedgerViewSet, "ledger"),
 ]

@@ -25,17 +25,22 @@ def ledger_headers() -> list[str]:
     ]
 
 
-def ledger_rows(start: date | None, end: date | None):
-    """One row per payment of the period (oldest first), read in chunks."""
-    rows = Payment.objects.select_related("contract__engagement__client", "settlement").order_by(
-        "paid_on", "pk"
+def ledger_payments(start: date | None, end: date | None, payments=None):
+    """The payments of the period (oldest first) — the ledger's rows, for the file and the API."""
+    rows = (payments if payments is not None else Payment.objects.all()).select_related(
+        "contract__engagement__client", "settlement"
     )
     condition = Q()
     if start:
         condition &= Q(paid_on__gte=start)
     if end:
         condition &= Q(paid_on__lte=end)
-    for payment in rows.filter(condition).iterator(chunk_size=2000):
+    return rows.filter(condition).order_by("paid_on", "pk")
+
+
+def ledger_rows(start: date | None, end: date | None, payments=None):
+    """One row per payment of the period (oldest first), read in chunks."""
+    for payment in ledger_payments(start, end, payments).iterator(chunk_size=2000):
         yield [
             payment.paid_on,
             payment.contract.code,
@@ -64,12 +69,12 @@ def ledger_csv(start, end):
     return csv_response(rows(), _filename(start, end, "csv"))
 
 
-def ledger_xlsx(start, end):
+def ledger_xlsx(start, end, payments=None):
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Ledger"))
     sheet.append(ledger_headers())
-    for row in ledger_rows(start, end):
+    for row in ledger_rows(start, end, payments):
         sheet.append(row)
     return excel_response(book, _filename(start, end, "xlsx"))

@@ -13,10 +13,13 @@ class SettlementFilterSet(SearchFilterSet):
         "contract__engagement__client__name",
     )
     state = django_filters.ChoiceFilter(choices=Settlement.State.choices, label=_("State"))
+    # By id (see plans.filters): the list is already scoped to what the user may see.
+    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
+    engagement = django_filters.NumberFilter(field_name="contract__engagement_id", label=_("Engagement"))
 
     class Meta:
         model = Settlement
-        fields = ["q", "state"]
+        fields = ["q", "state", "contract", "engagement"]
 
 
 class SettlementItemFilterSet(SearchFilterSet):
@@ -33,10 +36,12 @@ class PaymentFilterSet(SearchFilterSet):
     method = django_filters.ChoiceFilter(choices=PaymentMethod.choices, label=_("Payment method"))
     paid_from = django_filters.DateFilter(field_name="paid_on", lookup_expr="gte", label=_("From"))
     paid_to = django_filters.DateFilter(field_name="paid_on", lookup_expr="lte", label=_("To"))
+    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
+    engagement = django_filters.NumberFilter(field_name="contract__engagement_id", label=_("Engagement"))
 
     class Meta:
         model = Payment
-        fields = ["q", "direction", "method", "paid_from", "paid_to"]
+        fields = ["q", "direction", "method", "paid_from", "paid_to", "contract", "engagement"]
 
 
 class WriteOffFilterSet(SearchFilterSet):
