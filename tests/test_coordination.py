@@ -862,12 +862,9 @@ def test_PRJ_3_a_resource_request_is_answered_by_the_department_head_with_notice
     assert request.get_absolute_url() in client.get("/").content.decode()
     # Someone else (not head, not management) may not answer (nor, off the team, see it);
     # an answer needs text.
-    assert (
-        api(personas["technician"])
-        .post(f"/api/resource-requests/{request.pk}/approve/", {"answer": "好"})
-        .status_code
-        in (403, 404)
-    )
+    assert api(personas["technician"]).post(
+        f"/api/resource-requests/{request.pk}/approve/", {"answer": "好"}
+    ).status_code in (403, 404)
     assert (
         api(head)
         .post(f"/api/resource-requests/{request.pk}/decline/", {"answer": ""}, format="json")

@@ -105,7 +105,9 @@ def shared_project(personas, index=900):
     records, X-3) but without any quality role."""
     from onestop.projects.models import Project
 
-    return Project.objects.filter(code=f"PJ-T-{index:05d}").first() or project_with_technician(personas, index)
+    return Project.objects.filter(code=f"PJ-T-{index:05d}").first() or project_with_technician(
+        personas, index
+    )
 
 
 def project_with_technician(personas, index):
