@@ -786,6 +786,7 @@ def test_FEE_the_timeline_shows_application_returns_approval_payments_and_write_
     services.approve(settlement, actor=personas["finance"])
     engagement = settlement.contract.engagement
     pay(settlement.contract, personas, "100000.00")
+    events(engagement, personas["cs"])  # warm-up: the user's roles are read once and kept on the user
     with CaptureQueriesContext(connection) as few:
         events(engagement, personas["cs"])
     pay(settlement.contract, personas, "1000.00")

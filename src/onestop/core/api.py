@@ -494,6 +494,7 @@ class CommentViewSet(AttachedRowsViewSet):
 
 
 class FormDocumentSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     code = serializers.CharField()
     record_type = serializers.SerializerMethodField(help_text="app_label.model, as in the PDF path.")
     title = serializers.CharField()

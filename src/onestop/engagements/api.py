@@ -62,6 +62,7 @@ class InquirySerializer(serializers.ModelSerializer):
 
 
 class StageSpanSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     stage = serializers.CharField()
     label = serializers.CharField()
     started = serializers.DateTimeField(allow_null=True, help_text="Null: a stage not reached yet.")
@@ -76,6 +77,7 @@ class StageSpanSerializer(serializers.Serializer):
 
 
 class PathEventSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     at = serializers.DateTimeField()
     kind = serializers.CharField()
     title = serializers.CharField()
@@ -88,6 +90,7 @@ class PathEventSerializer(serializers.Serializer):
 
 
 class EngagementPathSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     stages = StageSpanSerializer(many=True)
     events = PathEventSerializer(many=True)
 

@@ -62,6 +62,7 @@ class PlanApprovalSerializer(serializers.ModelSerializer):
 
 
 class ReviewCriterionSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     code = serializers.CharField(help_text="The key of this criterion in a review's scores.")
     label = serializers.CharField()
     weight = serializers.DecimalField(max_digits=9, decimal_places=4)

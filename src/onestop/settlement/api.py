@@ -346,6 +346,7 @@ class AgeingBucketsSerializer(serializers.Serializer):
 
 
 class AgeingRowSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     contract = serializers.IntegerField(source="contract.pk")
     contract_code = serializers.CharField(source="contract.code")
     client = serializers.IntegerField(source="contract.engagement.client_id")
@@ -355,6 +356,7 @@ class AgeingRowSerializer(serializers.Serializer):
 
 
 class AgeingSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     today = serializers.DateField()
     rows = AgeingRowSerializer(many=True)
     totals = AgeingBucketsSerializer()
@@ -362,6 +364,7 @@ class AgeingSerializer(serializers.Serializer):
 
 
 class LedgerRowSerializer(serializers.ModelSerializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
     contract_code = serializers.CharField(source="contract.code")
     client_name = serializers.CharField(source="contract.engagement.client.name")
     direction_display = serializers.CharField(source="get_direction_display")
