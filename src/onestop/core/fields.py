@@ -71,7 +71,8 @@ class BoundedTextField(models.TextField):
     """
 
     def __init__(self, *args, max_length: int, **kwargs):
-        super().__init__(*args, max_length=max_length, **kwargs)
+        kwargs["max_length"] = max_length
+        super().__init__(*args, **kwargs)
         self.validators.append(MaxLengthValidator(max_length))
 
     def deconstruct(self):
@@ -102,5 +103,5 @@ def check_changed_texts(obj) -> None:
     stored = type(obj)._base_manager.filter(pk=obj.pk).values(*names).first() or {}
     for field in fields:
         value = getattr(obj, field.attname)
-        if value != stored.get(field.attname):
+        if value != stored.get(field.attname) and field.max_length is not None:
             check_length(value, field.max_length, field=field.name)
