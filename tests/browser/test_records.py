@@ -106,3 +106,21 @@ def test_a_department_page_lists_its_sub_departments_members_and_positions(login
     expect(main).to_contain_text("趙明遠")
     expect(main).to_contain_text("技術總監")
     screenshot(page, "detail-department")
+
+
+def test_a_refused_log_in_shows_on_the_security_events_page_and_on_the_profile(
+    page, login, live_server, screenshot
+):
+    """Issue 17 item 7: a wrong password is a security event the administrator and the owner see."""
+    page.goto(f"{live_server.url}/login/")
+    page.locator("#id_username").fill("cs.lin")
+    page.locator("#id_password").fill("not-the-password")
+    page.locator("form:has(#id_username) button[type=submit]").click()
+    login("admin")
+    page.goto(f"{live_server.url}/core/security/events/?kind=login_failed")
+    expect(page.locator("#security-events tbody tr").first).to_contain_text("cs.lin")
+    expect(page.locator("h1")).to_have_text(re.compile("安全事件"))
+    screenshot(page, "security-events", docs=True)
+    page.goto(f"{live_server.url}/profile/")
+    expect(page.locator("#recent-security-events")).to_contain_text("登入")
+    screenshot(page, "profile-recent-activity")
