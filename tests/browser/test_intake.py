@@ -351,7 +351,7 @@ def test_X_1_the_engagement_list_filters_by_stage_and_searches(login, live_serve
     from onestop.engagements.models import Engagement
 
     in_confirmation = Engagement.objects.filter(stage=Engagement.Stage.CONFIRMATION)
-    page = login("tech.li")
+    page = login("cs.lin")  # customer service sees every engagement
     page.goto(f"{live_server.url}{ENGAGEMENTS}")
     rows = page.locator("#object-table tbody tr")
     expect(rows).to_have_count(min(Engagement.objects.count(), 25))
@@ -366,3 +366,15 @@ def test_X_1_the_engagement_list_filters_by_stage_and_searches(login, live_serve
     page.goto(f"{live_server.url}{ENGAGEMENTS}")
     page.locator("#object-table th a", has_text="案件編號").click()
     expect(rows.first).to_contain_text("OS-2026-00001")
+
+
+def test_X_3_a_technician_lists_only_the_engagements_of_their_own_teams(login, live_server):
+    from onestop.accounts.models import User
+    from onestop.engagements.models import Engagement
+
+    technician = User.objects.get(username="tech.li")
+    own = Engagement.objects.visible_to(technician)
+    assert 0 < own.count() < Engagement.objects.count()
+    page = login("tech.li")
+    page.goto(f"{live_server.url}{ENGAGEMENTS}")
+    expect(page.locator("#object-table tbody tr")).to_have_count(min(own.count(), 25))
