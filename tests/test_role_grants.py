@@ -47,7 +47,7 @@ def test_hr_grants_an_operational_role_and_the_person_and_the_administrators_are
     )
     assert answer.status_code == 200, answer.content
     assert _roles(technician) == {"technician", "project_lead"}
-    told = Notification.objects.filter(title__contains="roles", body__contains="Project lead")
+    told = Notification.objects.filter(title__icontains="roles", body__contains="Project lead")
     assert set(told.values_list("recipient__username", flat=True)) == {"tech", "sysadmin"}
     latest = User.history.filter(id=technician.pk).latest("history_id")
     assert latest.history_user_id == hr_user.pk
