@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-Run with ``.venv/bin/pytest -m browser tests/browser -p no:xdist``. The main suite runs
+Run with ``.venv/bin/pytest -m browser -n 2`` (each worker has its own live server and database). The main suite runs
 with ``-p no:playwright -m "not browser"``; then these tests are deselected (and, if
 selected anyway, skipped with a reason instead of failing on a missing fixture).
 
