@@ -31,6 +31,14 @@ ROOT_URLCONF = "tests.urls"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}  # noqa: F405
 
+# The test databases are built straight from the models: applying the 60-odd migrations one by
+# one costs about a minute of CPU per database (Django re-renders the related model states for
+# every operation), paid by each worker of each run. The migrations themselves stay covered:
+# scripts/check-migrations proves they match the models, tests/test_production.py applies them
+# all to a fresh database of the suite's engine, and the data migrations' own functions run
+# after the build (tests/workflow_app/apps.py).
+DATABASES["default"].setdefault("TEST", {})["MIGRATE"] = False  # noqa: F405
+
 # PostgreSQL tests need no durability: a commit need not wait for the disk (the transactional
 # tests, the browser tests' live server and the test database's creation commit often).
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405

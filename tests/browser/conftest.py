@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -63,16 +65,56 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": VIEWPORT, "locale": "zh-TW", "timezone_id": "Asia/Shanghai"}
 
 
+def _copy_sqlite(source, target) -> None:
+    """A consistent copy of a whole SQLite database (SQLite's online backup)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once per worker and kept as a copy of the SQLite test database.
+
+    Loading the demo runs the whole company's history through the services (about fifteen
+    seconds); restoring the copy takes a fraction of one. On PostgreSQL there is no copy and
+    each test loads the demo itself."""
+    from django.db import connection
+
+    from onestop.core.demo import load_demo_data
+
+    if connection.vendor != "sqlite":
+        yield None
+        return
+    folder = tmp_path_factory.mktemp("demo-snapshot")
+    pristine, loaded = folder / "pristine.sqlite3", folder / "demo.sqlite3"
+    with django_db_blocker.unblock():
+        database = connection.settings_dict["NAME"]
+        connection.close()
+        _copy_sqlite(database, pristine)
+        load_demo_data()
+        connection.close()
+        _copy_sqlite(database, loaded)
+        _copy_sqlite(pristine, database)  # the tests without the demo start from the empty database
+    yield loaded
+
+
 @pytest.fixture
-def demo(django_db_serialized_rollback, transactional_db, live_server):
-    """The demo company (staff, departments, client organisations) in the live server's database.
+def demo(django_db_serialized_rollback, transactional_db, live_server, demo_snapshot):
+    """The demo company (staff, departments, client organisations) and its engagements at every
+    stage, in the live server's database.
 
     The live server needs real commits, so each test's database is flushed afterwards;
     serialized rollback puts back what the data migrations created (the role groups)."""
+    from django.db import connection
+
     from onestop.accounts.demo import DEMO_PASSWORD
     from onestop.core.demo import load_demo_data
 
-    load_demo_data()
+    if demo_snapshot is None:
+        load_demo_data()
+    else:
+        connection.close()  # no connection of this thread may hold the old pages
+        _copy_sqlite(demo_snapshot, connection.settings_dict["NAME"])
     return DEMO_PASSWORD
 
 
