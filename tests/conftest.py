@@ -14,6 +14,12 @@ from tests.factories import ClientOrganizationFactory, UserFactory
 pytest_plugins = ["tests.plugins.transitions"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """The slow tests run first: a one-minute test picked up last by one worker keeps the whole
+    run waiting while the other worker idles."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def make_user(db):
     def make(*roles, **fields):

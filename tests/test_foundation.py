@@ -491,13 +491,19 @@ def test_X_8_a_client_user_never_lists_another_organisations_records(client_a, c
 # --- the command --------------------------------------------------------------------------------
 
 
-def test_onestop_demo_loads_the_demo_data_once(db):
+def test_onestop_demo_loads_the_demo_data_once(db, monkeypatch):
     from django.core.management import call_command
 
     from onestop.accounts.demo import CLIENTS, STAFF
+    from onestop.core.management.commands import demo as demo_command
 
+    # The suite's database is built from the models, so the command's migrate step (run for
+    # real by tests/test_production.py) is only recorded here.
+    steps = []
+    monkeypatch.setattr(demo_command, "call_command", lambda name, **options: steps.append(name))
     call_command("demo", "--no-serve")
     call_command("demo", "--no-serve")
+    assert steps == ["migrate", "migrate"]
     assert User.objects.filter(client_organization__isnull=True).count() == len(STAFF)
     assert ClientOrganization.objects.count() == len(CLIENTS) == 8
     assert len(STAFF) >= 30

@@ -75,6 +75,7 @@ def production_database(tmp_path):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.slow
 def test_the_documented_production_steps_serve_pages_and_static_files_with_debug_off(
     tmp_path, production_database
 ):
