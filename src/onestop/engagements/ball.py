@@ -74,7 +74,7 @@ def _by_engagement(queryset, field="engagement_id"):
 
 
 def balls_for(engagements) -> dict[int, Ball | None]:
-    """``{engagement pk: Ball or None}``; None for a closed engagement. Seven queries at most,
+    """``{engagement pk: Ball or None}``; None for a closed engagement. Eight queries at most,
     whatever the number of engagements."""
     engagements = list(engagements)
     found: dict[int, Ball | None] = {}
@@ -132,6 +132,10 @@ def balls_for(engagements) -> dict[int, Ball | None]:
         through = PlanVersion.reviewers.through.objects.filter(planversion_id__in=in_review)
         for version_id, user_id in through.values_list("planversion_id", "user_id"):
             panels.setdefault(version_id, set()).add(user_id)
+        # A reviewer who has given their review waits no more.
+        reviews = _model("plans.PlanReview").objects.filter(version_id__in=in_review)
+        for version_id, user_id in reviews.values_list("version_id", "reviewer_id"):
+            panels.get(version_id, set()).discard(user_id)
     for engagement in later:
         found[engagement.pk] = _later_ball(
             engagement,
@@ -190,7 +194,7 @@ def _later_ball(engagement, plan, contract, project, signed, panels) -> Ball:
         return Ball(
             _("Start the service plan and appoint its project lead"),
             engagement.confirmed_at or engagement.stage_since,
-            engagement.get_absolute_url(),
+            reverse("plans:plan_add") + f"?engagement={engagement.pk}",
             role=Role.MANAGEMENT,
         )
     # A version is shown on its plan's page (as PlanVersion.get_absolute_url).
@@ -215,7 +219,10 @@ def _later_ball(engagement, plan, contract, project, signed, panels) -> Ball:
     # The plan is approved: the contract.
     if contract is None:
         return Ball(
-            _("Draft the contract"), plan.latest_approved, engagement.get_absolute_url(), role=Role.LEGAL
+            _("Draft the contract"),
+            plan.latest_approved,
+            reverse("contracts:contract_add") + f"?engagement={engagement.pk}",
+            role=Role.LEGAL,
         )
     return _contract_ball(engagement, contract, project, signed)
 
