@@ -106,10 +106,12 @@ class Endpoint(BusinessModel):
             )
         self.events = sorted(set(chosen))
 
-    @property
-    def events_label(self) -> str:
+    def _events_label(self) -> str:
         labels = dict(EventType.choices)
         return "、".join(str(labels.get(value, value)) for value in self.events or [])
+
+    _events_label.short_description = _("events")  # type: ignore[attr-defined]
+    events_label = property(_events_label)
 
     @property
     def masked_secret(self) -> str:
