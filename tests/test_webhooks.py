@@ -141,6 +141,7 @@ def test_X_8_a_stage_change_reaches_a_real_receiver_signed_with_the_endpoints_se
     delivery = Delivery.objects.get()
     assert headers["X-OneStop-Delivery"] == str(delivery.uuid)
     assert headers["Content-Type"].startswith("application/json")
+    assert "X-OneStop-Signature" in [name for name, _value in headers.items()]  # spelt as documented
 
     event = json.loads(body)
     assert event["type"] == "stage.changed"
