@@ -390,6 +390,8 @@ def test_X_8_rotating_the_secret_signs_the_next_deliveries_with_the_new_one(
     client.force_login(admin)
     page = client.get(reverse("webhooks:endpoint_detail", args=[endpoint["id"]])).content.decode()
     assert secret in page  # revealed to the system administrator on the endpoint's page
+    assert reverse("webhooks:endpoint_rotate_secret", args=[endpoint["id"]]) in page
+    assert reverse("webhooks:endpoint_send_test", args=[endpoint["id"]]) in page
     response = client.post(reverse("webhooks:endpoint_rotate_secret", args=[endpoint["id"]]))
     assert response.status_code == 302
     assert Endpoint.objects.get(pk=endpoint["id"]).secret != secret
