@@ -520,3 +520,25 @@ class TestEndpoint(ModelTestBase):
 
     def invalid_data(self, personas):
         return {"name": "ERP", "url": "http://erp.example.com/hook", "events": ["stage.changed"]}
+
+
+@pytest.mark.usefixtures("english")
+def test_X_8_nothing_is_sent_to_an_inactive_endpoint_or_twice_while_still_being_tried(
+    client, personas, receiver
+):
+    admin = personas["admin"]
+    endpoint = make_endpoint(admin, receiver.url, active=False)
+    response = api(admin).post(f"/api/webhooks/endpoints/{endpoint['id']}/send-test/")
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_possible_now"
+    assert "not active" in response.json()["detail"]
+
+    pending = Delivery.objects.create(
+        endpoint_id=endpoint["id"], event_id=endpoint_uuid(), event_type="webhook.test", body="{}"
+    )
+    assert services.deliver() == 0  # an inactive endpoint's deliveries wait
+    client.force_login(admin)
+    response = client.post(reverse("webhooks:delivery_redeliver", args=[pending.pk]))
+    assert response.status_code == 400
+    assert "still being tried" in response.content.decode()
+    assert Delivery.objects.count() == 1 and receiver.requests == []
