@@ -42,6 +42,7 @@ OWN_TESTS = {
     "projects.KickoffAttendee": "tests.test_projects",
     "projects.ProgressReport": "tests.test_projects",
     "projects.ProgressRow": "tests.test_projects",
+    "webhooks.Delivery": "tests.test_webhooks",
 }
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "onestop.acceptance",
     "onestop.settlement",
     "onestop.feedback",
+    "onestop.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -12,6 +12,7 @@ from onestop.core.stages import LATER_STAGES, stage_modules
 from onestop.engagements import api as engagements_api
 from onestop.notifications import api as notifications_api
 from onestop.plans import api as plans_api
+from onestop.webhooks import api as webhooks_api
 
 router = DefaultRouter()
 router.register("departments", accounts_api.DepartmentViewSet)
@@ -44,6 +45,8 @@ router.register("contract-copies", contracts_api.ContractCopyViewSet)
 for _api in stage_modules("api"):
     for _route in _api.ROUTES:
         router.register(*_route)
+for _route in webhooks_api.ROUTES:  # webhooks: not a stage, a system administrator's tool
+    router.register(*_route)
 
 api_patterns = [
     path("me/", accounts_api.me, name="me"),
@@ -68,6 +71,7 @@ urlpatterns = [
     path("", include("onestop.contracts.urls")),
     *[path("", include(f"onestop.{app}.urls")) for app in LATER_STAGES],
     path("core/", include("onestop.core.urls")),
+    path("webhooks/", include("onestop.webhooks.urls")),
     path("login/", views_pages.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", accounts_views.profile, name="profile"),
