@@ -260,3 +260,25 @@ def test_overdue_work_says_so_in_words_not_only_in_red(client, people):
     page = client.get("/").content.decode()
     assert version.get_absolute_url() in page
     assert "data-overdue" in page and "Overdue" in page
+
+
+def test_the_api_lists_the_waiting_step_and_holder_with_a_fixed_number_of_queries(people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(people["admin"])
+    confirmed_engagement(people, 31)
+    api.get("/api/engagements/")  # warm up: the user's roles are read once per request user
+    with CaptureQueriesContext(connection) as one:
+        first = api.get("/api/engagements/").json()["results"]
+    for index in range(32, 36):
+        confirmed_engagement(people, index)
+    with CaptureQueriesContext(connection) as five:
+        rows = api.get("/api/engagements/").json()["results"]
+    assert len(five.captured_queries) == len(one.captured_queries)
+    assert len(rows) == 5 and len(first) == 1
+    assert {(row["waiting_step"], row["holder_label"]) for row in rows} == {
+        ("Draft the contract", "Legal (queue)")
+    }
