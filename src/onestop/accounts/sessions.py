@@ -74,6 +74,14 @@ def forget(sender, request=None, user=None, **kwargs):
         UserSession.objects.filter(session_key=key).delete()
 
 
+def rekey(old_key: str | None, new_key: str | None) -> None:
+    """The session got a new key (``update_session_auth_hash``): its record follows."""
+    from onestop.accounts.models import UserSession
+
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
 def other_sessions(user, *, keep: str | None) -> list:
     """The user's other sessions that still exist (records of expired ones are cleaned up)."""
     from onestop.accounts.models import UserSession

@@ -87,12 +87,14 @@ class PasswordChangeView(BootstrapFormMixin, auth_views.PasswordChangeView):
         from django.contrib import messages
         from django.utils.translation import gettext as _
 
-        response = super().form_valid(form)
+        from onestop.accounts import sessions
+
+        old_key = self.request.session.session_key
+        response = super().form_valid(form)  # gives this session a new key
+        sessions.rekey(old_key, self.request.session.session_key)
         security.record(security.Kind.PASSWORD_CHANGED, user=form.user, request=self.request)
         # The other sessions are already refused (their password hash no longer matches); end
         # them outright so they leave the session list too.
-        from onestop.accounts import sessions
-
         sessions.end_other_sessions(form.user, keep=self.request.session.session_key, record=False)
         messages.success(self.request, _("Your password was changed."))
         return response
