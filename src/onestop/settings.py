@@ -194,6 +194,7 @@ OTP_TOTP_ISSUER = env_str("ONESTOP_2FA_ISSUER", "OneStop")
 # own growing per-device delay would also refuse the next, right code, so it is off.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret key or QR code
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 # After the messages middleware, so the "you were logged out" message survives the log-out.
 MIDDLEWARE.insert(
