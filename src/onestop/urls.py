@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from onestop.accounts import api as accounts_api
 from onestop.accounts import views as accounts_views
+from onestop.accounts import views_signin
 from onestop.contracts import api as contracts_api
 from onestop.core import api as core_api
 from onestop.core import views_pages
@@ -50,6 +51,7 @@ for _route in webhooks_api.ROUTES:  # webhooks: not a stage, a system administra
 
 api_patterns = [
     path("me/", accounts_api.me, name="me"),
+    path("me/end-other-sessions/", views_signin.end_other_sessions_api, name="end-other-sessions"),
     path("schema/", views_pages.SchemaView.as_view(), name="schema"),
     path("documents/", core_api.DocumentListView.as_view(), name="documents"),
     path(
@@ -76,6 +78,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", accounts_views.profile, name="profile"),
     path("profile/token/", accounts_views.regenerate_token, name="regenerate_token"),
+    path("profile/sessions/end-others/", views_signin.end_other_sessions, name="end_other_sessions"),
+    path("profile/two-factor/", views_signin.two_factor, name="two_factor"),
+    path("login/verify/", views_signin.login_verify, name="login_verify"),
     path(
         "profile/password/",
         views_pages.PasswordChangeView.as_view(),
