@@ -9,6 +9,7 @@ each, opens the holder's "My work" page.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -282,3 +283,46 @@ def test_the_api_lists_the_waiting_step_and_holder_with_a_fixed_number_of_querie
     assert {(row["waiting_step"], row["holder_label"]) for row in rows} == {
         ("Draft the contract", "Legal (queue)")
     }
+
+
+def test_the_list_filters_and_names_every_stage_of_the_path(client, people):
+    """X-1: an engagement in settlement is listed as such, not as "confirmed"; the stage filter
+    knows every stage through closing."""
+    from tests.test_settlement import accepted_project
+
+    planning = confirmed_engagement(people, 41, with_plan=False)
+    contracting = confirmed_engagement(people, 42)
+    settling = accepted_project(people, 43).engagement
+    client.force_login(people["admin"])
+    url = reverse("engagements:engagement_list")
+    expected = {"plan": planning, "contract": contracting, "settlement": settling}
+    for phase, engagement in expected.items():
+        page = client.get(url, {"stage": phase}).content.decode()
+        others = [e for e in expected.values() if e != engagement]
+        assert engagement.code in page and not any(e.code in page for e in others), phase
+    assert client.get(url, {"stage": "implementation"}).content.decode().count("OS-T-") == 0
+    listing = client.get(url).content.decode()
+    for engagement, label in (
+        (planning, "Service plan"),
+        (contracting, "Contract"),
+        (settling, "Settlement"),
+    ):
+        row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{engagement.code}(?:(?!</tr>).)*</tr>", listing, re.S)
+        assert row and re.search(rf">\s*{label}\s*<", row.group(0)), (engagement.code, label)
+    # Every stage is offered by the filter, in the order of the path.
+    options = client.get(url).context["filterset"].form.fields["stage"].choices
+    values = [value for value, _label in options if value]
+    assert values == [
+        "inquiry",
+        "assessment",
+        "confirmation",
+        "confirmed",
+        "plan",
+        "contract",
+        "implementation",
+        "acceptance",
+        "settlement",
+        "closed",
+        "out_of_scope",
+        "withdrawn",
+    ]

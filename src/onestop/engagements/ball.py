@@ -34,6 +34,13 @@ class Ball:
     client: object | None = None  # the client organisation
     signatory: bool = False  # any staff member holding a signing authorization
     members: frozenset[int] | None = None  # of the role's queue, only these users (a review panel)
+    phase: str = "intake"  # where on the path: intake, or one of engagements.path.DOWNSTREAM
+
+    @property
+    def phase_label(self) -> str:
+        from onestop.engagements.path import DOWNSTREAM
+
+        return str(dict(DOWNSTREAM).get(self.phase, ""))
 
     @property
     def holder_label(self) -> str:
@@ -137,15 +144,56 @@ def balls_for(engagements) -> dict[int, Ball | None]:
         for version_id, user_id in reviews.values_list("version_id", "reviewer_id"):
             panels.get(version_id, set()).discard(user_id)
     for engagement in later:
-        found[engagement.pk] = _later_ball(
-            engagement,
+        plan, contract, project = (
             plans.get(engagement.pk),
             contracts.get(engagement.pk),
             projects.get(engagement.pk),
-            signed,
-            panels,
         )
+        ball = _later_ball(engagement, plan, contract, project, signed, panels)
+        ball.phase = phase_of(plan, contract, project)
+        found[engagement.pk] = ball
     return found
+
+
+def phase_of(plan, contract, project) -> str:
+    """Where a confirmed engagement stands on its path; ``in_phase`` is the same rule in SQL."""
+    if plan is None or plan.effective_version_id is None:
+        return "plan"
+    if contract is None or contract.state not in (contract.State.SIGNED, contract.State.ARCHIVED):
+        return "contract"
+    if project is None or project.state in (project.State.OPENED, project.State.IN_PROGRESS):
+        return "implementation"
+    if project.state == project.State.COMPLETED:
+        return "acceptance"
+    return "settlement"
+
+
+def in_phase(queryset, phase: str):
+    """The confirmed engagements of ``queryset`` at ``phase`` of their path (as ``phase_of``)."""
+    approved = Exists(
+        _model("plans.Plan").objects.filter(engagement=OuterRef("pk"), effective_version__isnull=False)
+    )
+    Contract = _model("contracts.Contract")
+    in_force = Exists(
+        Contract.objects.filter(
+            engagement=OuterRef("pk"), state__in=[Contract.State.SIGNED, Contract.State.ARCHIVED]
+        )
+    )
+    Project = _model("projects.Project")
+    implemented = Exists(
+        Project.objects.filter(
+            engagement=OuterRef("pk"), state__in=[Project.State.COMPLETED, Project.State.ACCEPTED]
+        )
+    )
+    accepted = Exists(Project.objects.filter(engagement=OuterRef("pk"), state=Project.State.ACCEPTED))
+    confirmed = queryset.filter(stage=queryset.model.Stage.CONFIRMED)
+    return {
+        "plan": lambda: confirmed.exclude(approved),
+        "contract": lambda: confirmed.filter(approved).exclude(in_force),
+        "implementation": lambda: confirmed.filter(in_force).exclude(implemented),
+        "acceptance": lambda: confirmed.filter(implemented).exclude(accepted),
+        "settlement": lambda: confirmed.filter(accepted),
+    }[phase]()
 
 
 def ball_of(engagement) -> Ball | None:
@@ -197,6 +245,10 @@ def _later_ball(engagement, plan, contract, project, signed, panels) -> Ball:
             reverse("plans:plan_add") + f"?engagement={engagement.pk}",
             role=Role.MANAGEMENT,
         )
+    if plan.effective_version_id is not None:
+        # Approved once: the path goes on with the contract; a later revision of the plan (a
+        # change request) is the lead's work beside it (plans/work.py).
+        return _approved_plan_ball(engagement, plan, contract, project, signed)
     # A version is shown on its plan's page (as PlanVersion.get_absolute_url).
     version_url = plan.get_absolute_url() + (f"#version-{plan.latest_number}" if plan.latest_number else "")
     State = _model("plans.PlanVersion").State
@@ -216,11 +268,14 @@ def _later_ball(engagement, plan, contract, project, signed, panels) -> Ball:
         )
     if state == State.PASSED:
         return Ball(_("Approve the plan"), plan.latest_decided, version_url, role=Role.MANAGEMENT)
-    # The plan is approved: the contract.
+    return _approved_plan_ball(engagement, plan, contract, project, signed)
+
+
+def _approved_plan_ball(engagement, plan, contract, project, signed) -> Ball:
     if contract is None:
         return Ball(
             _("Draft the contract"),
-            plan.latest_approved,
+            plan.latest_approved or plan.updated_at,
             reverse("contracts:contract_add") + f"?engagement={engagement.pk}",
             role=Role.LEGAL,
         )

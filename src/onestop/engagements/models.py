@@ -231,6 +231,16 @@ class Engagement(WorkflowModel, BusinessModel):
     holder_label.fget.short_description = _("holds the ball")
 
     @property
+    def path_stage(self) -> str:
+        """The stage on the whole path: intake's own stages, then (once confirmed) the plan,
+        contract, implementation, acceptance or settlement, then closed."""
+        if self.stage == self.Stage.CONFIRMED and self.ball:
+            return self.ball.phase_label
+        return self.get_stage_display()
+
+    path_stage.fget.short_description = _("stage")
+
+    @property
     def waiting_step(self) -> str:
         return self.ball.step if self.ball else "—"
 

@@ -99,7 +99,7 @@ class EngagementViews(ObjectViews):
         Column("code", link=True),
         Column("title", link=True),
         Column("client", sort="client__name"),
-        Column("stage"),
+        Column("path_stage", label=_("Stage"), sort="stage"),
         Column("waiting_step", label=_("Waiting for"), sort=False),
         Column("holder_label", label=_("Holds the ball"), sort=False),
         Column("stage_since"),
