@@ -41,7 +41,7 @@ def read_logo(upload) -> tuple[bytes, str]:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format
             image.verify()
-    except Exception:  # noqa: BLE001  any decoding failure means: not an image we accept
+    except Exception:  # any decoding failure means: not an image we accept
         kind = None
     if kind not in LOGO_TYPES:
         raise forms.ValidationError(_("Upload the logo as a PNG or JPEG image."))
@@ -69,7 +69,9 @@ class LetterheadForm(forms.ModelForm):
 
 
 @transaction.atomic
-def update_letterhead(letterhead: Letterhead, *, actor, logo: tuple[bytes, str] | None = None, remove_logo=False):
+def update_letterhead(
+    letterhead: Letterhead, *, actor, logo: tuple[bytes, str] | None = None, remove_logo=False
+):
     """Save the letterhead (the singleton row) as ``actor``; ``logo`` replaces the logo."""
     letterhead.pk = Letterhead.SINGLETON_PK
     if remove_logo:
@@ -98,6 +100,4 @@ def letterhead_edit(request):
             return HttpResponseRedirect(reverse("core:letterhead"))
         status = 400
     bootstrapify(form)
-    return render(
-        request, "core/letterhead.html", {"form": form, "letterhead": letterhead}, status=status
-    )
+    return render(request, "core/letterhead.html", {"form": form, "letterhead": letterhead}, status=status)

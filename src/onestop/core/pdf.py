@@ -91,7 +91,15 @@ def cache_key(context: dict) -> str:
         "version": context["version"],
         "content": context["sha256"],
         "signatures": [
-            [s.pk, s.role, s.signer_id, s.signer.display_name, s.signed_at.isoformat(), s.ip_address, s.sha256]
+            [
+                s.pk,
+                s.role,
+                s.signer_id,
+                s.signer.display_name,
+                s.signed_at.isoformat(),
+                s.ip_address,
+                s.sha256,
+            ]
             for s in context["signatures"]
         ],
         "roles": [[code, str(label)] for code, label, _ in context["roles"]],
