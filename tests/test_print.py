@@ -226,3 +226,29 @@ def test_money_paid_out_prints_as_a_payment_voucher(client, personas, english):
     url = reverse("core:document_pdf", args=["settlement.payment", refund.pk, "payment_receipt"])
     text = text_of(client.get(url))
     assert "人民幣壹拾元零伍分" in text and "10.05" in text
+
+
+def test_acceptance_results_read_the_same_on_the_page_and_on_the_pdf(client, personas):
+    from django.utils import translation
+
+    from onestop.acceptance import services as acceptance
+    from tests.test_acceptance import in_acceptance, record_all
+
+    acceptance_round = in_acceptance(personas, 10)
+    record_all(acceptance_round, personas["client_a"], passed=False)
+    acceptance.add_problem(
+        acceptance_round, actor=personas["client_a"], description="報表過慢", requirement="2 秒內"
+    )
+    acceptance.fill_report(
+        acceptance_round, actor=personas["client_a"], conclusion="fail", summary="本輪驗收未通過"
+    )
+    with translation.override("zh-hant"):
+        failed = translation.pgettext("inspection result", "Fail")  # 不合格
+    client.force_login(personas["client_a"])  # reads the company's language, Traditional Chinese
+    page = client.get(acceptance_round.get_absolute_url()).content.decode()
+    url = reverse(
+        "core:document_pdf", args=["acceptance.acceptanceround", acceptance_round.pk, "acceptance_report"]
+    )
+    text = text_of(client.get(url))
+    assert failed in page and failed in text
+    assert text.count(failed) >= 2  # each criterion's result and the conclusion
