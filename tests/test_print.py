@@ -252,3 +252,13 @@ def test_acceptance_results_read_the_same_on_the_page_and_on_the_pdf(client, per
     text = text_of(client.get(url))
     assert failed in page and failed in text
     assert text.count(failed) >= 2  # each criterion's result and the conclusion
+
+
+def test_the_demo_data_set_prints_its_forms_under_the_demo_company_letterhead(client, personas):
+    from onestop.core.demo import load_letterhead
+
+    load_letterhead()
+    contract = signed_contract(personas, 11, fee=Decimal("800000.00"))
+    client.force_login(personas["legal"])
+    text = text_of(client.get(contract_pdf_url(contract)))
+    assert "卓越一站式技術服務有限公司" in text and "人民幣捌拾萬元整" in text
