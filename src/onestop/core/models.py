@@ -510,7 +510,7 @@ class Letterhead(models.Model):
         _("seal caption"),
         max_length=100,
         blank=True,
-        help_text=_("Printed under the box left for the company seal, e.g. “Company seal”."),
+        help_text=_("Printed in the box left for the company seal, e.g. “Company seal”."),
     )
     footer_note = models.CharField(
         _("footer note"),
