@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_security_events'),
+        ('core', '0004_alter_securityevent_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
