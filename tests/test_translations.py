@@ -155,7 +155,10 @@ def test_X_9_each_catalogue_compiles_and_translates(language, tmp_path):
         translations = gettext.GNUTranslations(handle)
     for message in messages(language):
         if isinstance(message.id, str) and message.string:
-            assert translations.gettext(message.id) == message.string
+            if message.context:
+                assert translations.pgettext(message.context, message.id) == message.string
+            else:
+                assert translations.gettext(message.id) == message.string
     if shutil.which("msgfmt"):  # GNU gettext, when installed, checks formats once more
         result = subprocess.run(
             ["msgfmt", "--check-format", "--check-header", "-o", os.devnull, str(po_path(language))],
