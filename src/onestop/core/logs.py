@@ -64,11 +64,15 @@ def sane_request_id(value: str | None) -> str | None:
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` and ``job`` (``-`` outside a request or a job) to every record."""
+    """Adds ``request_id`` and ``job`` (``-`` outside a request or a job) to every record.
+
+    Django logs a 4xx answer ("Not Found: /x") after the middleware has finished, when the
+    request's context is gone: the id is then read from the request the record carries."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "request_id", None) is None:
-            record.request_id = request_id.get() or "-"
+            carried = getattr(getattr(record, "request", None), "request_id", None)
+            record.request_id = request_id.get() or carried or "-"
         if getattr(record, "job", None) is None:
             record.job = job.get() or "-"
         return True
