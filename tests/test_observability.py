@@ -465,3 +465,13 @@ def test_under_gunicorn_the_metrics_add_up_every_worker_process(tmp_path):
         server.terminate()
         output = server.communicate(timeout=20)[0].decode(errors="replace")
     assert "Traceback" not in output, output
+
+
+def test_metrics_and_health_checks_answer_over_plain_http_where_pages_redirect_to_https(client, db, settings):
+    """Prometheus and load balancers probe each app server directly, without TLS."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ONESTOP_METRICS_TOKEN = TOKEN
+    assert client.get("/login/").status_code == 301
+    assert client.get("/metrics", **bearer()).status_code == 200
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/metrics").status_code == 404  # still not without the token

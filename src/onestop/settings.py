@@ -425,3 +425,5 @@ ONESTOP_ACCESS_LOG = env_bool("ONESTOP_ACCESS_LOG", not DEV_MODE and not DEBUG) 
 LOGGING = ops_settings.extend_logging(LOGGING, ONESTOP_LOG_FORMAT)
 HUEY["huey_class"] = ops_settings.huey_class(HUEY["huey_class"])
 STORAGES["default"] = ops_settings.upload_storage(STORAGES["default"])  # S3 with ONESTOP_S3_BUCKET
+# Probed on each app server directly over plain http (Prometheus, load balancers): no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$", r"^healthz$", r"^readyz$"]

@@ -34,7 +34,7 @@ CLAIM_PREFIX = "onestop:periodic:"
 CLAIM_MINUTES_KEPT = 10
 
 
-class OneStopQueue:
+class OneStopQueue(huey.Huey):
     """The additions, mixed into Huey's queue classes below."""
 
     def __init__(self, *args, **kwargs):

@@ -90,9 +90,10 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
-        context = getattr(record, "request_id", "-")
-        if getattr(record, "job", "-") != "-":
-            context += f" job={record.job}"
+        context = str(getattr(record, "request_id", "-"))
+        job_name = getattr(record, "job", "-")
+        if job_name != "-":
+            context += f" job={job_name}"
         line = f"{utc_timestamp(record.created)} {record.levelname} {record.name} [{context}] {message}"
         if record.exc_info:
             record.exc_text = record.exc_text or self.formatException(record.exc_info)
