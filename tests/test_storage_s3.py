@@ -228,7 +228,7 @@ def test_a_bucket_that_is_away_answers_the_download_with_503_not_a_crash(
     attachment = Attachment.objects.get()
     bucket_away()
     page = client.get(attachment.get_download_url())
-    assert page.status_code == 503 and "cannot be read from the file store" in page.content.decode()
+    assert page.status_code == 503 and "briefly unavailable" in page.content.decode()
     api = APIClient()
     api.force_authenticate(personas["cs"])
     answer = api.get(reverse("api:attachment-download", args=[attachment.pk]))

@@ -90,9 +90,7 @@ def attachment_download(request, pk: int):
         raise Http404 from None
     except attachments.STORAGE_ERRORS as error:  # the upload folder or bucket is away
         attachments.logger.error("download of attachment %s failed: %s", attachment.pk, error)
-        message = _(
-            "The file cannot be read from the file store just now. Try again later or tell the system administrator."
-        )
+        message = _("The service is briefly unavailable; try again in a moment.")
         if request.path.startswith("/api/"):
             raise attachments.StorageUnavailable(message) from None
         return refused(request, attachment.record, message, 503)
