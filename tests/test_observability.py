@@ -218,6 +218,30 @@ def test_a_job_queued_by_no_request_logs_with_its_own_id(queue, console):
     assert f"[{result.id} job=tests.test_observability.tidy]" in line
 
 
+def test_a_retried_job_keeps_the_request_id(queue, console):
+    _handler, buffer = console
+    runs = []
+
+    @queue.task(retries=1, retry_delay=60)
+    def shaky():
+        runs.append(1)
+        logging.getLogger("onestop.test").info("attempt %s", len(runs))
+        if len(runs) == 1:
+            raise ValueError("first attempt fails")
+
+    token = logs.request_id.set("req-0005-retried")
+    try:
+        shaky()
+    finally:
+        logs.request_id.reset(token)
+    run_next(queue)
+    later = datetime(2100, 1, 1)
+    [retry] = queue.read_schedule(later)  # the retry waited in the schedule
+    queue.execute(retry, later)
+    lines = [line for line in buffer.getvalue().splitlines() if "] attempt" in line]
+    assert len(lines) == 2 and all("[req-0005-retried job=" in line for line in lines)
+
+
 def test_failed_jobs_are_counted_per_task_and_retries_count_again(queue):
     @queue.task(retries=1)
     def flaky():
@@ -273,6 +297,7 @@ def test_the_worker_prints_each_line_once_in_utc(tmp_path):
         "PYTHONPATH": os.pathsep.join(sys.path),
         "REDIS_URL": "",
     }
+    env.pop("DATABASE_URL", None)  # its own SQLite database in tmp_path, never a shared one
     worker = subprocess.Popen(
         [sys.executable, "-m", "onestop.cli", "worker", "--workers", "1"],
         env=env,

@@ -76,10 +76,18 @@ class OneStopQueue(huey.Huey):
 
     # --- the request id travels with the job ----------------------------------------------
     def enqueue(self, task):
+        self._carry_request_id(task)
+        return super().enqueue(task)
+
+    def add_schedule(self, task):  # a delayed job, or a retry queued by the failed run
+        self._carry_request_id(task)
+        return super().add_schedule(task)
+
+    @staticmethod
+    def _carry_request_id(task) -> None:
         current = logs.request_id.get()
         if current and isinstance(task, Task) and isinstance(task.kwargs, dict):
             task.kwargs.setdefault(REQUEST_ID_KWARG, current)
-        return super().enqueue(task)
 
     def execute(self, task, timestamp=None):
         origin = task.kwargs.pop(REQUEST_ID_KWARG, None) if isinstance(task.kwargs, dict) else None
