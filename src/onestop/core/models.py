@@ -443,6 +443,13 @@ class SecurityEvent(models.Model):
         PASSWORD_SET = "password_set", _("Password set by an administrator")
         PASSWORD_RESET = "password_reset", _("Password reset by e-mail link")
         TOKEN_REGENERATED = "token_regenerated", _("API token regenerated")
+        SESSION_TIMEOUT = "session_timeout", _("Logged out after inactivity")
+        SESSIONS_ENDED = "sessions_ended", _("Other sessions logged out")
+        TWO_FACTOR_ENROLLED = "2fa_enrolled", _("Two-factor log-in set up")
+        TWO_FACTOR_FAILED = "2fa_failed", _("Two-factor code refused")
+        BACKUP_CODE_USED = "2fa_backup_code_used", _("Logged in with a backup code")
+        BACKUP_CODES_RENEWED = "2fa_backup_codes_renewed", _("Two-factor backup codes renewed")
+        TWO_FACTOR_RESET = "2fa_reset", _("Two-factor log-in reset by an administrator")
 
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
     user = models.ForeignKey(
