@@ -134,6 +134,17 @@ def test_every_log_line_of_a_request_carries_its_id_in_json(client, db, console,
     assert {line["status"] for line in missing if line["logger"] == "onestop.access"} == {404}
 
 
+def test_the_access_line_names_the_logged_in_user(client, cs_user, console, settings):
+    handler, buffer = console
+    handler.setFormatter(logs.JsonFormatter())
+    settings.ONESTOP_ACCESS_LOG = True
+    client.get("/healthz")
+    client.force_login(cs_user)
+    client.get("/")
+    access = [json.loads(line) for line in buffer.getvalue().splitlines() if '"onestop.access"' in line]
+    assert [(line["path"], line["user_id"]) for line in access] == [("/healthz", None), ("/", cs_user.pk)]
+
+
 def test_a_crash_is_one_json_line_with_the_traceback_and_the_request_id(db, console, test_routes):
     handler, buffer = console
     handler.setFormatter(logs.JsonFormatter())

@@ -34,6 +34,7 @@ import time
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.utils.functional import empty
 from django.views.decorators.csrf import csrf_exempt
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -111,7 +112,6 @@ class RequestMiddleware:
         except Exception:  # counting must never cost the answer (e.g. a full metrics folder)
             logger.exception("request not counted")
         if getattr(settings, "ONESTOP_ACCESS_LOG", False):
-            user = getattr(request, "user", None)
             access_logger.info(
                 "%s %s %s %.0f ms",
                 request.method,
@@ -124,9 +124,21 @@ class RequestMiddleware:
                     "route": route,
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 1),
-                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                    "user_id": user_id(request),
                 },
             )
+
+
+def user_id(request) -> int | None:
+    """The logged-in user's id if the request has looked the user up: the log line makes no
+    query of its own (a database that is away raises nothing here)."""
+    user = getattr(request, "user", None)
+    if user is None or user.__dict__.get("_wrapped", user) is empty:
+        return None
+    try:
+        return user.pk if user.is_authenticated else None
+    except Exception:
+        return None
 
 
 # --- the job queue, read at each scrape -------------------------------------------------------------
