@@ -10,6 +10,7 @@ import dj_database_url
 import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
+from onestop import ops_settings
 from onestop.env import audit_key, env_bool, env_int, env_list, env_path, env_str, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -441,3 +442,16 @@ except InvalidOperation:
 # Log-in attempts are security records: OneStop's admin shows them read-only (core/admin.py)
 # instead of django-axes' own admin, where they could be deleted.
 AXES_ENABLE_ADMIN = False
+
+# --- operations (issue 17): request ids, logs, metrics, job queue, upload storage ---------------
+# One block on purpose; onestop/ops_settings.py reads the variables, docs/deployment.md lists them.
+# Every request: an id (X-Request-ID, on every log line), counted and timed for /metrics.
+MIDDLEWARE = ["onestop.core.metrics.RequestMiddleware", *MIDDLEWARE]
+ONESTOP_METRICS_TOKEN = ops_settings.metrics_token()  # Prometheus' bearer token for /metrics
+ONESTOP_LOG_FORMAT = ops_settings.log_format(default="text" if DEV_MODE or DEBUG else "json")
+ONESTOP_ACCESS_LOG = env_bool("ONESTOP_ACCESS_LOG", not DEV_MODE and not DEBUG)  # a line per request
+LOGGING = ops_settings.extend_logging(LOGGING, ONESTOP_LOG_FORMAT)
+HUEY["huey_class"] = ops_settings.huey_class(HUEY["huey_class"])
+STORAGES["default"] = ops_settings.upload_storage(STORAGES["default"])  # S3 with ONESTOP_S3_BUCKET
+# Probed on each app server directly over plain http (Prometheus, load balancers): no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$", r"^healthz$", r"^readyz$"]

@@ -8,6 +8,7 @@ from onestop.accounts import views as accounts_views
 from onestop.accounts import views_signin
 from onestop.contracts import api as contracts_api
 from onestop.core import api as core_api
+from onestop.core import metrics as core_metrics
 from onestop.core import views_pages
 from onestop.core.stages import LATER_STAGES, stage_modules
 from onestop.engagements import api as engagements_api
@@ -65,6 +66,7 @@ api_patterns = [
 urlpatterns = [
     path("healthz", views_pages.healthz, name="healthz"),
     path("readyz", views_pages.readyz, name="readyz"),
+    path("metrics", core_metrics.metrics, name="metrics"),  # Prometheus; token or system admin, else 404
     path("", views_pages.home, name="home"),
     path("accounts/", include("onestop.accounts.urls")),
     path("", include("onestop.notifications.urls")),
