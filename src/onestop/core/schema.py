@@ -14,9 +14,34 @@ import copy
 
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from onestop.core.exceptions import ErrorCode
+
+# The messages per input field. A nested input has its messages nested the same way: a list's
+# per position (an object keyed by index, or a list with one entry per item), an object's per
+# field. Recursive, hence a component of its own (registered by AutoSchema).
+FIELD_ERRORS = {
+    "type": "object",
+    "description": "Messages per input field (non_field_errors for the whole body); a nested "
+    "input's messages are nested the same way, per position or per field.",
+    "additionalProperties": {
+        "anyOf": [
+            {
+                "type": "array",
+                "items": {"anyOf": [{"type": "string"}, {"$ref": "#/components/schemas/FieldErrors"}]},
+            },
+            {"$ref": "#/components/schemas/FieldErrors"},
+        ]
+    },
+}
+
+
+@extend_schema_field({"$ref": "#/components/schemas/FieldErrors"})
+class FieldErrorsField(serializers.DictField):
+    pass
 
 
 class ErrorResponseSerializer(serializers.Serializer):
@@ -25,10 +50,7 @@ class ErrorResponseSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
         choices=ErrorCode.choices, help_text="A stable code for programs; see the enum's values."
     )
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages per input field (non_field_errors for the whole body).",
-    )
+    errors = FieldErrorsField(help_text="Messages per input field (non_field_errors for the whole body).")
 
     class Meta:
         ref_name = "ErrorResponse"
@@ -62,6 +84,11 @@ class AutoSchema(BaseAutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
+        self.registry.register_on_missing(
+            ResolvedComponent(
+                "FieldErrors", ResolvedComponent.SCHEMA, schema=FIELD_ERRORS, object="FieldErrors"
+            )
+        )
         for code in self.error_codes():
             if code not in responses:
                 response = self._get_response_for_code(ErrorResponseSerializer, code, direction=direction)
