@@ -6,8 +6,10 @@ client user, customer service and a system administrator — over the demo compa
 Every answer must be documented: no server error, a documented status code and content type,
 and a body that matches the documented schema.
 
-The CI run is short: every GET operation and a few writes, ``ONESTOP_FUZZ_EXAMPLES`` (default 2)
-generated requests each per role. A long run, with shrinking of what fails:
+The CI run is short: every GET operation and a few writes, ``ONESTOP_FUZZ_EXAMPLES`` (default 1)
+generated requests each per role — valid input as the client and the administrator (the path's
+``{id}`` a record they may see), invalid input as customer service. A long run, with shrinking
+of what fails:
 
     ONESTOP_FUZZ_EXAMPLES=200 ONESTOP_FUZZ_WRITES=1 PYTHONPATH=src .venv/bin/pytest -p no:randomly \\
         tests/test_api_fuzz.py
@@ -30,11 +32,12 @@ from django.test.client import ClientHandler
 from django.urls import resolve
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis import checks
 from schemathesis.generation import GenerationMode
 
-EXAMPLES = int(os.environ.get("ONESTOP_FUZZ_EXAMPLES", "2"))
+EXAMPLES = int(os.environ.get("ONESTOP_FUZZ_EXAMPLES", "1"))
 ALL_WRITES = os.environ.get("ONESTOP_FUZZ_WRITES", "") == "1"
 ONLY = os.environ.get("ONESTOP_FUZZ_OPERATIONS", "")
 
@@ -120,6 +123,14 @@ def describe(exc: BaseException) -> str:
     return " / ".join(titles) + "\n" + str(exc)[:2500]
 
 
+def strategy_for(role: str, valid, invalid):
+    """With one request per operation and role (the CI run) the client and the administrator send
+    valid input and customer service invalid input; with more, each role sends both kinds."""
+    if EXAMPLES > 1:
+        return st.one_of(valid, invalid)
+    return invalid if role == "customer service" else valid
+
+
 def fuzz(strategy, ids, headers, *, tally: Counter, role: str):
     """A Hypothesis test sending the strategy's cases, the path's ``{id}`` mostly a real record."""
 
@@ -168,14 +179,16 @@ def test_X_8_every_answer_of_the_api_is_the_one_its_schema_documents():
     failures: dict[str, str] = {}
     for operation in operations:
         label = f"{operation.method.upper()} {operation.path}"
-        strategy = st.one_of(
-            operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
-            operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
-        )
+        valid = operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
+        invalid = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
         for role, user in users.items():
+            strategy = strategy_for(role, valid, invalid)
             ids = record_ids(operation.path, user) if "{id}" in operation.path else []
             try:
-                fuzz(strategy, ids, headers[role], tally=tally, role=role)()
+                try:
+                    fuzz(strategy, ids, headers[role], tally=tally, role=role)()
+                except Unsatisfiable:  # nothing of the operation's input can be made invalid
+                    fuzz(valid, ids, headers[role], tally=tally, role=role)()
             except (Exception, BaseExceptionGroup) as exc:  # schemathesis: a group of failed checks
                 failures[f"{role}: {label}"] = describe(exc)
 
