@@ -7,7 +7,6 @@ allowed, 404 outside the user's reach, 409 when someone else acted first.
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from onestop.accounts.models import ClientOrganization, User
 from onestop.core.actions import calls, service_action
