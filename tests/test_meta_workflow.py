@@ -25,6 +25,8 @@ OWN_TESTS = {
     "core.AuditHead": "tests.test_audit_chain",
     "core.AuditLink": "tests.test_audit_chain",
     "core.SecurityEvent": "tests.test_security_events",
+    "core.Letterhead": "tests.test_print",
+    "accounts.UserSession": "tests.test_sessions_2fa",
     "notifications.Notification": "tests.test_notifications",
     "notifications.Deadline": "tests.test_notifications",
     "engagements.Inquiry": "tests.test_engagements",
@@ -42,6 +44,7 @@ OWN_TESTS = {
     "projects.KickoffAttendee": "tests.test_projects",
     "projects.ProgressReport": "tests.test_projects",
     "projects.ProgressRow": "tests.test_projects",
+    "webhooks.Delivery": "tests.test_webhooks",
 }
 
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from onestop.core.roles import Role
 from onestop.notifications import calendar, services
 from onestop.notifications.models import Deadline, Holiday, Notification
 from tests.generic import ModelTestBase
@@ -319,3 +320,31 @@ def test_X_6_a_deadline_on_a_record_its_stage_lists_shows_once_with_the_deadline
     items = merge_deadlines([own, deadline, other])
     assert items == [own, other]
     assert own.due == due and own.overdue
+
+
+def test_an_action_message_says_handled_once_its_work_is_done(client, cs_user, make_user, org_a, english):
+    """X-6: "please assess" is "Action needed" while the request waits for the technician, and
+    "Handled" once it was assessed — the inbox does not keep asking for work already done."""
+    from onestop.accounts.models import ClientContact
+    from onestop.engagements import services as engagement_services
+    from onestop.engagements.models import Channel
+
+    technician = make_user(Role.TECHNICIAN, username="tech.inbox", full_name="技術員")
+    contact = ClientContact.objects.create(organization=org_a, name="陳建華", email="chen@a.example")
+    engagement = engagement_services.record_inquiry(
+        actor=cs_user,
+        client=org_a,
+        contact=contact,
+        channel=Channel.PHONE,
+        subject="數據採集",
+        need="採集",
+        technician=technician,
+    ).engagement
+    client.force_login(technician)
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    assert "Please assess" in page and "Action needed" in page and "data-handled" not in page
+    engagement_services.assess_out_of_scope(
+        engagement, actor=technician, reason="不屬本公司服務範疇", suggestions="建議洽詢設備廠商"
+    )
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    assert "Please assess" in page and "data-handled" in page and "Action needed" not in page

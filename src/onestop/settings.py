@@ -10,6 +10,7 @@ import dj_database_url
 import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
+from onestop import ops_settings
 from onestop.env import audit_key, env_bool, env_int, env_list, env_path, env_str, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "onestop.acceptance",
     "onestop.settlement",
     "onestop.feedback",
+    "onestop.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -178,6 +180,33 @@ PERMISSIONS_POLICY = (
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- sign-in: idle timeout, other sessions, two-factor (issue 17) -------------------------
+# Everything of the sign-in features in this one block (accounts/sessions.py, accounts/twofactor.py).
+# A browser session idle this long is logged out at its next request (0: never); API tokens are
+# not sessions and are not affected.
+ONESTOP_IDLE_TIMEOUT_MINUTES = env_int("ONESTOP_IDLE_TIMEOUT_MINUTES", 30)
+if ONESTOP_IDLE_TIMEOUT_MINUTES < 0:
+    raise ImproperlyConfigured("ONESTOP_IDLE_TIMEOUT_MINUTES must be 0 (off) or a number of minutes.")
+# Users holding any of these roles must set up two-factor log-in before they can use anything else
+# (e.g. "system_admin,finance"); empty: two-factor is optional for everyone.
+ONESTOP_REQUIRE_2FA_ROLES = env_list("ONESTOP_REQUIRE_2FA_ROLES")
+OTP_TOTP_ISSUER = env_str("ONESTOP_2FA_ISSUER", "OneStop")
+# Wrong codes are counted by the log-in lockout (django-axes) like wrong passwords; django-otp's
+# own growing per-device delay would also refuse the next, right code, so it is off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret key or QR code
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# After the messages middleware, so the "you were logged out" message survives the log-out.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "onestop.accounts.sessions.IdleTimeoutMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("onestop.accounts.sessions.IdleTimeoutMiddleware") + 1,
+    "onestop.accounts.twofactor.TwoFactorRequiredMiddleware",
+)
 
 # Production serves over HTTPS; demo/dev runs on plain http://127.0.0.1.
 HTTPS = env_bool("ONESTOP_HTTPS", not DEV_MODE and not DEBUG)
@@ -413,3 +442,16 @@ except InvalidOperation:
 # Log-in attempts are security records: OneStop's admin shows them read-only (core/admin.py)
 # instead of django-axes' own admin, where they could be deleted.
 AXES_ENABLE_ADMIN = False
+
+# --- operations (issue 17): request ids, logs, metrics, job queue, upload storage ---------------
+# One block on purpose; onestop/ops_settings.py reads the variables, docs/deployment.md lists them.
+# Every request: an id (X-Request-ID, on every log line), counted and timed for /metrics.
+MIDDLEWARE = ["onestop.core.metrics.RequestMiddleware", *MIDDLEWARE]
+ONESTOP_METRICS_TOKEN = ops_settings.metrics_token()  # Prometheus' bearer token for /metrics
+ONESTOP_LOG_FORMAT = ops_settings.log_format(default="text" if DEV_MODE or DEBUG else "json")
+ONESTOP_ACCESS_LOG = env_bool("ONESTOP_ACCESS_LOG", not DEV_MODE and not DEBUG)  # a line per request
+LOGGING = ops_settings.extend_logging(LOGGING, ONESTOP_LOG_FORMAT)
+HUEY["huey_class"] = ops_settings.huey_class(HUEY["huey_class"])
+STORAGES["default"] = ops_settings.upload_storage(STORAGES["default"])  # S3 with ONESTOP_S3_BUCKET
+# Probed on each app server directly over plain http (Prometheus, load balancers): no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$", r"^healthz$", r"^readyz$"]

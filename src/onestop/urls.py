@@ -5,13 +5,16 @@ from rest_framework.routers import DefaultRouter
 
 from onestop.accounts import api as accounts_api
 from onestop.accounts import views as accounts_views
+from onestop.accounts import views_signin
 from onestop.contracts import api as contracts_api
 from onestop.core import api as core_api
+from onestop.core import metrics as core_metrics
 from onestop.core import views_pages
 from onestop.core.stages import LATER_STAGES, stage_modules
 from onestop.engagements import api as engagements_api
 from onestop.notifications import api as notifications_api
 from onestop.plans import api as plans_api
+from onestop.webhooks import api as webhooks_api
 
 router = DefaultRouter()
 router.register("departments", accounts_api.DepartmentViewSet)
@@ -44,9 +47,12 @@ router.register("contract-copies", contracts_api.ContractCopyViewSet)
 for _api in stage_modules("api"):
     for _route in _api.ROUTES:
         router.register(*_route)
+for _route in webhooks_api.ROUTES:  # webhooks: not a stage, a system administrator's tool
+    router.register(*_route)
 
 api_patterns = [
     path("me/", accounts_api.me, name="me"),
+    path("me/end-other-sessions/", views_signin.end_other_sessions_api, name="end-other-sessions"),
     path("schema/", views_pages.SchemaView.as_view(), name="schema"),
     path("documents/", core_api.DocumentListView.as_view(), name="documents"),
     path(
@@ -60,6 +66,7 @@ api_patterns = [
 urlpatterns = [
     path("healthz", views_pages.healthz, name="healthz"),
     path("readyz", views_pages.readyz, name="readyz"),
+    path("metrics", core_metrics.metrics, name="metrics"),  # Prometheus; token or system admin, else 404
     path("", views_pages.home, name="home"),
     path("accounts/", include("onestop.accounts.urls")),
     path("", include("onestop.notifications.urls")),
@@ -68,10 +75,14 @@ urlpatterns = [
     path("", include("onestop.contracts.urls")),
     *[path("", include(f"onestop.{app}.urls")) for app in LATER_STAGES],
     path("core/", include("onestop.core.urls")),
+    path("webhooks/", include("onestop.webhooks.urls")),
     path("login/", views_pages.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", accounts_views.profile, name="profile"),
     path("profile/token/", accounts_views.regenerate_token, name="regenerate_token"),
+    path("profile/sessions/end-others/", views_signin.end_other_sessions, name="end_other_sessions"),
+    path("profile/two-factor/", views_signin.two_factor, name="two_factor"),
+    path("login/verify/", views_signin.login_verify, name="login_verify"),
     path(
         "profile/password/",
         views_pages.PasswordChangeView.as_view(),

@@ -6,7 +6,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from onestop.accounts import filters, services
+from onestop.accounts import filters, services, twofactor
 from onestop.accounts.models import (
     PASSWORD_MAX_LENGTH,
     ClientContact,
@@ -15,6 +15,7 @@ from onestop.accounts.models import (
     Position,
     User,
 )
+from onestop.core.actions import service_action
 from onestop.core.api import ModelSerializer, ObjectViewSet
 from onestop.core.roles import Role
 
@@ -194,6 +195,13 @@ class UserViewSet(ObjectViewSet):
         serializer.instance = services.create_user(
             actor=self.request.user, password=data.pop("password"), roles=data.pop("roles") or (), **data
         )
+
+    # A system administrator removes a user's two-factor log-in (a lost phone); issue 17.
+    two_factor_reset = service_action(
+        lambda user, request, data: twofactor.reset(user, actor=request.user, request=request),
+        url_path="two-factor-reset",
+        summary="Reset the user's two-factor log-in and log out their sessions (system administrators).",
+    )
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)

@@ -8,4 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisation")
 
     def ready(self):
-        from onestop.accounts import navigation  # noqa: F401  (registers menu entries)
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from onestop.accounts import (
+            navigation,  # noqa: F401  (registers menu entries)
+            sessions,
+        )
+
+        user_logged_in.connect(sessions.remember, dispatch_uid="onestop-session-remember")
+        user_logged_out.connect(sessions.forget, dispatch_uid="onestop-session-forget")

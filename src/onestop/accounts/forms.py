@@ -144,3 +144,15 @@ class ProfileForm(ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "email", "phone", "language"]
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The six-digit code of the authenticator app (or, at log-in, a backup code)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 10}
+        ),
+    )

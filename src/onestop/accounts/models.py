@@ -338,3 +338,28 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         from onestop.core.predicates import user_roles
 
         return str(role) in user_roles(self)
+
+
+class UserSession(models.Model):
+    """One logged-in browser session of a user (accounts/sessions.py): Django's sessions cannot be
+    listed per user, so "log out my other sessions" reads these. Written at log-in, removed at
+    log-out; a row whose session has expired is removed the next time the user's list is read."""
+
+    generic_views = False  # written by the log-in signal; shown and ended from the profile page
+    history_exempt = "a technical index of live sessions; log-ins and log-outs are security events"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    session_key = models.CharField(_("session"), max_length=40, unique=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    started_at = models.DateTimeField(_("logged in"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"

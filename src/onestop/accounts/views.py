@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from onestop.accounts import filters, forms, services
+from onestop.accounts import filters, forms, services, sessions, twofactor
 from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
+from onestop.core.actions import RecordAction
 from onestop.core.forms import bootstrapify
 from onestop.core.models import SecurityEvent
 from onestop.core.views import Column, ObjectViews, RelatedTable
@@ -107,6 +108,21 @@ class UserViews(ObjectViews):
         "last_login",
         "date_joined",
     ]
+
+    detail_template = "accounts/user_detail.html"
+    actions = [
+        # A lost phone: a system administrator removes the user's two-factor log-in (issue 17).
+        RecordAction(
+            "two-factor-reset",
+            lambda user, request, data: twofactor.reset(user, actor=request.user, request=request),
+            when=lambda user, actor: twofactor.may_reset(user, actor),
+            success=gettext_lazy("Two-factor log-in was reset and the user's sessions were logged out."),
+        ),
+    ]
+
+    @classmethod
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        return {"two_factor_enabled": twofactor.has_two_factor(obj)}
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
@@ -208,6 +224,9 @@ def profile(request):
             "token": token,
             "can_use_token": request.user.has_perm("accounts.use_api_token"),
             "recent_events": SecurityEvent.objects.filter(user=request.user)[:8],
+            "other_sessions": len(sessions.other_sessions(request.user, keep=request.session.session_key)),
+            "two_factor_enabled": twofactor.has_two_factor(request.user),
+            "two_factor_required": twofactor.required_for(request.user),
         },
         status=400 if form.errors else 200,
     )

@@ -31,3 +31,7 @@ class CoreConfig(AppConfig):
                 _("Audit chain"), "core:audit_chain", "link-45deg", "core.verify_audit_chain"
             ),
         )
+        navigation.register(
+            "system",
+            navigation.MenuItem(_("Letterhead"), "core:letterhead", "building", "core.change_letterhead"),
+        )

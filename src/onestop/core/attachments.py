@@ -3,7 +3,8 @@
 Accepted kinds (checked from the bytes, not the name, and the name must agree): PDF, PNG,
 JPEG, Word/Excel/PowerPoint (.docx/.xlsx/.pptx: a zip holding ``[Content_Types].xml``) and
 plain text or CSV (valid UTF-8 without NUL bytes). Files land under MEDIA_ROOT with a random
-name and are served only by ``core:attachment_download``, which asks whether the user may
+name (or, with ONESTOP_S3_BUCKET, in a private S3-compatible bucket: the same checks, the same
+view; no bucket URL is ever handed out) and are served only by ``core:attachment_download``, which asks whether the user may
 see the record (``visible_to`` and its ``view`` rule) and sends them as a download with
 ``X-Content-Type-Options: nosniff``.
 
@@ -21,6 +22,7 @@ import zipfile
 from pathlib import PurePath, PureWindowsPath
 
 import filetype
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -51,6 +53,11 @@ class StorageUnavailable(DomainError):
 
     status_code = 503
     code = ErrorCode.UNAVAILABLE
+
+
+# What the file store raises when it is full, read-only or away: OSError for the upload folder,
+# the S3 client's errors for a bucket (settings STORAGES, ONESTOP_S3_BUCKET).
+STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError, BotoCoreError, ClientError)
 
 
 def max_bytes() -> int:
@@ -196,7 +203,7 @@ def add_attachment(obj, upload, *, actor, description: str = "", visibility: str
     )
     try:
         attachment.file.save(upload.name, upload, save=False)
-    except OSError as error:  # the upload folder is full, read-only or away
+    except STORAGE_ERRORS as error:  # the upload folder or bucket is full, read-only or away
         logger.error("upload not stored: %s", error)
         raise StorageUnavailable(
             _(

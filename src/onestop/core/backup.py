@@ -6,10 +6,13 @@ A backup is a folder::
                       and the SHA-256 of every file below
     database.sqlite3  SQLite: an online copy (sqlite3's backup API, consistent while in use)
     database.pgdump   PostgreSQL: ``pg_dump --format=custom``
-    uploads/          the upload folder as it is
+    uploads/          the upload folder as it is; with uploads in an S3 bucket (ONESTOP_S3_BUCKET),
+                      every object under the configured prefix, downloaded (the backup is complete
+                      on its own: it does not depend on the bucket still being there)
     audit_key         the key of the audit chain (core.chain), without which it cannot be verified
 
-``restore`` goes into an EMPTY place only (an empty database and upload folder): restoring over
+``restore`` goes into an EMPTY place only (an empty database and upload folder, or an empty bucket
+prefix: the files are uploaded to it): restoring over
 live data is a different operation, and refusing it prevents the worst accident. After restoring
 it compares the row counts with the manifest and verifies the audit chain.
 """
@@ -27,6 +30,8 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import connection
 
 
@@ -104,11 +109,7 @@ def backup(target: Path) -> dict:
         )
     else:
         raise BackupError(f"Backups of a {vendor} database are not supported.")
-    media = Path(settings.MEDIA_ROOT)
-    if media.exists():
-        shutil.copytree(media, target / "uploads", dirs_exist_ok=True)
-    else:
-        (target / "uploads").mkdir()
+    uploads = _backup_uploads(target / "uploads")
     key_file = target / "audit_key"
     key_file.write_bytes(settings.ONESTOP_AUDIT_KEY)
     key_file.chmod(0o600)
@@ -118,6 +119,7 @@ def backup(target: Path) -> dict:
         "created_at": datetime.now(UTC).isoformat(),
         "database": vendor,
         "rows": row_counts(),
+        "uploads": uploads,
         "audit_chain": {"links": report.head_seq, "head": report.head_digest, "intact": report.intact},
         "files": _file_hashes(target),
     }
@@ -138,6 +140,63 @@ def read_manifest(source: Path) -> dict:
     return manifest
 
 
+def upload_storage() -> Storage | None:
+    """The storage of uploaded files when it is not the local upload folder (an S3 bucket)."""
+    storage = storages["default"]
+    return None if isinstance(storage, FileSystemStorage) else storage
+
+
+def describe_storage(storage: Storage) -> str:
+    bucket = getattr(storage, "bucket_name", None)
+    if bucket:
+        prefix = getattr(storage, "location", "")
+        return f"s3://{bucket}/{prefix + '/' if prefix else ''}"
+    return type(storage).__name__
+
+
+def _stored_files(storage: Storage, folder: str = ""):
+    """Every file name in ``storage`` below ``folder``, walking its folders."""
+    folders, files = storage.listdir(folder)
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for name in sorted(folders):
+        yield from _stored_files(storage, f"{folder}/{name}" if folder else name)
+
+
+def _backup_uploads(destination: Path) -> dict:
+    """Copy every uploaded file into ``destination``: the upload folder as it is, or each object
+    of the bucket downloaded. Returns what the manifest says about it."""
+    storage = upload_storage()
+    if storage is None:
+        media = Path(settings.MEDIA_ROOT)
+        if media.exists():
+            shutil.copytree(media, destination, dirs_exist_ok=True)
+        else:
+            destination.mkdir()
+        count = sum(1 for path in destination.rglob("*") if path.is_file())
+        return {"storage": "folder", "source": str(media), "files": count}
+    destination.mkdir()
+    count = 0
+    for name in _stored_files(storage):
+        path = destination / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with storage.open(name, "rb") as handle, path.open("wb") as out:
+            shutil.copyfileobj(handle, out)
+        count += 1
+    return {"storage": "s3", "source": describe_storage(storage), "files": count}
+
+
+def _upload_files(folder: Path, storage: Storage) -> None:
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(folder).as_posix()
+        with path.open("rb") as handle:
+            stored = storage.save(name, File(handle, name=name))
+        if stored != name:
+            raise BackupError(f"{name} was stored as {stored}: the upload storage was not empty.")
+
+
 def _database_is_empty() -> bool:
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
@@ -153,9 +212,14 @@ def restore(source: Path) -> dict:
         raise BackupError(f"The backup is of a {manifest['database']} database; this OneStop uses {vendor}.")
     if not _database_is_empty():
         raise BackupError("The database is not empty; restore only into a new, empty database.")
+    storage = upload_storage()
     media = Path(settings.MEDIA_ROOT)
-    if media.exists() and any(media.iterdir()):
+    if storage is None and media.exists() and any(media.iterdir()):
         raise BackupError(f"The upload folder {media} is not empty; restore only into an empty one.")
+    if storage is not None and any(_stored_files(storage)):
+        raise BackupError(
+            f"The upload storage {describe_storage(storage)} is not empty; restore only into an empty one."
+        )
     if vendor == "sqlite":
         connection.close()
         target = sqlite3.connect(connection.settings_dict["NAME"])
@@ -179,7 +243,10 @@ def restore(source: Path) -> dict:
             ],
             env,
         )
-    shutil.copytree(source / "uploads", media, dirs_exist_ok=True)
+    if storage is None:
+        shutil.copytree(source / "uploads", media, dirs_exist_ok=True)
+    else:
+        _upload_files(source / "uploads", storage)
     key = (source / "audit_key").read_bytes()
     key_restored = _restore_key(key)
     return {

@@ -443,6 +443,13 @@ class SecurityEvent(models.Model):
         PASSWORD_SET = "password_set", _("Password set by an administrator")
         PASSWORD_RESET = "password_reset", _("Password reset by e-mail link")
         TOKEN_REGENERATED = "token_regenerated", _("API token regenerated")
+        SESSION_TIMEOUT = "session_timeout", _("Logged out after inactivity")
+        SESSIONS_ENDED = "sessions_ended", _("Other sessions logged out")
+        TWO_FACTOR_ENROLLED = "2fa_enrolled", _("Two-factor log-in set up")
+        TWO_FACTOR_FAILED = "2fa_failed", _("Two-factor code refused")
+        BACKUP_CODE_USED = "2fa_backup_code_used", _("Logged in with a backup code")
+        BACKUP_CODES_RENEWED = "2fa_backup_codes_renewed", _("Two-factor backup codes renewed")
+        TWO_FACTOR_RESET = "2fa_reset", _("Two-factor log-in reset by an administrator")
 
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
     user = models.ForeignKey(
@@ -483,3 +490,74 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Security events are never deleted.")
+
+
+class Letterhead(models.Model):
+    """The company's letterhead and seal area on every printed form (issue 11 §6): one row,
+    edited by system administrators on the System › Letterhead page (core/letterhead.py).
+
+    It prints around the signed content, not inside it: changing the letterhead never changes
+    what was signed or its SHA-256, and the next PDF of any form shows the new letterhead."""
+
+    generic_views = False  # one row, edited on its own System page (tests/test_print.py)
+
+    SINGLETON_PK = 1
+    LOGO_MAX_BYTES = 512 * 1024
+
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("telephone"), max_length=50, blank=True)
+    tax_id = models.CharField(
+        _("tax ID"),
+        max_length=30,
+        blank=True,
+        help_text=_("The unified social credit code (統一社會信用代碼) or taxpayer number."),
+    )
+    seal_caption = models.CharField(
+        _("seal caption"),
+        max_length=100,
+        blank=True,
+        help_text=_("Printed in the box left for the company seal, e.g. “Company seal”."),
+    )
+    footer_note = models.CharField(
+        _("footer note"),
+        max_length=300,
+        blank=True,
+        help_text=_("One line printed at the foot of every page, e.g. the bank account."),
+    )
+    logo = models.BinaryField(_("logo"), max_length=LOGO_MAX_BYTES, blank=True, default=b"", editable=False)
+    logo_type = models.CharField(_("logo type"), max_length=20, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["logo"])
+
+    class Meta:
+        verbose_name = _("letterhead")
+        verbose_name_plural = _("letterhead")
+
+    def __str__(self) -> str:
+        return self.company_name or str(_("letterhead"))
+
+    @classmethod
+    def current(cls) -> Letterhead:
+        """The letterhead (an empty, unsaved one until an administrator sets it)."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+
+    @property
+    def logo_data_url(self) -> str:
+        if not self.logo or not self.logo_type:
+            return ""
+        import base64
+
+        return f"data:{self.logo_type};base64,{base64.b64encode(bytes(self.logo)).decode('ascii')}"
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever what the letterhead prints changes (part of the PDF cache key)."""
+        import hashlib
+
+        text = "\x1f".join(
+            [self.company_name, self.address, self.phone, self.tax_id, self.seal_caption, self.footer_note]
+        )
+        digest = hashlib.sha256(text.encode("utf-8"))
+        digest.update(bytes(self.logo or b""))
+        return digest.hexdigest()[:16]

@@ -45,7 +45,8 @@ def logged_in(sender, request=None, user=None, **kwargs):
 
 
 def logged_out(sender, request=None, user=None, **kwargs):
-    if user is not None:
+    # A log-out that recorded its own reason (an idle timeout) is not also a plain log-out.
+    if user is not None and not getattr(request, "onestop_logout_recorded", False):
         record(Kind.LOGOUT, user=user, request=request)
 
 
@@ -55,4 +56,6 @@ def login_failed(sender, credentials=None, request=None, **kwargs):
     from django.contrib.auth import get_user_model
 
     account = get_user_model()._default_manager.filter(username=username).first() if username else None
-    record(Kind.LOGIN_FAILED, user=account, username=username, request=request)
+    # A wrong two-factor code (accounts.twofactor) is refused log-in of its own kind.
+    kind = Kind.TWO_FACTOR_FAILED if (credentials or {}).get("two_factor") else Kind.LOGIN_FAILED
+    record(kind, user=account, username=username, request=request)

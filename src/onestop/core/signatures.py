@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import FSMField
 
-from onestop.core import chain
+from onestop.core import chain, events
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.models import Signature
 
@@ -193,6 +193,15 @@ def sign(document: FormDocument, obj, *, actor, role: str, ip_address: str | Non
             signature.save()
             # In the same transaction: what the record does once signed (e.g. move on when
             # every party has signed); if that fails, the signature is not kept either.
+            events.emit(
+                events.SIGNATURE_RECORDED,
+                obj,
+                actor=actor,
+                signature=signature.pk,
+                document=document.code,
+                version=version,
+                role=role,
+            )
             document.signed(obj, signature, actor=actor)
     except IntegrityError:
         raise ConflictError(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from onestop.core import views_documents, views_records, views_security, views_workflow
+from onestop.core import letterhead, views_documents, views_records, views_security, views_workflow
 
 app_name = "core"
 
@@ -22,6 +22,7 @@ urlpatterns = [
         views_documents.sign_document,
         name="document_sign",
     ),
+    path("system/letterhead/", letterhead.letterhead_edit, name="letterhead"),
     path("audit/chain/", views_documents.audit_chain, name="audit_chain"),
     path("security/events/", views_security.security_events, name="security_events"),
     path("signatures/<int:pk>/verify/", views_documents.signature_verify, name="signature_verify"),

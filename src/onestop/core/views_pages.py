@@ -12,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -65,6 +65,13 @@ class LoginView(BootstrapFormMixin, auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        from onestop.accounts import twofactor
+
+        user = form.get_user()
+        if twofactor.has_two_factor(user):
+            # The password was right; the code of the authenticator app comes next (2FA).
+            twofactor.begin_login(self.request, user, self.get_success_url())
+            return redirect("login_verify")
         response = super().form_valid(form)
         # The saved language preference follows the user to any browser.
         from onestop.accounts.services import remember_language
@@ -80,8 +87,15 @@ class PasswordChangeView(BootstrapFormMixin, auth_views.PasswordChangeView):
         from django.contrib import messages
         from django.utils.translation import gettext as _
 
-        response = super().form_valid(form)
+        from onestop.accounts import sessions
+
+        old_key = self.request.session.session_key
+        response = super().form_valid(form)  # gives this session a new key
+        sessions.rekey(old_key, self.request.session.session_key)
         security.record(security.Kind.PASSWORD_CHANGED, user=form.user, request=self.request)
+        # The other sessions are already refused (their password hash no longer matches); end
+        # them outright so they leave the session list too.
+        sessions.end_other_sessions(form.user, keep=self.request.session.session_key, record=False)
         messages.success(self.request, _("Your password was changed."))
         return response
 
@@ -135,6 +149,9 @@ class PasswordResetConfirmView(BootstrapFormMixin, auth_views.PasswordResetConfi
     def form_valid(self, form):
         response = super().form_valid(form)
         security.record(security.Kind.PASSWORD_RESET, user=form.user, request=self.request)
+        from onestop.accounts import sessions
+
+        sessions.end_other_sessions(form.user, keep=None, record=False)
         return response
 
 

@@ -85,8 +85,15 @@ def attachment_download(request, pk: int):
         raise Http404 from None  # a file one may not see is "not there"
     try:
         handle = attachment.file.open("rb")
+        handle.file.file  # noqa: B018  a bucket's object is fetched now, before any byte is sent
     except FileNotFoundError:
         raise Http404 from None
+    except attachments.STORAGE_ERRORS as error:  # the upload folder or bucket is away
+        attachments.logger.error("download of attachment %s failed: %s", attachment.pk, error)
+        message = _("The service is briefly unavailable; try again in a moment.")
+        if request.path.startswith("/api/"):
+            raise attachments.StorageUnavailable(message) from None
+        return refused(request, attachment.record, message, 503)
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.mime_type
     )

@@ -22,6 +22,7 @@ class WorkItem:
     icon: str = "circle"
     overdue: bool = False
     is_deadline: bool = False  # an open deadline (notifications) rather than a stage's own item
+    is_handoff: bool = False  # from the engagement's ball (engagements/ball.py), the catch-all
 
 
 _providers: list[Callable[[object], Iterable[WorkItem]]] = []
@@ -37,9 +38,17 @@ def work_for(user) -> list[WorkItem]:
     items: list[WorkItem] = []
     for provider in _providers:
         items.extend(provider(user))
-    items = merge_deadlines(items)
+    items = merge_deadlines(drop_repeated_handoffs(items))
     latest = datetime.max.replace(tzinfo=UTC)
     return sorted(items, key=lambda item: (item.due is None, item.due or item.since or latest))
+
+
+def drop_repeated_handoffs(items: list[WorkItem]) -> list[WorkItem]:
+    """The engagement's ball names every waiting step, so that none waits unseen; where a stage's
+    own provider already lists the same record (with its own words and deadline), that item stays
+    and the hand-off is not repeated."""
+    own = {item.url for item in items if not item.is_handoff}
+    return [item for item in items if not item.is_handoff or item.url not in own]
 
 
 def merge_deadlines(items: list[WorkItem]) -> list[WorkItem]:

@@ -56,6 +56,7 @@ from django_fsm import ConcurrentTransition, ConcurrentTransitionMixin, FSMField
 from django_fsm_log.helpers import FSMLogDescriptor
 from django_fsm_log.models import StateLog
 
+from onestop.core import events
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.fields import TEXT_LONG, check_changed_texts, check_length
 
@@ -264,6 +265,14 @@ def perform_transition(obj, name: str, *, actor, comment: str = "", expected_sta
             obj._history_user = actor
             obj._change_reason = change_reason(_label(transition), comment)
             obj.save()
+            events.emit(
+                events.STAGE_CHANGED,
+                obj,
+                actor=actor,
+                source=source,
+                target=obj.current_state,
+                transition=name,
+            )
     except ConcurrentTransition:
         obj.refresh_from_db()
         raise _conflict(obj) from None

@@ -96,7 +96,12 @@ class EngagementPathSerializer(serializers.Serializer):
 
 
 class EngagementSerializer(ModelSerializer):
-    holder_label = serializers.CharField(read_only=True)
+    holder_label = serializers.CharField(
+        read_only=True, help_text="Who holds the ball now: a person, a role's queue or the client."
+    )
+    waiting_step = serializers.CharField(
+        read_only=True, help_text="The step that waits (engagements/ball.py)."
+    )
 
     class Meta:
         model = Engagement
@@ -111,6 +116,7 @@ class EngagementSerializer(ModelSerializer):
             "stage_since",
             "holder",
             "holder_label",
+            "waiting_step",
             "holder_since",
             "technician",
             "received_at",
@@ -222,6 +228,17 @@ class EngagementViewSet(
 
     def get_queryset(self):
         return Engagement.objects.visible_to(self.request.user).select_related("client", "holder")
+
+    def paginate_queryset(self, queryset):
+        """Who holds the ball, for the whole page at once (a fixed number of queries)."""
+        from onestop.engagements.ball import balls_for
+
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            balls = balls_for(page)
+            for engagement in page:
+                engagement.ball = balls[engagement.pk]
+        return page
 
     def perform_update(self, serializer):
         instance = serializer.instance

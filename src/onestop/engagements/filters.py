@@ -5,12 +5,28 @@ from django.utils.translation import gettext_lazy as _
 from onestop.accounts.filters import SearchFilterSet
 from onestop.accounts.models import ClientOrganization
 from onestop.core.roles import Role
+from onestop.engagements.ball import in_phase
 from onestop.engagements.models import Channel, Engagement
+from onestop.engagements.path import DOWNSTREAM
+
+PHASES = [phase for phase, _label in DOWNSTREAM]
+
+
+def path_stages():
+    """Every stage of the path in its order: intake, the stages after the confirmation, closed
+    (an engagement in settlement is not just "confirmed")."""
+    stages = Engagement.Stage
+    return [
+        *[(s.value, s.label) for s in (stages.INQUIRY, stages.ASSESSMENT, stages.CONFIRMATION)],
+        (stages.CONFIRMED.value, _("Requirement confirmed (any later stage)")),
+        *DOWNSTREAM,
+        *[(s.value, s.label) for s in (stages.CLOSED, stages.OUT_OF_SCOPE, stages.WITHDRAWN)],
+    ]
 
 
 class EngagementFilterSet(SearchFilterSet):
     search_fields = ("code", "title", "client__name", "inquiries__need")
-    stage = django_filters.ChoiceFilter(choices=Engagement.Stage.choices, label=_("Stage"))
+    stage = django_filters.ChoiceFilter(choices=path_stages, method="filter_stage", label=_("Stage"))
     client = django_filters.ModelChoiceFilter(queryset=ClientOrganization.objects.all(), label=_("Client"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
     technician = django_filters.ModelChoiceFilter(
@@ -37,6 +53,11 @@ class EngagementFilterSet(SearchFilterSet):
 
     def search(self, queryset, name, value):
         return super().search(queryset, name, value).distinct()
+
+    def filter_stage(self, queryset, name, value):
+        if value in PHASES:
+            return in_phase(queryset, value)
+        return queryset.filter(stage=value) if value else queryset
 
     def filter_mine(self, queryset, name, value):
         if value is None or self.request is None:

@@ -210,15 +210,41 @@ class Engagement(WorkflowModel, BusinessModel):
         return self.stage in self.OPEN_STAGES
 
     @property
+    def ball(self):
+        """Who holds the ball now, and for which step (engagements/ball.py); a list page sets it
+        for all its rows at once (``ball.balls_for``)."""
+        if not hasattr(self, "_ball"):
+            from onestop.engagements.ball import ball_of
+
+            self._ball = ball_of(self)
+        return self._ball
+
+    @ball.setter
+    def ball(self, value) -> None:
+        self._ball = value
+
+    @property
     def holder_label(self) -> str:
-        """Who must act next: a staff member, or the client while an answer is awaited."""
-        if self.holder_id:
-            return self.holder.display_name
-        if self.stage == self.Stage.CONFIRMATION:
-            return _("Client (%(name)s)") % {"name": self.client.name}
-        return "—"
+        """Who must act next: a person, a role's queue, or the client."""
+        return self.ball.holder_label if self.ball else "—"
 
     holder_label.fget.short_description = _("holds the ball")
+
+    @property
+    def path_stage(self) -> str:
+        """The stage on the whole path: intake's own stages, then (once confirmed) the plan,
+        contract, implementation, acceptance or settlement, then closed."""
+        if self.stage == self.Stage.CONFIRMED and self.ball:
+            return self.ball.phase_label
+        return self.get_stage_display()
+
+    path_stage.fget.short_description = _("stage")
+
+    @property
+    def waiting_step(self) -> str:
+        return self.ball.step if self.ball else "—"
+
+    waiting_step.fget.short_description = _("waiting for")
 
     @property
     def time_to_forward_label(self) -> str:

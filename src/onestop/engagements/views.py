@@ -99,7 +99,8 @@ class EngagementViews(ObjectViews):
         Column("code", link=True),
         Column("title", link=True),
         Column("client", sort="client__name"),
-        Column("stage"),
+        Column("path_stage", label=_("Stage"), sort="stage"),
+        Column("waiting_step", label=_("Waiting for"), sort=False),
         Column("holder_label", label=_("Holds the ball"), sort=False),
         Column("stage_since"),
         Column("channel"),
@@ -108,6 +109,15 @@ class EngagementViews(ObjectViews):
     detail_select_related = ("client", "contact", "holder", "technician", "recorded_by", "agreed_proposal")
     default_sort = "-received_at"
     detail_template = "engagements/engagement_detail.html"
+
+    @classmethod
+    def prepare_page(cls, request, objects) -> None:
+        from onestop.engagements.ball import balls_for
+
+        balls = balls_for(objects)
+        for engagement in objects:
+            engagement.ball = balls[engagement.pk]
+
     form_template = "engagements/engagement_form.html"
     detail_fields = [
         "code",
@@ -116,6 +126,7 @@ class EngagementViews(ObjectViews):
         "contact",
         "channel",
         "stage",
+        "waiting_step",
         "holder_label",
         "technician",
         "received_at",

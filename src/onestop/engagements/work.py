@@ -53,3 +53,37 @@ def engagements_held(user):
         )
         for e in held
     ]
+
+
+@register
+def handoffs(user):
+    """Every step of an engagement past its confirmation that waits for the user — as the one
+    it is handed to, one of its role's queue, or the client — even where no stage lists it
+    (engagements/ball.py). A fixed number of queries; a stage's own item for the same record
+    takes precedence (core.work.drop_repeated_handoffs)."""
+    from onestop.engagements.ball import balls_for
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    confirmed = Engagement.objects.filter(stage=Engagement.Stage.CONFIRMED).select_related("client")
+    if user.client_organization_id is not None:
+        confirmed = confirmed.filter(client_id=user.client_organization_id)
+    signatory = user.client_organization_id is None and user.signing_authorizations.exists()
+    engagements = list(confirmed.order_by("confirmed_at", "pk"))
+    items = []
+    balls = balls_for(engagements)
+    for engagement in engagements:
+        ball = balls[engagement.pk]
+        if ball is None or not ball.is_for(user, signatory=signatory):
+            continue
+        items.append(
+            WorkItem(
+                title=f"{engagement.code} {engagement.title}",
+                url=ball.url,
+                kind=ball.step,
+                since=ball.since,
+                icon="arrow-right-circle",
+                is_handoff=True,
+            )
+        )
+    return items[:50]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop.core import events
 from onestop.core.mail import enqueue_delivery
 from onestop.core.models import OutgoingMail
 from onestop.core.services import save
@@ -173,6 +174,7 @@ def process_deadlines(now: datetime | None = None) -> tuple[int, int]:
                 level=Notification.Level.REMINDER,
                 target=deadline.target,
             )
+            _warn(deadline, "reminder")
             reminders += 1
     overdue = (
         Deadline.objects.open()
@@ -197,8 +199,21 @@ def process_deadlines(now: datetime | None = None) -> tuple[int, int]:
                 level=Notification.Level.ESCALATION,
                 target=deadline.target,
             )
+            _warn(deadline, "overdue")
             escalations += 1
     return reminders, escalations
+
+
+def _warn(deadline: Deadline, level: str) -> None:
+    """Announce the reminder or the escalation (core.events ``warning.raised``), in its transaction."""
+    if deadline.target is not None:
+        events.emit(
+            events.WARNING_RAISED,
+            deadline.target,
+            level=level,
+            deadline=deadline.kind,
+            due_at=deadline.due_at,
+        )
 
 
 def _local(moment: datetime) -> str:

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,6 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from onestop.core.pagination import CappedPaginator
+from onestop.core.work import work_for
 from onestop.notifications import services
 from onestop.notifications.models import Notification
 
@@ -17,7 +20,25 @@ def inbox(request):
     if show == "unread":
         notifications = notifications.unread()
     page = CappedPaginator(notifications, 25).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    mark_handled(request.user, page.object_list)
     return render(request, "notifications/inbox.html", {"page": page, "show": show})
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def mark_handled(user, notifications) -> None:
+    """An "action needed" message whose work is done says so: its record no longer waits for
+    the user on "My work" (the forwarded inquiry was assessed, the complaint closed, the kickoff
+    acknowledged). One pass over "My work" (a fixed number of queries) for the whole page."""
+    actions = [n for n in notifications if n.level == Notification.Level.ACTION and n.url]
+    if not actions:
+        return
+    waiting = {_path(item.url) for item in work_for(user)}
+    for notification in actions:
+        notification.is_handled = _path(notification.url) not in waiting
 
 
 @login_required

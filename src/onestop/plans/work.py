@@ -42,17 +42,21 @@ def plans_waiting(user):
                     icon="patch-check",
                 )
             )
-    # The project lead's own plans whose latest version is a draft or came back for revision.
+    # Until the plan is approved, the lead's drafts and versions to revise are the engagement's
+    # ball (engagements/ball.py: "Write the plan…", "Revise the plan"), listed by its hand-offs;
+    # a new version of an approved plan (a change) is work beside the path, listed here.
     newer = PlanVersion.objects.filter(plan=OuterRef("plan"), number__gt=OuterRef("number"))
-    waiting = base.filter(
-        plan__project_lead=user, state__in=[PlanVersion.State.DRAFT, PlanVersion.State.REVISE]
+    revising = base.filter(
+        plan__project_lead=user,
+        plan__effective_version__isnull=False,
+        state__in=[PlanVersion.State.DRAFT, PlanVersion.State.REVISE],
     ).exclude(Exists(newer))
-    for version in waiting[:50]:
+    for version in revising[:50]:
         items.append(
             WorkItem(
                 title=f"{version} {version.plan.title}",
                 url=version.get_absolute_url(),
-                kind=version.state_label(),
+                kind=_("Revise the plan"),
                 since=version.decided_at or version.created_at,
                 icon="journal-text",
             )

@@ -4,7 +4,7 @@ amount, the payment method, the acceptance report and the invoice, signed by fin
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core import signatures
-from onestop.settlement.models import Settlement
+from onestop.settlement.models import Payment, Settlement
 
 
 @signatures.register
@@ -34,3 +34,23 @@ class SettlementDocument(signatures.FormDocument):
 
 def settlement_form() -> SettlementDocument:
     return signatures.get_document(SettlementDocument.code)
+
+
+@signatures.register
+class PaymentReceiptDocument(signatures.FormDocument):
+    """The printed record of a payment (FEE-3): a receipt (收款收據) for money received from the
+    client, a payment voucher (付款憑證) for money paid out — the amount in figures and in
+    capitals, under the company's letterhead with the seal box. Nobody signs it in the system:
+    it is stamped with the company seal on paper."""
+
+    code = "payment_receipt"
+    title = _("Receipt / payment voucher")
+    model = Payment
+    template_name = "settlement/forms/payment_receipt.html"
+    roles: dict = {}
+
+    def context(self, payment) -> dict:
+        return {"object": payment}
+
+    def may_sign(self, user, payment, role: str) -> bool:
+        return False

@@ -1,4 +1,5 @@
-"""``onestop backup FOLDER``: the database, the uploads and the audit key, with a manifest."""
+"""``onestop backup FOLDER``: the database, the uploads (downloaded, when they are in an S3 bucket) and
+the audit key, with a manifest."""
 
 import time
 
@@ -26,4 +27,10 @@ class Command(BaseCommand):
             f"in {time.monotonic() - started:.1f} s; audit chain head #{chain['links']} {chain['head']}"
             f"{'' if chain['intact'] else ' (BROKEN before the backup: run onestop verify)'}."
         )
+        uploads = manifest["uploads"]
+        if uploads["storage"] == "s3":
+            self.stdout.write(
+                f"Uploads: {uploads['files']} files downloaded from {uploads['source']} into uploads/ "
+                "(the bucket itself is not changed; restore uploads them into an empty bucket prefix)."
+            )
         self.stdout.write("Keep the folder (it holds the audit key) where the database server is not.")
