@@ -97,9 +97,12 @@ PLAIN_LIST: dict = {"filter_backends": (), "pagination_class": None}
 
 
 def paginated(view, rows, serializer_class, **kwargs) -> Response:
-    """One page of ``rows`` (a queryset or a list) in the project's paginated envelope."""
-    page = view.paginate_queryset(rows)
-    return view.get_paginated_response(serializer_class(page, many=True, **kwargs).data)
+    """One page of ``rows`` (a queryset or a list) in the project's paginated envelope.
+
+    The paginator is asked directly: a viewset's own ``paginate_queryset`` is about its own
+    records (e.g. engagements add who holds the ball), not about these rows."""
+    page = view.paginator.paginate_queryset(rows, view.request, view=view)
+    return view.paginator.get_paginated_response(serializer_class(page, many=True, **kwargs).data)
 
 
 def _plain(serializer) -> dict:
