@@ -157,7 +157,8 @@ def test_INT_1_2_3_the_full_intake_path_through_the_api(
         ("confirmation", "confirmed", client_a.pk),
     ]
     proposals = api(client_a).get(f"/api/engagements/{pk}/proposals/").json()
-    assert [(p["round"], p["status"]) for p in proposals] == [(1, "countered"), (2, "accepted")]
+    assert proposals["count"] == 2  # paginated like every list that grows
+    assert [(p["round"], p["status"]) for p in proposals["results"]] == [(1, "countered"), (2, "accepted")]
 
 
 def test_INT_3_the_confirmation_pdf_names_the_client_the_agreed_fee_and_both_signers(
@@ -599,7 +600,7 @@ def test_INT_1_a_follow_up_inquiry_joins_its_engagement_and_notifies_the_holder(
     )
     assert Inquiry.objects.filter(engagement=engagement).count() == 2
     assert Notification.objects.filter(recipient=technician, title__contains=engagement.code).exists()
-    rows = api(client_a).get(f"/api/engagements/{engagement.pk}/inquiries/").json()
+    rows = api(client_a).get(f"/api/engagements/{engagement.pk}/inquiries/").json()["results"]
     assert rows[0]["subject"] == "補充"  # newest first
     assert Inquiry.objects.get(subject="補充").contact_email == ""  # nothing invented for the client
 

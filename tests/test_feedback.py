@@ -440,8 +440,11 @@ def test_EXT_2_results_average_each_aspect_and_compute_nps_by_lead_department_an
 
     response = api(personas["management"]).get(reverse("api:survey-results"), {"by": "department"})
     assert response.status_code == 200
-    rows = {row["label"]: row for row in response.json()}
+    body = response.json()
+    rows = {row["label"]: row for row in body["results"]}
     assert rows["北區項目部"]["nps"] == 0.0 and rows["南區項目部"]["response_rate"] == 50.0
+    assert body["count"] == len(body["results"]) == 2  # one row per department, paginated
+    assert (body["totals"]["key"], body["totals"]["invited"], body["totals"]["answered"]) == (None, 4, 3)
     assert api(personas["management"]).get(reverse("api:survey-results"), {"by": "colour"}).status_code == 400
 
 

@@ -219,7 +219,7 @@ class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     full_name = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.EmailField(allow_blank=True)  # "" when the user has none
     language = serializers.CharField()
     roles = serializers.ListField(child=serializers.CharField())
     client_organization = serializers.IntegerField(allow_null=True)

@@ -15,7 +15,7 @@ from onestop.contracts.models import (
     SigningAuthorization,
 )
 from onestop.core.actions import calls, service_action
-from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
+from onestop.core.api import PLAIN_LIST, CommentRequestSerializer, ModelSerializer, ObjectViewSet
 from onestop.core.signatures import client_ip
 from onestop.engagements.models import Engagement
 
@@ -266,9 +266,10 @@ class ContractViewSet(ObjectViewSet):
         return Response(self.get_serializer(contract).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ContractDifferenceSerializer(many=True))
-    @action(detail=True, methods=["get"], required_action="view")
+    @action(detail=True, methods=["get"], required_action="view", **PLAIN_LIST)
     def consistency(self, request, pk=None):
-        """The automatic consistency check (CON-2) with each difference's justification."""
+        """The automatic consistency check (CON-2) with each difference's justification: one row
+        per term that differs from the plan, so a plain (unpaginated) array."""
         return Response(ContractDifferenceSerializer(self.get_object().consistency_rows(), many=True).data)
 
     justify = service_action(
@@ -310,8 +311,10 @@ class ContractViewSet(ObjectViewSet):
     )
 
     @extend_schema(request=None, responses=ContractCopySerializer(many=True))
-    @action(detail=True, methods=["get"], required_action="view")
+    @action(detail=True, methods=["get"], required_action="view", **PLAIN_LIST)
     def copies(self, request, pk=None):
+        """The contract's distributed copies: at most one per department, so a plain array (the
+        paginated, filterable list of all copies is ``/api/contract-copies/``)."""
         contract = self.get_object()
         return Response(ContractCopySerializer(contract.copies.select_related("department"), many=True).data)
 

@@ -86,6 +86,25 @@ class ObjectViewSet(viewsets.ModelViewSet):
         services.delete_instance(instance, actor=self.request.user)
 
 
+# Extra actions that answer a list of one record's rows (``@action(detail=True, **…)``). Neither
+# takes the viewset's filters, which are about the viewset's own records, not these rows.
+# - a list that grows with the record's life is paginated like every list: ``ROWS_OF_RECORD`` and
+#   ``paginated(self, rows, Serializer)`` (the project's pagination class, ``page``/``page_size``);
+# - a list bounded by its nature (one row per compared term, per department) is a plain array,
+#   documented as one: ``PLAIN_LIST``.
+ROWS_OF_RECORD: dict = {"filter_backends": ()}
+PLAIN_LIST: dict = {"filter_backends": (), "pagination_class": None}
+
+
+def paginated(view, rows, serializer_class, **kwargs) -> Response:
+    """One page of ``rows`` (a queryset or a list) in the project's paginated envelope.
+
+    The paginator is asked directly: a viewset's own ``paginate_queryset`` is about its own
+    records (e.g. engagements add who holds the ball), not about these rows."""
+    page = view.paginator.paginate_queryset(rows, view.request, view=view)
+    return view.paginator.get_paginated_response(serializer_class(page, many=True, **kwargs).data)
+
+
 def _plain(serializer) -> dict:
     many = {f.name for f in serializer.Meta.model._meta.many_to_many}
     return {k: v for k, v in serializer.validated_data.items() if k not in many}
@@ -310,6 +329,16 @@ class SignatureViewSet(viewsets.ReadOnlyModelViewSet):
 # --- attachments and the communication log -----------------------------------------------------
 
 
+def attachment_mime_types() -> list[str]:
+    """The content types a download can have: one per kind of file an upload may be."""
+    from onestop.core import attachments
+
+    return sorted(
+        {*attachments.BINARY.values(), *attachments.TEXT.values()}
+        | {mime for _folder, mime in attachments.OFFICE.values()}
+    )
+
+
 class AttachedRowsViewSet(viewsets.ReadOnlyModelViewSet):
     """Rows attached to records: scoped by the record (and visibility); filter by record."""
 
@@ -423,10 +452,11 @@ class AttachmentViewSet(AttachedRowsViewSet):
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, mime): OpenApiTypes.BINARY for mime in attachment_mime_types()})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        """The file itself, as a download (``Content-Disposition: attachment``, ``nosniff``)."""
+        """The file itself, as a download (``Content-Disposition: attachment``, ``nosniff``), with
+        the content type of its kind (the kinds an upload may be: PDF, PNG, JPEG, Office, text)."""
         from django.http import Http404
 
         from onestop.core.views_records import attachment_download
@@ -530,7 +560,7 @@ class DocumentPdfView(APIView):
         parameters=[
             OpenApiParameter("version", int, description="A signed version; default the current text.")
         ],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: None},
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     def get(self, request, model: str, pk: int, code: str):
         from onestop.core.views_documents import pdf_response, record_and_document

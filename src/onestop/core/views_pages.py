@@ -208,11 +208,21 @@ def bad_request(request, exception=None):
 
 
 def not_found(request, exception=None):
+    """404 for a URL no view answers; under /api/ in the API's error shape (JSON), not a page."""
+    if request.path.startswith("/api/"):
+        return api_error(ErrorCode.NOT_FOUND, 404)
     return render(request, "errors/404.html", status=404)
 
 
 def forbidden(request, exception=None):
+    if request.path.startswith("/api/"):
+        return api_error(ErrorCode.PERMISSION_DENIED, 403)
     return render(request, "errors/403.html", status=403)
+
+
+def api_error(code: ErrorCode, status: int) -> JsonResponse:
+    """An error answered outside DRF, in its shape; the message is the code's own label."""
+    return JsonResponse({"detail": str(code.label), "code": code.value, "errors": {}}, status=status)
 
 
 def server_error(request):

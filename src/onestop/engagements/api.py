@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from onestop.accounts.models import ClientContact, ClientOrganization
 from onestop.core import services as core_services
 from onestop.core.actions import calls, service_action, visible_record
-from onestop.core.api import ModelSerializer
+from onestop.core.api import ROWS_OF_RECORD, ModelSerializer, paginated
 from onestop.core.fields import TEXT_COMMENT, TEXT_LONG, TEXT_NOTE
 from onestop.core.signatures import client_ip
 from onestop.engagements import chat, mail, services, timeline
@@ -300,16 +300,18 @@ class EngagementViewSet(
         return Response(EngagementPathSerializer({"stages": spans, "events": events}).data)
 
     @extend_schema(responses=ProposalSerializer(many=True))
-    @action(detail=True, methods=["get"], required_action="view")
+    @action(detail=True, methods=["get"], required_action="view", **ROWS_OF_RECORD)
     def proposals(self, request, pk=None):
+        """The negotiation rounds, first round first (paginated: the rounds go on until agreed)."""
         engagement = self.get_object()
-        return Response(ProposalSerializer(engagement.proposals.order_by("round"), many=True).data)
+        return paginated(self, engagement.proposals.order_by("round", "pk"), ProposalSerializer)
 
     @extend_schema(responses=InquirySerializer(many=True))
-    @action(detail=True, methods=["get"], required_action="view")
+    @action(detail=True, methods=["get"], required_action="view", **ROWS_OF_RECORD)
     def inquiries(self, request, pk=None):
+        """The inquiries recorded on the engagement, newest first (paginated)."""
         engagement = self.get_object()
-        return Response(InquirySerializer(engagement.inquiries.all(), many=True).data)
+        return paginated(self, engagement.inquiries.order_by("-received_at", "-pk"), InquirySerializer)
 
 
 # --- INT-1: the chat with the client and unmatched e-mail (engagements/chat.py, mail.py) ---------
@@ -329,6 +331,11 @@ class StartChatSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=10000)
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("engagement_pk", int, OpenApiParameter.PATH, description="The engagement's id.")
+    ]
+)
 class EngagementChatViewSet(viewsets.ViewSet):
     """The chat of one engagement (INT-1): the shared messages, oldest first; post one."""
 

@@ -7,11 +7,11 @@ allowed, 404 outside the user's reach, 409 when someone else acted first.
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from onestop.accounts.models import ClientOrganization, User
 from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
+from onestop.core.drf import CappedPageNumberPagination
 from onestop.engagements.models import Engagement
 from onestop.feedback import filters, results, services
 from onestop.feedback.aspects import ASPECTS, RECOMMEND_MAX, RECOMMEND_MIN, SCORE_FIELDS
@@ -86,6 +86,26 @@ class ResultRowSerializer(serializers.Serializer):
     nps = serializers.FloatField(allow_null=True)
 
 
+class ResultsPagination(CappedPageNumberPagination):
+    """The project's pages of result rows, with the totals over every row (all pages) beside them."""
+
+    totals: dict | None = None
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["totals"] = self.totals
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["totals"] = {
+            **schema["items"],
+            "description": "All the surveys the filters select, together (not only this page's rows).",
+        }
+        response["required"] = [*response.get("required", []), "totals"]
+        return response
+
+
 class SurveyViewSet(ObjectViewSet):
     """EXT-2 satisfaction surveys. `POST` invites a client (one survey per engagement); the client
     answers with `POST …/{id}/answer/` (once); `GET …/results/?by=engagement|lead|department`."""
@@ -126,15 +146,17 @@ class SurveyViewSet(ObjectViewSet):
         parameters=[OpenApiParameter("by", enum=list(results.GROUPINGS), required=False)],
         responses=ResultRowSerializer(many=True),
     )
-    @action(detail=False, methods=["get"], required_action="results")
+    @action(detail=False, methods=["get"], required_action="results", pagination_class=ResultsPagination)
     def results(self, request):
-        """Averages per aspect, NPS and response rate per engagement, project lead or department."""
+        """Averages per aspect, NPS and response rate per engagement, project lead or department:
+        one row per group (paginated, as there is one per engagement), and ``totals`` over all."""
         grouping = request.query_params.get("by", results.DEFAULT_GROUPING)
         if grouping not in results.GROUPINGS:
             raise serializers.ValidationError({"by": [f"One of: {', '.join(results.GROUPINGS)}."]})
         surveys = self.filter_queryset(Survey.objects.visible_to(request.user))
-        rows = [*results.grouped(surveys, grouping), results.totals(surveys)]
-        return Response(ResultRowSerializer(rows, many=True).data)
+        page = self.paginate_queryset(results.grouped(surveys, grouping))
+        self.paginator.totals = ResultRowSerializer(results.totals(surveys)).data
+        return self.get_paginated_response(ResultRowSerializer(page, many=True).data)
 
 
 # --- complaints --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from onestop.core.actions import calls, service_action
-from onestop.core.api import CommentRequestSerializer, ModelSerializer
+from onestop.core.api import PLAIN_LIST, CommentRequestSerializer, ModelSerializer
 from onestop.core.fields import TEXT_COMMENT, TEXT_NOTE
 from onestop.engagements.models import Engagement
 from onestop.plans import services
@@ -107,7 +107,8 @@ class PlanVersionSerializer(serializers.ModelSerializer):
         source="criteria_set",
         view_name="api:reviewcriteriaset-detail",
         read_only=True,
-        help_text="The review criteria set the version is scored by (set when it is submitted).",
+        allow_null=True,
+        help_text="The review criteria set the version is scored by (set when it is submitted; null before).",
     )
 
     class Meta:
@@ -337,9 +338,10 @@ class PlanVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
 
     @extend_schema(responses=ReviewerGroupSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="reviewer-suggestions")
+    @action(detail=True, methods=["get"], url_path="reviewer-suggestions", **PLAIN_LIST)
     def reviewer_suggestions(self, request, pk=None):
-        """PLN-2: the reviewers to choose the panel from, grouped by department."""
+        """PLN-2: the reviewers to choose the panel from, grouped by department (one group per
+        department, so a plain array)."""
         version = self.get_object()
         return Response(ReviewerGroupSerializer(services.reviewer_suggestions(version), many=True).data)
 

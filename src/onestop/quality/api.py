@@ -264,7 +264,7 @@ class InspectionViewSet(ObjectViewSet):
         calls(services.complete_inspection), serializer=InspectionCompleteSerializer, url_path="complete"
     )
 
-    @extend_schema(request=GenerateSerializer, responses=InspectionSerializer(many=True))
+    @extend_schema(request=GenerateSerializer, responses={201: InspectionSerializer(many=True)})
     @action(detail=False, methods=["post"], required_action="add")
     def generate(self, request):
         body = GenerateSerializer(data=request.data)

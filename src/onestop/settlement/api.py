@@ -424,7 +424,12 @@ class ReceivablesViewSet(viewsets.GenericViewSet):
     filter_backends = ()
     pagination_class = None
 
-    @extend_schema(responses=BalanceSerializer)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("contract_pk", int, OpenApiParameter.PATH, description="The contract's id.")
+        ],
+        responses=BalanceSerializer,
+    )
     @action(detail=False, methods=["get"], url_path=r"contracts/(?P<contract_pk>\d+)", required_action="view")
     def balance(self, request, contract_pk=None):
         # As the page: staff who may see payments, for a contract they may see (404 otherwise).
