@@ -25,10 +25,11 @@ Amounts are rounded to the 分 (half up). Up to 萬億 (16 integer digits) are w
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 CENT = Decimal("0.01")
 
-_SCRIPTS = {
+_SCRIPTS: dict[str, dict[str, Any]] = {
     "Hant": {
         "digits": "零壹貳叄肆伍陸柒捌玖",
         "units": ("", "拾", "佰", "仟"),
