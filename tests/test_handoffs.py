@@ -56,6 +56,24 @@ def people(personas, make_user):
     return people
 
 
+def first_version(engagement, lead, **fields):
+    """The first version of a new plan for ``engagement``, led by ``lead``."""
+    plan = Plan.objects.create(
+        code=f"PL-{engagement.code}", engagement=engagement, title="方案", project_lead=lead
+    )
+    return PlanVersion.objects.create(
+        plan=plan,
+        number=1,
+        service_content="範圍",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 6, 30),
+        fee=300000,
+        currency="CNY",
+        author=lead,
+        **fields,
+    )
+
+
 def holder_of(ball, people):
     """The persona the ball waits for."""
     if ball.person is not None:
@@ -98,20 +116,8 @@ def test_every_waiting_step_after_the_confirmation_is_on_its_holders_my_work(cli
 
     walk("Start the service plan and appoint its project lead", "management")
 
-    plan = Plan.objects.create(
-        code="PL-H-1", engagement=engagement, title="方案", project_lead=people["lead"]
-    )
-    version = PlanVersion.objects.create(
-        plan=plan,
-        number=1,
-        state=PlanVersion.State.DRAFT,
-        service_content="範圍",
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 6, 30),
-        fee=300000,
-        currency="CNY",
-        author=people["lead"],
-    )
+    version = first_version(engagement, people["lead"], state=PlanVersion.State.DRAFT)
+    plan = version.plan
     states = PlanVersion.objects.filter(pk=version.pk)
     walk("Write the plan and submit it for review", "lead")
     version.reviewers.set([people["other_reviewer"]])
@@ -240,19 +246,10 @@ def test_the_engagement_list_shows_every_rows_holder_with_a_fixed_number_of_quer
 
 def test_overdue_work_says_so_in_words_not_only_in_red(client, people):
     engagement = confirmed_engagement(people, 21, with_plan=False)
-    plan = Plan.objects.create(
-        code="PL-H-21", engagement=engagement, title="方案", project_lead=people["lead"]
-    )
-    version = PlanVersion.objects.create(
-        plan=plan,
-        number=1,
+    version = first_version(
+        engagement,
+        people["lead"],
         state=PlanVersion.State.IN_REVIEW,
-        service_content="範圍",
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 6, 30),
-        fee=300000,
-        currency="CNY",
-        author=people["lead"],
         submitted_at=timezone.now() - timezone.timedelta(days=5),
         review_due=timezone.now() - timezone.timedelta(days=1),
     )
