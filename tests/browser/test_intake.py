@@ -239,9 +239,9 @@ def test_INT_1_INT_2_INT_3_X_1_X_5_phone_inquiry_to_a_doubly_signed_confirmation
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     text = pdf_text(data)
-    for expected in (CLIENT, "450000.00", CLIENT_USER, TECHNICIAN, engagement.code):
+    for expected in (CLIENT, "450,000.00", CLIENT_USER, TECHNICIAN, engagement.code):
         assert expected in text, f"{expected!r} is not in the PDF:\n{text}"
-    assert "480000.00" not in text  # the first offer is not the agreed fee
+    assert "480,000.00" not in text  # the first offer is not the agreed fee
     pdf_first_page_png(pdf, "confirmation-signed-pdf", docs=True)
 
     # The technician sees the same page with the whole timeline.
