@@ -13,11 +13,11 @@ to that week (the API makes the table of the current period).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from unittest import mock
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -274,12 +274,8 @@ def contract(people, engagement_pk) -> int:
 
 def at_day(day):
     """The clock on ``day`` (for the API that makes the progress table of the current period)."""
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return day if value is None else real(value, timezone)
-
-    return mock.patch("django.utils.timezone.localdate", localdate)
+    noon = datetime.combine(day, time(12), tzinfo=timezone.get_current_timezone())
+    return time_machine.travel(noon, tick=True)
 
 
 def progress_table(people, project_pk, values_by_item: dict, *, day=None) -> int:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -43,7 +44,16 @@ from onestop.quality.models import (
 from tests.generic import ModelTestBase
 from tests.stages import make_project, stage_personas
 
-TODAY = timezone.localdate()
+# The quality tests run on a fixed day (a Wednesday mid-month, so "this month" and "this week"
+# have days on both sides), whatever the day the suite runs.
+TODAY = date(2026, 6, 17)
+
+
+@pytest.fixture(autouse=True)
+def on_today():
+    start = datetime(TODAY.year, TODAY.month, TODAY.day, 10, 0, tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 @pytest.fixture

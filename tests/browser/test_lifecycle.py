@@ -51,7 +51,11 @@ STAGES = (
 
 
 def at_day(day):
-    """The clock on ``day`` for the live server too (the progress table is made for the current period)."""
+    """The date on ``day`` for the live server too (the progress table is made for the current period).
+
+    Only the date moves, not the clock (time-machine would move both, as tests/test_lifecycle.py
+    does): the browser's session records its last activity by the clock, and a request stamped a
+    week ago would end the session by the idle timeout as soon as the real clock came back."""
     real = timezone.localdate
 
     def localdate(value=None, timezone=None):

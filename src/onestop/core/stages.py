@@ -1,7 +1,9 @@
-"""The apps of the stages after the contract, in the order they build on each other.
+"""The apps of the stages after the engagement's confirmation, in the order they build on each
+other.
 
-Each keeps the same module names, so the root URLs, the demo loader and the engagement's
-timeline find its parts by name instead of importing every app by hand.
+Each keeps the same module names, so the root URLs, the demo loader, the engagement's timeline,
+its path and "who holds the ball" find a stage's parts by name instead of importing every app by
+hand — and the engagement, which comes first, never imports the stages that follow it.
 """
 
 from __future__ import annotations
@@ -9,13 +11,18 @@ from __future__ import annotations
 from importlib import import_module
 from importlib.util import find_spec
 
+# The stages after the contract: their URLs, API routes and demo data are found here.
 LATER_STAGES = ("projects", "coordination", "quality", "acceptance", "settlement", "feedback")
+# Every stage after the confirmation; those with a ``path.py`` are the phases of the engagement's
+# path (engagements/path.py): the plan, the contract, the implementation, the acceptance and the
+# settlement.
+PATH_STAGES = ("plans", "contracts", *LATER_STAGES)
 
 
-def stage_modules(name: str) -> list:
-    """Each later stage's ``onestop.<app>.<name>`` module that exists, in stage order."""
+def stage_modules(name: str, stages: tuple[str, ...] = LATER_STAGES) -> list:
+    """Each stage's ``onestop.<app>.<name>`` module that exists, in stage order."""
     return [
         import_module(f"onestop.{app}.{name}")
-        for app in LATER_STAGES
+        for app in stages
         if find_spec(f"onestop.{app}.{name}") is not None
     ]

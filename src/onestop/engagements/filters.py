@@ -7,9 +7,7 @@ from onestop.accounts.models import ClientOrganization
 from onestop.core.roles import Role
 from onestop.engagements.ball import in_phase
 from onestop.engagements.models import Channel, Engagement
-from onestop.engagements.path import DOWNSTREAM
-
-PHASES = [phase for phase, _label in DOWNSTREAM]
+from onestop.engagements.path import downstream
 
 
 def path_stages():
@@ -19,7 +17,7 @@ def path_stages():
     return [
         *[(s.value, s.label) for s in (stages.INQUIRY, stages.ASSESSMENT, stages.CONFIRMATION)],
         (stages.CONFIRMED.value, _("Requirement confirmed (any later stage)")),
-        *DOWNSTREAM,
+        *downstream(),
         *[(s.value, s.label) for s in (stages.CLOSED, stages.OUT_OF_SCOPE, stages.WITHDRAWN)],
     ]
 
@@ -55,7 +53,7 @@ class EngagementFilterSet(SearchFilterSet):
         return super().search(queryset, name, value).distinct()
 
     def filter_stage(self, queryset, name, value):
-        if value in PHASES:
+        if value in dict(downstream()):
             return in_phase(queryset, value)
         return queryset.filter(stage=value) if value else queryset
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from onestop.core import signatures
 from onestop.core.workflow import transition_log
+from onestop.engagements.path import downstream, downstream_spans
 from onestop.engagements.states import ProposalStatus
 
 
@@ -68,16 +69,12 @@ def stage_spans(engagement, log) -> list[StageSpan]:
     if stage in path:
         spans.extend(StageSpan(s, str(labels.get(s, s)), None, None) for s in path[path.index(stage) + 1 :])
     # After the confirmation the path runs through the later stages' own records (path.py).
-    from onestop.engagements.path import downstream_spans
-
     later = downstream_spans(engagement) if stage == engagement.Stage.CONFIRMED else []
     if later and closed_at is None and all(begun is None for _n, _l, begun, _e in later):
         # Confirmed, and the plan not started yet: waiting in "requirement confirmed".
         spans.append(StageSpan(stage, str(labels.get(stage, stage)), started, None))
     if not later:
-        from onestop.engagements.path import DOWNSTREAM
-
-        later = [(name, str(label), None, None) for name, label in DOWNSTREAM]
+        later = [(name, label, None, None) for name, label in downstream()]
     for name, label, begun, ended in later:
         if begun is not None and ended is None and closed_at is not None:
             ended = closed_at

@@ -20,7 +20,7 @@ from onestop.engagements.documents import confirmation_form
 from onestop.engagements.filters import EngagementFilterSet
 from onestop.engagements.models import Engagement, Proposal
 from onestop.engagements.negotiation import rounds_with_changes
-from onestop.engagements.path import DOWNSTREAM
+from onestop.engagements.path import downstream
 from onestop.engagements.states import EngagementStage, ProposalStatus
 from onestop.engagements.views_intake import chat_context
 from onestop.plans.timeline import plan_card
@@ -218,8 +218,8 @@ class EngagementViews(ObjectViews):
         # After the confirmation the engagement is "in" the latest later stage it reached.
         phase_label = ""
         if obj.stage == EngagementStage.CONFIRMED:
-            downstream = {name for name, _label in DOWNSTREAM}
-            phase_label = next((s.label for s in reversed(spans) if s.started and s.stage in downstream), "")
+            phases = dict(downstream())
+            phase_label = next((s.label for s in reversed(spans) if s.started and s.stage in phases), "")
         return {
             "spans": spans,
             "phase_label": phase_label,
