@@ -9,6 +9,8 @@ record and valid / invalid input. It then inherits, for the UI and the API:
   a history row naming that user;
 - a record outside the user's reach answers 404, exactly like a missing one;
 - invalid input gives 400 with the field's error and saves nothing;
+- a change of a field the model edits only with a reason (``reason_fields``) is refused without
+  one, and the reason is kept in the history;
 - the list page and the API list run the same number of queries for 5 and 50 rows.
 
 tests/test_meta.py fails when a model has no such subclass.
@@ -57,6 +59,16 @@ class ModelTestBase:
         return self.update_data(obj, personas)
 
     # --- helpers --------------------------------------------------------------------
+    REASON = "依客戶來函調整"
+
+    def with_reason(self, data: dict) -> dict:
+        """An edit's data, with the reason the model asks for when a reason field changes."""
+        return {**data, "change_reason": self.REASON} if getattr(self.model, "reason_fields", ()) else data
+
+    def assert_reason_kept(self, pk):
+        if getattr(self.model, "reason_fields", ()):
+            assert self.history_of(pk).last().history_change_reason == self.REASON
+
     def url(self, action, obj=None):
         args = [obj.pk] if obj is not None else []
         return reverse(self.model.url_name(action), args=args)
@@ -156,9 +168,10 @@ class ModelTestBase:
         list_page = client.get(self.url("list"), {"per_page": 100})
         assert obj.get_absolute_url() in list_page.content.decode()
 
-        response = client.post(self.url("edit", obj), self.update_data(obj, personas))
+        response = client.post(self.url("edit", obj), self.with_reason(self.update_data(obj, personas)))
         assert response.status_code == 302, response.content.decode()[:3000]
         self.assert_written_by(pk, user, "~")
+        self.assert_reason_kept(pk)
         history_page = client.get(self.url("history", obj))
         assert history_page.status_code == 200
         assert user.display_name in history_page.content.decode()
@@ -191,9 +204,11 @@ class ModelTestBase:
         assert pk in [row["id"] for row in listed["results"]]
         assert api.get(self.api_url(obj)).status_code == 200
 
-        response = api.patch(self.api_url(obj), self.api_update_data(obj, personas), format="json")
+        data = self.with_reason(self.api_update_data(obj, personas))
+        response = api.patch(self.api_url(obj), data, format="json")
         assert response.status_code == 200, response.json()
         self.assert_written_by(pk, user, "~")
+        self.assert_reason_kept(pk)
 
         if not self.deletable:
             assert api.delete(self.api_url(obj)).status_code in (403, 405)
@@ -244,6 +259,24 @@ class ModelTestBase:
         assert body["code"] == "invalid"
         assert self.invalid_field in body["errors"] or "non_field_errors" in body["errors"], body
         assert self.model.objects.count() == count
+
+    def test_a_change_of_a_reason_field_without_a_reason_is_refused(self, client, personas):
+        if not getattr(self.model, "reason_fields", ()):
+            pytest.skip("no field of this kind of record needs a reason to change")
+        user = personas[self.manager]
+        obj = self.make_object(personas)
+        history_before = self.history_of(obj.pk).count()
+        client.force_login(user)
+        # update_data must change one of the model's reason_fields for this test to mean anything.
+        response = client.post(self.url("edit", obj), self.update_data(obj, personas))
+        assert response.status_code == 400, f"{self.model.__name__}: update_data changes no reason field"
+        assert "change_reason" in response.content.decode()
+        data = self.api_update_data(obj, personas)
+        if set(data) & set(self.model.reason_fields):  # some reason fields are read-only in the API
+            response = self.api(user).patch(self.api_url(obj), data, format="json")
+            assert response.status_code == 400
+            assert "change_reason" in response.json()["errors"], response.json()
+        assert self.history_of(obj.pk).count() == history_before
 
     # --- scale -------------------------------------------------------------------------
     def add_rows(self, personas, made, count):

@@ -6,7 +6,7 @@ AcceptanceRound.pass_round, AcceptanceRound.fail_round and AcceptanceProblem.res
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from onestop.acceptance import services
@@ -329,7 +329,12 @@ class TestAcceptanceProblem(TeamRowCase):
         return {"round": acceptance_round.pk, "description": "報表過慢", "requirement": "優化到 2 秒內"}
 
     def update_data(self, obj, personas):
-        return {"round": obj.round_id, "description": "報表過慢（高峰）", "requirement": "優化到 1 秒內"}
+        return {
+            "round": obj.round_id,
+            "description": "報表過慢（高峰）",
+            "requirement": "優化到 1 秒內",
+            "due_date": (timezone.localdate() + timedelta(days=20)).isoformat(),
+        }
 
     def invalid_data(self, personas):
         acceptance_round = self.team_round(personas, 81, "in_acceptance")

@@ -539,10 +539,11 @@ class TestEngagement(ModelTestBase):
         return self.create_data(personas)
 
     def update_data(self, obj, personas):
-        return {"title": obj.title + "（更新）", "client": obj.client_id}
+        # Moved to another client (recorded under the wrong one): a change that needs a reason.
+        return {"title": obj.title + "（更新）", "client": personas["client_b"].client_organization_id}
 
     def api_update_data(self, obj, personas):
-        return {"title": obj.title + "（更新）"}
+        return {"title": obj.title + "（更新）"}  # the API keeps the client (read-only there)
 
     def invalid_data(self, personas):
         return {"client": 999999, "channel": "fax", "subject": "", "need": ""}

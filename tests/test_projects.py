@@ -721,12 +721,12 @@ class TestProjectModel(ModelTestBase):
             "name": "工控安全評估（更名）",
             "project_lead": personas["lead"].pk,
             "planned_start": "2026-01-01",
-            "planned_end": "2026-06-30",
+            "planned_end": "2026-07-31",
             "progress_period_days": 14,
         }
 
     def api_update_data(self, obj, personas):
-        return {"name": "工控安全評估（更名）", "progress_period_days": 14}
+        return {"name": "工控安全評估（更名）", "planned_end": "2026-07-31", "progress_period_days": 14}
 
     def invalid_data(self, personas):
         return {"contract": "", "project_lead": personas["lead"].pk}
@@ -761,7 +761,7 @@ class TestMilestoneModel(ModelTestBase):
         }
 
     def api_update_data(self, obj, personas):
-        return {"name": "調研完成（修訂）"}
+        return {"name": "調研完成（修訂）", "planned_date": "2026-03-05"}
 
     def invalid_data(self, personas):
         project = make_project(personas, next_index())

@@ -461,6 +461,8 @@ class AcceptanceResult(BusinessModel):
 class AcceptanceProblem(WorkflowModel, BusinessModel):
     """驗收問題 / 整改任務: a problem found by the acceptance and its rectification (ACC-3)."""
 
+    reason_fields = ("due_date",)  # a plain edit of these says why (X-4)
+
     access_kind = Kind.ACCEPTANCE  # who may see it: core/access.py
     engagement_lookup = "round__project__engagement"
 

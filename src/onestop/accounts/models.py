@@ -117,6 +117,8 @@ class ClientOrganizationQuerySet(ClientScopedQuerySet):
 
 
 class ClientOrganization(BusinessModel):
+    reason_fields = ("name", "tax_id")  # a plain edit of these says why
+
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", _("Enterprise")
         STATE_OWNED = "state_owned", _("State-owned enterprise")

@@ -32,6 +32,9 @@ from onestop.core.workflow import WorkflowModel, condition
 class SigningAuthorization(BusinessModel):
     """One grant of the right to sign contracts for the company (CON-3)."""
 
+    # A plain edit of these says why (X-4).
+    reason_fields = ("representative", "is_legal_representative", "amount_limit", "valid_from", "valid_to")
+
     representative = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("representative"),
@@ -554,6 +557,8 @@ class InstalmentQuerySet(ScopedQuerySet):
 
 class PaymentInstalment(BusinessModel):
     """One instalment of a contract's payment schedule: an amount due on a date or at a milestone."""
+
+    reason_fields = ("amount", "due_date")  # a plain edit of these says why (X-4)
 
     access_kind = Kind.CONTRACT  # who may see it: core/access.py
     engagement_lookup = "contract__engagement"

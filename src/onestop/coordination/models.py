@@ -58,6 +58,8 @@ class ProjectIssueQuerySet(InternalQuerySet):
 class ProjectIssue(WorkflowModel, BusinessModel):
     """項目問題: a problem met during implementation, who owns it, by when, and how it was solved."""
 
+    reason_fields = ("due_date",)  # a plain edit of these says why (X-4)
+
     access_kind = Kind.COORDINATION  # who may see it: core/access.py
     engagement_lookup = "project__engagement"
 

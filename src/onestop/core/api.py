@@ -32,9 +32,31 @@ class ModelSerializer(serializers.ModelSerializer):
 
     full_clean_exclude: tuple[str, ...] = ()  # fields the serializer sets another way (e.g. a password)
 
+    def get_fields(self):
+        fields = super().get_fields()
+        if getattr(self.Meta.model, "reason_fields", ()):
+            # Like the edit page's field (core/forms.py ModelForm): why a reason field changed.
+            fields["change_reason"] = serializers.CharField(
+                write_only=True,
+                required=False,
+                allow_blank=True,
+                max_length=services.CHANGE_REASON_LENGTH,
+                help_text=_("Required when an update changes %(fields)s; kept in the history.")
+                % {"fields": ", ".join(self.Meta.model.reason_fields)},
+            )
+        return fields
+
     def validate(self, attrs):
+        reason = attrs.pop("change_reason", "").strip()
         attrs = super().validate(attrs)
         model = self.Meta.model
+        if self.instance is not None:
+            changed = [name for name, value in attrs.items() if getattr(self.instance, name, value) != value]
+            needing = services.reason_needed(model, changed)
+            if needing and not reason:
+                raise serializers.ValidationError({"change_reason": [services.reason_refusal(needing)]})
+            # The user's words go into the history of the update's save (core/services.py _stamp).
+            self.instance._edit_reason = reason
         instance = copy.copy(self.instance) if self.instance is not None else model()
         many_to_many = {f.name for f in model._meta.many_to_many}
         for name, value in attrs.items():

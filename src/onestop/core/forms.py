@@ -8,6 +8,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.services import CHANGE_REASON_LENGTH, reason_needed, reason_refusal
+
 
 def bootstrapify(form):
     """Give each widget the Bootstrap class for its kind and mark invalid fields."""
@@ -37,7 +39,10 @@ def formfield_for(db_field, **kwargs):
 
 
 class ModelForm(forms.ModelForm):
-    """A ModelForm that knows who is filling it in (for choices limited by role or scope)."""
+    """A ModelForm that knows who is filling it in (for choices limited by role or scope).
+
+    Editing a record whose model names ``reason_fields`` adds a "Reason for the change" field,
+    required when one of those fields changes; the reason goes into the record's history."""
 
     formfield_callback = formfield_for
 
@@ -48,6 +53,28 @@ class ModelForm(forms.ModelForm):
             # Django's Textarea defaults to 10 rows; a form that wants another size says so.
             if isinstance(field.widget, forms.Textarea) and str(field.widget.attrs.get("rows")) == "10":
                 field.widget.attrs["rows"] = 3
+        model = type(self.instance)
+        asked = [name for name in getattr(model, "reason_fields", ()) if name in self.fields]
+        if self.instance.pk is not None and asked:
+            self.fields["change_reason"] = forms.CharField(
+                label=_("Reason for the change"),
+                required=False,
+                max_length=CHANGE_REASON_LENGTH,
+                help_text=_("Needed when you change %(fields)s; kept in the history.")
+                % {"fields": "、".join(reason_needed(model, asked))},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "change_reason" in self.fields:
+            reason = cleaned.get("change_reason", "").strip()
+            needing = reason_needed(type(self.instance), self.changed_data)
+            if needing and not reason:
+                self.add_error("change_reason", reason_refusal(needing))
+            # The user's words go into the history of the record's next save, whichever service
+            # writes it (core/services.py _stamp).
+            self.instance._edit_reason = reason
+        return cleaned
 
 
 class DateInput(forms.DateInput):

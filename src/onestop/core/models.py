@@ -71,10 +71,15 @@ class BusinessModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     # core/comments.py); their detail page then shows both panels.
     allow_attachments = False
     allow_comments = False
+    # Fields whose plain edit (the edit page or the API's PATCH) must say why: the form
+    # and the serializer ask for a ``change_reason``, kept in the record's history.
+    reason_fields: tuple[str, ...] = ()
 
     # The acting user, set by a service before it saves; simple_history writes it into the
     # history row (a plain attribute, not a field).
     _history_user: Any
+    # The reason a user gave for a hand edit (core/forms.py, core/api.py), for the history row.
+    _edit_reason: str
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, editable=False)

@@ -32,8 +32,22 @@ def change_reason(reason: str) -> str:
     return reason if len(reason) <= CHANGE_REASON_LENGTH else reason[: CHANGE_REASON_LENGTH - 1] + "…"
 
 
+def reason_needed(model, changed) -> list[str]:
+    """The names of the ``changed`` fields that ``model`` edits only with a reason, as the
+    user reads them (``BusinessModel.reason_fields``)."""
+    fields = getattr(model, "reason_fields", ())
+    return [str(model._meta.get_field(name).verbose_name) for name in fields if name in changed]
+
+
+def reason_refusal(names) -> str:
+    return _("Say why you change %(fields)s.") % {"fields": "、".join(names)}
+
+
 def _stamp(obj, actor, reason: str = ""):
     obj._history_user = actor
+    # The reason the user gave on the edit page or in the API's update (``change_reason``)
+    # wins over the service's own wording.
+    reason = getattr(obj, "_edit_reason", "") or reason
     if reason:
         obj._change_reason = change_reason(reason)
     return obj

@@ -96,6 +96,8 @@ class Engagement(WorkflowModel, BusinessModel):
     through engagements.services, never through the generic transition endpoint.
     """
 
+    reason_fields = ("client",)  # a plain edit of these says why (X-4)
+
     access_kind = Kind.ENGAGEMENT  # who may see it: core/access.py
     engagement_lookup = "pk"
 

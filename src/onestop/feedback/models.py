@@ -74,6 +74,8 @@ class SurveyQuerySet(ScopedQuerySet):
 class Survey(SurveyScores, BusinessModel):
     """滿意度調查: the satisfaction survey of one engagement (EXT-2)."""
 
+    reason_fields = ("respond_by",)  # a plain edit of these says why (X-4)
+
     engagement = models.ForeignKey(
         "engagements.Engagement",
         verbose_name=_("engagement"),

@@ -40,6 +40,8 @@ def all_milestones_complete(project) -> bool:
 class Project(WorkflowModel, BusinessModel):
     """項目: the implementation of one engagement's signed contract (PRJ-1)."""
 
+    reason_fields = ("project_lead", "planned_start", "planned_end")  # a plain edit of these says why (X-4)
+
     access_kind = Kind.PROJECT  # who may see it: core/access.py
     engagement_lookup = "engagement"
 
@@ -172,6 +174,8 @@ class MilestoneQuerySet(ClientScopedQuerySet):
 
 class Milestone(BusinessModel):
     """里程碑: a milestone of the project, copied from the effective plan (PRJ-1)."""
+
+    reason_fields = ("planned_date",)  # a plain edit of these says why (X-4)
 
     access_kind = Kind.PROJECT  # who may see it: core/access.py
     engagement_lookup = "project__engagement"

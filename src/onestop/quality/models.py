@@ -186,6 +186,8 @@ class QCTemplate(BusinessModel):
 class QCTemplateCheckpoint(CheckpointFields, BusinessModel):
     """A key checkpoint of a QC plan template."""
 
+    reason_fields = ("acceptance_threshold",)  # a plain edit of these says why (X-4)
+
     template = models.ForeignKey(
         QCTemplate, verbose_name=_("template"), on_delete=models.CASCADE, related_name="checkpoints"
     )
@@ -287,6 +289,8 @@ class QCPlan(WorkflowModel, BusinessModel):
 
 class QCCheckpoint(CheckpointFields, BusinessModel):
     """A key checkpoint of a project's QC plan (copied from the template, then adjusted)."""
+
+    reason_fields = ("acceptance_threshold",)  # a plain edit of these says why (X-4)
 
     access_kind = Kind.QUALITY  # who may see it: core/access.py
     engagement_lookup = "plan__project__engagement"
@@ -587,6 +591,8 @@ class InspectionItem(BusinessModel):
 
 class RectificationNotice(WorkflowModel, BusinessModel):
     """整改通知: a problem found by an inspection, to be rectified by a department by a deadline."""
+
+    reason_fields = ("deadline",)  # a plain edit of these says why (X-4)
 
     access_kind = Kind.QUALITY  # who may see it: core/access.py
     engagement_lookup = "project__engagement"
