@@ -19,7 +19,11 @@ from onestop.core.views import Column, ObjectViews
 
 
 def _changed(form) -> dict:
-    return {name: form.cleaned_data[name] for name in form.changed_data if name not in ("project", "change_reason")}
+    return {
+        name: form.cleaned_data[name]
+        for name in form.changed_data
+        if name not in ("project", "change_reason")
+    }
 
 
 class ProjectIssueViews(ObjectViews):
