@@ -75,6 +75,8 @@ class BusinessModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     # The acting user, set by a service before it saves; simple_history writes it into the
     # history row (a plain attribute, not a field).
     _history_user: Any
+    # The one-line reason simple_history writes into the history row, set the same way.
+    _change_reason: str
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, editable=False)
