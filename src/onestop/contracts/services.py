@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Field
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -264,6 +266,7 @@ def reference_terms(contract: Contract) -> consistency.Terms:
     """Fee and currency from the signed confirmation; term, scope, milestones and quality
     from the plan version the contract was drafted from (the effective one)."""
     terms = contract.engagement.agreed_proposal
+    assert terms is not None, "a contract is drafted only after the confirmation is signed (check_gate)"
     plan = contract.plan_version
     if plan is None:
         return consistency.Terms(
@@ -505,7 +508,8 @@ def render_contract_clauses(contract: Contract) -> list[tuple[str, str]]:
     }
     rendered = render_clauses(contract.template, context)
     return [
-        (str(ContractTemplate._meta.get_field(name).verbose_name), text)
+        # The clauses are the template's own text fields (CLAUSES), never a reverse relation.
+        (str(cast(Field, ContractTemplate._meta.get_field(name)).verbose_name), text)
         for name, text in rendered.items()
         if text
     ]

@@ -562,7 +562,8 @@ def _sync_milestones(project, version, actor) -> None:
     from onestop.projects.models import Milestone
 
     current = list(Milestone.objects.filter(project=project).select_related("source"))
-    by_name = {}
+    by_name: dict[str, Milestone] = {}
+    milestone: Milestone | None  # by_name.get() below may find none
     for milestone in current:
         by_name.setdefault(milestone.source.name if milestone.source else milestone.name, milestone)
         by_name.setdefault(milestone.name, milestone)

@@ -78,6 +78,8 @@ class BusinessModel(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     # The acting user, set by a service before it saves; simple_history writes it into the
     # history row (a plain attribute, not a field).
     _history_user: Any
+    # The one-line reason simple_history writes into the history row, set the same way.
+    _change_reason: str
     # The reason a user gave for a hand edit (core/forms.py, core/api.py), for the history row.
     _edit_reason: str
 

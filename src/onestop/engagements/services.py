@@ -94,7 +94,7 @@ def record_inquiry(
             _("An inquiry cannot arrive in the future."), field="received_at", code=ErrorCode.INVALID
         )
     is_new = engagement is None
-    if is_new:
+    if engagement is None:
         engagement = Engagement(
             code=numbering.next_code("OS"),
             title=subject[:200],
@@ -392,6 +392,7 @@ def accept_proposal(proposal: Proposal, *, actor) -> Proposal:
             code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     latest = engagement.proposals.order_by("-round").first()
+    assert latest is not None, "the proposal being accepted is one of them"
     if latest.pk != proposal.pk:
         raise ConflictError(_("A newer round exists; answer the latest proposal."))
     # Compare-and-set: of two people accepting at once, exactly one succeeds.

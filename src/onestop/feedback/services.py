@@ -356,7 +356,8 @@ def edit_complaint(complaint: Complaint, *, actor, **fields) -> Complaint:
         raise PermissionDenied
     for name, value in fields.items():
         setattr(complaint, name, value)
-    if complaint.engagement_id and complaint.engagement.client_id != complaint.client_id:
+    engagement = complaint.engagement  # None, without a query, when no engagement is named
+    if engagement is not None and engagement.client_id != complaint.client_id:
         raise DomainError(
             _("Choose an engagement of the complaining client."), field="engagement", code=ErrorCode.INVALID
         )

@@ -7,6 +7,7 @@ transition log, and leaves notifications and e-mail to run after the commit.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -123,6 +124,7 @@ def create_plan(engagement: Engagement, *, actor, project_lead, title: str = "")
     except IntegrityError:
         raise ConflictError(_("%(code)s already has a service plan.") % {"code": engagement.code}) from None
     terms = engagement.agreed_proposal
+    assert terms is not None, "check_gate() let through only an engagement with agreed terms"
     version = PlanVersion(
         plan=plan,
         number=1,
@@ -239,6 +241,7 @@ def new_version(plan: Plan, *, actor, change_note: str = "") -> PlanVersion:
     _require(actor, "draft_plan", plan)
     Plan.objects.select_for_update().filter(pk=plan.pk).first()
     latest = plan.versions.order_by("-number").first()
+    assert latest is not None, "a plan is created with its version 1 (create_plan)"
     if latest.state in PlanVersion.OPEN_STATES:
         raise DomainError(
             _("Version %(number)s is still “%(state)s”; finish it before starting a new version.")
@@ -370,7 +373,7 @@ def validate_scores(version: PlanVersion, scores) -> dict:
         raise DomainError(_("Give a score for every criterion."), field="scores", code=ErrorCode.INVALID)
     clean = {}
     for criterion in criteria_set.criterion_list():
-        value = scores.get(criterion.code)
+        value: Any = scores.get(criterion.code)  # as sent: int() below refuses a missing or odd value
         try:
             number = int(value)
             if str(number) != str(value).strip():

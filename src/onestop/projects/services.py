@@ -96,7 +96,7 @@ def open_project(contract, *, actor, project_lead=None, name: str = "") -> Proje
         )
     plan = getattr(engagement, "plan", None)
     version = plan.effective_version if plan is not None else None
-    if version is None:
+    if plan is None or version is None:
         raise DomainError(
             _("The engagement has no effective service plan to implement."),
             field="contract",

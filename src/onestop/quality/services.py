@@ -163,8 +163,8 @@ def _checklist_items(inspection: Inspection) -> list[InspectionItem]:
         InspectionItem(inspection=inspection, check_code=code, label=str(label), sort_order=index)
         for index, (code, label) in enumerate(STANDARD_CHECKS, start=1)
     ]
-    if inspection.checkpoint_id:
-        checkpoint = inspection.checkpoint
+    checkpoint = inspection.checkpoint  # None, without a query, when there is no checkpoint
+    if checkpoint is not None:
         for offset, indicator in enumerate(checkpoint.indicator_list, start=len(items) + 1):
             label = f"{indicator}（{_('threshold')}：{checkpoint.acceptance_threshold}）"
             items.append(InspectionItem(inspection=inspection, label=label[:300], sort_order=offset))

@@ -91,7 +91,7 @@ def prefill_items(settlement: Settlement) -> list[SettlementItem]:
     """Fee items from the payment schedule (instalments not yet settled) and approved changes."""
     contract = settlement.contract
     items = []
-    if settlement.instalment_id:
+    if settlement.instalment is not None:  # None, without a query, when no instalment is named
         instalments = [settlement.instalment]
     else:
         covered = selectors.settled_instalment_ids(contract, exclude=settlement)
