@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -549,3 +551,157 @@ def test_an_incomplete_ldap_configuration_stops_the_start_with_a_sentence(clean_
         clean_env.setenv(name, value)
     with pytest.raises(ImproperlyConfigured, match="ONESTOP_LDAP_"):
         signin_settings.ldap()
+
+
+# --- LDAP: a log-in against a real directory ---------------------------------------------------------------
+
+SLAPD = shutil.which("slapd") or ("/usr/sbin/slapd" if Path("/usr/sbin/slapd").exists() else None)
+SUFFIX = "dc=onestop,dc=test"
+ROOT_DN = f"cn=admin,{SUFFIX}"
+ROOT_PASSWORD = "directory-admin"
+DIRECTORY_PASSWORD = "password-in-the-directory"
+
+
+@pytest.fixture(scope="module")
+def directory():
+    """An OpenLDAP server of its own (slapd on a free port of this machine, data in a temporary
+    folder) with ou=people: ann and client.a (the same user name as a client user's)."""
+    if SLAPD is None or not python_ldap_available():
+        missing = "slapd (Debian package slapd) and python-ldap (the ldap extra) are needed"
+        if os.environ.get("CI"):
+            pytest.fail(missing + ": .ci/run installs them")  # never skipped quietly in CI
+        pytest.skip(missing)
+    import ldap
+    import ldap.modlist
+
+    folder = Path(tempfile.mkdtemp(prefix="onestop-slapd-"))
+    (folder / "db").mkdir()
+    (folder / "slapd.conf").write_text(
+        "\n".join(
+            [
+                *(f"include /etc/ldap/schema/{name}.schema" for name in ("core", "cosine", "inetorgperson")),
+                "modulepath /usr/lib/ldap",
+                "moduleload back_mdb",
+                f"pidfile {folder}/slapd.pid",
+                "database mdb",
+                "maxsize 10485760",
+                f'suffix "{SUFFIX}"',
+                f'rootdn "{ROOT_DN}"',
+                f"rootpw {ROOT_PASSWORD}",
+                f"directory {folder}/db",
+                "",
+            ]
+        )
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    uri = f"ldap://127.0.0.1:{port}"
+    # -d 0: stay in the foreground (the test ends this very process), logging nothing.
+    server = subprocess.Popen(
+        [SLAPD, "-f", str(folder / "slapd.conf"), "-h", f"{uri}/", "-d", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        connection = None
+        for _attempt in range(100):
+            try:
+                connection = ldap.initialize(uri)
+                connection.simple_bind_s(ROOT_DN, ROOT_PASSWORD)
+                break
+            except ldap.SERVER_DOWN:
+                if server.poll() is not None:
+                    pytest.fail("slapd did not start: " + server.stderr.read().decode()[-2000:])
+                time.sleep(0.1)
+        entries = {
+            SUFFIX: {"objectClass": [b"dcObject", b"organization"], "dc": [b"onestop"], "o": [b"OneStop"]},
+            f"ou=people,{SUFFIX}": {"objectClass": [b"organizationalUnit"], "ou": [b"people"]},
+        }
+        for uid, name in (("ann", "Ann Directory"), ("client.a", "Someone Else"), ("newcomer", "New Comer")):
+            entries[f"uid={uid},ou=people,{SUFFIX}"] = {
+                "objectClass": [b"inetOrgPerson"],
+                "uid": [uid.encode()],
+                "cn": [name.encode()],
+                "sn": [name.split()[-1].encode()],
+                "mail": [f"{uid}@corp.test".encode()],
+                "userPassword": [DIRECTORY_PASSWORD.encode()],
+            }
+        for dn, attributes in entries.items():
+            connection.add_s(dn, ldap.modlist.addModlist(attributes))
+        connection.unbind_s()
+        yield uri
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def ldap_on(directory, settings, clean_env):
+    """OneStop's settings as the ONESTOP_LDAP_* variables make them, pointed at the directory."""
+    clean_env.setenv("ONESTOP_LDAP_SERVER_URI", directory)
+    clean_env.setenv("ONESTOP_LDAP_BIND_DN", ROOT_DN)
+    clean_env.setenv("ONESTOP_LDAP_BIND_PASSWORD", ROOT_PASSWORD)
+    clean_env.setenv("ONESTOP_LDAP_USER_SEARCH_BASE", f"ou=people,{SUFFIX}")
+    for name, value in signin_settings.ldap().items():
+        setattr(settings, name, value)
+    backends = list(settings.AUTHENTICATION_BACKENDS)
+    backends.insert(backends.index("django.contrib.auth.backends.ModelBackend"), signin_settings.LDAP_BACKEND)
+    settings.AUTHENTICATION_BACKENDS = backends
+
+
+def password_log_in(username: str, password: str) -> Client:
+    browser = Client()
+    browser.post("/login/", {"username": username, "password": password})
+    return browser
+
+
+def test_a_staff_user_logs_in_with_the_directory_password_and_gets_the_directorys_name_and_address(
+    db, ldap_on, make_user
+):
+    ann = make_user(Role.HR, username="ann", full_name="Ann (old)", email="old@onestop.example")
+    browser = password_log_in("ann", DIRECTORY_PASSWORD)
+    assert logged_in_user(browser) == ann  # and the session holds on the next request
+    ann.refresh_from_db()
+    assert (ann.full_name, ann.email) == ("Ann Directory", "ann@corp.test")
+    assert list(ann.groups.values_list("name", flat=True)) == [Role.HR.value]  # roles untouched
+    assert SecurityEvent.objects.filter(user=ann).first().kind == Kind.LOGIN
+    # A log-in that changes nothing adds no history row.
+    rows = ann.history.count()
+    assert logged_in_user(password_log_in("ann", DIRECTORY_PASSWORD)) == ann
+    assert ann.history.count() == rows
+
+
+def test_a_wrong_directory_password_is_refused_and_counted_like_any_wrong_password(db, ldap_on, make_user):
+    make_user(Role.HR, username="ann")
+    browser = password_log_in("ann", "not-the-password")
+    assert logged_in_user(browser) is None
+    assert SecurityEvent.objects.filter(kind=Kind.LOGIN_FAILED, username="ann").exists()
+
+
+def test_onestops_own_password_still_works_with_the_directory_on(db, ldap_on, make_user):
+    make_user(Role.SYSTEM_ADMIN, username="localadmin")  # not in the directory
+    assert logged_in_user(password_log_in("localadmin", "correct-horse-battery")) is not None
+
+
+def test_someone_in_the_directory_without_a_onestop_account_is_not_given_one(db, ldap_on):
+    from onestop.accounts.models import User
+
+    browser = password_log_in("newcomer", DIRECTORY_PASSWORD)
+    assert logged_in_user(browser) is None
+    assert not User.objects.filter(username="newcomer").exists()
+
+
+def test_a_client_user_with_a_directory_user_name_cannot_log_in_with_the_directory_password(
+    db, ldap_on, client_a
+):
+    assert logged_in_user(password_log_in("client.a", DIRECTORY_PASSWORD)) is None
+    client_a.refresh_from_db()
+    assert client_a.email != "client.a@corp.test"  # and the directory did not rewrite the account
+    assert logged_in_user(password_log_in("client.a", "correct-horse-battery")) == client_a
+
+
+def test_a_deactivated_account_cannot_log_in_with_the_directory_password(db, ldap_on, make_user):
+    make_user(Role.HR, username="ann", is_active=False)
+    assert logged_in_user(password_log_in("ann", DIRECTORY_PASSWORD)) is None
