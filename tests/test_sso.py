@@ -316,6 +316,18 @@ def test_a_callback_with_a_state_this_browser_did_not_start_is_refused(db, sso, 
     assert answer["Location"] == "/login/"
     assert logged_in_user(browser) is None
     assert sso.token_requests == []  # the code was never even exchanged
+    # Nothing was started from this browser: no event either (anyone could send such links).
+    assert not SecurityEvent.objects.filter(kind=Kind.SSO_REFUSED).exists()
+
+
+def test_a_callback_with_another_state_than_the_one_started_is_refused_and_recorded(db, sso, cs_user):
+    sso.claims = {"email": cs_user.email}
+    browser = Client()
+    browser.get("/login/sso/")
+    answer = browser.get("/login/sso/callback/", {"code": "the-code", "state": "made-up"})
+    assert answer["Location"] == "/login/"
+    assert logged_in_user(browser) is None and sso.token_requests == []
+    assert SecurityEvent.objects.filter(kind=Kind.SSO_REFUSED).exists()
 
 
 def test_the_provider_refusing_the_person_gives_the_message_on_the_login_page(db, sso, english):

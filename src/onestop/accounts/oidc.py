@@ -81,7 +81,7 @@ def client():
     return _clients[key]
 
 
-def _failed() -> str:
+def failed_message() -> str:
     return _("Signing in with %(label)s did not succeed. Please try again, or log in with your password.") % {
         "label": label()
     }
@@ -94,7 +94,7 @@ def start(request, redirect_uri: str):
         return client().authorize_redirect(request, redirect_uri)
     except Exception as error:  # no connection, an error answer, a document that is not JSON
         logger.warning("single sign-on could not start: %s: %s", type(error).__name__, error)
-        raise Refused(_failed()) from None
+        raise Refused(failed_message()) from None
 
 
 def _claims_options(provider) -> dict:
@@ -131,7 +131,7 @@ def claims(request) -> dict:
             userinfo = {**extra, **userinfo, "email": extra.get("email")}
     except Exception as error:  # an error answer, a bad signature, no connection: all one refusal
         logger.warning("single sign-on failed: %s: %s", type(error).__name__, error)
-        raise Refused(_failed()) from None
+        raise Refused(failed_message()) from None
     return userinfo
 
 

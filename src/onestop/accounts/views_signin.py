@@ -153,7 +153,12 @@ def oidc_callback(request):
     on to the two-factor code, like after a password); anyone else back to the log-in page."""
     if not oidc.enabled():
         raise Http404
-    next_url = request.session.pop(oidc.NEXT_KEY, "") or settings.LOGIN_REDIRECT_URL
+    if oidc.NEXT_KEY not in request.session:
+        # No sign-in was started from this browser (a stale or forged link): nothing to check
+        # and nothing to record, so the address cannot fill the security events.
+        messages.error(request, oidc.failed_message())
+        return redirect("login")
+    next_url = request.session.pop(oidc.NEXT_KEY) or settings.LOGIN_REDIRECT_URL
     try:
         user = oidc.match(oidc.claims(request))
     except oidc.Refused as refusal:
