@@ -10,7 +10,7 @@ import dj_database_url
 import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
-from onestop import ops_settings
+from onestop import ops_settings, signin_settings
 from onestop.env import audit_key, env_bool, env_int, env_list, env_path, env_str, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -207,6 +207,20 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("onestop.accounts.sessions.IdleTimeoutMiddleware") + 1,
     "onestop.accounts.twofactor.TwoFactorRequiredMiddleware",
 )
+
+# Single sign-on with an OpenID Connect provider (accounts/oidc.py): None, the default, is off.
+# A user it signs in is matched by e-mail to an existing active staff account, never created.
+ONESTOP_OIDC = signin_settings.oidc()
+# LDAP / Active Directory passwords (accounts/ldap.py), off unless ONESTOP_LDAP_SERVER_URI is set:
+# the directory is asked before OneStop's own passwords, which keep working (an administrator
+# outside the directory still logs in).
+LDAP_SETTINGS = signin_settings.ldap()
+if LDAP_SETTINGS:
+    globals().update(LDAP_SETTINGS)  # the AUTH_LDAP_* names django-auth-ldap reads
+    AUTHENTICATION_BACKENDS.insert(
+        AUTHENTICATION_BACKENDS.index("django.contrib.auth.backends.ModelBackend"),
+        signin_settings.LDAP_BACKEND,
+    )
 
 # Production serves over HTTPS; demo/dev runs on plain http://127.0.0.1.
 HTTPS = env_bool("ONESTOP_HTTPS", not DEV_MODE and not DEBUG)

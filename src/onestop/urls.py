@@ -83,6 +83,8 @@ urlpatterns = [
     path("profile/sessions/end-others/", views_signin.end_other_sessions, name="end_other_sessions"),
     path("profile/two-factor/", views_signin.two_factor, name="two_factor"),
     path("login/verify/", views_signin.login_verify, name="login_verify"),
+    path("login/sso/", views_signin.oidc_login, name="oidc_login"),
+    path("login/sso/callback/", views_signin.oidc_callback, name="oidc_callback"),
     path(
         "profile/password/",
         views_pages.PasswordChangeView.as_view(),

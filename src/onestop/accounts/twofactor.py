@@ -167,13 +167,15 @@ def _clean(code: str) -> str:
     return "".join((code or "").split()).replace("-", "")
 
 
-def begin_login(request, user, next_url: str) -> None:
-    """The password was right; remember who is half logged in until the code follows."""
+def begin_login(request, user, next_url: str, *, method: str = "password") -> None:
+    """The password was right (or the single sign-on provider vouched for the user: ``method``
+    "oidc"); remember who is half logged in until the code follows."""
     request.session[PENDING_KEY] = {
         "user": user.pk,
         "backend": user.backend,
         "at": time.time(),
         "next": next_url,
+        "method": method,
     }
 
 
@@ -214,6 +216,8 @@ def finish_login(request, user, backend, device) -> None:
     import django_otp
     from django.contrib.auth import login
 
+    # How the first step was passed, for the security event of the log-in (core.security).
+    request.onestop_login_method = (request.session.get(PENDING_KEY) or {}).get("method", "password")
     abandon_login(request)
     login(request, user, backend=backend)
     django_otp.login(request, device)

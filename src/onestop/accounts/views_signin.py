@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -16,7 +21,8 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from onestop.accounts import forms, sessions, twofactor
+from onestop.accounts import forms, oidc, sessions, twofactor
+from onestop.core import security
 from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
 
@@ -121,3 +127,50 @@ def login_verify(request):
     return render(
         request, "registration/login_verify.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+# --- single sign-on (OpenID Connect) -------------------------------------------------------------
+
+
+def oidc_login(request):
+    """The "Sign in with …" button: off to the provider, remembering where to go afterwards."""
+    if not oidc.enabled():
+        raise Http404
+    next_url = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    request.session[oidc.NEXT_KEY] = next_url if next_url and safe else ""
+    try:
+        return oidc.start(request, request.build_absolute_uri(reverse("oidc_callback")))
+    except oidc.Refused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("login")
+
+
+def oidc_callback(request):
+    """The provider sends the browser back here: the matched staff account is logged in (or goes
+    on to the two-factor code, like after a password); anyone else back to the log-in page."""
+    if not oidc.enabled():
+        raise Http404
+    if oidc.NEXT_KEY not in request.session:
+        # No sign-in was started from this browser (a stale or forged link): nothing to check
+        # and nothing to record, so the address cannot fill the security events.
+        messages.error(request, oidc.failed_message())
+        return redirect("login")
+    next_url = request.session.pop(oidc.NEXT_KEY) or settings.LOGIN_REDIRECT_URL
+    try:
+        user = oidc.match(oidc.claims(request))
+    except oidc.Refused as refusal:
+        security.record(security.Kind.SSO_REFUSED, username=refusal.username, request=request)
+        messages.error(request, refusal.message)
+        return redirect("login")
+    user.backend = oidc.BACKEND
+    if twofactor.has_two_factor(user):
+        twofactor.begin_login(request, user, next_url, method="oidc")
+        return redirect("login_verify")
+    from onestop.accounts.services import remember_language
+
+    request.onestop_login_method = "oidc"  # the security event says how (core.security)
+    login(request, user, backend=oidc.BACKEND)
+    return remember_language(redirect(next_url), user.language)

@@ -457,6 +457,8 @@ class SecurityEvent(models.Model):
         BACKUP_CODE_USED = "2fa_backup_code_used", _("Logged in with a backup code")
         BACKUP_CODES_RENEWED = "2fa_backup_codes_renewed", _("Two-factor backup codes renewed")
         TWO_FACTOR_RESET = "2fa_reset", _("Two-factor log-in reset by an administrator")
+        SSO_LOGIN = "sso_login", _("Logged in by single sign-on")
+        SSO_REFUSED = "sso_refused", _("Single sign-on refused")
 
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
     user = models.ForeignKey(

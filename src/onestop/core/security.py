@@ -41,7 +41,9 @@ def record(kind: str, *, user=None, username: str = "", actor=None, request=None
 
 
 def logged_in(sender, request=None, user=None, **kwargs):
-    record(Kind.LOGIN, user=user, request=request)
+    # A log-in through the single sign-on provider (accounts.oidc) says so.
+    sso = getattr(request, "onestop_login_method", "") == "oidc"
+    record(Kind.SSO_LOGIN if sso else Kind.LOGIN, user=user, request=request)
 
 
 def logged_out(sender, request=None, user=None, **kwargs):

@@ -64,6 +64,14 @@ class LoginView(BootstrapFormMixin, auth_views.LoginView):
             return render(request, "registration/locked_out.html", status=429)
         return super().post(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs):
+        from onestop.accounts import oidc
+
+        context = super().get_context_data(**kwargs)
+        # "Sign in with <label>" when single sign-on is configured (accounts/oidc.py).
+        context["sso_label"] = oidc.label() if oidc.enabled() else ""
+        return context
+
     def form_valid(self, form):
         from onestop.accounts import twofactor
 
