@@ -1,15 +1,20 @@
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from onestop.accounts import filters, forms, services, sessions, twofactor
+from onestop.accounts import clientdata, filters, forms, services, sessions, twofactor
 from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
-from onestop.core.actions import RecordAction
+from onestop.core.actions import RecordAction, visible_record
 from onestop.core.forms import bootstrapify
 from onestop.core.models import SecurityEvent
 from onestop.core.views import Column, ObjectViews, RelatedTable
@@ -183,6 +188,32 @@ class ClientOrganizationViews(ObjectViews):
             title=gettext_lazy("Portal users"),
         ),
     ]
+    detail_template = "accounts/clientorganization_detail.html"
+
+    @classmethod
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        return {"may_export": clientdata.may_export(request.user, obj)}
+
+
+@login_required
+@require_POST
+def export_client(request, pk):
+    """Everything about one client organisation as a ZIP download (accounts/clientdata.py).
+
+    An organisation the user may not see is missing (404); one they see but may not export is
+    refused (403). The ZIP is written to a temporary file first (never held in memory whole) and
+    streamed from there; without the PDFs it takes seconds even for a large client, so the page
+    waits for it rather than going through the job queue."""
+    organization = visible_record(request, ClientOrganization, pk)
+    spool = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115  closed by FileResponse
+    try:
+        clientdata.export_organization(organization, actor=request.user, out=spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    name = f"onestop-{slugify(organization.code) or organization.pk}-{timezone.localdate():%Y%m%d}.zip"
+    return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")
 
 
 class ClientContactViews(ObjectViews):
