@@ -230,6 +230,42 @@ def test_the_export_is_a_post_for_logged_in_users_only(client, org_a, people):
     assert client.get(export_url(org_a)).status_code == 405
 
 
+def api_export_url(organization) -> str:
+    return f"/api/client-organizations/{organization.pk}/export/"
+
+
+def test_the_api_gives_the_same_zip_to_a_system_administrator(client_records, org_a, people):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(people["admin"])
+    response = api.post(api_export_url(org_a))
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    archive = read_zip(b"".join(response.streaming_content))
+    assert json.loads(archive.read("manifest.json"))["records"]["contracts.contract"] == 1
+    assert ClientDataRecord.objects.get().actor == people["admin"]
+
+
+@pytest.mark.parametrize(("persona", "status"), [("client_b", 404), ("client_a", 403), ("cs", 403)])
+def test_the_api_refuses_an_export_as_the_page_does(client_records, org_a, people, persona, status):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(people[persona])
+    assert api.post(api_export_url(org_a)).status_code == status
+    assert not ClientDataRecord.objects.exists()
+
+
+def test_the_command_adds_the_pdf_of_each_signed_form_when_asked(client_records, tmp_path):
+    out = tmp_path / "with-pdf.zip"
+    call_command("export-client", "AAA", out=str(out), pdf=True, stdout=io.StringIO())
+
+    archive = read_zip(out)
+    [form] = json.loads(archive.read("manifest.json"))["forms"]
+    assert archive.read(form["pdf"]).startswith(b"%PDF")
+
+
 # --- retention ---------------------------------------------------------------------------------
 
 LONG_AGO = timezone.now() - timedelta(days=6 * 365)

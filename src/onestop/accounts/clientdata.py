@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import tempfile
 import zipfile
 from collections import deque
 from dataclasses import dataclass, field
@@ -227,6 +228,25 @@ def export_organization(organization, *, actor=None, out, with_pdf: bool = False
         {**manifest.records, "files": len(manifest.files)},
     )
     return manifest.as_dict()
+
+
+def export_response(organization, *, actor):
+    """The export as a download, for the page and the API alike (``actor`` checked as above).
+
+    The ZIP is written to a temporary file first (never held in memory whole) and streamed from
+    there. Without the PDFs it takes seconds even for a large client, so the request waits for
+    it rather than going through the job queue; the command line adds the PDFs (``--pdf``)."""
+    from django.http import FileResponse
+
+    spool = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115  closed by FileResponse
+    try:
+        export_organization(organization, actor=actor, out=spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    name = f"onestop-{slugify(organization.code) or organization.pk}-{timezone.localdate():%Y%m%d}.zip"
+    return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")
 
 
 def _export_attached(archive, manifest: Manifest, kind, exported, with_pdf: bool) -> None:

@@ -1,12 +1,7 @@
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -205,15 +200,7 @@ def export_client(request, pk):
     streamed from there; without the PDFs it takes seconds even for a large client, so the page
     waits for it rather than going through the job queue."""
     organization = visible_record(request, ClientOrganization, pk)
-    spool = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115  closed by FileResponse
-    try:
-        clientdata.export_organization(organization, actor=request.user, out=spool)
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    name = f"onestop-{slugify(organization.code) or organization.pk}-{timezone.localdate():%Y%m%d}.zip"
-    return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")
+    return clientdata.export_response(organization, actor=request.user)
 
 
 class ClientContactViews(ObjectViews):
