@@ -61,7 +61,8 @@ from onestop.core import chain
 
 # Never exported: secrets. The password hash of a portal user is not the client's data.
 SECRET_FIELDS = {"accounts.user": {"password"}}
-# Rows a user account leads to (a staff member's tasks, notifications…) are not the client's.
+# How many foreign keys a record may be away from its organisation: an improvement action is four
+# (its notice, the project, the engagement, the client); one more for growth.
 FK_DEPTH = 5
 
 
