@@ -222,6 +222,15 @@ if LDAP_SETTINGS:
         signin_settings.LDAP_BACKEND,
     )
 
+# --- client data: retention (issue 17, accounts/clientdata.py) ---------------------------
+# The people of a client organisation (its contacts and its deactivated portal users) are
+# anonymised this many days after its last engagement closed, when none is open any more
+# (0: never). The company's written policy names no period for them, and anonymising cannot be
+# undone, so it is off until the operator chooses one (docs/deployment.md, "Client data").
+ONESTOP_RETENTION_DAYS = env_int("ONESTOP_RETENTION_DAYS", 0)
+if ONESTOP_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("ONESTOP_RETENTION_DAYS must be 0 (off) or a number of days.")
+
 # Production serves over HTTPS; demo/dev runs on plain http://127.0.0.1.
 HTTPS = env_bool("ONESTOP_HTTPS", not DEV_MODE and not DEBUG)
 if HTTPS:

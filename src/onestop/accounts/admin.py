@@ -3,7 +3,15 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
+from onestop.accounts.models import (
+    ClientContact,
+    ClientDataRecord,
+    ClientOrganization,
+    Department,
+    Position,
+    User,
+)
+from onestop.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -59,3 +67,12 @@ class ClientOrganizationAdmin(SimpleHistoryAdmin):
 class ClientContactAdmin(SimpleHistoryAdmin):
     list_display = ["name", "organization", "email", "phone", "is_primary"]
     search_fields = ["name", "email"]
+
+
+@admin.register(ClientDataRecord)
+class ClientDataRecordAdmin(ReadOnlyAdmin):
+    """Exports and anonymisations of client data (accounts/clientdata.py): read, never edited."""
+
+    list_display = ["at", "kind", "organization", "actor", "counts"]
+    list_filter = ["kind"]
+    date_hierarchy = "at"

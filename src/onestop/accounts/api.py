@@ -2,11 +2,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from onestop.accounts import filters, services, twofactor
+from onestop.accounts import clientdata, filters, services, twofactor
 from onestop.accounts.models import (
     PASSWORD_MAX_LENGTH,
     ClientContact,
@@ -174,6 +174,18 @@ class ClientOrganizationViewSet(ObjectViewSet):
     serializer_class = ClientOrganizationSerializer
     filterset_class = filters.ClientOrganizationFilterSet
     ordering_fields = ["name", "code", "city"]
+
+    @extend_schema(
+        request=None,
+        responses={(200, "application/zip"): bytes},
+        summary="Everything about the client organisation as a ZIP (system administrators and management)",
+    )
+    @action(detail=True, methods=["post"], required_action="view")
+    def export(self, request, pk=None):
+        """The page's "Download everything about this client": the same ZIP, recorded the same way
+        (accounts/clientdata.py). 404 for an organisation the user does not see, 403 for one they
+        see but may not export."""
+        return clientdata.export_response(self.get_object(), actor=request.user)
 
 
 class ClientContactViewSet(ObjectViewSet):

@@ -13,6 +13,7 @@ class AccountsConfig(AppConfig):
         from onestop.accounts import (
             navigation,  # noqa: F401  (registers menu entries)
             sessions,
+            tasks,  # noqa: F401  (the nightly retention job)
         )
 
         user_logged_in.connect(sessions.remember, dispatch_uid="onestop-session-remember")

@@ -365,3 +365,64 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ClientDataRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Records of exports and anonymisations are never changed.")
+
+    def delete(self):
+        raise PermissionError("Records of exports and anonymisations are never deleted.")
+
+
+class ClientDataRecord(models.Model):
+    """What was done with one client organisation's data as a whole (issue 17, "Data"): an export
+    of everything about it, or the anonymisation of its people by the retention rule
+    (accounts/clientdata.py) — when, by whom, how many rows of which kinds. Never the data itself.
+
+    Append-only like a security event: never changed or deleted, and each row is a link of the
+    audit chain, so removing one shows as a broken chain."""
+
+    generic_views = False  # written by accounts/clientdata.py; read in the admin site
+    history_exempt = "append-only; each row is itself a link of the audit chain"
+
+    class Kind(models.TextChoices):
+        EXPORTED = "exported", _("Exported")
+        ANONYMISED = "anonymised", _("Personal data anonymised")
+
+    kind = models.CharField(_("what was done"), max_length=20, choices=Kind.choices)
+    organization = models.ForeignKey(
+        ClientOrganization,
+        verbose_name=_("client organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when the command line or the periodic job did it."),
+    )
+    counts = models.JSONField(_("rows per kind"), default=dict)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects = ClientDataRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client data record")
+        verbose_name_plural = _("client data records")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.organization_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Records of exports and anonymisations are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Records of exports and anonymisations are never deleted.")

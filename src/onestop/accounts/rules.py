@@ -40,3 +40,6 @@ rules.add_perm("accounts.use_api_token", is_internal | is_client_user)
 # The staff directory in the navigation; clients see their own portal users on their organisation's page.
 rules.add_perm("accounts.browse_staff", is_internal)
 rules.add_perm("core.use_admin_site", is_system_admin)
+# Everything about one client organisation in one ZIP (accounts/clientdata.py): the roles that see
+# every record of every engagement anyway (core/access.py), never a client user.
+rules.add_perm("accounts.export_client_data", is_system_admin | (is_internal & has_role(Role.MANAGEMENT)))

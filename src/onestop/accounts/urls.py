@@ -1,3 +1,5 @@
+from django.urls import path
+
 from onestop.accounts import views
 
 app_name = "accounts"
@@ -8,4 +10,5 @@ urlpatterns = [
     *views.UserViews.urls(),
     *views.ClientOrganizationViews.urls(),
     *views.ClientContactViews.urls(),
+    path("clientorganizations/<int:pk>/export/", views.export_client, name="clientorganization_export"),
 ]

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from onestop.accounts import filters, forms, services, sessions, twofactor
+from onestop.accounts import clientdata, filters, forms, services, sessions, twofactor
 from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
-from onestop.core.actions import RecordAction
+from onestop.core.actions import RecordAction, visible_record
 from onestop.core.forms import bootstrapify
 from onestop.core.models import SecurityEvent
 from onestop.core.views import Column, ObjectViews, RelatedTable
@@ -183,6 +183,24 @@ class ClientOrganizationViews(ObjectViews):
             title=gettext_lazy("Portal users"),
         ),
     ]
+    detail_template = "accounts/clientorganization_detail.html"
+
+    @classmethod
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        return {"may_export": clientdata.may_export(request.user, obj)}
+
+
+@login_required
+@require_POST
+def export_client(request, pk):
+    """Everything about one client organisation as a ZIP download (accounts/clientdata.py).
+
+    An organisation the user may not see is missing (404); one they see but may not export is
+    refused (403). The ZIP is written to a temporary file first (never held in memory whole) and
+    streamed from there; without the PDFs it takes seconds even for a large client, so the page
+    waits for it rather than going through the job queue."""
+    organization = visible_record(request, ClientOrganization, pk)
+    return clientdata.export_response(organization, actor=request.user)
 
 
 class ClientContactViews(ObjectViews):
