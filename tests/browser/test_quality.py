@@ -87,7 +87,9 @@ def test_QA_2_a_failed_item_becomes_a_notice_that_is_answered_verified_and_close
     # Nothing was recorded, and nothing typed was lost: only the finding is missing.
     first = page.locator(".app-item-row").nth(0)
     expect(first.locator("textarea[name$='-evidence']")).to_have_value("抽查設計文檔 v1.2")
-    expect(page.locator(".app-item-row").nth(count - 1).locator("select[name$='-result']")).to_have_value("pass")
+    expect(page.locator(".app-item-row").nth(count - 1).locator("select[name$='-result']")).to_have_value(
+        "pass"
+    )
     first.locator("select[name$='-category']").select_option("documentation")
     first.locator("select[name$='-cause']").select_option("method")
     first.locator("textarea[name$='-note']").fill("設計文檔未隨需求變更更新")
