@@ -1107,3 +1107,11 @@ def test_CON_3_a_signed_contract_and_its_payment_schedule_can_no_longer_be_edite
     assert not legal.has_perm("contracts.change_contract", contract)
     assert not legal.has_perm("contracts.change_paymentinstalment", instalment)
     assert not legal.has_perm("contracts.delete_paymentinstalment", instalment)
+
+
+def test_CON_1_drafting_offers_only_engagements_with_an_approved_plan(client, personas):
+    ready = confirmed_engagement(personas, 0)
+    without_plan = confirmed_engagement(personas, 1, with_plan=False)
+    client.force_login(personas["legal"])
+    choices = client.get(reverse("contracts:contract_add")).context["form"].fields["engagement"].queryset
+    assert ready in choices and without_plan not in choices

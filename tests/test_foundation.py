@@ -261,7 +261,8 @@ def nav_labels(client, user):
 @pytest.mark.parametrize(
     ("persona", "sees", "does_not_see"),
     [
-        ("cs", ["/accounts/clientorganizations/", "/accounts/departments/"], ["/admin/"]),
+        # Customer service's menu is its job: clients, not the organisation chart (issue 11 §3).
+        ("cs", ["/accounts/clientorganizations/"], ["/admin/", "/accounts/departments/"]),
         ("hr", ["/accounts/users/", "/accounts/departments/"], ["/admin/"]),
         ("admin", ["/admin/", "/accounts/users/"], []),
         (
@@ -385,11 +386,18 @@ def test_X_4_the_history_tab_shows_who_changed_what(client, cs_user):
     client.force_login(cs_user)
     client.post(
         reverse("accounts:clientorganization_edit", args=[organization.pk]),
-        {"code": "HIS", "name": "新名稱", "kind": "enterprise", "is_active": True},
+        {
+            "code": "HIS",
+            "name": "新名稱",
+            "kind": "enterprise",
+            "is_active": True,
+            "change_reason": "工商變更登記",
+        },
     )
     page = client.get(reverse("accounts:clientorganization_history", args=[organization.pk])).content.decode()
     assert "舊名稱" in page
     assert "新名稱" in page
+    assert "工商變更登記" in page  # a renamed client says why
     assert cs_user.display_name in page
 
 

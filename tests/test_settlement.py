@@ -846,3 +846,40 @@ def test_FEE_a_refused_page_action_keeps_the_input_and_a_hidden_settlement_answe
     client.force_login(personas["client_a"])
     for name in ("settlement_invoice", "settlement_submit", "settlement_approve", "settlement_return"):
         assert client.post(reverse(f"settlement:{name}", args=[settlement.pk])).status_code == 404, name
+
+
+# --- forms that offer only what can be chosen (issue 11 §4) ------------------------------------
+
+
+def test_FEE_3_the_payment_form_opened_from_an_approved_settlement_is_prefilled(client, personas):
+    settlement = approved(personas)
+    client.force_login(personas["finance"])
+    page = client.get(settlement.get_absolute_url()).content.decode()
+    add = reverse("settlement:payment_add") + f"?settlement={settlement.pk}"
+    assert f'href="{add}"' in page
+    form = client.get(add).context["form"]
+    assert form.initial["contract"] == settlement.contract_id
+    assert form.initial["direction"] == Payment.Direction.RECEIVED
+    assert form.initial["amount"] == settlement.amount
+    assert form.initial["method"] == settlement.payment_method
+    # Once part is received, the rest is what the form proposes.
+    services.record_payment(
+        settlement.contract,
+        actor=personas["finance"],
+        direction=Payment.Direction.RECEIVED,
+        paid_on=date(2026, 7, 10),
+        amount=Decimal("100000.00"),
+        method=settlement.payment_method,
+        settlement=settlement,
+    )
+    assert client.get(add).context["form"].initial["amount"] == settlement.amount - Decimal("100000.00")
+    # A settlement one may not see, or not approved, prefills nothing.
+    assert "contract" not in client.get(add.replace(str(settlement.pk), "999999")).context["form"].initial
+
+
+def test_FEE_1_only_contracts_with_something_accepted_can_be_settled(client, personas):
+    accepted = accepted_project(personas, 0)
+    not_yet = make_project(personas, 1, state="completed")
+    client.force_login(personas["lead"])
+    choices = client.get(reverse("settlement:settlement_add")).context["form"].fields["contract"].queryset
+    assert accepted.contract in choices and not_yet.contract not in choices

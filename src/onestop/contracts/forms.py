@@ -48,7 +48,10 @@ class ContractDraftForm(forms.Form):
         self.user = user
         self.fields["engagement"].queryset = (
             Engagement.objects.visible_to(user)
-            .filter(stage=Engagement.Stage.CONFIRMED, contract__isnull=True)
+            # Drafting waits for an approved plan (CON-1): only those engagements can be chosen.
+            .filter(
+                stage=Engagement.Stage.CONFIRMED, contract__isnull=True, plan__effective_version__isnull=False
+            )
             .order_by("-confirmed_at")
         )
         self.fields["template"].queryset = ContractTemplate.objects.filter(is_active=True)

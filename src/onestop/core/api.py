@@ -600,19 +600,23 @@ class DocumentPdfView(APIView):
 
 
 class SearchHitSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    subtitle = serializers.CharField()
-    url = serializers.CharField(help_text="The record's page (a document: its download).")
+    title = serializers.CharField(read_only=True)
+    subtitle = serializers.CharField(read_only=True)
+    url = serializers.CharField(read_only=True, help_text="The record's page (a document: its download).")
 
 
 class SearchGroupSerializer(serializers.Serializer):
     kind = serializers.CharField(
-        source="kind.model", help_text='The kind of record, e.g. "contracts.Contract".'
+        source="kind.model", read_only=True, help_text='The kind of record, e.g. "contracts.Contract".'
     )
-    label = serializers.CharField()
-    hits = SearchHitSerializer(many=True)
-    more = serializers.BooleanField(help_text="More records of this kind match than are listed.")
-    list_url = serializers.CharField(help_text="The kind's list page filtered by the same words.")
+    label = serializers.CharField(read_only=True)
+    hits = SearchHitSerializer(many=True, read_only=True)
+    more = serializers.BooleanField(
+        read_only=True, help_text="More records of this kind match than are listed."
+    )
+    list_url = serializers.CharField(
+        read_only=True, help_text="The kind's list page filtered by the same words."
+    )
 
 
 class SearchView(APIView):

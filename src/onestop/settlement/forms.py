@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.fields import TEXT_LONG
@@ -10,9 +12,20 @@ from onestop.settlement.states import CONTRACTS_IN_FORCE, EDITABLE
 
 
 def _contracts_for_settlement(user):
+    from onestop.acceptance.models import AcceptanceRound
+    from onestop.acceptance.states import AcceptanceRoundState
     from onestop.contracts.models import Contract
 
-    rows = Contract.objects.visible_to(user).filter(project__isnull=False).select_related("engagement")
+    # Only contracts with something accepted to settle: the whole project or a milestone.
+    accepted = AcceptanceRound.objects.filter(
+        project__contract=OuterRef("pk"), state=AcceptanceRoundState.PASSED
+    )
+    rows = (
+        Contract.objects.visible_to(user)
+        .filter(project__isnull=False)
+        .filter(Exists(accepted))
+        .select_related("engagement")
+    )
     if not (user.is_superuser or user.has_role("system_admin")):
         rows = rows.filter(project__project_lead=user)
     return rows.order_by("-created_at")
@@ -145,6 +158,37 @@ class PaymentForm(ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["contract"].queryset = Contract.objects.filter(state__in=CONTRACTS_IN_FORCE)
         self.fields["settlement"].queryset = Settlement.objects.filter(state=Settlement.State.APPROVED)
+        if not self.is_bound and self.initial.get("settlement"):
+            self.initial.update(payment_due(self.initial["settlement"], self.user))
+
+
+def payment_due(settlement_pk, user) -> dict:
+    """The payment form's first values for an approved settlement (「登記收款」 from its page):
+    its contract, money received, today, the settlement's payment method, and the amount still
+    due on it — never more than the contract's outstanding balance."""
+    from onestop.settlement.selectors import ZERO, balance
+
+    settlement = (
+        Settlement.objects.visible_to(user)
+        .filter(pk=settlement_pk, state=Settlement.State.APPROVED)
+        .select_related("contract")
+        .prefetch_related("items")
+        .first()
+        if str(settlement_pk).isdigit()
+        else None
+    )
+    if settlement is None:
+        return {}
+    received = settlement.payments.filter(direction=Payment.Direction.RECEIVED).aggregate(total=Sum("amount"))
+    due = min(settlement.amount - (received["total"] or ZERO), balance(settlement.contract).outstanding)
+    return {
+        "contract": settlement.contract_id,
+        "settlement": settlement.pk,
+        "direction": Payment.Direction.RECEIVED,
+        "paid_on": timezone.localdate(),
+        "amount": max(due, ZERO),
+        "method": settlement.payment_method,
+    }
 
 
 class PaymentEditForm(ModelForm):
