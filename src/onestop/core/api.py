@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from onestop.core import chain, services, work
 from onestop.core.drf import django_errors_to_dict
 from onestop.core.models import Attachment, Comment, SecurityEvent, Signature, Visibility
+from onestop.core.schema import ErrorResponseSerializer
 from onestop.core.views_security import SecurityEventFilterSet
 
 
@@ -692,7 +693,12 @@ class AuditChainView(APIView):
     and ``onestop verify``): intact, or the first link that broke. System administrators only;
     for anyone else the route is missing (404), as the page."""
 
-    @extend_schema(responses=ChainReportSerializer)
+    @extend_schema(
+        responses={
+            200: ChainReportSerializer,
+            404: OpenApiResponse(ErrorResponseSerializer, description="Not a system administrator."),
+        }
+    )
     def get(self, request):
         if not request.user.has_perm("core.verify_audit_chain"):
             raise Http404
