@@ -136,10 +136,16 @@ def test_the_security_events_list_the_pages_rows_with_its_filters(personas):
     assert admin.get(reverse("api:securityevent-list"), {"kidn": "login"}).status_code == 400
 
 
-def test_the_security_events_are_for_system_administrators_as_the_page(personas):
+def test_anyone_but_a_system_administrator_gets_their_own_events_as_on_the_profile(personas):
     security.record(SecurityEvent.Kind.LOGIN, user=personas["hr"])
-    assert api(personas["hr"]).get(reverse("api:securityevent-list")).status_code == 403
-    assert api(personas["client_a"]).get(reverse("api:securityevent-list")).status_code == 403
+    security.record(SecurityEvent.Kind.LOGIN_FAILED, user=personas["cs"])
+    security.record(SecurityEvent.Kind.LOGIN, user=personas["client_a"])
+    for name in ("hr", "client_a"):
+        rows = api(personas[name]).get(reverse("api:securityevent-list")).json()["results"]
+        assert {row["user"] for row in rows} == {personas[name].pk}
+    # Filtering by another user's name finds nothing outside one's own events.
+    rows = api(personas["hr"]).get(reverse("api:securityevent-list"), {"username": "cs"}).json()["results"]
+    assert rows == []
     assert api().get(reverse("api:securityevent-list")).status_code == 401
 
 

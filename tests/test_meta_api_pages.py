@@ -35,7 +35,8 @@ GENERIC_VIEWS = (ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectList
 PAGE_TWINS: dict[str, list[str]] = {
     # My work: the same items (core.work.work_for), each with its page's address.
     "home": ["api:my-work"],
-    "profile": ["api:me"],
+    # The profile: GET/PATCH /api/me/ (the same form and service), and one's own security events.
+    "profile": ["api:me", "api:securityevent-list"],
     "regenerate_token": ["api:token"],
     "end_other_sessions": ["api:end-other-sessions"],
     "accounts:clientorganization_export": ["api:clientorganization-export"],
@@ -47,19 +48,22 @@ PAGE_TWINS: dict[str, list[str]] = {
     "engagements:chat_messages": ["api:engagement-chat-list"],
     "engagements:chat_post": ["api:engagement-chat-list"],
     "engagements:chat_start": ["api:chat-list"],
-    # The quick-entry lookup searches the contacts; the contacts list takes the same ``q``.
+    # The quick-entry lookup searches the contacts; the contacts list takes ``q`` over the same
+    # name, phone, e-mail and organisation name (the page also matches an organisation's code).
     "engagements:client_lookup": ["api:clientcontact-list"],
     "engagements:incoming_mail_list": ["api:incomingmail-list"],
     "projects:project_kickoff": ["api:project-kickoff"],
     "projects:progressreport_pdf": ["api:progressreport-pdf"],
     "projects:progressreport_xlsx": ["api:progressreport-xlsx"],
-    "quality:analysis": ["api:quality-analysis-list", "api:quality-analysis-detail"],
+    "quality:analysis": ["api:quality-analysis-list"],
     "quality:analysis_export": ["api:quality-analysis-export"],
     # The page only redirects to the rounds list filtered by project; the API list takes ?project=.
     "acceptance:project_rounds": ["api:acceptanceround-list"],
     "settlement:contract_balance": ["api:receivables-balance"],
     "settlement:ageing": ["api:receivables-ageing"],
     "settlement:ledger": ["api:ledger-list", "api:ledger-xlsx"],
+    # A logged-in client user answers through the API; the invitation's signed link (no log-in)
+    # is for a person who follows it from the e-mail, in the browser.
     "feedback:survey_answer": ["api:survey-answer"],
     "feedback:results": ["api:survey-results"],
     # The CSV/Excel file has one row per survey with its scores: the surveys list, as JSON.
