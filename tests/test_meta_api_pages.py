@@ -35,6 +35,8 @@ GENERIC_VIEWS = (ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectList
 PAGE_TWINS: dict[str, list[str]] = {
     # My work: the same items (core.work.work_for), each with its page's address.
     "home": ["api:my-work"],
+    # The global search (page and header drop-down): the same search, only what the user may see.
+    "search": ["api:search"],
     # The profile: GET/PATCH /api/me/ (the same form and service), and one's own security events.
     "profile": ["api:me", "api:securityevent-list"],
     "regenerate_token": ["api:token"],

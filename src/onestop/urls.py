@@ -9,7 +9,7 @@ from onestop.accounts import views_signin
 from onestop.contracts import api as contracts_api
 from onestop.core import api as core_api
 from onestop.core import metrics as core_metrics
-from onestop.core import views_pages
+from onestop.core import views_pages, views_search
 from onestop.core.stages import LATER_STAGES, stage_modules
 from onestop.engagements import api as engagements_api
 from onestop.notifications import api as notifications_api
@@ -59,6 +59,7 @@ api_patterns = [
     path("audit/chain/", core_api.AuditChainView.as_view(), name="audit-chain"),
     path("schema/", views_pages.SchemaView.as_view(), name="schema"),
     path("documents/", core_api.DocumentListView.as_view(), name="documents"),
+    path("search/", core_api.SearchView.as_view(), name="search"),
     path(
         "documents/<str:model>/<int:pk>/<str:code>/pdf/",
         core_api.DocumentPdfView.as_view(),
@@ -72,6 +73,7 @@ urlpatterns = [
     path("readyz", views_pages.readyz, name="readyz"),
     path("metrics", core_metrics.metrics, name="metrics"),  # Prometheus; token or system admin, else 404
     path("", views_pages.home, name="home"),
+    path("search/", views_search.search_page, name="search"),
     path("accounts/", include("onestop.accounts.urls")),
     path("", include("onestop.notifications.urls")),
     path("", include("onestop.engagements.urls")),

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.navigation import MenuItem, register
+from onestop.core.roles import Role
 
 register(
     "acceptance",
@@ -11,6 +12,7 @@ register(
         "acceptance:acceptanceround_list",
         "clipboard2-check",
         "acceptance.view_acceptanceround",
+        roles=(Role.PROJECT_LEAD, Role.TECHNICIAN, Role.QUALITY, Role.CLIENT),
     ),
     MenuItem(
         _("Apply for acceptance"),
@@ -23,5 +25,6 @@ register(
         "acceptance:acceptanceproblem_list",
         "exclamation-triangle",
         "acceptance.view_acceptanceproblem",
+        roles=(Role.PROJECT_LEAD, Role.TECHNICIAN, Role.CLIENT),
     ),
 )

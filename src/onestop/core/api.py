@@ -23,7 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from onestop.core import chain, services, work
+from onestop.core import chain, search, services, work
 from onestop.core.drf import django_errors_to_dict
 from onestop.core.models import Attachment, Comment, SecurityEvent, Signature, Visibility
 from onestop.core.schema import ErrorResponseSerializer
@@ -699,3 +699,58 @@ class AuditChainView(APIView):
         if not request.user.has_perm("core.verify_audit_chain"):
             raise Http404
         return Response(ChainReportSerializer(chain.verify()).data)
+
+
+class SearchHitSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    subtitle = serializers.CharField()
+    url = serializers.CharField(help_text="The record's page (a document: its download).")
+
+
+class SearchGroupSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        source="kind.model", help_text='The kind of record, e.g. "contracts.Contract".'
+    )
+    label = serializers.CharField()
+    hits = SearchHitSerializer(many=True)
+    more = serializers.BooleanField(help_text="More records of this kind match than are listed.")
+    list_url = serializers.CharField(help_text="The kind's list page filtered by the same words.")
+
+
+class SearchView(APIView):
+    """``GET /api/search/?q=…``: the global search of the header (core/search.py) — the records of
+    every kind the user may see that match, best first, up to ``per_kind`` of each."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="The words, at most 100 characters."),
+            OpenApiParameter("per_kind", int, description="Rows per kind, 1 to 50 (default 20)."),
+        ],
+        responses=SearchGroupSerializer(many=True),
+    )
+    def get(self, request):
+        params = request.query_params
+        unknown = set(params) - {"q", "per_kind"}
+        if unknown:
+            known = "q, per_kind"
+            raise serializers.ValidationError(
+                {
+                    name: [_("Unknown query parameter. Known: %(known)s.") % {"known": known}]
+                    for name in unknown
+                }
+            )
+        words = " ".join(params.get("q", "").split())
+        if not words:
+            raise serializers.ValidationError({"q": [_("Say what to search for.")]})
+        if len(words) > search.QUERY_MAX:
+            raise serializers.ValidationError(
+                {"q": [_("Search with at most %(max)s characters.") % {"max": search.QUERY_MAX}]}
+            )
+        try:
+            per_kind = serializers.IntegerField(min_value=1, max_value=50).run_validation(
+                params.get("per_kind", search.PAGE)
+            )
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"per_kind": error.detail}) from None
+        groups = search.search(request.user, words, per_kind=per_kind)
+        return Response(SearchGroupSerializer(groups, many=True).data)

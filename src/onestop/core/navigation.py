@@ -1,7 +1,11 @@
 """The navigation, grouped by the chapters of the policy and filtered by permission.
 
 Apps register their entries from ``AppConfig.ready``; a chapter with no entry the
-user may open is not shown, so a role sees only what its job needs.
+user may open is not shown, so a role sees only what its job needs (issue 11 §3): an entry
+shows when the user has its permission and, for an entry that names the ``roles`` whose job it
+serves, one of those roles. Management and system administrators see every entry they may
+open; hiding an entry hides a menu line, never a record (links and search still lead to what
+the user may see).
 """
 
 from __future__ import annotations
@@ -13,6 +17,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.roles import Role
+
+# They see every menu entry they have the permission for: management oversees the work of every
+# role, the system administrator configures it.
+OVERSEERS = (Role.MANAGEMENT, Role.SYSTEM_ADMIN)
+
 
 @dataclass(frozen=True)
 class MenuItem:
@@ -20,6 +30,12 @@ class MenuItem:
     url_name: str
     icon: str
     permission: str | None = None  # a permission codename; None: any logged-in user
+    roles: tuple[str, ...] | None = None  # the roles whose job uses it; None: everyone permitted
+
+    def serves(self, user) -> bool:
+        if self.roles is None or user.client_organization_id is not None:
+            return self.roles is None or Role.CLIENT in self.roles
+        return any(user.has_role(role) for role in (*self.roles, *OVERSEERS))
 
     @property
     def url(self) -> str:
@@ -72,6 +88,8 @@ def menu_for(user, current_path: str = "") -> list[dict]:
         entries: list[dict[str, Any]] = []
         for item in chapter.items:
             if item.permission and not user.has_perm(item.permission):
+                continue
+            if not item.serves(user):
                 continue
             url = item.url
             if url:

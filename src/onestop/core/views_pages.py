@@ -25,7 +25,6 @@ from onestop.core import limits, security
 from onestop.core.exceptions import ErrorCode
 from onestop.core.forms import bootstrapify
 from onestop.core.logs import database_unreachable
-from onestop.core.navigation import menu_for
 from onestop.core.tasks import send_email
 from onestop.core.work import work_for
 
@@ -35,7 +34,6 @@ def home(request):
     user = request.user
     context = {
         "work_items": work_for(user),
-        "areas": [chapter for chapter in menu_for(user) if chapter["key"] != "system"],
         "organization": user.client_organization if user.is_client else None,
     }
     return render(request, "core/home.html", context)

@@ -23,3 +23,64 @@ document.addEventListener("click", (event) => {
   const results = document.getElementById("lookup-results");
   if (results) results.remove();
 });
+
+// Global search (core/search.py): the header's box shows a preview as the user types (htmx fills
+// #global-search-results); Enter opens the results page.
+const searchBox = () => document.getElementById("global-search");
+const searchResults = () => document.getElementById("global-search-results");
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const results = searchResults();
+  if (results && event.detail.target === results) {
+    results.classList.toggle("show", results.textContent.trim() !== "");
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const results = searchResults();
+  if (results && !event.target.closest(".app-search")) results.classList.remove("show");
+});
+
+// Keyboard shortcuts, listed in the "?" dialogue (base.html): "/" or Ctrl+K searches,
+// "g" then "w" opens My work, "g" then "i" the inbox, Esc closes the preview.
+let pendingG = false;
+const typing = (element) =>
+  element instanceof HTMLInputElement ||
+  element instanceof HTMLTextAreaElement ||
+  element instanceof HTMLSelectElement ||
+  (element instanceof HTMLElement && element.isContentEditable);
+
+document.addEventListener("keydown", (event) => {
+  const box = searchBox();
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+    event.preventDefault();
+    if (box) box.focus();
+    else window.location.assign(document.body.dataset.searchUrl || "/search/");
+    return;
+  }
+  if (event.key === "Escape" && box && event.target === box) {
+    searchResults()?.classList.remove("show");
+    return;
+  }
+  if (event.key === "ArrowDown" && box && event.target === box) {
+    const first = searchResults()?.querySelector("a.dropdown-item");
+    if (first) {
+      event.preventDefault();
+      first.focus();
+    }
+    return;
+  }
+  if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "/") {
+    event.preventDefault();
+    if (box) box.focus();
+    else window.location.assign(document.body.dataset.searchUrl || "/search/");
+  } else if (event.key === "?") {
+    const dialog = document.getElementById("shortcuts");
+    if (dialog && window.bootstrap) window.bootstrap.Modal.getOrCreateInstance(dialog).show();
+  } else if (pendingG && (event.key === "w" || event.key === "i")) {
+    const link = document.querySelector(event.key === "w" ? "[data-shortcut-home]" : "#inbox-link");
+    if (link) window.location.assign(link.href);
+  }
+  pendingG = event.key === "g";
+});

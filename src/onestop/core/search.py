@@ -1,0 +1,138 @@
+"""Global search (issue 11 §3): one box in the header finds engagements, clients, contacts,
+contracts, projects, inspections, settlements, plans, complaints and documents.
+
+- **Only what the user may see**: every kind is read through its model's ``visible_to(user)``
+  (core/access.py, the one visibility rule), after the kind's view permission.
+- **One query per kind**, whatever the number of matches: the best few rows of each kind, with
+  one more to know whether there are more.
+- **Ranked**: an exact number or name first, then one that starts with the words, then any
+  other match, the newest first within each.
+
+Each app names what of its records can be found in its ``search.py``, a list ``KINDS`` of
+``SearchKind``; this module finds those modules by name, so core never imports an app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+
+QUERY_MAX = 100  # characters; a longer query is refused, not cut
+PREVIEW = 5  # rows per kind in the header's drop-down
+PAGE = 20  # rows per kind on the results page
+
+
+@dataclass(frozen=True)
+class SearchKind:
+    model: str  # "app_label.ModelName"
+    fields: tuple[str, ...]  # searched (icontains); the first is the record's number or name
+    subtitle: Callable[[object], str] | None = None  # the second line of a hit
+    select_related: tuple[str, ...] = ()
+    url: Callable[[object], str] | None = None  # default: the record's page
+    icon: str = "file-earmark"
+
+    @property
+    def model_class(self):
+        return apps.get_model(self.model)
+
+
+@dataclass
+class Hit:
+    title: str
+    subtitle: str
+    url: str
+
+
+@dataclass
+class Group:
+    kind: SearchKind
+    label: str
+    hits: list[Hit] = field(default_factory=list)
+    more: bool = False
+    list_url: str = ""  # the kind's list, filtered by the same words ("see all")
+
+
+# Documents: the files uploaded to any record, each seen exactly where its record is seen (and
+# an internal file never by a client: Attachment.objects.visible_to).
+DOCUMENTS = SearchKind(
+    "core.Attachment",
+    ("original_name", "description"),
+    subtitle=lambda a: a.description,
+    url=lambda a: reverse("core:attachment_download", args=[a.pk]),
+    icon="paperclip",
+)
+
+
+@cache
+def kinds() -> tuple[SearchKind, ...]:
+    """Every app's ``search.KINDS``, in the order of INSTALLED_APPS (the order of the path), and
+    the documents last."""
+    found: list[SearchKind] = []
+    for config in apps.get_app_configs():
+        name = config.name
+        if name.startswith("onestop.") and name != __package__ and find_spec(f"{name}.search") is not None:
+            found.extend(import_module(f"{name}.search").KINDS)
+    return (*found, DOCUMENTS)
+
+
+def ranked(queryset, kind: SearchKind, words: str):
+    first = kind.fields[0]
+    matches = Q()
+    for name in kind.fields:
+        matches |= Q(**{f"{name}__icontains": words})
+    rank = Case(
+        When(**{f"{first}__iexact": words}, then=Value(0)),
+        When(**{f"{first}__istartswith": words}, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return queryset.filter(matches).annotate(search_rank=rank).order_by("search_rank", "-pk")
+
+
+def _list_url(model, words: str) -> str:
+    try:
+        return reverse(model.url_name("list")) + "?" + urlencode({"q": words})
+    except (NoReverseMatch, AttributeError):
+        return ""
+
+
+def search(user, words: str, *, per_kind: int = PREVIEW) -> list[Group]:
+    """The groups of records ``user`` may see that match ``words``; empty kinds left out."""
+    words = " ".join(words.split())
+    if not words or len(words) > QUERY_MAX:
+        return []
+    groups = []
+    for kind in kinds():
+        model = kind.model_class
+        opts = model._meta
+        if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            continue
+        queryset = model.objects.visible_to(user).select_related(*kind.select_related)
+        rows = list(ranked(queryset, kind, words)[: per_kind + 1])
+        if not rows:
+            continue
+        groups.append(
+            Group(
+                kind=kind,
+                label=str(opts.verbose_name_plural),
+                hits=[
+                    Hit(
+                        title=str(row),
+                        subtitle=kind.subtitle(row) if kind.subtitle else "",
+                        url=kind.url(row) if kind.url else row.get_absolute_url(),
+                    )
+                    for row in rows[:per_kind]
+                ],
+                more=len(rows) > per_kind,
+                list_url=_list_url(model, words),
+            )
+        )
+    return groups
