@@ -648,6 +648,80 @@ def test_QA_2_completing_needs_every_item_answered_and_a_failure_needs_category_
         services.record_item(item, actor=personas["quality"], result="pass")
 
 
+def checklist_data(inspection, answers):
+    """The one-page checklist's POST: every item "pass" unless ``answers`` (by item id) says otherwise."""
+    data = {}
+    for item in inspection.items.all():
+        for name, value in answers.get(item.pk, {"result": "pass"}).items():
+            data[f"item-{item.pk}-{name}"] = value
+    return data
+
+
+def test_QA_1_the_one_page_checklist_saves_every_answer_in_one_transaction(client, personas):
+    inspection = inspection_on(personas)
+    first, *rest = inspection.items.all()
+    client.force_login(personas["quality"])
+    url = reverse("quality:inspection_checklist", args=[inspection.pk])
+    page = client.get(inspection.get_absolute_url()).content.decode()
+    assert page.count("app-item-row") == len(rest) + 1 and 'data-action="save-checklist"' in page
+    # A failure without its category and cause: nothing is recorded, not even the passes.
+    response = client.post(
+        url, checklist_data(inspection, {first.pk: {"result": "fail", "evidence": "文檔"}})
+    )
+    assert response.status_code == 400
+    assert "Say what kind of problem was found." in response.content.decode()
+    assert not inspection.items.exclude(result="").exists()
+    inspection.refresh_from_db()
+    assert inspection.state == "planned"
+    # With the finding: every item recorded at once, by whom and when; the inspection started.
+    failure = {"result": "fail", "evidence": "文檔", "category": "documentation", "cause": "method"}
+    response = client.post(url, checklist_data(inspection, {first.pk: failure}))
+    assert response.status_code == 302 and response["Location"].endswith("#checklist")
+    assert set(inspection.items.values_list("result", flat=True)) == {"pass", "fail"}
+    assert set(inspection.items.values_list("recorded_by", flat=True)) == {personas["quality"].pk}
+    inspection.refresh_from_db()
+    assert inspection.state == "in_progress"
+    # Saving the same answers again records nothing more.
+    history = InspectionItem.history.count()
+    assert client.post(url, checklist_data(inspection, {first.pk: failure})).status_code == 302
+    assert InspectionItem.history.count() == history
+    page = client.get(inspection.get_absolute_url()).content.decode()
+    assert personas["quality"].display_name in page  # who recorded each item
+
+
+def test_QA_1_the_checklist_through_the_api_is_all_or_nothing(personas):
+    inspection = inspection_on(personas)
+    first, second, *_rest = inspection.items.all()
+    url = reverse("api:inspection-checklist", args=[inspection.pk])
+    quality = api(personas["quality"])
+    answers = [{"item": first.pk, "result": "pass"}, {"item": second.pk, "result": "fail"}]
+    response = quality.post(url, {"answers": answers}, format="json")
+    assert response.status_code == 400 and f"item-{second.pk}-category" in response.json()["errors"]
+    assert not inspection.items.exclude(result="").exists()
+    other = inspection_on(personas).items.first()
+    response = quality.post(url, {"answers": [{"item": other.pk, "result": "pass"}]}, format="json")
+    assert response.status_code == 400 and "answers" in response.json()["errors"]
+    answers[1].update(category="documentation", cause="method")
+    response = quality.post(url, {"answers": answers}, format="json")
+    assert response.status_code == 200
+    assert {row["result"] for row in response.json()["items"] if row["id"] in (first.pk, second.pk)} == {
+        "pass",
+        "fail",
+    }
+    assert api(personas["technician"]).post(url, {"answers": answers}, format="json").status_code in (
+        403,
+        404,
+    )
+
+
+def test_QA_2_the_notice_button_goes_once_the_item_has_its_notice(client, personas):
+    notice = notice_for(personas)
+    client.force_login(personas["quality"])
+    page = client.get(notice.item.inspection.get_absolute_url()).content.decode()
+    assert notice.code in page
+    assert f'href="{reverse("quality:rectificationnotice_add")}?item={notice.item.pk}"' not in page
+
+
 def test_QA_2_only_quality_and_the_inspector_run_inspections(client, personas):
     inspection = inspection_on(personas)
     client.force_login(personas["technician"])
@@ -1042,10 +1116,12 @@ def test_QA_a_refused_page_action_shows_the_page_again_with_the_input_kept(clien
     inspection = inspection_on(personas)
     item = inspection.items.first()
     response = client.post(
-        reverse("quality:inspectionitem_record", args=[item.pk]), {"result": "fail", "evidence": "抽查記錄X"}
+        reverse("quality:inspection_checklist", args=[inspection.pk]),
+        {f"item-{item.pk}-result": "fail", f"item-{item.pk}-evidence": "抽查記錄X"},
     )
     page = response.content.decode()
-    assert response.status_code == 400 and "抽查記錄X" in page and f'id="id_item{item.pk}_evidence"' in page
+    assert response.status_code == 400 and "抽查記錄X" in page
+    assert f'id="id_checklist_item-{item.pk}-evidence"' in page
 
 
 def test_QA_a_record_the_user_may_not_see_answers_404_to_its_page_actions(client, personas):

@@ -72,30 +72,30 @@ def test_QA_2_a_failed_item_becomes_a_notice_that_is_answered_verified_and_close
     # Quality answers the checklist: the first item fails (category and cause), the rest pass.
     page = login("qa.gao")
     page.goto(url)
-    forms = page.locator("form.app-item-form")
-    count = forms.count()
+    # The whole checklist is one form: every item answered, then one save.
+    rows = page.locator(".app-item-row")
+    count = rows.count()
     assert count >= 5
-    first = forms.nth(0)
-    first.locator("select[name=result]").select_option("fail")
-    first.locator("textarea[name=evidence]").fill("抽查設計文檔 v1.2")
-    first.locator("button[data-action=record]").click()
-    expect(
-        page.get_by_role("heading", name="操作未能完成").or_(page.locator(".alert-danger")).first
-    ).to_be_visible()
-    console_errors.clear()  # the refusal above answered 400 on purpose
-    page.goto(url)
-    first = page.locator("form.app-item-form").nth(0)
-    first.locator("select[name=result]").select_option("fail")
-    first.locator("textarea[name=evidence]").fill("抽查設計文檔 v1.2")
-    first.locator("select[name=category]").select_option("documentation")
-    first.locator("select[name=cause]").select_option("method")
-    first.locator("textarea[name=note]").fill("設計文檔未隨需求變更更新")
-    first.locator("button[data-action=record]").click()
+    first = rows.nth(0)
+    first.locator("select[name$='-result']").select_option("fail")
+    first.locator("textarea[name$='-evidence']").fill("抽查設計文檔 v1.2")
     for index in range(1, count):
-        form = page.locator("form.app-item-form").nth(index)
-        form.locator("select[name=result]").select_option("pass")
-        form.locator("button[data-action=record]").click()
-    screenshot(page, "quality-inspection-checklist")
+        rows.nth(index).locator("select[name$='-result']").select_option("pass")
+    page.locator("button[data-action=save-checklist]").click()
+    expect(page.locator(".alert-danger").first).to_be_visible()
+    console_errors.clear()  # the refusal above answered 400 on purpose
+    # Nothing was recorded, and nothing typed was lost: only the finding is missing.
+    first = page.locator(".app-item-row").nth(0)
+    expect(first.locator("textarea[name$='-evidence']")).to_have_value("抽查設計文檔 v1.2")
+    expect(page.locator(".app-item-row").nth(count - 1).locator("select[name$='-result']")).to_have_value(
+        "pass"
+    )
+    first.locator("select[name$='-category']").select_option("documentation")
+    first.locator("select[name$='-cause']").select_option("method")
+    first.locator("textarea[name$='-note']").fill("設計文檔未隨需求變更更新")
+    page.locator("button[data-action=save-checklist]").click()
+    expect(page.locator(".alert-success").first).to_be_visible()
+    screenshot(page, "quality-inspection-checklist", docs=True)
     page.locator("button[data-action=complete]").click()
     expect(page.locator(".alert-success").first).to_be_visible()
 

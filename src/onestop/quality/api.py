@@ -233,6 +233,38 @@ class InspectionCompleteSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
+class ChecklistAnswerSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="The checklist item's id (one of the inspection's `items`).")
+    result = serializers.ChoiceField(choices=InspectionItem.Result.choices, allow_blank=True)
+    evidence = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=InspectionItem._meta.get_field("evidence").max_length,
+    )
+    category = serializers.ChoiceField(
+        choices=FindingCategory.choices, required=False, allow_blank=True, default=""
+    )
+    cause = serializers.ChoiceField(
+        choices=FindingCause.choices, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=InspectionItem._meta.get_field("note").max_length,
+    )
+
+
+class ChecklistSerializer(serializers.Serializer):
+    answers = serializers.ListField(
+        child=ChecklistAnswerSerializer(),
+        max_length=500,
+        help_text="The whole answer of each item to record (fields left out are emptied); items "
+        "whose answer is unchanged are left as they are. All are recorded, or none.",
+    )
+
+
 class GenerateSerializer(serializers.Serializer):
     today = serializers.DateField(required=False)
 
@@ -262,6 +294,9 @@ class InspectionViewSet(ObjectViewSet):
     start = service_action(calls(services.start_inspection), url_path="start")
     complete = service_action(
         calls(services.complete_inspection), serializer=InspectionCompleteSerializer, url_path="complete"
+    )
+    checklist = service_action(
+        calls(services.record_checklist), serializer=ChecklistSerializer, url_path="checklist"
     )
 
     @extend_schema(request=GenerateSerializer, responses={201: InspectionSerializer(many=True)})

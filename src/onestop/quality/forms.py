@@ -16,6 +16,7 @@ from onestop.quality.models import (
     RectificationNotice,
     SpotCheckDraw,
 )
+from onestop.quality.services import ANSWER_FIELDS
 
 CHECKPOINT_FORM_FIELDS = [
     "phase",
@@ -155,6 +156,36 @@ class InspectionItemForm(ModelForm):
         model = InspectionItem
         fields = ["result", "evidence", "category", "cause", "note"]
         widgets = {"evidence": forms.Textarea(attrs={"rows": 2}), "note": forms.Textarea(attrs={"rows": 2})}
+
+
+class ChecklistForm(forms.Form):
+    """The whole checklist of an inspection on one page (QA-1): a row of fields per item, named
+    ``item-<id>-<field>``, saved together by ``services.record_checklist``."""
+
+    def __init__(self, *args, inspection, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(inspection.checklist())
+        for item in self.items:
+            for name in ANSWER_FIELDS:
+                field = InspectionItem._meta.get_field(name).formfield(required=False)
+                field.initial = getattr(item, name)
+                if isinstance(field.widget, forms.Textarea):
+                    field.widget.attrs["rows"] = 1
+                self.fields[f"item-{item.pk}-{name}"] = field
+
+    def rows(self):
+        """``[(item, {field name: bound field})]`` in checklist order, for the template."""
+        return [
+            (item, {name: self[f"item-{item.pk}-{name}"] for name in ANSWER_FIELDS}) for item in self.items
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["answers"] = [
+            {"item": item.pk, **{name: cleaned.get(f"item-{item.pk}-{name}") or "" for name in ANSWER_FIELDS}}
+            for item in self.items
+        ]
+        return cleaned
 
 
 class SpotCheckDrawForm(forms.Form):

@@ -186,8 +186,6 @@ class QCTemplate(BusinessModel):
 class QCTemplateCheckpoint(CheckpointFields, BusinessModel):
     """A key checkpoint of a QC plan template."""
 
-    reason_fields = ("acceptance_threshold",)  # a plain edit of these says why (X-4)
-
     template = models.ForeignKey(
         QCTemplate, verbose_name=_("template"), on_delete=models.CASCADE, related_name="checkpoints"
     )
@@ -289,8 +287,6 @@ class QCPlan(WorkflowModel, BusinessModel):
 
 class QCCheckpoint(CheckpointFields, BusinessModel):
     """A key checkpoint of a project's QC plan (copied from the template, then adjusted)."""
-
-    reason_fields = ("acceptance_threshold",)  # a plain edit of these says why (X-4)
 
     access_kind = Kind.QUALITY  # who may see it: core/access.py
     engagement_lookup = "plan__project__engagement"
@@ -485,7 +481,7 @@ class Inspection(WorkflowModel, BusinessModel):
 
     def checklist(self):
         """The checklist items with their notices (two queries)."""
-        return self.items.prefetch_related("notices")
+        return self.items.select_related("recorded_by").prefetch_related("notices")
 
     def clean(self):
         if self.checkpoint_id and self.project_id and self.checkpoint.plan.project_id != self.project_id:
@@ -545,6 +541,9 @@ class InspectionItem(BusinessModel):
     )
     cause = models.CharField(_("cause"), max_length=20, choices=FindingCause.choices, blank=True)
     note = BoundedTextField(_("finding"), max_length=TEXT_NOTE, blank=True)
+    # Who gave the answer standing now, and when (the inspector of record for this line).
+    recorded_by = actor_field(_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = InternalQuerySet.as_manager()

@@ -166,7 +166,10 @@ def _checklist_items(inspection: Inspection) -> list[InspectionItem]:
     checkpoint = inspection.checkpoint  # None, without a query, when there is no checkpoint
     if checkpoint is not None:
         for offset, indicator in enumerate(checkpoint.indicator_list, start=len(items) + 1):
-            label = f"{indicator}（{_('threshold')}：{checkpoint.acceptance_threshold}）"
+            label = _("%(indicator)s (acceptance threshold: %(threshold)s)") % {
+                "indicator": indicator,
+                "threshold": checkpoint.acceptance_threshold,
+            }
             items.append(InspectionItem(inspection=inspection, label=label[:300], sort_order=offset))
     return items
 
@@ -325,7 +328,50 @@ def record_item(
     if item.inspection.state == InspectionState.PLANNED:
         perform_transition(item.inspection, "start", actor=actor)
     item.result, item.evidence, item.category, item.cause, item.note = result, evidence, category, cause, note
+    item.recorded_by, item.recorded_at = actor, timezone.now()
     return core_services.save(item, actor=actor)
+
+
+ANSWER_FIELDS = ("result", "evidence", "category", "cause", "note")
+
+
+@transaction.atomic
+def record_checklist(inspection: Inspection, *, actor, answers: list[dict]) -> list[InspectionItem]:
+    """Answer the whole checklist at once (the one-page checklist, QA-1): ``answers`` holds, per
+    item (``item``: its id), the fields of ``record_item``. Only the items whose answer changed
+    are recorded, all in one transaction: one refused answer (a failure without its category
+    or cause) records none, and the refusal names that item."""
+    # One checklist is saved at a time; a second save waits and then sees the first one's answers.
+    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    _require(actor, "quality.run_inspection", locked)
+    if locked.state not in (InspectionState.PLANNED, InspectionState.IN_PROGRESS):
+        raise DomainError(
+            _("The inspection is “%(state)s”; its checklist can no longer be changed.")
+            % {"state": locked.state_label(locked.state)},
+            code=ErrorCode.NOT_EDITABLE,
+        )
+    items = {item.pk: item for item in locked.items.all()}
+    changed = []
+    for answer in answers:
+        item = items.get(answer.get("item"))
+        if item is None:
+            raise DomainError(
+                _("Item %(item)s is not on this inspection's checklist.") % {"item": answer.get("item")},
+                field="answers",
+                code=ErrorCode.INVALID,
+            )
+        values = {name: answer.get(name) or "" for name in ANSWER_FIELDS}
+        if all(getattr(item, name) == value for name, value in values.items()):
+            continue
+        try:
+            changed.append(record_item(item, actor=actor, **values))
+        except DomainError as error:
+            raise DomainError(
+                f"{item.label}：{error.message}",
+                field=f"item-{item.pk}-{error.field}" if error.field else "answers",
+                code=error.code,
+            ) from None
+    return changed
 
 
 @transaction.atomic

@@ -198,6 +198,19 @@ class InspectionViews(ObjectViews):
             success=_("The inspection has started."),
         ),
         RecordAction(
+            "checklist",
+            lambda inspection, request, data: services.record_checklist(
+                inspection, actor=request.user, answers=data["answers"]
+            ),
+            form=forms.ChecklistForm,
+            form_kwargs=lambda inspection, user: {"inspection": inspection},
+            when=lambda inspection, user: (
+                inspection.state in INSPECTION_OPEN and user.has_perm("quality.run_inspection", inspection)
+            ),
+            success=_("The checklist was saved."),
+            anchor="#checklist",
+        ),
+        RecordAction(
             "complete",
             calls(services.complete_inspection),
             form=forms.InspectionCompleteForm,
@@ -209,21 +222,17 @@ class InspectionViews(ObjectViews):
 
     @classmethod
     def detail_context(cls, request, obj, bound_forms):
-        """The checklist, each item with its answer form while the user may answer it."""
+        """The checklist; while the user may answer it, one form for all its items (the one
+        refused, with what the user typed, after a refusal)."""
         user = request.user
-        may_record = obj.state in INSPECTION_OPEN and user.has_perm("quality.run_inspection", obj)
-        refused = bound_forms.get(record_item.key)
-        checklist = []
-        for item in obj.checklist():
-            form = None
-            if may_record:
-                if refused is not None and refused.instance.pk == item.pk:
-                    form = refused
-                else:
-                    form = record_item.make_form(item, user)
-                bootstrapify(form)
-            checklist.append((item, form))
-        return {"checklist": checklist, "Result": InspectionItem.Result}
+        form = bound_forms.get("checklist")
+        if form is None and obj.state in INSPECTION_OPEN and user.has_perm("quality.run_inspection", obj):
+            checklist = next(action for action in cls.actions if action.key == "checklist")
+            form = checklist.make_form(obj, user)
+        if form is not None:
+            bootstrapify(form)
+            return {"checklist_form": form, "checklist": form.rows(), "Result": InspectionItem.Result}
+        return {"checklist": [(item, None) for item in obj.checklist()], "Result": InspectionItem.Result}
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
