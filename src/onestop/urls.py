@@ -25,6 +25,7 @@ router.register("client-contacts", accounts_api.ClientContactViewSet)
 router.register("signatures", core_api.SignatureViewSet)
 router.register("attachments", core_api.AttachmentViewSet)
 router.register("comments", core_api.CommentViewSet)
+router.register("security-events", core_api.SecurityEventViewSet, "securityevent")
 router.register("engagements", engagements_api.EngagementViewSet)
 router.register("notifications", notifications_api.NotificationViewSet)
 router.register("holidays", notifications_api.HolidayViewSet)
@@ -53,6 +54,9 @@ for _route in webhooks_api.ROUTES:  # webhooks: not a stage, a system administra
 api_patterns = [
     path("me/", accounts_api.me, name="me"),
     path("me/end-other-sessions/", views_signin.end_other_sessions_api, name="end-other-sessions"),
+    path("me/token/", accounts_api.regenerate_token, name="token"),
+    path("me/work/", core_api.MyWorkView.as_view(), name="my-work"),
+    path("audit/chain/", core_api.AuditChainView.as_view(), name="audit-chain"),
     path("schema/", views_pages.SchemaView.as_view(), name="schema"),
     path("documents/", core_api.DocumentListView.as_view(), name="documents"),
     path("search/", core_api.SearchView.as_view(), name="search"),

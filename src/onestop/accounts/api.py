@@ -1,4 +1,5 @@
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -6,7 +7,7 @@ from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from onestop.accounts import clientdata, filters, services, twofactor
+from onestop.accounts import clientdata, filters, forms, services, twofactor
 from onestop.accounts.models import (
     PASSWORD_MAX_LENGTH,
     ClientContact,
@@ -232,27 +233,68 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
     email = serializers.EmailField(allow_blank=True)  # "" when the user has none
+    phone = serializers.CharField(allow_blank=True)
     language = serializers.CharField()
     roles = serializers.ListField(child=serializers.CharField())
     client_organization = serializers.IntegerField(allow_null=True)
 
 
-@extend_schema(responses=MeSerializer)
-@api_view(["GET"])
+class ProfileSerializer(serializers.Serializer):
+    """What the profile page lets users change about themselves (``PATCH /api/me/``)."""
+
+    full_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    language = serializers.CharField(max_length=10, required=False)
+
+
+def me_answer(user) -> dict:
+    return MeSerializer(
+        {
+            "id": user.pk,
+            "username": user.username,
+            "full_name": user.display_name,
+            "email": user.email,
+            "phone": user.phone,
+            "language": user.language,
+            "roles": sorted(user.groups.values_list("name", flat=True)),
+            "client_organization": user.client_organization_id,
+        }
+    ).data
+
+
+@extend_schema(methods=["GET"], responses=MeSerializer)
+@extend_schema(methods=["PATCH"], request=ProfileSerializer, responses=MeSerializer)
+@api_view(["GET", "PATCH"])
 @permission_classes([IsAuthenticated])
 def me(request):
-    """The logged-in user, with role codes: what a client of the API needs first."""
+    """The logged-in user, with role codes: what a client of the API needs first. ``PATCH``
+    changes one's own name, e-mail, phone and language, as the profile page does (the same form
+    and service, so the same checks)."""
     user = request.user
-    return Response(
-        MeSerializer(
-            {
-                "id": user.pk,
-                "username": user.username,
-                "full_name": user.display_name,
-                "email": user.email,
-                "language": user.language,
-                "roles": sorted(user.groups.values_list("name", flat=True)),
-                "client_organization": user.client_organization_id,
-            }
-        ).data
-    )
+    if request.method == "PATCH":
+        body = ProfileSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        current = {name: getattr(user, name) for name in forms.ProfileForm.Meta.fields}
+        form = forms.ProfileForm({**current, **body.validated_data}, instance=user, user=user)
+        if not form.is_valid():
+            raise serializers.ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        services.update_profile(form, actor=user)
+    return Response(me_answer(user))
+
+
+class TokenSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
+    token = serializers.CharField(help_text="The new token; the old one no longer works.")
+
+
+@extend_schema(request=None, responses=TokenSerializer)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def regenerate_token(request):
+    """A new API token for the user, as the profile page's button: the old token stops working at
+    once (rotating it needs no browser). Only for users who may use a token (403 otherwise)."""
+    if not request.user.has_perm("accounts.use_api_token"):
+        raise PermissionDenied
+    token = services.regenerate_api_token(actor=request.user, request=request._request)
+    return Response(TokenSerializer({"token": token.key}).data)

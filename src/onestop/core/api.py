@@ -14,17 +14,20 @@ from __future__ import annotations
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from onestop.core import search, services
+from onestop.core import chain, search, services, work
 from onestop.core.drf import django_errors_to_dict
-from onestop.core.models import Attachment, Comment, Signature, Visibility
+from onestop.core.models import Attachment, Comment, SecurityEvent, Signature, Visibility
+from onestop.core.schema import ErrorResponseSerializer
+from onestop.core.views_security import SecurityEventFilterSet
 
 
 class ModelSerializer(serializers.ModelSerializer):
@@ -597,6 +600,105 @@ class DocumentPdfView(APIView):
             )
         obj, document = record_and_document(request, model, pk, code)
         return pdf_response(document, obj, request.query_params.get("version"))
+
+
+# --- My work, the security events and the audit chain (the twins of their pages, X-8) ---------
+
+
+class WorkItemSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The page of the record the item is about.")
+    kind = serializers.CharField(help_text="What is to be done, in the user's language.")
+    since = serializers.DateTimeField(allow_null=True)
+    due = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.BooleanField()
+    is_deadline = serializers.BooleanField(help_text="An open deadline rather than a stage's own item.")
+    is_handoff = serializers.BooleanField(help_text="A step the engagement waits for (who holds the ball).")
+
+
+class MyWorkView(APIView):
+    """``GET /api/me/work/``: what the user must do next — the items of the My work page
+    (``core.work.work_for``), soonest due first. Each provider shows only the user's own records,
+    so the list is the page's, whichever way the user comes."""
+
+    @extend_schema(responses=WorkItemSerializer(many=True))
+    def get(self, request):
+        return Response(WorkItemSerializer(work.work_for(request.user), many=True).data)
+
+
+class SecurityEventSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    user_name = serializers.CharField(source="user.display_name", default="", read_only=True)
+    actor_name = serializers.CharField(source="actor.display_name", default="", read_only=True)
+
+    class Meta:
+        model = SecurityEvent
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "user",
+            "user_name",
+            "username",
+            "actor",
+            "actor_name",
+            "ip_address",
+            "user_agent",
+            "at",
+        ]
+        read_only_fields = fields
+
+
+class SecurityEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """``GET /api/security-events/``: log-ins, refused log-ins, password and token changes, newest
+    first, with the security events page's filters (``kind``, ``username``, ``ip_address``).
+    System administrators get every account's events, as that page; anyone else their own, as
+    the "recent security events" of their profile page (``SecurityEvent.objects.visible_to``)."""
+
+    serializer_class = SecurityEventSerializer
+    filterset_class = SecurityEventFilterSet
+    ordering_fields = ["at"]
+
+    def get_queryset(self):
+        # No class-level queryset: RulesPermission would ask a per-model rule neither page asks;
+        # the one rule is the queryset's scope.
+        return SecurityEvent.objects.visible_to(self.request.user).select_related("user", "actor")
+
+
+class ChainBreakSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
+    seq = serializers.IntegerField(help_text="The first link that does not hold.")
+    reason = serializers.ChoiceField(choices=sorted(chain.REASONS))
+    message = serializers.CharField()
+    model = serializers.CharField(help_text="The kind of entry at that link, when known.")
+    object_pk = serializers.CharField()
+
+
+class ChainReportSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
+    intact = serializers.BooleanField()
+    checked = serializers.IntegerField(help_text="The links checked (before the break, if any).")
+    broken = ChainBreakSerializer(allow_null=True)
+    head_seq = serializers.IntegerField()
+    head_digest = serializers.CharField(help_text="Keep it apart from the database, e.g. with each backup.")
+
+
+class AuditChainView(APIView):
+    """``GET /api/audit/chain/``: the audit chain walked now (``core.chain.verify``, as the page
+    and ``onestop verify``): intact, or the first link that broke. System administrators only;
+    for anyone else the route is missing (404), as the page."""
+
+    @extend_schema(
+        responses={
+            200: ChainReportSerializer,
+            404: OpenApiResponse(ErrorResponseSerializer, description="Not a system administrator."),
+        }
+    )
+    def get(self, request):
+        if not request.user.has_perm("core.verify_audit_chain"):
+            raise Http404
+        return Response(ChainReportSerializer(chain.verify()).data)
 
 
 class SearchHitSerializer(serializers.Serializer):
