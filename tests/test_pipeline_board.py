@@ -213,6 +213,8 @@ def test_a_drop_opens_the_steps_form_prefilled_and_submitting_it_moves_the_card(
     url = reverse("engagements:engagement_move", args=[new.pk, "assessment"])
     form = client.get(url, {"partial": "1", "next": BOARD}).content.decode()
     assert "<form" in form and 'name="technician"' in form and "<html" not in form
+    # The card's "Move to…" menu (keyboard, touch) opens the same form as a page of its own.
+    assert 'name="technician"' in client.get(url).content.decode()
     response = client.post(url, {"technician": people["technician"].pk, "next": BOARD})
     assert response.status_code == 302 and response["Location"] == BOARD
     new.refresh_from_db()

@@ -58,7 +58,6 @@ def engagement_board(request):
             "querystring": query.urlencode(),
             "board_url": request.get_full_path(),
             "cap": board.CAP,
-            "can_add": request.user.has_perm("engagements.add_engagement"),
         },
     )
 
