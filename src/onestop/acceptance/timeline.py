@@ -94,3 +94,13 @@ def events(engagement, user) -> list[dict]:
                 }
             )
     return result
+
+
+def records(engagement, user) -> list:
+    """The acceptance rounds on the engagement's records panel (engagements/records.py); one query."""
+    from onestop.acceptance.models import AcceptanceRound
+    from onestop.engagements.records import records_of
+
+    return records_of(
+        AcceptanceRound, user, project__engagement=engagement, select_related=("project",), icon="award"
+    )

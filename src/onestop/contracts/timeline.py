@@ -67,3 +67,13 @@ def contract_events(engagement, user) -> list[dict]:
             }
         )
     return events
+
+
+def records(engagement, user) -> list:
+    """The contract on the engagement's records panel (engagements/records.py); one query."""
+    from onestop.contracts.models import Contract
+    from onestop.engagements.records import records_of
+
+    return records_of(
+        Contract, user, engagement=engagement, title=lambda c: c.code, icon="file-earmark-ruled"
+    )

@@ -114,6 +114,7 @@ class ObjectViews:
     detail_select_related: tuple[str, ...] = ()
     default_sort: str | None = None
     detail_template = "core/object_detail.html"
+    list_template = "core/object_list.html"  # a page may extend it (e.g. a List | Board toggle)
     form_template = "core/object_form.html"
     add_form_class = None  # a different form for creating (e.g. a quick-entry form); default form_class
     icon = "table"
@@ -313,9 +314,7 @@ class ObjectListView(ObjectView):
             ),
         )
         template = (
-            "core/_object_table.html"
-            if request.htmx and not request.htmx.boosted
-            else "core/object_list.html"
+            "core/_object_table.html" if request.htmx and not request.htmx.boosted else viewset.list_template
         )
         return render(request, template, context)
 

@@ -21,6 +21,7 @@ from onestop.engagements.filters import EngagementFilterSet
 from onestop.engagements.models import Engagement, Proposal
 from onestop.engagements.negotiation import rounds_with_changes
 from onestop.engagements.path import downstream
+from onestop.engagements.records import path_records
 from onestop.engagements.states import EngagementStage, ProposalStatus
 from onestop.engagements.views_intake import chat_context
 from onestop.plans.timeline import plan_card
@@ -109,6 +110,7 @@ class EngagementViews(ObjectViews):
     detail_select_related = ("client", "contact", "holder", "technician", "recorded_by", "agreed_proposal")
     default_sort = "-received_at"
     detail_template = "engagements/engagement_detail.html"
+    list_template = "engagements/engagement_list.html"  # the list with its List | Board toggle
 
     @classmethod
     def prepare_page(cls, request, objects) -> None:
@@ -232,6 +234,7 @@ class EngagementViews(ObjectViews):
             "Stage": EngagementStage,
             "ProposalStatus": ProposalStatus,
             "Party": Proposal.Party,
+            "path_records": path_records(obj, user),
             **chat_context(request, obj),
             **plan_card(obj, user),
         }

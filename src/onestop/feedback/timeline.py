@@ -74,3 +74,23 @@ def events(engagement, user) -> list[dict]:
                 }
             )
     return result
+
+
+def records(engagement, user) -> list:
+    """The satisfaction survey and the complaints on the engagement's records panel
+    (engagements/records.py); two queries."""
+    from onestop.engagements.records import records_of
+    from onestop.feedback.models import Complaint, Survey
+
+    return [
+        *records_of(
+            Survey,
+            user,
+            engagement=engagement,
+            title=lambda s: _("Answered") if s.answered_at else _("Awaiting the client's answer"),
+            at="invited_at",
+            order_by=("pk",),
+            icon="emoji-smile",
+        ),
+        *records_of(Complaint, user, engagement=engagement, icon="exclamation-octagon"),
+    ]

@@ -76,3 +76,22 @@ def plan_card(engagement, user) -> dict:
         plan is None and engagement.stage == EngagementStage.CONFIRMED and user.has_perm("plans.add_plan")
     )
     return {"service_plan": plan, "can_open_plan": can_open}
+
+
+def records(engagement, user) -> list:
+    """The plan and its versions on the engagement's "Records of this engagement" panel
+    (engagements/records.py); what the user may see, two queries."""
+    from onestop.engagements.records import records_of
+    from onestop.plans.models import Plan, PlanVersion
+
+    return [
+        *records_of(Plan, user, engagement=engagement, icon="journal-text"),
+        *records_of(
+            PlanVersion,
+            user,
+            plan__engagement=engagement,
+            select_related=("plan",),
+            order_by=("number",),
+            icon="journal",
+        ),
+    ]

@@ -93,3 +93,11 @@ def events(engagement, user) -> list[dict]:
                 }
             )
     return result
+
+
+def records(engagement, user) -> list:
+    """The project on the engagement's records panel (engagements/records.py); one query."""
+    from onestop.engagements.records import records_of
+    from onestop.projects.models import Project
+
+    return records_of(Project, user, engagement=engagement, icon="kanban")

@@ -74,3 +74,20 @@ def events(engagement, user) -> list[dict]:
                 }
             )
     return result
+
+
+def records(engagement, user) -> list:
+    """The project's inspections on the engagement's records panel (engagements/records.py);
+    one query."""
+    from onestop.engagements.records import records_of
+    from onestop.quality.models import Inspection
+
+    return records_of(
+        Inspection,
+        user,
+        project__engagement=engagement,
+        title=lambda inspection: f"{inspection.code} · {inspection.get_kind_display()}",
+        order_by=("planned_date", "pk"),
+        at="planned_date",
+        icon="clipboard-check",
+    )

@@ -99,3 +99,25 @@ def events(engagement, user) -> list[dict]:
             }
         )
     return result
+
+
+def records(engagement, user) -> list:
+    """Settlements and payments on the engagement's records panel (engagements/records.py); two
+    queries."""
+    from onestop.engagements.records import records_of
+    from onestop.settlement.models import Payment, Settlement
+
+    return [
+        *records_of(
+            Settlement, user, contract__engagement=engagement, title=lambda s: s.code, icon="cash-coin"
+        ),
+        *records_of(
+            Payment,
+            user,
+            contract__engagement=engagement,
+            title=lambda p: f"{p.get_direction_display()} {p.amount:,.2f} · {p.get_method_display()}",
+            order_by=("paid_on", "pk"),
+            at="paid_on",
+            icon="cash-stack",
+        ),
+    ]
