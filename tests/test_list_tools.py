@@ -124,6 +124,17 @@ def list_export_content_type():
     return EXCEL_CONTENT_TYPE
 
 
+def test_text_that_looks_like_a_formula_is_exported_as_text(client, cs_user, org_a):
+    inquiry(cs_user, org_a, '=HYPERLINK("http://evil.example","點我")')
+    client.force_login(cs_user)
+    rows = read_csv(client.get(LIST, {"export": "csv"}))
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","點我")'
+    response = client.get(LIST, {"export": "xlsx"})
+    book = load_workbook(io.BytesIO(response.content))
+    cell = book.worksheets[0].cell(row=2, column=2)
+    assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("http://evil.example","點我")')
+
+
 def test_the_chinese_list_name_dates_the_file(client, cs_user, engagements):
     client.force_login(cs_user)
     response = client.get(LIST, {"export": "csv"})

@@ -113,7 +113,15 @@ def _records(viewset, request, rows):
         start += CHUNK
 
 
+# A text cell that starts like a formula would be run by Excel (CSV/formula injection: a client
+# could name an inquiry "=HYPERLINK(…)"). Such text is written as text: in CSV after an
+# apostrophe, as OWASP advises; in the workbook as a string cell.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_text(value):
+    if isinstance(value, str):
+        return f"'{value}" if value.startswith(FORMULA_START) else value
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -149,7 +157,9 @@ def _workbook(viewset, headers, records):
         cells = []
         for value in record:
             cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, Decimal):
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+            elif isinstance(value, Decimal):
                 cell.number_format = "#,##0.00"
             elif isinstance(value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
