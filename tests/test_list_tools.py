@@ -315,3 +315,41 @@ def test_saved_filters_through_the_api_are_the_users_own(cs_user, finance_user, 
     assert other.get(url).json()["results"] == []
     assert api.delete(detail).status_code == 204
     assert not SavedFilter.objects.exists()
+
+
+def test_a_list_with_its_own_export_rule_exports_only_for_those_it_allows(
+    client, personas, make_user, english
+):
+    """Payments export only for finance and management (their "export" rule, as the ledger);
+    customer service, who may read the list, gets neither the button nor the file."""
+    from datetime import date
+    from decimal import Decimal
+
+    from onestop.settlement import services as settlement_services
+    from onestop.settlement.models import Payment
+    from tests.stages import signed_contract, stage_personas
+
+    people = stage_personas(personas, make_user)
+    contract = signed_contract(people, 1)
+    settlement_services.record_payment(
+        contract,
+        actor=people["finance"],
+        direction=Payment.Direction.RECEIVED,
+        paid_on=date(2026, 7, 1),
+        amount=Decimal("250000.50"),
+        method="bank_transfer",
+    )
+    payments = reverse("settlement:payment_list")
+    client.force_login(people["cs"])
+    page = client.get(payments)
+    assert page.status_code == 200 and "export=xlsx" not in page.content.decode()
+    assert client.get(payments, {"export": "csv"}).status_code == 403
+
+    client.force_login(people["finance"])
+    assert "export=xlsx" in client.get(payments).content.decode()
+    rows = read_xlsx(client.get(payments, {"export": "xlsx"}))
+    amount = rows[0].index("Amount")
+    assert rows[1][amount] == 250000.5, "money is a number in Excel"
+    assert rows[1][rows[0].index("Direction")] == str(Payment.Direction.RECEIVED.label)
+    rows = read_csv(client.get(payments, {"export": "csv"}))
+    assert rows[1][amount] == "250000.50"

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -257,6 +258,12 @@ class ObjectListView(ObjectView):
     """The list page; with ``?export=xlsx`` or ``?export=csv`` the same rows as a file
     (core/list_export.py)."""
 
+    def may_export(self) -> bool:
+        # Whoever may open the list may download it, unless the model has its own "export"
+        # rule (payments: finance and management only, like the ledger).
+        name = self.perm("export")
+        return not rules.perm_exists(name) or self.request.user.has_perm(name)
+
     def get(self, request):
         self.require("view")
         viewset = self.viewset
@@ -264,6 +271,8 @@ class ObjectListView(ObjectView):
         if export:
             if export not in list_export.FORMATS:
                 raise_not_found()
+            if not self.may_export():
+                raise PermissionDenied
             return list_export.export_response(viewset, request, export)
         listed = list_rows(viewset, request)
         columns, queryset, filterset, sort = listed.columns, listed.queryset, listed.filterset, listed.sort
@@ -295,6 +304,7 @@ class ObjectListView(ObjectView):
             page_sizes=PAGE_SIZES,
             querystring=query.urlencode(),
             sort_querystring=sort_query.urlencode(),
+            can_export=self.may_export(),
             list_key=self.opts.label_lower,
             saved_filters=saved_filters.of_list(request.user, self.opts.label_lower),
             saved_query=list_parameters(viewset, request.GET, request).urlencode(),
