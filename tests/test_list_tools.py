@@ -353,3 +353,22 @@ def test_a_list_with_its_own_export_rule_exports_only_for_those_it_allows(
     assert rows[1][rows[0].index("Direction")] == str(Payment.Direction.RECEIVED.label)
     rows = read_csv(client.get(payments, {"export": "csv"}))
     assert rows[1][amount] == "250000.50"
+
+
+def test_an_export_with_an_invalid_filter_is_refused_with_a_message(client, cs_user, engagements, english):
+    client.force_login(cs_user)
+    response = client.get(LIST, {"client": 999999999, "export": "csv"})
+    assert response.status_code == 302
+    assert "correct them before exporting" in client.get(response.url).content.decode()
+    assert not ListExport.objects.exists()
+
+
+def test_the_table_refreshed_by_the_filter_form_carries_the_export_and_save_of_its_filters(
+    client, cs_user, engagements
+):
+    client.force_login(cs_user)
+    response = client.get(LIST, {"channel": "email", "page": 1}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "<html" not in html, "only the table is sent back"
+    assert "?channel=email&amp;export=xlsx" in html
+    assert 'name="query" value="channel=email"' in html
