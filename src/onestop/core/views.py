@@ -49,7 +49,6 @@ from onestop.core.display import display_value, field_label, format_value, model
 from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
 from onestop.core.listing import PAGE_SIZES, list_parameters, list_rows
-from onestop.core.models import SavedFilter
 from onestop.core.pagination import CappedPaginator
 from onestop.core.workflow import AllowedActions, WorkflowModel, allowed_actions
 
@@ -308,7 +307,6 @@ class ObjectListView(ObjectView):
             list_key=self.opts.label_lower,
             saved_filters=saved_filters.of_list(request.user, self.opts.label_lower),
             saved_query=list_parameters(viewset, request.GET, request).urlencode(),
-            saved_filter_limit=SavedFilter.LIMIT_PER_USER,
             filtered=bool(
                 filterset is not None
                 and filterset.is_bound
