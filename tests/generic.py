@@ -11,7 +11,9 @@ record and valid / invalid input. It then inherits, for the UI and the API:
 - invalid input gives 400 with the field's error and saves nothing;
 - a change of a field the model edits only with a reason (``reason_fields``) is refused without
   one, and the reason is kept in the history;
-- the list page and the API list run the same number of queries for 5 and 50 rows.
+- the list page and the API list run the same number of queries for 5 and 50 rows;
+- the list's Excel export holds every row the user sees, under the page's column labels, with
+  amounts as numbers.
 
 tests/test_meta.py fails when a model has no such subclass.
 """
@@ -311,6 +313,37 @@ class ModelTestBase:
         self.add_rows(personas, made, 45)
         many = count_queries()
         assert many == few, f"queries grew from {few} to {many} (UI, API)"
+
+    # --- export ------------------------------------------------------------------------
+    def test_the_list_exports_to_excel_every_row_the_user_sees(self, client, personas):
+        from decimal import Decimal
+        from io import BytesIO
+
+        from django.db.models import DecimalField
+        from openpyxl import load_workbook
+
+        from onestop.core.views import viewset_for
+
+        user = personas[self.manager]
+        self.make_object(personas)
+        client.force_login(user)
+        response = client.get(self.url("list"), {"export": "xlsx"})  # one request per model
+        assert response.status_code == 200, response.headers
+        rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].values)
+        columns = [column.bind(self.model) for column in viewset_for(self.model).columns]
+        assert list(rows[0]) == [column.label for column in columns]
+        assert len(rows) - 1 == self.model.objects.visible_to(user).count()
+        for position, column in enumerate(columns):
+            field = (
+                self.model._meta.get_field(column.name) if column.name in _field_names(self.model) else None
+            )
+            if isinstance(field, DecimalField):
+                values = [row[position] for row in rows[1:] if row[position] is not None]
+                assert all(isinstance(value, int | float | Decimal) for value in values), column.label
+
+
+def _field_names(model) -> set[str]:
+    return {field.name for field in model._meta.get_fields()}
 
 
 def _url_patterns(model):

@@ -3,7 +3,7 @@
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
-from onestop.core.models import SecurityEvent
+from onestop.core.models import ListExport, SecurityEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,3 +41,12 @@ class AccessLogAdmin(ReadOnlyAdmin):
 class AccessFailureLogAdmin(ReadOnlyAdmin):
     list_display = ["attempt_time", "ip_address", "username", "locked_out"]
     search_fields = ["ip_address", "username"]
+
+
+@admin.register(ListExport)
+class ListExportAdmin(ReadOnlyAdmin):
+    """Downloads of lists (core/list_export.py): read, never edited."""
+
+    list_display = ["at", "user", "list_key", "file_format", "rows", "query"]
+    list_filter = ["list_key", "file_format"]
+    date_hierarchy = "at"

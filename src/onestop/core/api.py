@@ -23,9 +23,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from onestop.core import chain, search, services, work
+from onestop.core import chain, saved_filters, search, services, work
 from onestop.core.drf import django_errors_to_dict
-from onestop.core.models import Attachment, Comment, SecurityEvent, Signature, Visibility
+from onestop.core.models import Attachment, Comment, SavedFilter, SecurityEvent, Signature, Visibility
 from onestop.core.schema import ErrorResponseSerializer
 from onestop.core.views_security import SecurityEventFilterSet
 
@@ -758,3 +758,59 @@ class SearchView(APIView):
             raise serializers.ValidationError({"per_kind": error.detail}) from None
         groups = search.search(request.user, words, per_kind=per_kind)
         return Response(SearchGroupSerializer(groups, many=True).data)
+
+
+class SavedFilterSerializer(serializers.ModelSerializer):
+    list_key = serializers.CharField(
+        max_length=100, help_text="The list's model label, e.g. `engagements.engagement`."
+    )
+    query = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The list's query string; parameters the list's filters do not know are dropped.",
+    )
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = SavedFilter
+        fields = ["id", "list_key", "name", "query", "url", "created_at", "updated_at"]
+        read_only_fields = ["id", "url", "created_at", "updated_at"]
+        # Uniqueness per (user, list, name) is the service's: it replaces the same name's filter.
+        validators: list = []
+        extra_kwargs = {"name": {"validators": []}}
+
+
+class SavedFilterViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The logged-in user's saved filters of the lists (another user's answer 404).
+
+    `POST` saves one (a name already used for that list is replaced); `DELETE …/{id}/` deletes
+    it. `?list_key=` limits the list to one list's filters."""
+
+    queryset = SavedFilter.objects.all()
+    serializer_class = SavedFilterSerializer
+    filterset_fields = ["list_key"]
+    ordering_fields = ["name", "created_at"]
+
+    def get_queryset(self):
+        return SavedFilter.objects.visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = saved_filters.save_filter(
+            actor=self.request.user,
+            list_key=data["list_key"],
+            name=data["name"],
+            query=data.get("query", ""),
+            request=self.request,
+        )
+
+    def perform_destroy(self, instance):
+        saved_filters.delete_filter(instance, actor=self.request.user)

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -78,3 +78,39 @@ def display_value(obj, name: str):
         if callable(value) and not hasattr(value, "all"):
             value = value()
     return format_value(value, field)
+
+
+def plain_value(obj, name: str):
+    """The value of ``name`` on ``obj`` for a spreadsheet: what the page shows, as data.
+
+    Choices give their label, records their name, yes/no a word; dates, times and amounts stay
+    dates, times (local, as the page shows them) and ``Decimal`` so Excel can sort and add
+    them; nothing is HTML. An empty value is ``None``."""
+    field = model_field(type(obj), name)
+    if field is not None and getattr(field, "choices", None) and "__" not in name:
+        value = getattr(obj, f"get_{name}_display")()
+    else:
+        value = obj
+        for part in name.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                break
+            if callable(value) and not hasattr(value, "all"):
+                value = value()
+        if field is not None and getattr(field, "choices", None) and value is not None:
+            value = dict(field.flatchoices).get(value, value)
+    if value is None or value == "" or value == EMPTY:
+        return None
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, Group):
+        return str(role_label(value.name))
+    if isinstance(value, models.Model):
+        return str(value)
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if value.tzinfo else value
+    if hasattr(value, "isoformat") or isinstance(value, Decimal | int | float):
+        return value
+    if hasattr(value, "all") and callable(value.all):
+        return "、".join(str(item) for item in value.all()) or None
+    return strip_tags(str(value))

@@ -12,12 +12,14 @@ from collections.abc import Iterable
 from io import BytesIO
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 EXCEL_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _disposition(filename: str) -> str:
-    return f'attachment; filename="{filename}"'
+    # A name in Chinese (a list's name) goes as RFC 6266 ``filename*``; plain ASCII as before.
+    return content_disposition_header(True, filename)
 
 
 def excel_response(workbook, filename: str) -> HttpResponse:

@@ -570,3 +570,108 @@ class Letterhead(models.Model):
         digest = hashlib.sha256(text.encode("utf-8"))
         digest.update(bytes(self.logo or b""))
         return digest.hexdigest()[:16]
+
+
+# --- list tools: saved filters and exports of lists (issue 11 §2) ----------------------------
+
+
+class SavedFilterQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        # A saved filter is its owner's bookmark: not even a superuser lists someone else's.
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.filter(user=user)
+
+
+@rules.predicate
+def _owns_filter(user, saved) -> bool:
+    return saved is None or saved.user_id == user.pk
+
+
+class SavedFilter(BusinessModel):
+    """A user's named filter of one list: its search, filters and sort as a query string,
+    kept only with the parameters the list's filterset knows (core/saved_filters.py)."""
+
+    generic_views = False  # written by core.saved_filters; shown in each list's filter bar
+    history_exempt = "a personal bookmark of a list's filters, not a business record"
+    LIMIT_PER_USER = 50
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+    )
+    list_key = models.CharField(_("list"), max_length=100)  # the model's label, e.g. "engagements.engagement"
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+
+    objects = SavedFilterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["list_key", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_key", "name"], name="saved_filter_unique_name")
+        ]
+        rules_permissions = {
+            "view": predicates.is_authenticated,
+            "add": predicates.is_authenticated,
+            "change": predicates.is_authenticated & _owns_filter,
+            "delete": predicates.is_authenticated & _owns_filter,
+        }
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        """The list, filtered as saved."""
+        app_label, model_name = self.list_key.split(".", 1)
+        url = reverse(f"{app_label}:{model_name}_list")
+        return f"{url}?{self.query}" if self.query else url
+
+
+class ListExportQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Records of list exports are never changed.")
+
+    def delete(self):
+        raise PermissionError("Records of list exports are never deleted.")
+
+
+class ListExport(models.Model):
+    """Who downloaded which list, as what, with which filters, how many rows (never the rows).
+
+    Append-only like a security event: never changed or deleted, and each row is a link of the
+    audit chain, so removing one shows as a broken chain."""
+
+    generic_views = False  # written by core.list_export; read in the admin site
+    history_exempt = "append-only; each row is itself a link of the audit chain"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("exported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    list_key = models.CharField(_("list"), max_length=100)
+    file_format = models.CharField(_("format"), max_length=10)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = ListExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("list export")
+        verbose_name_plural = _("list exports")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.list_key} ({self.rows})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Records of list exports are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Records of list exports are never deleted.")

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from onestop.core import letterhead, views_documents, views_records, views_security, views_workflow
+from onestop.core import (
+    letterhead,
+    saved_filters,
+    views_documents,
+    views_records,
+    views_security,
+    views_workflow,
+)
 
 app_name = "core"
 
@@ -29,4 +36,6 @@ urlpatterns = [
     path("records/<str:model>/<int:pk>/attachments/", views_records.attachment_add, name="attachment_add"),
     path("attachments/<int:pk>/download/", views_records.attachment_download, name="attachment_download"),
     path("records/<str:model>/<int:pk>/comments/", views_records.comment_add, name="comment_add"),
+    path("lists/<str:list_key>/saved-filters/", saved_filters.save_view, name="saved_filter_save"),
+    path("saved-filters/<int:pk>/delete/", saved_filters.delete_view, name="saved_filter_delete"),
 ]

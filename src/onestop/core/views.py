@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -42,16 +43,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 
-from onestop.core import services
+from onestop.core import list_export, saved_filters, services
 from onestop.core.actions import RecordAction
 from onestop.core.display import display_value, field_label, format_value, model_field
 from onestop.core.exceptions import DomainError
-from onestop.core.filtering import bounded
 from onestop.core.forms import bootstrapify
+from onestop.core.listing import PAGE_SIZES, list_parameters, list_rows
 from onestop.core.pagination import CappedPaginator
 from onestop.core.workflow import AllowedActions, WorkflowModel, allowed_actions
-
-PAGE_SIZES = (25, 50, 100)
 
 
 @dataclass
@@ -256,30 +255,27 @@ def action_refused(request, record, error: DomainError):
 
 
 class ObjectListView(ObjectView):
+    """The list page; with ``?export=xlsx`` or ``?export=csv`` the same rows as a file
+    (core/list_export.py)."""
+
+    def may_export(self) -> bool:
+        # Whoever may open the list may download it, unless the model has its own "export"
+        # rule (payments: finance and management only, like the ledger).
+        name = self.perm("export")
+        return not rules.perm_exists(name) or self.request.user.has_perm(name)
+
     def get(self, request):
         self.require("view")
         viewset = self.viewset
-        columns = [column.bind(self.model) for column in viewset.columns]
-        queryset = (
-            self.get_queryset()
-            .select_related(*viewset.list_select_related)
-            .prefetch_related(*viewset.list_prefetch_related)
-        )
-        filterset = None
-        if viewset.filterset_class is not None:
-            filterset = bounded(
-                viewset.filterset_class(request.GET or None, queryset=queryset, request=request)
-            )
-            bootstrapify(filterset.form)
-            queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-
-        sortable = {column.sort for column in columns if column.sort}
-        sort = request.GET.get("sort", "")
-        if sort.lstrip("-") in sortable:
-            queryset = queryset.order_by(sort, "pk")
-        elif viewset.default_sort:
-            queryset = queryset.order_by(viewset.default_sort, "pk")
-            sort = ""
+        export = request.GET.get("export", "")
+        if export:
+            if export not in list_export.FORMATS:
+                raise_not_found()
+            if not self.may_export():
+                raise PermissionDenied
+            return list_export.export_response(viewset, request, export)
+        listed = list_rows(viewset, request)
+        columns, queryset, filterset, sort = listed.columns, listed.queryset, listed.filterset, listed.sort
 
         try:
             per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
@@ -294,6 +290,7 @@ class ObjectListView(ObjectView):
 
         query = request.GET.copy()
         query.pop("page", None)
+        query.pop("export", None)
         sort_query = query.copy()
         sort_query.pop("sort", None)
         context = self.base_context(
@@ -307,6 +304,10 @@ class ObjectListView(ObjectView):
             page_sizes=PAGE_SIZES,
             querystring=query.urlencode(),
             sort_querystring=sort_query.urlencode(),
+            can_export=self.may_export(),
+            list_key=self.opts.label_lower,
+            saved_filters=saved_filters.of_list(request.user, self.opts.label_lower),
+            saved_query=list_parameters(viewset, request.GET, request).urlencode(),
             filtered=bool(
                 filterset is not None
                 and filterset.is_bound
