@@ -35,7 +35,7 @@ from onestop.projects.models import Project
 from onestop.quality.models import Phase, QCTemplate, QCTemplateCheckpoint
 from onestop.settlement import selectors as settlement_selectors
 from onestop.settlement.models import Settlement
-from tests.factories import ClientContactFactory, DepartmentFactory
+from tests.factories import PASSWORD, ClientContactFactory, DepartmentFactory
 from tests.stages import stage_personas
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -180,8 +180,16 @@ def intake(people, dates) -> int:
         == 2
     )
     ok(api(technician).post(f"/api/engagements/{pk}/accept/", {"round": 2}, format="json"))
-    ok(api(technician).post(f"/api/engagements/{pk}/sign/", {"role": "technician"}, format="json"))
-    body = ok(api(client_user).post(f"/api/engagements/{pk}/sign/", {"role": "client"}, format="json"))
+    ok(
+        api(technician).post(
+            f"/api/engagements/{pk}/sign/", {"role": "technician", "password": PASSWORD}, format="json"
+        )
+    )
+    body = ok(
+        api(client_user).post(
+            f"/api/engagements/{pk}/sign/", {"role": "client", "password": PASSWORD}, format="json"
+        )
+    )
     assert body["stage"] == "confirmed"
     return pk
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from playwright.sync_api import expect
 
 from tests.browser.test_intake import log_out
+from tests.factories import PASSWORD
 
 CLIENT_CODE = "DFLN"
 CLIENT_USER = "client.dfln"
@@ -65,8 +66,8 @@ def _confirmed_engagement():
         fee=FEE,
     )
     services.accept_proposal(proposal, actor=client_user)
-    services.sign_confirmation(engagement, actor=technician, role="technician")
-    services.sign_confirmation(engagement, actor=client_user, role="client")
+    services.sign_confirmation(engagement, actor=technician, role="technician", password=PASSWORD)
+    services.sign_confirmation(engagement, actor=client_user, role="client", password=PASSWORD)
     engagement.refresh_from_db()
     return engagement
 
