@@ -732,13 +732,13 @@ def test_CON_3_a_signature_by_someone_without_a_valid_authorization_is_refused(p
     assert contract.state == Contract.State.APPROVED  # approve
     # Legal has no authorization: the sign button is not offered and signing is refused.
     response = _api(personas["legal"]).post(
-        reverse("api:contract-sign", args=[contract.pk]), {"role": "company"}
+        reverse("api:contract-sign", args=[contract.pk]), {"role": "company", "password": PASSWORD}
     )
     assert response.status_code == 403
     # An expired authorization: refused with the reason, nothing is kept.
     authorization(personas["management"], valid_from=date(2020, 1, 1), valid_to=date(2020, 12, 31))
     response = _api(personas["management"]).post(
-        reverse("api:contract-sign", args=[contract.pk]), {"role": "company"}
+        reverse("api:contract-sign", args=[contract.pk]), {"role": "company", "password": PASSWORD}
     )
     assert response.status_code == 400 and "expired" in response.json()["detail"]
     # Valid now, but up to 100,000 only: refused.
@@ -746,7 +746,7 @@ def test_CON_3_a_signature_by_someone_without_a_valid_authorization_is_refused(p
         personas["management"], valid_from=date(2021, 1, 1), valid_to=None, amount_limit=Decimal("100000")
     )
     response = _api(personas["management"]).post(
-        reverse("api:contract-sign", args=[contract.pk]), {"role": "company"}
+        reverse("api:contract-sign", args=[contract.pk]), {"role": "company", "password": PASSWORD}
     )
     assert response.status_code == 400 and "300,000.00" in response.json()["detail"]
     assert not Signature.objects.exists()

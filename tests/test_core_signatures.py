@@ -424,3 +424,34 @@ def test_a_consent_is_only_good_for_the_user_who_gave_it(personas, ticket):
     with pytest.raises(DomainError):
         sig.sign(FORM, ticket, actor=personas["client_a"], role="client", consent=consent)
     assert not Signature.objects.exists()
+
+
+def test_the_api_gives_the_text_to_be_signed_and_signs_only_that_text(personas, ticket):
+    signer = api(personas["client_a"])
+    url = reverse("api:document-content", args=["workflow_app.ticket", ticket.pk, FORM.code])
+    shown = signer.get(url).json()
+    assert shown["content"] == FORM.render(ticket) and shown["sha256"] == sig.sha256(shown["content"])
+    assert (shown["version"], shown["may_sign"]) == (1, ["client"])
+    assert signer.get(url, {"x": 1}).status_code == 400
+    assert api(personas["client_b"]).get(url).status_code == 404
+    body = {
+        "record_type": "workflow_app.ticket",
+        "object_id": ticket.pk,
+        "document": FORM.code,
+        "role": "client",
+    }
+    Ticket.objects.filter(pk=ticket.pk).update(title="另一個標題")
+    stale = signer.post(
+        reverse("api:signature-list"), {**body, "password": PASSWORD, "sha256": shown["sha256"]}
+    )
+    assert stale.status_code == 409 and not Signature.objects.exists()
+    wrong = signer.post(reverse("api:signature-list"), {**body, "password": "guess"}, format="json")
+    assert (wrong.status_code, wrong.json()["code"], list(wrong.json()["errors"])) == (
+        400,
+        "reauth_failed",
+        ["password"],
+    )
+    fresh = signer.get(url).json()["sha256"]
+    answer = signer.post(reverse("api:signature-list"), {**body, "password": PASSWORD, "sha256": fresh})
+    assert answer.status_code == 201 and answer.json()["sha256"] == fresh
+    assert "password" not in answer.json()

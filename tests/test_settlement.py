@@ -28,6 +28,7 @@ from onestop.acceptance.models import AcceptanceRound
 from onestop.contracts.models import PaymentInstalment
 from onestop.core import signatures
 from onestop.core.exceptions import DomainError
+from onestop.core.models import SecurityEvent
 from onestop.core.workflow import transition_log
 from onestop.settlement import selectors, services
 from onestop.settlement.documents import settlement_form
@@ -400,8 +401,18 @@ def test_FEE_2_returned_once_corrected_and_approved_with_finances_signature(pers
     assert client.post(reverse("settlement:settlement_submit", args=[settlement.pk])).status_code == 302
     settlement.refresh_from_db()
     assert (settlement.state, settlement.version) == (Settlement.State.SUBMITTED, 2)
-    # Finance approves through the API: signed, the hash kept.
-    response = api(personas["finance"]).post(reverse("api:settlement-approve", args=[settlement.pk]))
+    # Finance approves through the API: without the password refused (and the refusal recorded,
+    # though the approval's transaction rolled back), then signed, the hash kept.
+    finance = api(personas["finance"])
+    response = finance.post(reverse("api:settlement-approve", args=[settlement.pk]))
+    assert (response.status_code, response.json()["code"]) == (400, "reauth_required")
+    response = finance.post(reverse("api:settlement-approve", args=[settlement.pk]), {"password": "guess"})
+    assert (response.status_code, response.json()["code"]) == (400, "reauth_failed")
+    assert SecurityEvent.objects.filter(
+        user=personas["finance"], kind=SecurityEvent.Kind.SIGNING_REFUSED
+    ).exists()
+    assert not signatures.signatures_for(settlement).exists()
+    response = finance.post(reverse("api:settlement-approve", args=[settlement.pk]), {"password": PASSWORD})
     assert response.status_code == 200, response.json()
     assert response.json()["state"] == "approved"
     settlement.refresh_from_db()

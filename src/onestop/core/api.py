@@ -277,6 +277,7 @@ class SignerConfirmationSerializer(serializers.Serializer):
     )
     sha256 = serializers.RegexField(
         r"^[0-9a-f]{64}$",
+        max_length=64,
         required=False,
         write_only=True,
         help_text="The SHA-256 of the form's text as the signer read it (`GET "
@@ -663,6 +664,10 @@ class DocumentContentView(APIView):
         from onestop.core import signatures as sig
         from onestop.core.views_documents import record_and_document
 
+        if request.query_params:
+            raise serializers.ValidationError(
+                {name: [_("Unknown query parameter.")] for name in request.query_params}
+            )
         obj, document = record_and_document(request, model, pk, code)
         content = document.render(obj)
         signed = sig.signed_roles(document, obj)

@@ -19,6 +19,9 @@ renders to the same bytes. ``sign`` stores that text and its SHA-256 with the si
 time and IP. A version, once signed by anyone, can no longer change: signing it again with
 different content is refused, and edit services call ``ensure_unsigned`` before changing
 what a form shows — a change makes a new version, which must be signed again.
+
+Signing means intent (issue 11 §5): ``sign`` asks for the signer's password or a one-time code
+(``core.reauth``), and the signing page shows the exact text and the SHA-256 that will be signed.
 """
 
 from __future__ import annotations
