@@ -272,9 +272,15 @@ def contract(people, engagement_pk) -> int:
         api(boss).post(reverse("api:contract-business-review", args=[pk]), {"passed": True}, format="json")
     )
     assert body["state"] == "approved"
-    ok(api(boss).post(reverse("api:contract-sign", args=[pk]), {"role": "company"}, format="json"))
+    ok(
+        api(boss).post(
+            reverse("api:contract-sign", args=[pk]), {"role": "company", "password": PASSWORD}, format="json"
+        )
+    )
     body = ok(
-        api(client_user).post(reverse("api:contract-sign", args=[pk]), {"role": "client"}, format="json")
+        api(client_user).post(
+            reverse("api:contract-sign", args=[pk]), {"role": "client", "password": PASSWORD}, format="json"
+        )
     )
     assert body["state"] == "signed"
     return pk
@@ -505,6 +511,7 @@ def acceptance(people, project_pk) -> tuple[int, int]:
         "object_id": second,
         "document": "acceptance_report",
         "role": "client",
+        "password": PASSWORD,
     }
     ok(portal.post(reverse("api:signature-list"), sign, format="json"), 201)
     assert ok(portal.get(reverse("api:acceptanceround-detail", args=[second])))["state"] == "passed"
@@ -545,7 +552,7 @@ def settlement(people, contract_pk) -> int:
     assert body["state"] == "returned"
     ok(invoice(people, pk, "INV-0002", str(FEE)))
     ok(lead.post(reverse("api:settlement-submit", args=[pk]), {"comment": "已更正發票"}, format="json"))
-    body = ok(finance.post(reverse("api:settlement-approve", args=[pk])))
+    body = ok(finance.post(reverse("api:settlement-approve", args=[pk]), {"password": PASSWORD}))
     assert body["state"] == "approved"
     for amount, reference in (("200000.00", "BANK-001"), ("250000.00", "BANK-002")):
         ok(

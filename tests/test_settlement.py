@@ -372,7 +372,9 @@ def test_FEE_2_an_invoice_amount_that_differs_from_the_settlement_is_refused_wit
     settlement.refresh_from_db()
     assert settlement.state == Settlement.State.SUBMITTED
     assert not signatures.signatures_for(settlement).exists()
-    response = api(personas["finance"]).post(reverse("api:settlement-approve", args=[settlement.pk]))
+    response = api(personas["finance"]).post(
+        reverse("api:settlement-approve", args=[settlement.pk]), {"password": PASSWORD}
+    )
     assert response.status_code == 400 and "299,000.00" in response.json()["detail"]
     client.force_login(personas["finance"])
     page = client.get(settlement.get_absolute_url()).content.decode()
