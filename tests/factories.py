@@ -38,6 +38,10 @@ class ClientContactFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"contact{n}@client.example")
 
 
+# Every factory user's password; signing a form asks the signer for it (core.reauth).
+PASSWORD = "correct-horse-battery"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -46,7 +50,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Sequence(lambda n: f"用戶{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@onestop.example")
-    password = factory.django.Password("correct-horse-battery")
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):

@@ -36,6 +36,7 @@ from onestop.core import services as core_services
 from onestop.core.exceptions import DomainError
 from onestop.core.models import Comment, Visibility
 from onestop.notifications.models import Deadline, Notification
+from tests.factories import PASSWORD
 from tests.generic import ModelTestBase
 from tests.stages import make_project, stage_personas
 
@@ -107,7 +108,7 @@ def record_all(acceptance_round, user, *, passed=True):
 
 def sign_as_client(acceptance_round, user):
     acceptance_round.refresh_from_db()
-    return signatures.sign(report_form(), acceptance_round, actor=user, role="client")
+    return signatures.sign(report_form(), acceptance_round, actor=user, role="client", password=PASSWORD)
 
 
 # --- generic pages, API and permissions of every model ------------------------------------------
@@ -424,8 +425,16 @@ def test_ACC_1_the_application_carries_its_fields_prints_and_reaches_the_client(
     assert response.content.startswith(b"%PDF")
     # The project lead signs the application; it is then frozen.
     with pytest.raises(PermissionDenied):
-        signatures.sign(application_form(), acceptance_round, actor=personas["client_a"], role="project_lead")
-    signatures.sign(application_form(), acceptance_round, actor=personas["lead"], role="project_lead")
+        signatures.sign(
+            application_form(),
+            acceptance_round,
+            actor=personas["client_a"],
+            role="project_lead",
+            password=PASSWORD,
+        )
+    signatures.sign(
+        application_form(), acceptance_round, actor=personas["lead"], role="project_lead", password=PASSWORD
+    )
     with pytest.raises(DomainError, match="has been signed"):
         services.edit_application(acceptance_round, actor=personas["lead"], self_assessment="改寫")
     with pytest.raises(DomainError, match="can no longer change"):
@@ -517,7 +526,7 @@ def test_ACC_3_round_1_fails_with_problems_and_round_2_passes_when_the_client_si
         problem_type = ContentType.objects.get_for_model(AcceptanceProblem)
         assert Deadline.objects.filter(target_type=problem_type, closed_at__isnull=True).count() == 2
         with pytest.raises(PermissionDenied):
-            signatures.sign(report_form(), first, actor=client_a, role="client")
+            signatures.sign(report_form(), first, actor=client_a, role="client", password=PASSWORD)
 
         services.resolve_problem(problems[1], actor=lead, fix="已補充第 7 章")
         problems[1].refresh_from_db()
@@ -554,7 +563,9 @@ def test_ACC_3_round_1_fails_with_problems_and_round_2_passes_when_the_client_si
         assert second.state == "in_acceptance"
         assert passed_round(second.project) is None
         with pytest.raises(PermissionDenied):
-            signatures.sign(report_form(), second, actor=personas["client_b"], role="client")
+            signatures.sign(
+                report_form(), second, actor=personas["client_b"], role="client", password=PASSWORD
+            )
         with django_capture_on_commit_callbacks(execute=True):
             signature = sign_as_client(second, client_a)
             assert received == []  # only after the commit
@@ -566,7 +577,7 @@ def test_ACC_3_round_1_fails_with_problems_and_round_2_passes_when_the_client_si
         assert signatures.verify(signature).valid
         assert signatures.verify(signature).current_matches
         # The project lead may countersign the same, unchanged report.
-        signatures.sign(report_form(), second, actor=lead, role="project_lead")
+        signatures.sign(report_form(), second, actor=lead, role="project_lead", password=PASSWORD)
         assert signatures.is_fully_signed(report_form(), second)
         assert list(
             AcceptanceRound.objects.filter(project=second.project).values_list("number", "state")
@@ -594,7 +605,9 @@ def test_ACC_3_a_signed_pass_report_cannot_be_withdrawn_or_changed(personas):
     services.fill_report(acceptance_round, actor=client_a, conclusion="pass", summary="合格")
     # The project lead countersigns first; the client's signature then passes the round.
     acceptance_round.refresh_from_db()
-    signatures.sign(report_form(), acceptance_round, actor=personas["lead"], role="project_lead")
+    signatures.sign(
+        report_form(), acceptance_round, actor=personas["lead"], role="project_lead", password=PASSWORD
+    )
     with pytest.raises(DomainError, match="has been signed"):
         services.withdraw_report(acceptance_round, actor=client_a)
     sign_as_client(acceptance_round, client_a)
@@ -723,7 +736,7 @@ def test_ACC_2_the_client_runs_its_round_through_the_portal_pages(personas, clie
     sign_url = reverse(
         "core:document_sign", args=["acceptance.acceptanceround", acceptance_round.pk, "acceptance_report"]
     )
-    assert client.post(sign_url, {"role": "client"}).status_code == 302
+    assert client.post(sign_url, {"role": "client", "password": PASSWORD}).status_code == 302
     acceptance_round.refresh_from_db()
     assert acceptance_round.state == "passed"
     page = client.get(acceptance_round.get_absolute_url()).content.decode()
@@ -795,6 +808,7 @@ def test_ACC_3_the_whole_loop_runs_through_the_api(personas):
         "object_id": second,
         "document": "acceptance_report",
         "role": "client",
+        "password": PASSWORD,
     }
     assert portal.post(reverse("api:signature-list"), body, format="json").status_code == 201
     assert portal.get(reverse("api:acceptanceround-detail", args=[second])).json()["state"] == "passed"

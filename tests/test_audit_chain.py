@@ -14,6 +14,7 @@ from onestop.accounts.models import Department
 from onestop.core import chain
 from onestop.core import signatures as sig
 from onestop.core.models import AuditHead, AuditLink
+from tests.factories import PASSWORD
 from tests.workflow_app.models import Ticket
 
 FORM = sig.get_document("ticket_form")
@@ -92,7 +93,7 @@ def signed(personas):
         client_organization=personas["client_a"].client_organization,
         amount=Decimal("12345.60"),
     )
-    return sig.sign(FORM, ticket, actor=personas["client_a"], role="client")
+    return sig.sign(FORM, ticket, actor=personas["client_a"], role="client", password=PASSWORD)
 
 
 def test_a_signatures_verify_page_and_api_say_whether_its_chain_holds(client, personas, signed):

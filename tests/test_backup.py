@@ -17,6 +17,7 @@ from django.db import connection
 
 from onestop.accounts.models import Department
 from onestop.core import signatures as sig
+from tests.factories import PASSWORD
 from tests.workflow_app.models import Ticket
 
 # The backup reads what is committed; serialized_rollback brings back the rows every test
@@ -34,7 +35,9 @@ def records(personas):
         client_organization=personas["client_a"].client_organization,
         amount=Decimal("100.00"),
     )
-    sig.sign(sig.get_document("ticket_form"), ticket, actor=personas["client_a"], role="client")
+    sig.sign(
+        sig.get_document("ticket_form"), ticket, actor=personas["client_a"], role="client", password=PASSWORD
+    )
     upload = Path(settings.MEDIA_ROOT) / "attachments" / "backup-test.txt"
     upload.parent.mkdir(parents=True, exist_ok=True)
     upload.write_text("上傳的文件")

@@ -26,6 +26,7 @@ from onestop.contracts.models import (
 from onestop.contracts.templating import render_clause, render_clauses, sample_context
 from onestop.core.exceptions import ConflictError, DomainError
 from onestop.core.roles import Role
+from tests.factories import PASSWORD
 from tests.generic import ModelTestBase
 
 
@@ -731,13 +732,13 @@ def test_CON_3_a_signature_by_someone_without_a_valid_authorization_is_refused(p
     assert contract.state == Contract.State.APPROVED  # approve
     # Legal has no authorization: the sign button is not offered and signing is refused.
     response = _api(personas["legal"]).post(
-        reverse("api:contract-sign", args=[contract.pk]), {"role": "company"}
+        reverse("api:contract-sign", args=[contract.pk]), {"role": "company", "password": PASSWORD}
     )
     assert response.status_code == 403
     # An expired authorization: refused with the reason, nothing is kept.
     authorization(personas["management"], valid_from=date(2020, 1, 1), valid_to=date(2020, 12, 31))
     response = _api(personas["management"]).post(
-        reverse("api:contract-sign", args=[contract.pk]), {"role": "company"}
+        reverse("api:contract-sign", args=[contract.pk]), {"role": "company", "password": PASSWORD}
     )
     assert response.status_code == 400 and "expired" in response.json()["detail"]
     # Valid now, but up to 100,000 only: refused.
@@ -745,7 +746,7 @@ def test_CON_3_a_signature_by_someone_without_a_valid_authorization_is_refused(p
         personas["management"], valid_from=date(2021, 1, 1), valid_to=None, amount_limit=Decimal("100000")
     )
     response = _api(personas["management"]).post(
-        reverse("api:contract-sign", args=[contract.pk]), {"role": "company"}
+        reverse("api:contract-sign", args=[contract.pk]), {"role": "company", "password": PASSWORD}
     )
     assert response.status_code == 400 and "300,000.00" in response.json()["detail"]
     assert not Signature.objects.exists()
@@ -809,10 +810,14 @@ def test_CON_1_2_3_the_full_contract_path_through_the_api(
     )
     authorization(boss, amount_limit=Decimal("500000.00"), valid_from=date(2020, 1, 1), valid_to=None)
     assert (
-        _api(boss).post(reverse("api:contract-sign", args=[contract.pk]), {"role": "company"}).status_code
+        _api(boss)
+        .post(reverse("api:contract-sign", args=[contract.pk]), {"role": "company", "password": PASSWORD})
+        .status_code
         == 200
     )
-    response = _api(client_user).post(reverse("api:contract-sign", args=[contract.pk]), {"role": "client"})
+    response = _api(client_user).post(
+        reverse("api:contract-sign", args=[contract.pk]), {"role": "client", "password": PASSWORD}
+    )
     assert response.status_code == 200 and response.json()["state"] == "signed"  # complete_signing
     assert signatures.is_fully_signed(contract_form(), contract)
     assert Notification.objects.filter(recipient=archive, title__contains=contract.code).exists()
@@ -906,13 +911,13 @@ def test_CON_3_the_contract_path_in_the_pages(client, personas):
     assert "document_sign" in page or "/forms/contract/sign/" in page
     response = client.post(
         reverse("core:document_sign", args=["contracts.contract", contract.pk, "contract"]),
-        {"role": "company"},
+        {"role": "company", "password": PASSWORD},
     )
     assert response.status_code == 302
     client.force_login(personas["client_a"])
     client.post(
         reverse("core:document_sign", args=["contracts.contract", contract.pk, "contract"]),
-        {"role": "client"},
+        {"role": "client", "password": PASSWORD},
     )
     contract.refresh_from_db()
     assert contract.state == Contract.State.SIGNED

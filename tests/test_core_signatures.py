@@ -8,13 +8,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from onestop.core import pdf
+from onestop.core import pdf, reauth
 from onestop.core import signatures as sig
-from onestop.core.exceptions import ConflictError, DomainError
-from onestop.core.models import Signature
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
+from onestop.core.models import SecurityEvent, Signature
+from tests.factories import PASSWORD
 from tests.workflow import run_concurrently
 from tests.workflow_app.models import Ticket
 
@@ -55,7 +57,9 @@ def pdf_text(data: bytes) -> str:
 
 def test_X_5_signing_records_signer_role_time_ip_and_the_hash_of_the_exact_content(client, personas, ticket):
     client.force_login(personas["client_a"])
-    response = client.post(sign_url(ticket), {"role": "client"}, REMOTE_ADDR="203.0.113.7")
+    response = client.post(
+        sign_url(ticket), {"role": "client", "password": PASSWORD}, REMOTE_ADDR="203.0.113.7"
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     signature = Signature.objects.get()
     assert (signature.signer, signature.role, signature.version, signature.ip_address) == (
@@ -85,20 +89,20 @@ def test_X_5_rendering_is_canonical_whatever_the_users_language(personas, ticket
 
 def test_X_5_both_parties_sign_the_same_content_and_the_form_is_then_complete(personas, ticket):
     assert not sig.is_fully_signed(FORM, ticket)
-    first = sig.sign(FORM, ticket, actor=personas["client_a"], role="client")
-    second = sig.sign(FORM, ticket, actor=personas["cs"], role="technician")
+    first = sig.sign(FORM, ticket, actor=personas["client_a"], role="client", password=PASSWORD)
+    second = sig.sign(FORM, ticket, actor=personas["cs"], role="technician", password=PASSWORD)
     assert first.sha256 == second.sha256
     assert sig.is_fully_signed(FORM, ticket)
 
 
 def test_X_4_a_signed_version_cannot_change_a_change_needs_a_new_version(personas, ticket):
-    sig.sign(FORM, ticket, actor=personas["client_a"], role="client")
+    sig.sign(FORM, ticket, actor=personas["client_a"], role="client", password=PASSWORD)
     with pytest.raises(DomainError):
         sig.ensure_unsigned(FORM, ticket)  # what an edit service calls before changing the terms
     ticket.amount = Decimal("99999.00")
     ticket.save()
     with pytest.raises(DomainError) as refused:
-        sig.sign(FORM, ticket, actor=personas["cs"], role="technician")
+        sig.sign(FORM, ticket, actor=personas["cs"], role="technician", password=PASSWORD)
     assert "version" in refused.value.message.lower() or "版本" in refused.value.message
     assert Signature.objects.count() == 1
     # A new version starts unsigned and must be signed again by both parties.
@@ -106,8 +110,8 @@ def test_X_4_a_signed_version_cannot_change_a_change_needs_a_new_version(persona
     ticket.refresh_from_db()
     assert not sig.is_fully_signed(FORM, ticket)
     sig.ensure_unsigned(FORM, ticket)
-    sig.sign(FORM, ticket, actor=personas["client_a"], role="client")
-    sig.sign(FORM, ticket, actor=personas["cs"], role="technician")
+    sig.sign(FORM, ticket, actor=personas["client_a"], role="client", password=PASSWORD)
+    sig.sign(FORM, ticket, actor=personas["cs"], role="technician", password=PASSWORD)
     assert sig.is_fully_signed(FORM, ticket)
     assert sorted(Signature.objects.values_list("version", "role")) == [
         (1, "client"),
@@ -117,18 +121,22 @@ def test_X_4_a_signed_version_cannot_change_a_change_needs_a_new_version(persona
 
 
 def test_X_4_the_same_role_cannot_sign_a_version_twice(personas, ticket):
-    sig.sign(FORM, ticket, actor=personas["client_a"], role="client")
+    sig.sign(FORM, ticket, actor=personas["client_a"], role="client", password=PASSWORD)
     with pytest.raises(DomainError):
-        sig.sign(FORM, ticket, actor=personas["client_a"], role="client")
+        sig.sign(FORM, ticket, actor=personas["client_a"], role="client", password=PASSWORD)
 
 
 def test_X_3_only_the_right_people_sign_and_only_records_they_see(client, personas, ticket):
     with pytest.raises(PermissionDenied):
-        sig.sign(FORM, ticket, actor=personas["client_b"], role="client")  # another organisation
+        sig.sign(
+            FORM, ticket, actor=personas["client_b"], role="client", password=PASSWORD
+        )  # another organisation
     with pytest.raises(PermissionDenied):
-        sig.sign(FORM, ticket, actor=personas["cs"], role="client")  # staff cannot sign for the client
+        sig.sign(
+            FORM, ticket, actor=personas["cs"], role="client", password=PASSWORD
+        )  # staff cannot sign for the client
     with pytest.raises(DomainError):
-        sig.sign(FORM, ticket, actor=personas["cs"], role="notary")
+        sig.sign(FORM, ticket, actor=personas["cs"], role="notary", password=PASSWORD)
     client.force_login(personas["client_b"])
     assert client.post(sign_url(ticket), {"role": "client"}).status_code == 404
     client.force_login(personas["cs"])
@@ -138,7 +146,7 @@ def test_X_3_only_the_right_people_sign_and_only_records_they_see(client, person
 
 
 def test_X_5_the_pdf_prints_traditional_chinese_the_signatures_and_the_hash(client, personas, ticket):
-    sig.sign(FORM, ticket, actor=personas["client_a"], role="client")
+    sig.sign(FORM, ticket, actor=personas["client_a"], role="client", password=PASSWORD)
     client.force_login(personas["client_a"])
     response = client.get(reverse("core:document_pdf", args=["workflow_app.ticket", ticket.pk, FORM.code]))
     assert response.status_code == 200
@@ -160,7 +168,7 @@ def test_X_5_the_pdf_prints_traditional_chinese_the_signatures_and_the_hash(clie
 
 
 def test_X_5_the_pdf_of_a_signed_version_shows_what_was_signed_not_later_edits(personas, ticket):
-    sig.sign(FORM, ticket, actor=personas["client_a"], role="client")
+    sig.sign(FORM, ticket, actor=personas["client_a"], role="client", password=PASSWORD)
     Ticket.objects.filter(pk=ticket.pk).update(amount=Decimal("1.00"), form_version=2)
     ticket.refresh_from_db()
     old = pdf_text(pdf.render_pdf(FORM, ticket, version=1))
@@ -170,7 +178,7 @@ def test_X_5_the_pdf_of_a_signed_version_shows_what_was_signed_not_later_edits(p
 
 
 def test_X_4_verify_recomputes_the_hash_of_the_stored_content_and_of_the_form_now(client, personas, ticket):
-    signature = sig.sign(FORM, ticket, actor=personas["client_a"], role="client")
+    signature = sig.sign(FORM, ticket, actor=personas["client_a"], role="client", password=PASSWORD)
     check = sig.verify(signature)
     assert check.stored_hash_matches and check.current_matches and check.is_current_version
     client.force_login(personas["cs"])
@@ -191,7 +199,7 @@ def test_X_4_verify_recomputes_the_hash_of_the_stored_content_and_of_the_form_no
 
 
 def test_X_3_signatures_are_seen_only_with_their_record(client, personas, ticket):
-    signature = sig.sign(FORM, ticket, actor=personas["client_a"], role="client")
+    signature = sig.sign(FORM, ticket, actor=personas["client_a"], role="client", password=PASSWORD)
     assert list(Signature.objects.visible_to(personas["client_b"])) == []
     assert list(Signature.objects.visible_to(personas["cs"])) == [signature]
     outsider = api(personas["client_b"])
@@ -213,6 +221,7 @@ def test_X_5_signing_through_the_api_and_bad_input(personas, ticket):
         "object_id": ticket.pk,
         "document": FORM.code,
         "role": "client",
+        "password": PASSWORD,
     }
     response = api(personas["client_a"]).post(url, body, format="json")
     assert response.status_code == 201, response.json()
@@ -251,7 +260,11 @@ def test_X_4_two_people_signing_the_same_role_at_once_give_one_signature(persona
     other.groups.set(Group.objects.filter(name="client"))
 
     def signer(user):
-        return lambda: lambda: sig.sign(FORM, Ticket.objects.get(pk=ticket.pk), actor=user, role="client")
+        return lambda: (
+            lambda: sig.sign(
+                FORM, Ticket.objects.get(pk=ticket.pk), actor=user, role="client", password=PASSWORD
+            )
+        )
 
     _results, errors = run_concurrently(signer(personas["client_a"]), signer(other))
     assert sum(e is None for e in errors) == 1, errors
@@ -276,7 +289,7 @@ def test_X_4_two_parties_signing_at_once_take_turns_so_the_last_one_completes_th
     def signer(user, role):
         def load():
             record = Ticket.objects.get(pk=ticket.pk)  # the page each party has open
-            return lambda: sig.sign(FORM, record, actor=user, role=role)
+            return lambda: sig.sign(FORM, record, actor=user, role=role, password=PASSWORD)
 
         return load
 
@@ -293,10 +306,152 @@ def test_X_4_signing_a_form_that_changed_meanwhile_is_a_conflict_not_a_refusal(p
     stale = Ticket.objects.get(pk=ticket.pk)
     Ticket.objects.filter(pk=ticket.pk).update(state=Ticket.State.SUBMITTED)
     with pytest.raises(ConflictError):
-        sig.sign(FORM, stale, actor=personas["client_a"], role="client")
+        sig.sign(FORM, stale, actor=personas["client_a"], role="client", password=PASSWORD)
     assert not Signature.objects.exists()
     fresh = Ticket.objects.get(pk=ticket.pk)
-    sig.sign(FORM, fresh, actor=personas["client_a"], role="client")
+    sig.sign(FORM, fresh, actor=personas["client_a"], role="client", password=PASSWORD)
     with pytest.raises(ConflictError) as second:
-        sig.sign(FORM, fresh, actor=personas["client_a"], role="client")
+        sig.sign(FORM, fresh, actor=personas["client_a"], role="client", password=PASSWORD)
     assert second.value.code == "already_done" and second.value.status_code == 409
+
+
+# --- signing means intent (issue 11 §5): the signer confirms with their password or a code -------
+
+
+def test_a_signature_without_the_password_is_refused(client, personas, ticket):
+    signer = personas["client_a"]
+    with pytest.raises(DomainError) as refused:
+        sig.sign(FORM, ticket, actor=signer, role="client")
+    assert (refused.value.code, refused.value.field) == (ErrorCode.REAUTH_REQUIRED, "password")
+    # The page: refused with the message next to the password field, the text still shown.
+    client.force_login(signer)
+    answer = client.post(sign_url(ticket), {"role": "client"})
+    assert answer.status_code == 400
+    assert answer.context["form"].errors["password"] and "壓力容器定期檢驗" in answer.content.decode()
+    # The API: 400, code reauth_required, the field named.
+    body = {
+        "record_type": "workflow_app.ticket",
+        "object_id": ticket.pk,
+        "document": FORM.code,
+        "role": "client",
+    }
+    answer = api(signer).post(reverse("api:signature-list"), body, format="json")
+    assert answer.status_code == 400 and answer.json()["code"] == "reauth_required"
+    assert "password" in answer.json()["errors"]
+    assert not Signature.objects.exists()
+
+
+def test_a_wrong_signing_password_is_refused_recorded_and_counts_towards_the_lockout(
+    personas, ticket, settings
+):
+    signer = personas["client_a"]
+    with pytest.raises(DomainError) as refused:
+        sig.sign(FORM, ticket, actor=signer, role="client", password="not-my-password")
+    assert (refused.value.code, refused.value.field) == (ErrorCode.REAUTH_FAILED, "password")
+    assert SecurityEvent.objects.filter(user=signer, kind=SecurityEvent.Kind.SIGNING_REFUSED).count() == 1
+    # Guessing on the signing page is no easier than at the log-in page: the same lockout.
+    browser = Client(REMOTE_ADDR="198.51.100.77")
+    browser.force_login(signer)
+    statuses = [
+        browser.post(sign_url(ticket), {"role": "client", "password": "guess"}).status_code
+        for _attempt in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert statuses[:-1] == [400] * (settings.AXES_FAILURE_LIMIT - 1) and statuses[-1] == 429
+    assert browser.post(sign_url(ticket), {"role": "client", "password": PASSWORD}).status_code == 429
+    assert not Signature.objects.exists()
+
+
+def test_the_signing_page_shows_the_exact_text_its_hash_and_a_button_that_says_what_is_signed(
+    client, personas, ticket
+):
+    client.force_login(personas["client_a"])
+    record_page = client.get(reverse("workflow_app:ticket_detail", args=[ticket.pk])).content.decode()
+    assert 'data-sign="client"' in record_page and f"{sign_url(ticket)}?role=client" in record_page
+    answer = client.get(sign_url(ticket), {"role": "client"})
+    page = answer.content.decode()
+    content = FORM.render(ticket)
+    assert answer.status_code == 200 and sig.sha256(content) in page
+    assert "依《特種設備安全法》辦理年度檢驗" in page  # the text itself, not only a link to it
+    assert 'type="password"' in page and 'target="_blank"' in page
+    assert FORM.sign_label("client") in page and str(FORM.title) in FORM.sign_label("client")
+    assert client.get(sign_url(ticket), {"role": "notary"}).status_code == 404
+
+
+def test_a_form_changed_after_it_was_shown_is_not_signed(client, personas, ticket):
+    client.force_login(personas["client_a"])
+    shown = sig.sha256(FORM.render(ticket))
+    Ticket.objects.filter(pk=ticket.pk).update(title="另一個標題")
+    answer = client.post(sign_url(ticket), {"role": "client", "password": PASSWORD, "sha256": shown})
+    assert answer.status_code == 409 and "另一個標題" in answer.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_a_single_sign_on_user_confirms_with_a_one_time_code_or_is_told_to_set_it_up(
+    personas, ticket, english
+):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    signer = personas["client_a"]
+    signer.set_unusable_password()
+    signer.save()
+    with pytest.raises(DomainError) as refused:
+        sig.sign(FORM, ticket, actor=signer, role="client", password=PASSWORD)
+    assert (
+        refused.value.code == ErrorCode.REAUTH_REQUIRED and "two-factor" in str(refused.value.message).lower()
+    )
+    device = TOTPDevice.objects.create(user=signer, name="OneStop", confirmed=True)
+    right = {
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=d):06d}"
+        for d in (-1, 0, 1)
+    }
+    with pytest.raises(DomainError) as refused:
+        sig.sign(
+            FORM,
+            ticket,
+            actor=signer,
+            role="client",
+            otp=next(c for c in ("111111", "222222") if c not in right),
+        )
+    assert (refused.value.code, refused.value.field) == (ErrorCode.REAUTH_FAILED, "otp")
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    signature = sig.sign(FORM, ticket, actor=signer, role="client", otp=code)
+    assert signature.signer == signer
+
+
+def test_a_consent_is_only_good_for_the_user_who_gave_it(personas, ticket):
+    consent = reauth.confirm(personas["cs"], password=PASSWORD)
+    with pytest.raises(DomainError):
+        sig.sign(FORM, ticket, actor=personas["client_a"], role="client", consent=consent)
+    assert not Signature.objects.exists()
+
+
+def test_the_api_gives_the_text_to_be_signed_and_signs_only_that_text(personas, ticket):
+    signer = api(personas["client_a"])
+    url = reverse("api:document-content", args=["workflow_app.ticket", ticket.pk, FORM.code])
+    shown = signer.get(url).json()
+    assert shown["content"] == FORM.render(ticket) and shown["sha256"] == sig.sha256(shown["content"])
+    assert (shown["version"], shown["may_sign"]) == (1, ["client"])
+    assert signer.get(url, {"x": 1}).status_code == 400
+    assert api(personas["client_b"]).get(url).status_code == 404
+    body = {
+        "record_type": "workflow_app.ticket",
+        "object_id": ticket.pk,
+        "document": FORM.code,
+        "role": "client",
+    }
+    Ticket.objects.filter(pk=ticket.pk).update(title="另一個標題")
+    stale = signer.post(
+        reverse("api:signature-list"), {**body, "password": PASSWORD, "sha256": shown["sha256"]}
+    )
+    assert stale.status_code == 409 and not Signature.objects.exists()
+    wrong = signer.post(reverse("api:signature-list"), {**body, "password": "guess"}, format="json")
+    assert (wrong.status_code, wrong.json()["code"], list(wrong.json()["errors"])) == (
+        400,
+        "reauth_failed",
+        ["password"],
+    )
+    fresh = signer.get(url).json()["sha256"]
+    answer = signer.post(reverse("api:signature-list"), {**body, "password": PASSWORD, "sha256": fresh})
+    assert answer.status_code == 201 and answer.json()["sha256"] == fresh
+    assert "password" not in answer.json()

@@ -16,7 +16,7 @@ from onestop.engagements import services
 from onestop.engagements.documents import confirmation_form
 from onestop.engagements.models import Channel, Engagement, Proposal
 from onestop.notifications.models import Deadline, Notification
-from tests.factories import ClientContactFactory, DepartmentFactory
+from tests.factories import PASSWORD, ClientContactFactory, DepartmentFactory
 from tests.generic import ModelTestBase
 from tests.workflow import run_concurrently
 
@@ -137,10 +137,14 @@ def test_INT_1_2_3_the_full_intake_path_through_the_api(
         assert response.status_code == 200, response.json()
 
         # Both sign; the last signature confirms the requirement and unlocks the plan stage.
-        response = api(technician).post(f"/api/engagements/{pk}/sign/", {"role": "technician"}, format="json")
+        response = api(technician).post(
+            f"/api/engagements/{pk}/sign/", {"role": "technician", "password": PASSWORD}, format="json"
+        )
         assert response.status_code == 200, response.json()
         assert response.json()["stage"] == "confirmation"
-        response = api(client_a).post(f"/api/engagements/{pk}/sign/", {"role": "client"}, format="json")
+        response = api(client_a).post(
+            f"/api/engagements/{pk}/sign/", {"role": "client", "password": PASSWORD}, format="json"
+        )
         assert response.status_code == 200, response.json()
         assert response.json()["stage"] == "confirmed"
 
@@ -179,8 +183,8 @@ def test_INT_3_the_confirmation_pdf_names_the_client_the_agreed_fee_and_both_sig
         },
     )
     services.accept_proposal(engagement.proposals.get(), actor=client_a)
-    services.sign_confirmation(engagement, actor=technician, role="technician")
-    services.sign_confirmation(engagement, actor=client_a, role="client")
+    services.sign_confirmation(engagement, actor=technician, role="technician", password=PASSWORD)
+    services.sign_confirmation(engagement, actor=client_a, role="client", password=PASSWORD)
     client.force_login(client_a)
     url = reverse("core:document_pdf", args=["engagements.engagement", engagement.pk, "confirmation"])
     response = client.get(url)
@@ -365,7 +369,7 @@ def test_X_2_a_transition_from_a_wrong_state_is_refused_clearly(cs_user, technic
 def test_X_2_nobody_signs_before_the_terms_are_agreed(cs_user, technician, org_a, contact_a):
     engagement = in_confirmation(cs_user, technician, org_a, contact_a)
     response = api(technician).post(
-        f"/api/engagements/{engagement.pk}/sign/", {"role": "technician"}, format="json"
+        f"/api/engagements/{engagement.pk}/sign/", {"role": "technician", "password": PASSWORD}, format="json"
     )
     assert response.status_code in (400, 403)
     assert not signatures.signatures_for(engagement).exists()
@@ -381,11 +385,11 @@ def test_X_2_the_requirement_is_confirmed_only_with_both_signatures(
         **{**TERMS, "period_start": date(2027, 1, 4), "period_end": date(2027, 6, 30), "fee": Decimal("1")},
     )
     services.accept_proposal(proposal, actor=client_a)
-    services.sign_confirmation(engagement, actor=technician, role="technician")
+    services.sign_confirmation(engagement, actor=technician, role="technician", password=PASSWORD)
     engagement.refresh_from_db()
     assert engagement.stage == Engagement.Stage.CONFIRMATION
     with pytest.raises(Exception):  # noqa: B017  the technician cannot sign for the client
-        services.sign_confirmation(engagement, actor=technician, role="client")
+        services.sign_confirmation(engagement, actor=technician, role="client", password=PASSWORD)
     engagement.refresh_from_db()
     assert engagement.stage == Engagement.Stage.CONFIRMATION
 
@@ -500,7 +504,7 @@ def test_INT_3_two_concurrent_signatures_in_one_role_give_one_signature(personas
     def sign_as(user):
         def prepare():
             fresh = Engagement.objects.get(pk=engagement.pk)
-            return lambda: services.sign_confirmation(fresh, actor=user, role="client")
+            return lambda: services.sign_confirmation(fresh, actor=user, role="client", password=PASSWORD)
 
         return prepare
 
@@ -638,11 +642,11 @@ def test_INT_3_my_work_asks_the_client_to_answer_and_then_to_sign(
     client.force_login(client_a)
     assert engagement.code in client.get(reverse("home")).content.decode()
     services.accept_proposal(proposal, actor=client_a)
-    services.sign_confirmation(engagement, actor=technician, role="technician")
+    services.sign_confirmation(engagement, actor=technician, role="technician", password=PASSWORD)
     engagement.refresh_from_db()
     assert engagement.holder is None  # waiting for the client's signature
     assert engagement.code in client.get(reverse("home")).content.decode()
-    services.sign_confirmation(engagement, actor=client_a, role="client")
+    services.sign_confirmation(engagement, actor=client_a, role="client", password=PASSWORD)
     assert engagement.code not in client.get(reverse("home")).content.decode()
 
 

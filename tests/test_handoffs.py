@@ -28,6 +28,7 @@ from onestop.plans.models import Plan, PlanVersion
 from onestop.projects.models import KickoffMeeting, Project
 from onestop.settlement import services as settlement_services
 from onestop.settlement.models import Settlement
+from tests.factories import PASSWORD
 from tests.stages import stage_personas
 from tests.test_contracts import active_template, confirmed_engagement
 
@@ -147,7 +148,11 @@ def test_every_waiting_step_after_the_confirmation_is_on_its_holders_my_work(cli
     contracts.update(state=Contract.State.APPROVED, approved_at=timezone.now())
     walk("Sign the contract", "client_a")
     signatures.sign(
-        contract_form(), Contract.objects.get(pk=contract.pk), actor=people["client_a"], role="client"
+        contract_form(),
+        Contract.objects.get(pk=contract.pk),
+        actor=people["client_a"],
+        role="client",
+        password=PASSWORD,
     )
     walk("Sign the contract for the company", "signatory")
     contracts.update(state=Contract.State.SIGNED, signed_at=timezone.now())

@@ -35,7 +35,7 @@ from onestop.projects.models import Project
 from onestop.quality.models import Phase, QCTemplate, QCTemplateCheckpoint
 from onestop.settlement import selectors as settlement_selectors
 from onestop.settlement.models import Settlement
-from tests.factories import ClientContactFactory, DepartmentFactory
+from tests.factories import PASSWORD, ClientContactFactory, DepartmentFactory
 from tests.stages import stage_personas
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -180,8 +180,16 @@ def intake(people, dates) -> int:
         == 2
     )
     ok(api(technician).post(f"/api/engagements/{pk}/accept/", {"round": 2}, format="json"))
-    ok(api(technician).post(f"/api/engagements/{pk}/sign/", {"role": "technician"}, format="json"))
-    body = ok(api(client_user).post(f"/api/engagements/{pk}/sign/", {"role": "client"}, format="json"))
+    ok(
+        api(technician).post(
+            f"/api/engagements/{pk}/sign/", {"role": "technician", "password": PASSWORD}, format="json"
+        )
+    )
+    body = ok(
+        api(client_user).post(
+            f"/api/engagements/{pk}/sign/", {"role": "client", "password": PASSWORD}, format="json"
+        )
+    )
     assert body["stage"] == "confirmed"
     return pk
 
@@ -264,9 +272,15 @@ def contract(people, engagement_pk) -> int:
         api(boss).post(reverse("api:contract-business-review", args=[pk]), {"passed": True}, format="json")
     )
     assert body["state"] == "approved"
-    ok(api(boss).post(reverse("api:contract-sign", args=[pk]), {"role": "company"}, format="json"))
+    ok(
+        api(boss).post(
+            reverse("api:contract-sign", args=[pk]), {"role": "company", "password": PASSWORD}, format="json"
+        )
+    )
     body = ok(
-        api(client_user).post(reverse("api:contract-sign", args=[pk]), {"role": "client"}, format="json")
+        api(client_user).post(
+            reverse("api:contract-sign", args=[pk]), {"role": "client", "password": PASSWORD}, format="json"
+        )
     )
     assert body["state"] == "signed"
     return pk
@@ -497,6 +511,7 @@ def acceptance(people, project_pk) -> tuple[int, int]:
         "object_id": second,
         "document": "acceptance_report",
         "role": "client",
+        "password": PASSWORD,
     }
     ok(portal.post(reverse("api:signature-list"), sign, format="json"), 201)
     assert ok(portal.get(reverse("api:acceptanceround-detail", args=[second])))["state"] == "passed"
@@ -537,7 +552,7 @@ def settlement(people, contract_pk) -> int:
     assert body["state"] == "returned"
     ok(invoice(people, pk, "INV-0002", str(FEE)))
     ok(lead.post(reverse("api:settlement-submit", args=[pk]), {"comment": "已更正發票"}, format="json"))
-    body = ok(finance.post(reverse("api:settlement-approve", args=[pk])))
+    body = ok(finance.post(reverse("api:settlement-approve", args=[pk]), {"password": PASSWORD}))
     assert body["state"] == "approved"
     for amount, reference in (("200000.00", "BANK-001"), ("250000.00", "BANK-002")):
         ok(

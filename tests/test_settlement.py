@@ -28,10 +28,12 @@ from onestop.acceptance.models import AcceptanceRound
 from onestop.contracts.models import PaymentInstalment
 from onestop.core import signatures
 from onestop.core.exceptions import DomainError
+from onestop.core.models import SecurityEvent
 from onestop.core.workflow import transition_log
 from onestop.settlement import selectors, services
 from onestop.settlement.documents import settlement_form
 from onestop.settlement.models import Payment, Settlement, SettlementItem, WriteOff
+from tests.factories import PASSWORD
 from tests.generic import ModelTestBase
 from tests.stages import make_project, signed_contract, stage_personas
 from tests.workflow import run_concurrently
@@ -113,7 +115,7 @@ def submitted(personas, index=0, **kwargs):
 
 
 def approved(personas, index=0):
-    return services.approve(submitted(personas, index), actor=personas["finance"])
+    return services.approve(submitted(personas, index), actor=personas["finance"], password=PASSWORD)
 
 
 # --- generic tests per model -------------------------------------------------------------------
@@ -365,12 +367,14 @@ def test_FEE_2_an_invoice_amount_that_differs_from_the_settlement_is_refused_wit
     with_invoice(settlement, personas, amount=Decimal("299000.00"))
     services.submit(settlement, actor=personas["lead"])
     with pytest.raises(DomainError) as refused:
-        services.approve(settlement, actor=personas["finance"])
+        services.approve(settlement, actor=personas["finance"], password=PASSWORD)
     assert "CNY 299,000.00" in refused.value.message and "CNY 300,000.00" in refused.value.message
     settlement.refresh_from_db()
     assert settlement.state == Settlement.State.SUBMITTED
     assert not signatures.signatures_for(settlement).exists()
-    response = api(personas["finance"]).post(reverse("api:settlement-approve", args=[settlement.pk]))
+    response = api(personas["finance"]).post(
+        reverse("api:settlement-approve", args=[settlement.pk]), {"password": PASSWORD}
+    )
     assert response.status_code == 400 and "299,000.00" in response.json()["detail"]
     client.force_login(personas["finance"])
     page = client.get(settlement.get_absolute_url()).content.decode()
@@ -399,8 +403,18 @@ def test_FEE_2_returned_once_corrected_and_approved_with_finances_signature(pers
     assert client.post(reverse("settlement:settlement_submit", args=[settlement.pk])).status_code == 302
     settlement.refresh_from_db()
     assert (settlement.state, settlement.version) == (Settlement.State.SUBMITTED, 2)
-    # Finance approves through the API: signed, the hash kept.
-    response = api(personas["finance"]).post(reverse("api:settlement-approve", args=[settlement.pk]))
+    # Finance approves through the API: without the password refused (and the refusal recorded,
+    # though the approval's transaction rolled back), then signed, the hash kept.
+    finance = api(personas["finance"])
+    response = finance.post(reverse("api:settlement-approve", args=[settlement.pk]))
+    assert (response.status_code, response.json()["code"]) == (400, "reauth_required")
+    response = finance.post(reverse("api:settlement-approve", args=[settlement.pk]), {"password": "guess"})
+    assert (response.status_code, response.json()["code"]) == (400, "reauth_failed")
+    assert SecurityEvent.objects.filter(
+        user=personas["finance"], kind=SecurityEvent.Kind.SIGNING_REFUSED
+    ).exists()
+    assert not signatures.signatures_for(settlement).exists()
+    response = finance.post(reverse("api:settlement-approve", args=[settlement.pk]), {"password": PASSWORD})
     assert response.status_code == 200, response.json()
     assert response.json()["state"] == "approved"
     settlement.refresh_from_db()
@@ -437,7 +451,7 @@ def test_FEE_2_two_finance_users_approving_at_the_same_moment_give_one_approval(
     def attempt(user):
         def prepare():
             current = Settlement.objects.get(pk=settlement.pk)  # both read the submitted settlement
-            return lambda: services.approve(current, actor=user)
+            return lambda: services.approve(current, actor=user, password=PASSWORD)
 
         return prepare
 
@@ -532,7 +546,7 @@ def test_FEE_3_paid_in_full_before_approval_closes_when_finance_approves(persona
     engagement = settlement.contract.engagement
     engagement.refresh_from_db()
     assert engagement.stage == "confirmed"  # the settlement is not approved yet
-    services.approve(settlement, actor=personas["finance"])
+    services.approve(settlement, actor=personas["finance"], password=PASSWORD)
     engagement.refresh_from_db()
     assert engagement.stage == "closed"
 
@@ -750,7 +764,7 @@ def test_FEE_clients_see_their_approved_settlements_and_payments_received_never_
     settlement = submitted(personas, 19)
     services.return_to_lead(settlement, actor=personas["finance"], comment="內部審核：請補蓋公章")
     services.submit(settlement, actor=personas["lead"])
-    services.approve(settlement, actor=personas["finance"])
+    services.approve(settlement, actor=personas["finance"], password=PASSWORD)
     contract = settlement.contract
     received = pay(contract, personas, "1000.00", note="內部：客戶財務聯絡人換人")
     paid_out = pay(contract, personas, "500.00", direction=Payment.Direction.SUBCONTRACTOR, note="分包")
@@ -783,7 +797,7 @@ def test_FEE_the_timeline_shows_application_returns_approval_payments_and_write_
     settlement = submitted(personas, 21)
     services.return_to_lead(settlement, actor=personas["finance"], comment="請補充發票")
     services.submit(settlement, actor=personas["lead"])
-    services.approve(settlement, actor=personas["finance"])
+    services.approve(settlement, actor=personas["finance"], password=PASSWORD)
     engagement = settlement.contract.engagement
     pay(settlement.contract, personas, "100000.00")
     events(engagement, personas["cs"])  # warm-up: the user's roles are read once and kept on the user

@@ -26,7 +26,7 @@ from onestop.core.roles import Role
 from onestop.notifications import services as notifications
 from onestop.webhooks import services
 from onestop.webhooks.models import Delivery, Endpoint
-from tests.factories import ClientContactFactory
+from tests.factories import PASSWORD, ClientContactFactory
 from tests.generic import ModelTestBase
 from tests.test_engagements import new_engagement
 from tests.workflow_app.models import Ticket
@@ -226,6 +226,7 @@ def test_X_8_a_signature_is_announced_with_its_form_and_role(
                 "object_id": ticket.pk,
                 "document": "ticket_form",
                 "role": "client",
+                "password": PASSWORD,
             },
             format="json",
         )

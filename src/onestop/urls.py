@@ -66,6 +66,11 @@ api_patterns = [
         core_api.DocumentPdfView.as_view(),
         name="document-pdf",
     ),
+    path(
+        "documents/<str:model>/<int:pk>/<str:code>/content/",
+        core_api.DocumentContentView.as_view(),
+        name="document-content",
+    ),
     path("", include(router.urls)),
 ]
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.signing import sign
+
 
 def test_ACC_2_3_the_client_prepares_records_and_signs_a_passing_report_in_the_browser(
     login, live_server, screenshot, console_errors
@@ -58,7 +60,7 @@ def test_ACC_2_3_the_client_prepares_records_and_signs_a_passing_report_in_the_b
     page.locator("#conclusion-pass").check()
     page.locator("#report-summary").fill("整改後複驗，各項標準均符合合同約定，驗收合格。")
     page.locator("#report button[data-action=fill-report]").click()
-    page.locator("form[action*='/forms/acceptance_report/sign/'] button[data-sign=client]").click()
+    sign(page, page.locator(".app-signatures[data-document=acceptance_report] a[data-sign=client]"))
     expect(page.locator(".alert-success").first).to_be_visible()
     second.refresh_from_db()
     assert second.state == "passed"

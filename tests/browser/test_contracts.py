@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.signing import sign
+
 
 def test_CON_1_2_3_from_a_flagged_fee_to_an_archived_contract_in_the_browser(
     login, live_server, screenshot, console_errors
@@ -45,12 +47,12 @@ def test_CON_1_2_3_from_a_flagged_fee_to_an_archived_contract_in_the_browser(
     # The legal representative signs for the company, then the client in the portal.
     page = login("mgmt.chen")
     page.goto(url)
-    page.locator("form[action*='/forms/contract/sign/'] button[data-sign=company]").click()
+    sign(page, page.locator(".app-signatures[data-document=contract] a[data-sign=company]"))
     page.context.clear_cookies()
     client_user = User.objects.filter(client_organization=contract.engagement.client, is_active=True).first()
     page = login(client_user.username)
     page.goto(url)
-    page.locator("form[action*='/forms/contract/sign/'] button[data-sign=client]").click()
+    sign(page, page.locator(".app-signatures[data-document=contract] a[data-sign=client]"))
     contract.refresh_from_db()
     assert contract.state == Contract.State.SIGNED
     page.context.clear_cookies()

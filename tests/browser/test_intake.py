@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DOC_SCREENSHOTS, SCREENSHOTS
+from tests.browser.signing import sign
 
 ENGAGEMENTS = "/engagements/"
 NEW_INQUIRY = "/engagements/add/"
@@ -203,8 +204,8 @@ def test_INT_1_INT_2_INT_3_X_1_X_5_phone_inquiry_to_a_doubly_signed_confirmation
 
     # --- both sign ------------------------------------------------------------------------------
     panel = page.locator(".app-signatures[data-document=confirmation]")
-    expect(panel.locator("button[data-sign=client]")).to_have_count(0)  # the client signs in the portal
-    panel.locator("button[data-sign=technician]").click()
+    expect(panel.locator("a[data-sign=client]")).to_have_count(0)  # the client signs in the portal
+    sign(page, panel.locator("a[data-sign=technician]"))
     expect(page.locator(".alert-success")).to_contain_text("技術人員")
     expect(panel).to_contain_text(TECHNICIAN)
     expect(stage(page)).to_have_attribute("data-stage", "confirmation")
@@ -213,8 +214,8 @@ def test_INT_1_INT_2_INT_3_X_1_X_5_phone_inquiry_to_a_doubly_signed_confirmation
     page = login("client.hxzn")
     page.goto(url)
     panel = page.locator(".app-signatures[data-document=confirmation]")
-    expect(panel.locator("button[data-sign=technician]")).to_have_count(0)
-    panel.locator("button[data-sign=client]").click()
+    expect(panel.locator("a[data-sign=technician]")).to_have_count(0)
+    sign(page, panel.locator("a[data-sign=client]"))
     expect(stage(page)).to_have_attribute("data-stage", "confirmed")
     expect(stage(page)).to_have_text("需求已確認")
     expect(panel.locator(".badge", has_text="已全部簽署")).to_be_visible()
@@ -341,9 +342,9 @@ def test_INT_3_three_negotiation_rounds_show_what_changed_and_the_client_signs_l
 
     panel = page.locator(".app-signatures[data-document=confirmation]")
     expect(panel).to_contain_text("李娜")  # the technician signed already
-    panel.locator("button[data-sign=client]").click()
+    sign(page, panel.locator("a[data-sign=client]"))
     expect(stage(page)).to_have_text("需求已確認")
-    expect(panel.locator("button[data-sign]")).to_have_count(0)
+    expect(panel.locator("a[data-sign]")).to_have_count(0)
 
 
 def test_X_1_the_engagement_list_filters_by_stage_and_searches(login, live_server, screenshot):

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.signing import sign
 from tests.browser.test_intake import CLIENT_USER, TECHNICIAN, open_from_my_work, stage
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -129,12 +130,12 @@ class Path:
         self.go(engagement.get_absolute_url())
         page.locator("#accept-round").click()
         expect(page.locator("#round-2")).to_have_attribute("data-status", "accepted")
-        page.locator(".app-signatures[data-document=confirmation] button[data-sign=technician]").click()
+        sign(page, page.locator(".app-signatures[data-document=confirmation] a[data-sign=technician]"))
         success(page)
 
         page = self.as_user(CLIENT)
         self.go(engagement.get_absolute_url())
-        page.locator(".app-signatures[data-document=confirmation] button[data-sign=client]").click()
+        sign(page, page.locator(".app-signatures[data-document=confirmation] a[data-sign=client]"))
         expect(stage(page)).to_have_attribute("data-stage", "confirmed")
         return engagement
 
@@ -225,12 +226,12 @@ class Path:
         self.go(contract.get_absolute_url())
         page.locator("form[action$='business-review/'] button[value=pass]").click()
         success(page)
-        page.locator("button[data-sign=company]").click()
+        sign(page, page.locator("a[data-sign=company]"))
         success(page)
 
         page = self.as_user(CLIENT)
         self.go(contract.get_absolute_url())
-        page.locator("button[data-sign=client]").click()
+        sign(page, page.locator("a[data-sign=client]"))
         expect(page.locator(".app-signatures[data-document=contract] .badge.text-bg-success")).to_have_text(
             "已全部簽署"
         )
@@ -436,7 +437,7 @@ class Path:
         page.locator("#report-summary").fill("整改後複驗，各項標準均符合合同約定，驗收合格。")
         page.locator("#report button[data-action=fill-report]").click()
         success(page)
-        page.locator("form[action*='/forms/acceptance_report/sign/'] button[data-sign=client]").click()
+        sign(page, page.locator(".app-signatures[data-document=acceptance_report] a[data-sign=client]"))
         success(page)
         expect(page.locator("#next-step .text-success")).to_be_visible()
         second.refresh_from_db()
@@ -486,7 +487,7 @@ class Path:
         page = self.as_user(FINANCE)
         self.go(settlement.get_absolute_url())
         expect(page.locator("#calculation tr.table-danger")).to_have_count(0)
-        page.locator("#approve-settlement").click()
+        sign(page, page.locator("#approve-settlement"))
         success(page)
         settlement.refresh_from_db()
         assert settlement.state == Settlement.State.APPROVED

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
+from onestop.accounts.demo import DEMO_PASSWORD
+from tests.browser.signing import sign
 from tests.browser.test_intake import log_out
 
 CLIENT_CODE = "DFLN"
@@ -65,8 +67,8 @@ def _confirmed_engagement():
         fee=FEE,
     )
     services.accept_proposal(proposal, actor=client_user)
-    services.sign_confirmation(engagement, actor=technician, role="technician")
-    services.sign_confirmation(engagement, actor=client_user, role="client")
+    services.sign_confirmation(engagement, actor=technician, role="technician", password=DEMO_PASSWORD)
+    services.sign_confirmation(engagement, actor=client_user, role="client", password=DEMO_PASSWORD)
     engagement.refresh_from_db()
     return engagement
 
@@ -292,7 +294,7 @@ def test_PLN_1_2_3_CON_1_2_3_X_2_from_a_signed_confirmation_to_acknowledged_cont
     expect(page.locator("#contract-actions")).to_contain_text("等待公司授權代表及客戶簽署")
     contract.refresh_from_db()
     assert contract.state == Contract.State.APPROVED
-    page.locator("button[data-sign=company]").click()
+    sign(page, page.locator("a[data-sign=company]"))
     signatures = page.locator(".app-signatures[data-document=contract]")
     expect(signatures.locator("li", has_text="公司方（授權代表）")).to_contain_text("王麗華")
     expect(signatures.locator("li", has_text="客戶")).to_contain_text("尚未簽署")
@@ -301,7 +303,7 @@ def test_PLN_1_2_3_CON_1_2_3_X_2_from_a_signed_confirmation_to_acknowledged_cont
     # --- CON-3: the client signs in the portal ------------------------------------------
     page = login(CLIENT_USER)
     page.goto(contract_url)
-    page.locator("button[data-sign=client]").click()
+    sign(page, page.locator("a[data-sign=client]"))
     signatures = page.locator(".app-signatures[data-document=contract]")
     expect(signatures.locator("li", has_text="客戶")).to_contain_text("周振宇")
     expect(signatures.locator("li", has_text="公司方（授權代表）")).to_contain_text("王麗華")

@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
+from tests.browser.signing import sign
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -57,7 +59,7 @@ def test_FEE_1_2_finance_returns_the_lead_corrects_and_finance_approves_in_the_b
     calculation = page.locator("#calculation")
     expect(calculation.locator("tr.table-danger")).to_have_count(1)
     screenshot(page, "settlement-review", docs=True)
-    page.locator("#approve-settlement").click()
+    sign(page, page.locator("#approve-settlement"))
     invoiced, declared = settlement.invoice_amount, settlement.amount
     refusal = page.locator("main")
     expect(refusal).to_contain_text(f"{invoiced:,.2f}")  # both amounts named in the refusal
@@ -87,7 +89,7 @@ def test_FEE_1_2_finance_returns_the_lead_corrects_and_finance_approves_in_the_b
     page = login("fin.song")
     page.goto(url)
     expect(page.locator("#calculation tr.table-danger")).to_have_count(0)
-    page.locator("#approve-settlement").click()
+    sign(page, page.locator("#approve-settlement"))
     expect(page.locator(".alert-success").first).to_be_visible()
     settlement.refresh_from_db()
     assert settlement.state == Settlement.State.APPROVED

@@ -15,8 +15,14 @@ from onestop.contracts.models import (
     SigningAuthorization,
 )
 from onestop.core.actions import calls, service_action
-from onestop.core.api import PLAIN_LIST, CommentRequestSerializer, ModelSerializer, ObjectViewSet
-from onestop.core.signatures import client_ip
+from onestop.core.api import (
+    PLAIN_LIST,
+    CommentRequestSerializer,
+    ModelSerializer,
+    ObjectViewSet,
+    SignerConfirmationSerializer,
+    signer_confirmation,
+)
 from onestop.engagements.models import Engagement
 
 
@@ -241,7 +247,7 @@ class ContractDistributeSerializer(serializers.Serializer):
     )
 
 
-class ContractSignSerializer(serializers.Serializer):
+class ContractSignSerializer(SignerConfirmationSerializer):
     role = serializers.ChoiceField(choices=["company", "client"])
 
 
@@ -291,11 +297,12 @@ class ContractViewSet(ObjectViewSet):
     revise = service_action(calls(services.revise), serializer=CommentRequestSerializer, url_path="revise")
     sign = service_action(
         lambda contract, request, data: services.sign_contract(
-            contract, actor=request.user, role=data["role"], ip_address=client_ip(request)
+            contract, actor=request.user, role=data["role"], **signer_confirmation(request, data)
         ),
         serializer=ContractSignSerializer,
         url_path="sign",
-        summary="Sign the current version as the company (authorized representative) or the client.",
+        summary="Sign the current version as the company (authorized representative) or the client, "
+        "with the signer's password (or one-time code).",
     )
     archive = service_action(
         calls(services.archive),

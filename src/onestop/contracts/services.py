@@ -515,10 +515,31 @@ def render_contract_clauses(contract: Contract) -> list[tuple[str, str]]:
     ]
 
 
-def sign_contract(contract: Contract, *, actor, role: str, ip_address=None):
+def sign_contract(
+    contract: Contract,
+    *,
+    actor,
+    role: str,
+    password="",
+    otp="",
+    request=None,
+    ip_address=None,
+    expected_sha256="",
+):
+    """Sign the current version; the signer confirms with their password or a one-time code."""
     from onestop.contracts.documents import contract_form
 
-    return signatures.sign(contract_form(), contract, actor=actor, role=role, ip_address=ip_address)
+    return signatures.sign(
+        contract_form(),
+        contract,
+        actor=actor,
+        role=role,
+        password=password,
+        otp=otp,
+        request=request,
+        ip_address=ip_address,
+        expected_sha256=expected_sha256,
+    )
 
 
 def after_contract_signed(contract, signature, *, actor) -> None:

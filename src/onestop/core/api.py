@@ -255,7 +255,50 @@ class SignatureSerializer(serializers.ModelSerializer):
         return f"{obj.content_type.app_label}.{obj.content_type.model}"
 
 
-class SignRequestSerializer(serializers.Serializer):
+class SignerConfirmationSerializer(serializers.Serializer):
+    """What every signing call carries (issue 11 §5, ``core.reauth``): the signer's password or
+    a one-time code, and optionally the SHA-256 of the text the signer read."""
+
+    password = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=256,
+        trim_whitespace=False,
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="The signer's own password. Missing: 400 `reauth_required`; wrong: 400 "
+        "`reauth_failed` (field `password`); each wrong one counts towards the log-in lockout "
+        "(429 `throttled`) and is a security event.",
+    )
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        write_only=True,
+        help_text="Instead of the password: a code of the signer's two-factor device (or a backup "
+        "code). Required of a user who signs in only by single sign-on.",
+    )
+    sha256 = serializers.RegexField(
+        r"^[0-9a-f]{64}$",
+        max_length=64,
+        required=False,
+        write_only=True,
+        help_text="The SHA-256 of the form's text as the signer read it (`GET "
+        "/api/documents/<record_type>/<pk>/<code>/content/`); if the form renders differently now: 409 `stale_state`.",
+    )
+
+
+def signer_confirmation(request, data) -> dict:
+    """The keyword arguments of ``core.signatures.sign`` from a validated signing body."""
+    return {
+        "password": data.get("password", ""),
+        "otp": data.get("otp", ""),
+        "expected_sha256": data.get("sha256", ""),
+        "request": request,
+    }
+
+
+class SignRequestSerializer(SignerConfirmationSerializer):
     record_type = serializers.CharField(
         max_length=100, help_text="app_label.model, e.g. engagements.engagement"
     )
@@ -329,7 +372,7 @@ class SignatureViewSet(viewsets.ReadOnlyModelViewSet):
         if obj is None or not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}", obj):
             raise Http404
         signature = sig.sign(
-            document, obj, actor=request.user, role=data["role"], ip_address=sig.client_ip(request)
+            document, obj, actor=request.user, role=data["role"], **signer_confirmation(request, data)
         )
         return Response(SignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
 
@@ -814,3 +857,48 @@ class SavedFilterViewSet(
 
     def perform_destroy(self, instance):
         saved_filters.delete_filter(instance, actor=self.request.user)
+
+
+class DocumentContentSerializer(serializers.Serializer):
+    response_only = True  # describes an answer, never parses a request (tests/test_meta_bounds.py)
+    document = serializers.CharField()
+    title = serializers.CharField()
+    version = serializers.IntegerField()
+    content = serializers.CharField(help_text="The exact text a signature of this version signs.")
+    sha256 = serializers.CharField(help_text="Its SHA-256; send it as `sha256` when signing.")
+    may_sign = serializers.ListField(
+        child=serializers.CharField(), help_text="The roles the user may sign in now."
+    )
+
+
+class DocumentContentView(APIView):
+    """``GET /api/documents/<record_type>/<pk>/<code>/content/``: the exact text that signing the
+    form now signs, and its SHA-256 (issue 11 §5: the signer reads what they sign). The same
+    visibility as the PDF."""
+
+    @extend_schema(responses=DocumentContentSerializer)
+    def get(self, request, model: str, pk: int, code: str):
+        from onestop.core import signatures as sig
+        from onestop.core.views_documents import record_and_document
+
+        if request.query_params:
+            raise serializers.ValidationError(
+                {name: [_("Unknown query parameter.")] for name in request.query_params}
+            )
+        obj, document = record_and_document(request, model, pk, code)
+        content = document.render(obj)
+        signed = sig.signed_roles(document, obj)
+        return Response(
+            {
+                "document": document.code,
+                "title": str(document.title),
+                "version": document.version(obj),
+                "content": content,
+                "sha256": sig.sha256(content),
+                "may_sign": [
+                    role
+                    for role in document.roles
+                    if role not in signed and document.may_sign(request.user, obj, role)
+                ],
+            }
+        )

@@ -26,6 +26,11 @@ class ErrorCode(models.TextChoices):
     AUTHORITY_EXCEEDED = "authority_exceeded", _("The signer's authority does not cover this amount or date.")
     ALREADY_DONE = "already_done", _("The action was done already (e.g. a form signed twice).")
     IN_USE = "in_use", _("The record is referred to by other records and cannot be deleted.")
+    REAUTH_REQUIRED = (
+        "reauth_required",
+        _("Signing needs the signer's password (or one-time code) in field password (or otp)."),
+    )
+    REAUTH_FAILED = "reauth_failed", _("The password or one-time code given to sign is not correct.")
     # Conflicts (409)
     STALE_STATE = "stale_state", _("Someone else changed the record meanwhile; reload and check.")
     # Errors outside the services, named here so the API schema lists every code it may return

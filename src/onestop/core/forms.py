@@ -120,3 +120,32 @@ class DecisionButtons(forms.RadioSelect):
                 )
             )
         return format_html('<div class="d-flex flex-wrap gap-2">{}</div>', mark_safe("".join(buttons)))  # noqa: S308
+
+
+class SignerConfirmationForm(forms.Form):
+    """Signing means intent (``core.reauth``): the signer's password, or a one-time code of their
+    two-factor device. ``methods`` (``reauth.methods_for``) says which the user can give."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        required=False,
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("The password you log in with: it confirms that you sign, not someone at your screen."),
+    )
+    otp = forms.CharField(
+        label=_("Or a code of your authenticator app"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, methods=("password",), **kwargs):
+        super().__init__(*args, **kwargs)
+        if "otp" not in methods:
+            del self.fields["otp"]
+        if "password" not in methods:
+            del self.fields["password"]
+            if "otp" in self.fields:
+                self.fields["otp"].label = _("Code of your authenticator app")

@@ -459,6 +459,7 @@ class SecurityEvent(models.Model):
         TWO_FACTOR_RESET = "2fa_reset", _("Two-factor log-in reset by an administrator")
         SSO_LOGIN = "sso_login", _("Logged in by single sign-on")
         SSO_REFUSED = "sso_refused", _("Single sign-on refused")
+        SIGNING_REFUSED = "signing_refused", _("Wrong password or code when signing")
 
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
     user = models.ForeignKey(

@@ -59,5 +59,10 @@ def login_failed(sender, credentials=None, request=None, **kwargs):
 
     account = get_user_model()._default_manager.filter(username=username).first() if username else None
     # A wrong two-factor code (accounts.twofactor) is refused log-in of its own kind.
-    kind = Kind.TWO_FACTOR_FAILED if (credentials or {}).get("two_factor") else Kind.LOGIN_FAILED
+    # So is a wrong password or code that confirms a signature (core.reauth).
+    kind = Kind.LOGIN_FAILED
+    if (credentials or {}).get("two_factor"):
+        kind = Kind.TWO_FACTOR_FAILED
+    elif (credentials or {}).get("signing"):
+        kind = Kind.SIGNING_REFUSED
     record(kind, user=account, username=username, request=request)

@@ -19,6 +19,9 @@ renders to the same bytes. ``sign`` stores that text and its SHA-256 with the si
 time and IP. A version, once signed by anyone, can no longer change: signing it again with
 different content is refused, and edit services call ``ensure_unsigned`` before changing
 what a form shows — a change makes a new version, which must be signed again.
+
+Signing means intent (issue 11 §5): ``sign`` asks for the signer's password or a one-time code
+(``core.reauth``), and the signing page shows the exact text and the SHA-256 that will be signed.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import FSMField
 
-from onestop.core import chain, events
-from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
+from onestop.core import chain, events, reauth
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode, NotPermittedError
 from onestop.core.models import Signature
 
 _registry: dict[str, FormDocument] = {}
@@ -57,6 +60,14 @@ class FormDocument:
 
     def version(self, obj) -> int:
         return int(getattr(obj, "form_version", 1) or 1)
+
+    # False when the record's page has its own button for this step (the settlement's "approve"),
+    # so that the signature panel does not offer a second button for the same signature.
+    signed_from_panel = True
+
+    def sign_label(self, role: str) -> str:
+        """The words of the signing button: what is signed, in which role."""
+        return _("Sign %(title)s (%(role)s)") % {"title": self.title, "role": self.roles[role]}
 
     def may_sign(self, user, obj, role: str) -> bool:
         """Default: the record's ``sign`` rule (``<app>.sign_<model>``) for this record."""
@@ -135,8 +146,27 @@ def ensure_unsigned(document: FormDocument, obj) -> None:
         )
 
 
-def sign(document: FormDocument, obj, *, actor, role: str, ip_address: str | None = None) -> Signature:
-    """``actor`` signs the current version of ``document`` for ``obj`` in ``role``."""
+def sign(
+    document: FormDocument,
+    obj,
+    *,
+    actor,
+    role: str,
+    password: str = "",
+    otp: str = "",
+    consent: reauth.Consent | None = None,
+    request=None,
+    ip_address: str | None = None,
+    expected_sha256: str = "",
+) -> Signature:
+    """``actor`` signs the current version of ``document`` for ``obj`` in ``role``.
+
+    Signing means intent: the signer confirms with their ``password`` or a one-time code
+    (``otp``), checked here (``core.reauth``; ``request`` lets the log-in lockout count a wrong
+    one). A service that signs inside its own transaction confirms first
+    (``reauth.confirm``) and passes the ``consent``, so that a wrong password is still
+    recorded when its transaction rolls back. ``expected_sha256``: the hash the signer was
+    shown; if the form renders differently now, the signature is refused (409)."""
     model = type(obj)
     if document.model is not None and not isinstance(obj, document.model):
         raise DomainError(_("This form does not belong to this kind of record."))
@@ -146,6 +176,12 @@ def sign(document: FormDocument, obj, *, actor, role: str, ip_address: str | Non
         raise DomainError(_("“%(role)s” is not a party that signs this form.") % {"role": role}, field="role")
     if not document.may_sign(actor, obj, role):
         raise PermissionDenied(_("You may not sign this form as %(role)s.") % {"role": document.roles[role]})
+    if consent is None:
+        consent = reauth.confirm(actor, password=password, otp=otp, request=request)
+    if consent.user_id != actor.pk:
+        raise NotPermittedError(_("Only the signer can confirm their own signature."))
+    if ip_address is None and request is not None:
+        ip_address = client_ip(request)
     try:
         with transaction.atomic():
             # Signatures on one record take turns (a row lock on PostgreSQL; SQLite's IMMEDIATE
@@ -161,6 +197,11 @@ def sign(document: FormDocument, obj, *, actor, role: str, ip_address: str | Non
             content = document.render(obj)
             digest = sha256(content)
             version = document.version(obj)
+            if expected_sha256 and expected_sha256 != digest:
+                raise ConflictError(
+                    _("“%(title)s” changed after it was shown to you. Read it again before you sign.")
+                    % {"title": document.title}
+                )
             existing = list(signatures_for(obj, document, version))
             if any(signature.sha256 != digest for signature in existing):
                 raise DomainError(

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from onestop.core import chain, pdf
+from onestop.core import chain, pdf, reauth
 from onestop.core import signatures as sig
-from onestop.core.actions import visible_record
-from onestop.core.exceptions import DomainError
+from onestop.core.actions import form_errors_text, visible_record
+from onestop.core.exceptions import DomainError, ErrorCode
+from onestop.core.forms import SignerConfirmationForm, bootstrapify
 from onestop.core.models import Signature
+from onestop.core.templatetags.workflow import model_label
 from onestop.core.views_workflow import refused, safe_next
 
 
@@ -53,27 +58,84 @@ def pdf_response(document, obj, version: str | None):
     return response
 
 
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sign_document(request, model: str, pk: int, code: str):
+    """The signing page of one form in one role (issue 11 §5, signing means intent): the exact
+    text that will be signed and its SHA-256 (or the PDF in a new tab), the signer's password
+    (or one-time code), and one button whose words say what is signed. A refusal keeps the
+    signer on this page with the message."""
     obj, document = record_and_document(request, model, pk, code)
-    back = safe_next(request, request.POST.get("next"), obj.get_absolute_url())
-    try:
-        signature = sig.sign(
-            document,
-            obj,
-            actor=request.user,
-            role=request.POST.get("role", ""),
-            ip_address=sig.client_ip(request),
-        )
-    except DomainError as exc:
-        return refused(request, obj, exc.message, exc.status_code)
-    messages.success(
+    role = request.POST.get("role") or request.GET.get("role", "")
+    back = safe_next(request, request.POST.get("next") or request.GET.get("next"), obj.get_absolute_url())
+    if role not in document.roles:
+        if request.method == "POST":
+            return refused(
+                request, obj, _("“%(role)s” is not a party that signs this form.") % {"role": role}, 400
+            )
+        raise Http404
+    methods = reauth.methods_for(request.user)
+    form = SignerConfirmationForm(request.POST or None, methods=methods)
+    status = 200
+    if request.method == "POST":
+        shown = request.POST.get("sha256", "")
+        try:
+            if not form.is_valid():
+                raise DomainError(form_errors_text(form), code=ErrorCode.INVALID)
+            signature = sig.sign(
+                document,
+                obj,
+                actor=request.user,
+                role=role,
+                password=form.cleaned_data.get("password", ""),
+                otp=form.cleaned_data.get("otp", ""),
+                expected_sha256=shown if SHA256_PATTERN.match(shown) else "",
+                request=request,
+            )
+        except DomainError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                messages.error(request, exc.message)
+            status = exc.status_code
+        else:
+            messages.success(
+                request,
+                _("You signed “%(title)s” version %(version)s as %(role)s.")
+                % {
+                    "title": signature.title,
+                    "version": signature.version,
+                    "role": document.roles[signature.role],
+                },
+            )
+            return HttpResponseRedirect(back)
+    # Shown as it renders now: after a refusal because it changed, the signer reads the new text.
+    content = document.render(obj)
+    label = model_label(obj)
+    may_sign = role not in sig.signed_roles(document, obj) and document.may_sign(request.user, obj, role)
+    return render(
         request,
-        _("You signed “%(title)s” version %(version)s as %(role)s.")
-        % {"title": signature.title, "version": signature.version, "role": document.roles[signature.role]},
+        "core/sign_document.html",
+        {
+            "object": obj,
+            "document": document,
+            "role": role,
+            "role_label": document.roles[role],
+            "version": document.version(obj),
+            "content": content,
+            "sha256": sig.sha256(content),
+            "may_sign": may_sign,
+            "methods": methods,
+            "form": bootstrapify(form),
+            "button": document.sign_label(role),
+            "pdf_url": reverse("core:document_pdf", args=[label, obj.pk, document.code]),
+            "next_url": back,
+        },
+        status=status,
     )
-    return HttpResponseRedirect(back)
 
 
 @login_required

@@ -12,9 +12,14 @@ from rest_framework.response import Response
 from onestop.accounts.models import ClientContact, ClientOrganization
 from onestop.core import services as core_services
 from onestop.core.actions import calls, service_action, visible_record
-from onestop.core.api import ROWS_OF_RECORD, ModelSerializer, paginated
+from onestop.core.api import (
+    ROWS_OF_RECORD,
+    ModelSerializer,
+    SignerConfirmationSerializer,
+    paginated,
+    signer_confirmation,
+)
 from onestop.core.fields import TEXT_COMMENT, TEXT_LONG, TEXT_NOTE
-from onestop.core.signatures import client_ip
 from onestop.engagements import chat, mail, services, timeline
 from onestop.engagements.filters import EngagementFilterSet
 from onestop.engagements.models import Channel, Engagement, IncomingMail, Inquiry, Proposal
@@ -198,7 +203,7 @@ class AcceptSerializer(serializers.Serializer):
     round = serializers.IntegerField(min_value=1)
 
 
-class SignSerializer(serializers.Serializer):
+class SignSerializer(SignerConfirmationSerializer):
     role = serializers.ChoiceField(choices=[("client", "client"), ("technician", "technician")])
 
 
@@ -282,11 +287,11 @@ class EngagementViewSet(
     )
     sign = service_action(
         lambda engagement, request, data: services.sign_confirmation(
-            engagement, actor=request.user, role=data["role"], ip_address=client_ip(request)
+            engagement, actor=request.user, role=data["role"], **signer_confirmation(request, data)
         ),
         serializer=SignSerializer,
         url_path="sign",
-        summary="INT-3: sign the agreed confirmation form as client or technician.",
+        summary="INT-3: sign the agreed confirmation form as client or technician, with the signer's password (or one-time code).",
     )
     withdraw = service_action(calls(services.withdraw), serializer=WithdrawSerializer, url_path="withdraw")
 

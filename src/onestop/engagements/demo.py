@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from onestop.accounts.demo import DEMO_PASSWORD  # signing asks the signer's password (core.reauth)
 from onestop.accounts.models import ClientOrganization, User
 from onestop.engagements import services
 from onestop.engagements.models import Channel
@@ -151,8 +152,8 @@ def load(actor=None) -> None:
         ),
     )
     services.accept_proposal(p2, actor=tech)
-    services.sign_confirmation(e, actor=tech, role="technician")
-    services.sign_confirmation(e, actor=client_user, role="client")
+    services.sign_confirmation(e, actor=tech, role="technician", password=DEMO_PASSWORD)
+    services.sign_confirmation(e, actor=client_user, role="client", password=DEMO_PASSWORD)
     del p1
 
     # 2. 東方綠能: three negotiation rounds, agreed; the technician signed, the client has not yet.
@@ -180,7 +181,7 @@ def load(actor=None) -> None:
         **_terms("監控平台升級、手機端、資產系統接口、一年運維", "5 萬測點；告警 ≤ 30 秒", 6, "1050000"),
     )
     services.accept_proposal(p3, actor=client_user)
-    services.sign_confirmation(e, actor=tech, role="technician")
+    services.sign_confirmation(e, actor=tech, role="technician", password=DEMO_PASSWORD)
 
     # 3. 濱江市數據中心: in confirmation, first proposal awaiting the client's answer.
     e, tech = engagements[2], techs[2]

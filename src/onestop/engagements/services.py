@@ -417,11 +417,24 @@ def accept_proposal(proposal: Proposal, *, actor) -> Proposal:
     return proposal
 
 
-def sign_confirmation(engagement, *, actor, role: str, ip_address=None):
-    """Sign the agreed confirmation form; the last signature confirms the requirement."""
+def sign_confirmation(
+    engagement, *, actor, role: str, password="", otp="", request=None, ip_address=None, expected_sha256=""
+):
+    """Sign the agreed confirmation form (the signer confirms with their password or a one-time
+    code, ``core.reauth``); the last signature confirms the requirement."""
     from onestop.engagements.documents import confirmation_form
 
-    return signatures.sign(confirmation_form(), engagement, actor=actor, role=role, ip_address=ip_address)
+    return signatures.sign(
+        confirmation_form(),
+        engagement,
+        actor=actor,
+        role=role,
+        password=password,
+        otp=otp,
+        request=request,
+        ip_address=ip_address,
+        expected_sha256=expected_sha256,
+    )
 
 
 def after_confirmation_signed(engagement, signature, *, actor) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from onestop.accounts.demo import DEMO_PASSWORD  # signing asks the signer's password (core.reauth)
 from onestop.accounts.models import ClientOrganization, User
 from onestop.engagements import services as engagement_services
 from onestop.engagements.models import Channel, Engagement
@@ -45,8 +46,12 @@ def _confirmed(client_code, subject, need, technician, fee, months):
     )
     client_user = client.users.first()
     engagement_services.accept_proposal(proposal, actor=client_user)
-    engagement_services.sign_confirmation(engagement, actor=technician, role="technician")
-    engagement_services.sign_confirmation(engagement, actor=client_user, role="client")
+    engagement_services.sign_confirmation(
+        engagement, actor=technician, role="technician", password=DEMO_PASSWORD
+    )
+    engagement_services.sign_confirmation(
+        engagement, actor=client_user, role="client", password=DEMO_PASSWORD
+    )
     engagement.refresh_from_db()
     return engagement
 

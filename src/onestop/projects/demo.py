@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from onestop.accounts.demo import DEMO_PASSWORD  # signing asks the signer's password (core.reauth)
 from onestop.accounts.models import ClientOrganization, User
 from onestop.contracts import services as contract_services
 from onestop.contracts.models import LEGAL_CHECKLIST
@@ -56,8 +57,12 @@ def _engagement(client_code, subject, need, technician, fee, start, months):
     )
     client_user = client.users.first()
     engagement_services.accept_proposal(proposal, actor=client_user)
-    engagement_services.sign_confirmation(engagement, actor=technician, role="technician")
-    engagement_services.sign_confirmation(engagement, actor=client_user, role="client")
+    engagement_services.sign_confirmation(
+        engagement, actor=technician, role="technician", password=DEMO_PASSWORD
+    )
+    engagement_services.sign_confirmation(
+        engagement, actor=client_user, role="client", password=DEMO_PASSWORD
+    )
     engagement.refresh_from_db()
     return engagement
 
@@ -97,9 +102,9 @@ def _signed(contract):
     )
     contract_services.business_review(contract, actor=management, comment="條款與方案一致。", passed=True)
     contract.refresh_from_db()
-    contract_services.sign_contract(contract, actor=management, role="company")
+    contract_services.sign_contract(contract, actor=management, role="company", password=DEMO_PASSWORD)
     client_user = contract.engagement.client.users.first()
-    contract_services.sign_contract(contract, actor=client_user, role="client")
+    contract_services.sign_contract(contract, actor=client_user, role="client", password=DEMO_PASSWORD)
     contract.refresh_from_db()
     return contract
 

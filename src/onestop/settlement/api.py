@@ -17,11 +17,15 @@ from rest_framework.response import Response
 
 from onestop.contracts.models import Contract, PaymentInstalment
 from onestop.core.actions import calls, service_action, visible_record
-from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
+from onestop.core.api import (
+    CommentRequestSerializer,
+    ModelSerializer,
+    ObjectViewSet,
+    SignerConfirmationSerializer,
+)
 from onestop.core.drf import COMMON_QUERY_PARAMS
 from onestop.core.exports import EXCEL_CONTENT_TYPE
 from onestop.core.fields import TEXT_LONG
-from onestop.core.signatures import client_ip
 from onestop.settlement import exports, filters, forms, selectors, services
 from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
 
@@ -209,10 +213,16 @@ class SettlementViewSet(ObjectViewSet):
     )
     approve = service_action(
         lambda settlement, request, data: services.approve(
-            settlement, actor=request.user, ip_address=client_ip(request)
+            settlement,
+            actor=request.user,
+            password=data.get("password", ""),
+            otp=data.get("otp", ""),
+            expected_sha256=data.get("sha256", ""),
+            request=request,
         ),
+        serializer=SignerConfirmationSerializer,
         url_path="approve",
-        summary="Finance approves by signing the settlement form.",
+        summary="Finance approves by signing the settlement form, with the signer's password (or one-time code).",
     )
 
 

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from onestop.accounts.demo import DEMO_PASSWORD  # signing asks the signer's password (core.reauth)
 from onestop.accounts.models import User
 from onestop.core.roles import Role
 from onestop.settlement.states import CONTRACTS_IN_FORCE
@@ -76,7 +77,7 @@ def load(actor=None) -> None:
             upload=_invoice("發票-FP-2026-0325.pdf"),
         )
         services.submit(settlement, actor=lead, comment="已重開發票。")
-        services.approve(settlement, actor=finance)
+        services.approve(settlement, actor=finance, password=DEMO_PASSWORD)
         first = (amount * Decimal("0.4")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         services.record_payment(
             project.contract,

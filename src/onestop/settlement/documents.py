@@ -14,6 +14,7 @@ class SettlementDocument(signatures.FormDocument):
     model = Settlement
     template_name = "settlement/forms/settlement.html"
     roles = {"finance": _("Finance (review)")}
+    signed_from_panel = False  # the settlement page's "approve" button is this signature
 
     def version(self, settlement) -> int:
         return settlement.version

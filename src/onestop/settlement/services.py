@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onestop.accounts.models import User
-from onestop.core import signatures
+from onestop.core import reauth, signatures
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
@@ -252,10 +252,25 @@ def check_consistency(settlement: Settlement) -> None:
         raise DomainError(str(ACCEPTANCE_REQUIRED), code=ErrorCode.GATE_NOT_MET)
 
 
-@transaction.atomic
-def approve(settlement: Settlement, *, actor, ip_address=None) -> Settlement:
+def approve(
+    settlement: Settlement, *, actor, password="", otp="", request=None, ip_address=None, expected_sha256=""
+) -> Settlement:
     """FEE-2: finance approves by signing the settlement form; the signature's hook
-    (``after_signed``) checks the attachments and approves, all in one transaction."""
+    (``after_signed``) checks the attachments and approves, all in one transaction.
+
+    The signer's password (or one-time code) is checked before that transaction begins: a wrong
+    one is recorded for the lockout and the security events even though nothing else is kept."""
+    _require(actor, "review_settlement", settlement)  # a stranger is refused before any password
+    consent = reauth.confirm(actor, password=password, otp=otp, request=request)
+    if ip_address is None and request is not None:
+        ip_address = signatures.client_ip(request)
+    return _approve(
+        settlement, actor=actor, consent=consent, ip_address=ip_address, expected_sha256=expected_sha256
+    )
+
+
+@transaction.atomic
+def _approve(settlement: Settlement, *, actor, consent, ip_address, expected_sha256) -> Settlement:
     from onestop.settlement.documents import settlement_form
 
     settlement = _locked(settlement)
@@ -267,7 +282,15 @@ def approve(settlement: Settlement, *, actor, ip_address=None) -> Settlement:
             code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     check_consistency(settlement)
-    signatures.sign(settlement_form(), settlement, actor=actor, role="finance", ip_address=ip_address)
+    signatures.sign(
+        settlement_form(),
+        settlement,
+        actor=actor,
+        role="finance",
+        consent=consent,
+        ip_address=ip_address,
+        expected_sha256=expected_sha256,
+    )
     settlement.refresh_from_db()
     return settlement
 

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from onestop.core import reauth
 from onestop.core import services as core_services
 from onestop.core.actions import RecordAction, calls
-from onestop.core.signatures import client_ip
+from onestop.core.forms import SignerConfirmationForm
 from onestop.core.views import Column, ObjectViews, RelatedTable
 from onestop.settlement import exports, filters, forms, selectors, services
 from onestop.settlement.models import Payment, Settlement, SettlementItem, WriteOff
@@ -132,9 +133,17 @@ class SettlementViews(ObjectViews):
         ),
         RecordAction(
             "approve",
+            # The page's button opens the signing page (core:document_sign); this route is its
+            # twin for a direct POST and asks for the same password (or one-time code).
             lambda settlement, request, data: services.approve(
-                settlement, actor=request.user, ip_address=client_ip(request)
+                settlement,
+                actor=request.user,
+                password=data.get("password", ""),
+                otp=data.get("otp", ""),
+                request=request,
             ),
+            form=SignerConfirmationForm,
+            form_kwargs=lambda settlement, user: {"methods": reauth.methods_for(user)},
             transition="approve",
             success=gettext_lazy("The settlement was approved and signed."),
         ),

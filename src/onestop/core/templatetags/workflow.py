@@ -68,12 +68,18 @@ def signature_panel(context, obj):
             {
                 "document": document,
                 "version": version,
-                "roles": [(code, text, signed.get(code)) for code, text in document.roles.items()],
+                # The button's words say what is signed in which role (issue 11 §5).
+                "roles": [
+                    (code, text, signed.get(code), document.sign_label(code))
+                    for code, text in document.roles.items()
+                ],
                 "complete": set(document.roles) <= set(signed),
                 "may_sign": [
                     code
                     for code in document.roles
-                    if code not in signed and document.may_sign(request.user, obj, code)
+                    if code not in signed
+                    and document.signed_from_panel
+                    and document.may_sign(request.user, obj, code)
                 ],
                 "pdf_url": reverse("core:document_pdf", args=[label, obj.pk, document.code]),
                 "sign_url": reverse("core:document_sign", args=[label, obj.pk, document.code]),
