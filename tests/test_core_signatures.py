@@ -214,17 +214,20 @@ def test_X_5_signing_through_the_api_and_bad_input(personas, ticket):
         "document": FORM.code,
         "role": "client",
     }
+    bad = api(personas["cs"])
+    assert bad.post(url, body, format="json").status_code == 403  # not the client
     response = api(personas["client_a"]).post(url, body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["sha256"] == Signature.objects.get().sha256
     again = api(personas["client_a"]).post(url, body, format="json")
     assert again.status_code == 409 and again.json()["code"] == "already_done"  # signed already
+    # Once signed in a role, that is the answer to anyone who may see the form: no one can
+    # sign it again (a lost race is told so, not "you may not", issue 10).
+    assert bad.post(url, body, format="json").json()["code"] == "already_done"
     assert api(personas["client_b"]).post(url, body, format="json").status_code == 404
-    bad = api(personas["cs"])
     assert bad.post(url, {**body, "record_type": "nope.nothing"}, format="json").status_code == 400
     assert bad.post(url, {**body, "document": "nothing"}, format="json").status_code == 400
     assert bad.post(url, {**body, "object_id": "x"}, format="json").status_code == 400
-    assert bad.post(url, {**body, "role": "client"}, format="json").status_code == 403
     assert bad.put(reverse("api:signature-detail", args=[1]), body, format="json").status_code in (403, 405)
     assert Signature.objects.count() == 1
 

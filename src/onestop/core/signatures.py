@@ -144,6 +144,10 @@ def sign(document: FormDocument, obj, *, actor, role: str, ip_address: str | Non
         raise PermissionDenied
     if role not in document.roles:
         raise DomainError(_("“%(role)s” is not a party that signs this form.") % {"role": role}, field="role")
+    if role in signed_roles(document, obj):
+        # Before the rule: a form already signed in this role (often completed by it, so the
+        # rule now says no) is a lost race or a repeated click — a 409, not a 403.
+        raise _already_signed(document, document.version(obj), role)
     if not document.may_sign(actor, obj, role):
         raise PermissionDenied(_("You may not sign this form as %(role)s.") % {"role": document.roles[role]})
     try:
@@ -172,11 +176,7 @@ def sign(document: FormDocument, obj, *, actor, role: str, ip_address: str | Non
                 )
             if any(signature.role == role for signature in existing):
                 # Someone signed in this role first (maybe a moment ago): a lost race, not bad input.
-                raise ConflictError(
-                    _("Version %(version)s has already been signed as %(role)s.")
-                    % {"version": version, "role": document.roles[role]},
-                    code=ErrorCode.ALREADY_DONE,
-                )
+                raise _already_signed(document, version, role)
             signature = Signature(
                 content_type=ContentType.objects.get_for_model(model),
                 object_id=obj.pk,
@@ -209,6 +209,14 @@ def sign(document: FormDocument, obj, *, actor, role: str, ip_address: str | Non
             % {"role": document.roles[role]}
         ) from None
     return signature
+
+
+def _already_signed(document: FormDocument, version: int, role: str) -> ConflictError:
+    return ConflictError(
+        _("Version %(version)s has already been signed as %(role)s.")
+        % {"version": version, "role": document.roles[role]},
+        code=ErrorCode.ALREADY_DONE,
+    )
 
 
 def _state_of(record) -> tuple:

@@ -25,8 +25,9 @@ and every caller goes through ``perform_transition(obj, "submit", actor=user, co
 (from the app's service function, the HTML view and the API action alike), which
 
 1. refuses without the transition's permission (``PermissionDenied`` → 403),
-2. refuses from a state the transition does not start from, or when a condition is not
-   met (``DomainError`` with a clear message → 400),
+2. refuses from a state the transition does not start from (``DomainError`` with code
+   ``not_possible_now`` → 409: the record has moved on, often because someone else acted
+   first), or when a condition is not met (``condition_unmet`` → 400), with a clear message,
 3. runs the transition and saves in one transaction, with the state the caller read in
    the UPDATE's WHERE clause (``ConcurrentTransitionMixin``): when someone else moved
    the record first, nothing is written and ``ConflictError`` (409) says so — this holds on
