@@ -18,6 +18,8 @@ Transactional tests are slow, so each test builds its records and loops over its
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -142,3 +144,143 @@ def test_X_4_the_contract_signed_by_one_party_several_times_at_once_lands_once(p
         assert_lost(late(url, {"role": role}, user), role)
         assert signature_count(contract, role) == 1, role
     assert log_count(contract, "complete_signing") == 1
+
+
+# --- the apps' service actions -------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One transition fired through its app's API action by N parallel requests.
+
+    ``build(personas)`` returns the record in a state the transition starts from (meeting its
+    conditions); ``body`` is the action's input; ``actor`` a persona who may run it."""
+
+    transition: str
+    action: str  # the API route name, "<basename>-<action>"
+    actor: str
+    build: Callable
+    body: dict = field(default_factory=dict)
+    history_rows: int = 1  # history rows one run writes on the record (a service may save twice)
+
+
+def in_state(obj, state):
+    """``obj`` with its state column set directly (its own tests prove the path there)."""
+    type(obj)._base_manager.filter(pk=obj.pk).update(**{obj.state_field_name: state})
+    obj.refresh_from_db()
+    return obj
+
+
+def run_cases(personas, cases) -> None:
+    """Each case: one 2xx and N-1 409s, then a late request 409; the transition logged once, the
+    record's history grown by what one run writes (so nothing twice)."""
+    for case in cases:
+        obj = case.build(personas)
+        model = type(obj)
+        _sources, target = model.transition_graph()[case.transition]
+        history_before = obj.history.count()
+        url = reverse(f"api:{case.action}", args=[obj.pk])
+        user = personas[case.actor]
+        assert_one_wins(race(url, case.body, [user] * N), case.action)
+        assert_lost(late(url, case.body, user), (case.action, "late"))
+        fresh = model._base_manager.get(pk=obj.pk)
+        assert fresh.current_state == target, case.action
+        assert log_count(obj, case.transition) == 1, (case.action, "one log entry")
+        written = fresh.history.count() - history_before
+        assert 1 <= written <= case.history_rows, (case.action, written, "history rows")
+
+
+# Coordination (PRJ-3, PRJ-4) -------------------------------------------------------------------
+
+
+def coordination_cases():
+    from onestop.coordination import services
+    from tests.factories import DepartmentFactory
+    from tests.test_coordination import change, issue, project_of, report
+
+    def change_in(state):
+        return lambda personas: in_state(change(personas), state)
+
+    def resources(personas):
+        department = DepartmentFactory()
+        return services.request_resources(
+            project_of(personas),
+            actor=personas["lead"],
+            department=department,
+            needed="測試設備",
+            quantity="1 台",
+            needed_by=date(2026, 5, 1),
+        )
+
+    def issue_in(state):
+        return lambda personas: in_state(issue(personas, owner=personas["technician"]), state)
+
+    return [
+        Case("resolve", "projectissue-resolve", "technician", issue_in("open"), {"resolution": "已更換網關"}),
+        Case("close", "projectissue-close", "lead", issue_in("resolved"), {"comment": "確認"}),
+        Case("reopen", "projectissue-reopen", "lead", issue_in("resolved"), {"comment": "問題再現"}),
+        Case("reopen", "projectissue-reopen", "lead", issue_in("closed"), {"comment": "問題再現"}),
+        Case("send", "clientreport-send", "lead", lambda personas: report(personas)),
+        Case(
+            "submit", "changerequest-submit", "lead", lambda personas: change(personas), {"comment": "請審批"}
+        ),
+        Case(
+            "approve",
+            "changerequest-approve",
+            "management",
+            change_in("submitted"),
+            {"comment": "同意"},
+            history_rows=2,  # the transition, then the link to the plan version it starts
+        ),
+        Case("reject", "changerequest-reject", "management", change_in("submitted"), {"comment": "不同意"}),
+        Case("approve", "resourcerequest-approve", "management", resources, {"answer": "派一台"}),
+        Case("decline", "resourcerequest-decline", "management", resources, {"answer": "沒有設備"}),
+    ]
+
+
+@concurrent
+def test_X_4_coordination_actions_fired_at_once_succeed_once(personas):
+    run_cases(personas, coordination_cases())
+
+
+# Complaints (EXT-2) ------------------------------------------------------------------------------
+
+
+def complaint_cases():
+    from tests.test_feedback import filed
+
+    def complaint_in(state):
+        def build(personas):
+            complaint = filed(personas)
+            if state != "filed":
+                type(complaint).objects.filter(pk=complaint.pk).update(handler=personas["technician"])
+            return in_state(complaint, state)
+
+        return build
+
+    def assign_body(personas):
+        return {"handler": personas["technician"].pk, "comment": "請處理"}
+
+    return [
+        Case(
+            "respond",
+            "complaint-respond",
+            "technician",
+            complaint_in("in_handling"),
+            {"response": "已補寄報告"},
+        ),
+        Case("confirm", "complaint-confirm", "client_a", complaint_in("responded"), {"comment": "滿意"}),
+        Case("reopen", "complaint-reopen", "client_a", complaint_in("responded"), {"reason": "仍未收到"}),
+        Case(
+            "close_unconfirmed",
+            "complaint-close-unconfirmed",
+            "cs",
+            complaint_in("responded"),
+            {"note": "客戶未回覆"},
+        ),
+    ]
+
+
+@concurrent
+def test_X_4_complaint_actions_fired_at_once_succeed_once(personas):
+    run_cases(personas, complaint_cases())

@@ -45,6 +45,7 @@ and every caller goes through ``perform_transition(obj, "submit", actor=user, co
 from __future__ import annotations
 
 import inspect
+import threading
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -73,6 +74,9 @@ __all__ = [
 ]
 
 
+_RELOAD_LOCK = threading.RLock()  # reentrant: a reload may load a deferred field of its own
+
+
 class WorkflowModel(ConcurrentTransitionMixin, models.Model):
     """Mixin for models with one FSM state field (named by ``state_field_name``)."""
 
@@ -80,6 +84,14 @@ class WorkflowModel(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         abstract = True
+
+    def refresh_from_db(self, *args, **kwargs):
+        # django-fsm's FSMModelMixin reloads a protected state by switching the protection off on
+        # the field itself (shared by every thread of the process) and on again afterwards; two
+        # requests reloading at once made one of them fail with "Direct state modification is
+        # not allowed" (a 500, issue 10). Reloads take turns; a reload is one short query.
+        with _RELOAD_LOCK:
+            super().refresh_from_db(*args, **kwargs)
 
     @classmethod
     def state_field(cls) -> FSMFieldMixin:
@@ -215,11 +227,14 @@ def check_transition(obj, name: str, *, actor, comment: str = "") -> None:
     """Raise PermissionDenied / DomainError when ``actor`` may not run ``name`` on ``obj`` now."""
     _bound, meta = _method(obj, name)
     state = obj.current_state
-    visible = type(obj)._default_manager.visible_to(actor).filter(pk=obj.pk).exists()
-    if not visible or not _has_perm(_any_transition(meta, state), obj, actor):
-        raise PermissionDenied(
-            _("You may not do “%(action)s” here.") % {"action": _label(_any_transition(meta, state))}
-        )
+    refused = PermissionDenied(
+        _("You may not do “%(action)s” here.") % {"action": _label(_any_transition(meta, state))}
+    )
+    if not type(obj)._default_manager.visible_to(actor).filter(pk=obj.pk).exists():
+        raise refused
+    # The state before the permission: many permission rules ask the state too, so a request
+    # that arrives just after someone else moved the record on would otherwise read "you may
+    # not" (403) where the truth is "not any more" (409, issue 10).
     transition = meta.get_transition(state)
     if transition is None or not meta.has_transition(state):
         label = _label(_any_transition(meta, state))
@@ -228,6 +243,8 @@ def check_transition(obj, name: str, *, actor, comment: str = "") -> None:
             % {"action": label, "model": obj._meta.verbose_name, "state": obj.state_label()},
             code=ErrorCode.NOT_POSSIBLE_NOW,
         )
+    if not _has_perm(transition, obj, actor):
+        raise refused
     unmet = _unmet_condition(obj, transition)
     if unmet:
         raise DomainError(unmet, code=ErrorCode.CONDITION_UNMET)
