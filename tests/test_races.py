@@ -29,6 +29,7 @@ from django.urls import reverse
 from django_fsm_log.models import StateLog
 
 from onestop.core.models import Signature
+from onestop.core.roles import Role
 from tests.factories import ClientContactFactory
 from tests.stages import stage_personas
 from tests.workflow import N, assert_lost, assert_one_wins, late, race
@@ -160,7 +161,7 @@ class Case:
     action: str  # the API route name, "<basename>-<action>"
     actor: str
     build: Callable
-    body: dict = field(default_factory=dict)
+    body: dict | str = field(default_factory=dict)  # a persona's name: {name: that user's pk}
     history_rows: int = 1  # history rows one run writes on the record (a service may save twice)
 
 
@@ -178,14 +179,15 @@ def run_cases(personas, cases) -> None:
         obj = case.build(personas)
         model = type(obj)
         _sources, target = model.transition_graph()[case.transition]
-        history_before = obj.history.count()
+        history_before, log_before = obj.history.count(), log_count(obj, case.transition)
         url = reverse(f"api:{case.action}", args=[obj.pk])
         user = personas[case.actor]
-        assert_one_wins(race(url, case.body, [user] * N), case.action)
-        assert_lost(late(url, case.body, user), (case.action, "late"))
+        body = case.body if isinstance(case.body, dict) else {case.body: personas[case.body].pk}
+        assert_one_wins(race(url, body, [user] * N), case.action)
+        assert_lost(late(url, body, user), (case.action, "late"))
         fresh = model._base_manager.get(pk=obj.pk)
         assert fresh.current_state == target, case.action
-        assert log_count(obj, case.transition) == 1, (case.action, "one log entry")
+        assert log_count(obj, case.transition) == log_before + 1, (case.action, "one log entry")
         written = fresh.history.count() - history_before
         assert 1 <= written <= case.history_rows, (case.action, written, "history rows")
 
@@ -284,3 +286,249 @@ def complaint_cases():
 @concurrent
 def test_X_4_complaint_actions_fired_at_once_succeed_once(personas):
     run_cases(personas, complaint_cases())
+
+
+# Quality (QA-1..3) -------------------------------------------------------------------------------
+
+
+def quality_cases():
+    from datetime import timedelta
+
+    from onestop.quality import services
+    from onestop.quality.models import ImprovementAction, QCPlan
+    from tests.test_quality import (
+        TODAY,
+        answer_all,
+        inspection_on,
+        notice_for,
+        project_with_technician,
+        template_for,
+    )
+
+    def plan_in(state):
+        def build(personas):
+            project = project_with_technician(personas, 700 + QCPlan.objects.count())
+            plan = services.create_qc_plan(
+                project, actor=personas["quality"], template=template_for(personas)
+            )
+            return in_state(plan, state)
+
+        return build
+
+    def inspection_in(state):
+        def build(personas):
+            inspection = inspection_on(personas)
+            if state == "in_progress":
+                services.start_inspection(inspection, actor=personas["quality"])
+                answer_all(inspection, personas["quality"])
+            return inspection
+
+        return build
+
+    def notice_in(state):
+        def build(personas):
+            notice = notice_for(personas)
+            if state == "responded":
+                services.respond_notice(notice, actor=personas["head"], response="補齊複核記錄")
+            return notice
+
+        return build
+
+    def action_in(state):
+        def build(personas):
+            action = ImprovementAction.objects.create(
+                title="文檔同步機制",
+                description="變更單關閉前附更新文檔",
+                source_category="documentation",
+                owner=personas["head"],
+                due_date=TODAY + timedelta(days=10),
+            )
+            return in_state(action, state)
+
+        return build
+
+    return [
+        Case("activate", "qcplan-activate", "quality", plan_in("draft"), {"comment": "啟用"}),
+        Case("revise", "qcplan-revise", "quality", plan_in("active"), {"comment": "調整檢查點"}),
+        Case("start", "inspection-start", "quality", inspection_in("planned")),
+        Case("complete", "inspection-complete", "quality", inspection_in("in_progress"), {"summary": "合格"}),
+        Case("respond", "rectificationnotice-respond", "head", notice_in("issued"), {"response": "已整改"}),
+        Case(
+            "close",
+            "rectificationnotice-verify",
+            "quality",
+            notice_in("responded"),
+            {"verification": "複核通過"},
+        ),
+        Case(
+            "reopen", "rectificationnotice-reopen", "quality", notice_in("responded"), {"reason": "記錄不全"}
+        ),
+        Case("mark_done", "improvementaction-done", "head", action_in("open"), {"comment": "完成"}),
+        Case(
+            "confirm_effective",
+            "improvementaction-check",
+            "quality",
+            action_in("done"),
+            {"effective": True, "note": "有效"},
+        ),
+        Case(
+            "mark_not_effective",
+            "improvementaction-check",
+            "quality",
+            action_in("done"),
+            {"effective": False, "note": "無效"},
+        ),
+    ]
+
+
+@concurrent
+def test_X_4_quality_actions_fired_at_once_succeed_once(personas, make_user):
+    from onestop.accounts.models import Department
+
+    department = Department.objects.create(code="rnd-q", name="技術研發部")
+    head = make_user(Role.TECHNICIAN, username="rnd.head", full_name="研發部長", department=department)
+    Department.objects.filter(pk=department.pk).update(head=head)
+    run_cases({**personas, "head": head}, quality_cases())
+
+
+# Settlement (FEE-1, FEE-2) -----------------------------------------------------------------------
+
+
+def settlement_cases():
+    from onestop.settlement import services
+    from tests.test_settlement import applied, submitted, with_invoice
+
+    def drafted(personas):
+        return with_invoice(applied(personas, _next(personas)), personas)
+
+    def returned(personas):
+        settlement = submitted(personas, _next(personas))
+        return services.return_to_lead(settlement, actor=personas["finance"], comment="發票抬頭有誤")
+
+    def sent(personas):
+        return submitted(personas, _next(personas))
+
+    return [
+        Case("submit", "settlement-submit", "lead", drafted, {"comment": "請審核"}),
+        Case("submit", "settlement-submit", "lead", returned, {"comment": "已更正"}),
+        Case("return_to_lead", "settlement-return-to-lead", "finance", sent, {"comment": "發票抬頭有誤"}),
+        # Approving is signing the settlement form (one role, finance): one signature, one approval.
+        Case("approve", "settlement-approve", "finance", sent, history_rows=2),
+    ]
+
+
+def _next(personas) -> int:
+    """A fresh index for the stage builders (each makes its own engagement, contract…)."""
+    personas["_index"] = personas.get("_index", 100) + 1
+    return personas["_index"]
+
+
+@concurrent
+def test_X_4_settlement_actions_fired_at_once_succeed_once(personas):
+    run_cases(personas, settlement_cases())
+
+
+# Contracts (CON-1..3) ----------------------------------------------------------------------------
+
+
+def contract_cases():
+    from onestop.contracts import services
+    from onestop.contracts.models import Contract
+    from tests.stages import signed_contract
+    from tests.test_contracts import LEGAL_CHECKLIST, drafted
+
+    everything = [key for key, _label in LEGAL_CHECKLIST]
+
+    def draft(personas):
+        return drafted(personas, _next(personas))
+
+    def in_review(personas, *, business_passed=False):
+        contract = drafted(personas, _next(personas))
+        services.submit(contract, actor=personas["legal"])
+        if business_passed:
+            services.business_review(contract, actor=personas["management"], passed=True)
+        contract.refresh_from_db()
+        return contract
+
+    def returned(personas):
+        contract = in_review(personas)
+        services.return_to_drafter(contract, actor=personas["legal"], comment="條款需修改")
+        return Contract.objects.get(pk=contract.pk)
+
+    def signed(personas):
+        return signed_contract(personas, _next(personas))
+
+    return [
+        Case("submit", "contract-submit", "legal", draft, {"comment": "送審"}),
+        # The legal review that passes last approves the contract.
+        Case(
+            "approve",
+            "contract-legal-review",
+            "legal",
+            lambda personas: in_review(personas, business_passed=True),
+            {"checked": everything, "passed": True},
+            history_rows=2,  # the review, then the approval
+        ),
+        Case(
+            "return_to_drafter",
+            "contract-legal-review",
+            "legal",
+            in_review,
+            {"checked": [], "passed": False, "comment": "條款需修改"},
+            history_rows=2,
+        ),
+        Case("revise", "contract-revise", "legal", returned, {"comment": "修改條款"}),
+        Case(
+            "archive",
+            "contract-archive",
+            "archive",
+            signed,
+            {"archive_number": "A-2026-001", "location": "檔案室 3 號櫃"},
+            history_rows=2,
+        ),
+    ]
+
+
+@concurrent
+def test_X_4_contract_actions_fired_at_once_succeed_once(personas):
+    run_cases(personas, contract_cases())
+
+
+# Engagements (INT-1..3) --------------------------------------------------------------------------
+
+
+def engagement_cases():
+    from onestop.engagements import services
+    from tests.test_engagements import new_engagement
+
+    def inquiry(personas):
+        org = personas["client_a"].client_organization
+        return new_engagement(personas["cs"], org, ClientContactFactory(organization=org))
+
+    def assessing(personas):
+        engagement = inquiry(personas)
+        services.forward(engagement, actor=personas["cs"], technician=personas["technician"])
+        engagement.refresh_from_db()
+        return engagement
+
+    in_scope = {"in_scope": True, "service_goals": "集中採集與可視化", "technical_requirements": "200 台設備"}
+    out_of_scope = {"in_scope": False, "reason": "不在服務範圍", "suggestions": "請洽設備廠商"}
+    return [
+        Case("forward", "engagement-forward", "cs", inquiry, "technician"),
+        Case("accept_scope", "engagement-assess", "technician", assessing, in_scope, history_rows=3),
+        Case("decline", "engagement-assess", "technician", assessing, out_of_scope, history_rows=3),
+        Case("withdraw", "engagement-withdraw", "cs", inquiry, {"comment": "客戶取消"}),
+        Case("withdraw", "engagement-withdraw", "cs", assessing, {"comment": "客戶取消"}),
+        Case(
+            "withdraw",
+            "engagement-withdraw",
+            "cs",
+            lambda personas: awaiting_confirmation_signatures(personas, 0),
+            {"comment": "客戶取消"},
+        ),
+    ]
+
+
+@concurrent
+def test_X_4_engagement_actions_fired_at_once_succeed_once(personas):
+    run_cases(personas, engagement_cases())
