@@ -161,7 +161,7 @@ class Case:
     action: str  # the API route name, "<basename>-<action>"
     actor: str
     build: Callable
-    body: dict | str = field(default_factory=dict)  # a persona's name: {name: that user's pk}
+    body: dict | Callable = field(default_factory=dict)  # or body(personas), for ids
     history_rows: int = 1  # history rows one run writes on the record (a service may save twice)
 
 
@@ -182,7 +182,7 @@ def run_cases(personas, cases) -> None:
         history_before, log_before = obj.history.count(), log_count(obj, case.transition)
         url = reverse(f"api:{case.action}", args=[obj.pk])
         user = personas[case.actor]
-        body = case.body if isinstance(case.body, dict) else {case.body: personas[case.body].pk}
+        body = case.body(personas) if callable(case.body) else case.body
         assert_one_wins(race(url, body, [user] * N), case.action)
         assert_lost(late(url, body, user), (case.action, "late"))
         fresh = model._base_manager.get(pk=obj.pk)
@@ -514,7 +514,13 @@ def engagement_cases():
     in_scope = {"in_scope": True, "service_goals": "集中採集與可視化", "technical_requirements": "200 台設備"}
     out_of_scope = {"in_scope": False, "reason": "不在服務範圍", "suggestions": "請洽設備廠商"}
     return [
-        Case("forward", "engagement-forward", "cs", inquiry, "technician"),
+        Case(
+            "forward",
+            "engagement-forward",
+            "cs",
+            inquiry,
+            lambda personas: {"technician": personas["technician"].pk},
+        ),
         Case("accept_scope", "engagement-assess", "technician", assessing, in_scope, history_rows=3),
         Case("decline", "engagement-assess", "technician", assessing, out_of_scope, history_rows=3),
         Case("withdraw", "engagement-withdraw", "cs", inquiry, {"comment": "客戶取消"}),
@@ -532,3 +538,60 @@ def engagement_cases():
 @concurrent
 def test_X_4_engagement_actions_fired_at_once_succeed_once(personas):
     run_cases(personas, engagement_cases())
+
+
+# Plans (PLN-1..3) --------------------------------------------------------------------------------
+
+
+def plan_cases():
+    from onestop.plans import services
+    from tests.test_plans import CODES, confirmed_engagement, ready_version
+
+    def draft(personas):
+        engagement = confirmed_engagement(
+            personas["client_a"].client_organization, personas["technician"], _next(personas)
+        )
+        plan = services.create_plan(engagement, actor=personas["management"], project_lead=personas["lead"])
+        return ready_version(plan, personas)
+
+    def reviewers_body(personas):
+        return {"reviewers": [r.pk for r in personas["reviewers"]]}
+
+    def all_but_one_reviewed(personas):
+        version = draft(personas)
+        services.submit_version(version, actor=personas["lead"], reviewers=personas["reviewers"])
+        for reviewer in personas["reviewers"][:-1]:
+            services.submit_review(
+                version, actor=reviewer, scores=dict.fromkeys(CODES, 4), recommendation="pass"
+            )
+        version.refresh_from_db()
+        return version
+
+    def passed(personas):
+        version = all_but_one_reviewed(personas)
+        services.submit_review(
+            version, actor=personas["reviewers"][-1], scores=dict.fromkeys(CODES, 4), recommendation="pass"
+        )
+        version.refresh_from_db()
+        return version
+
+    last_review = {"scores": dict.fromkeys(CODES, 4), "recommendation": "pass"}
+    revise_review = {
+        "scores": dict.fromkeys(CODES, 1),
+        "recommendation": "revise",
+        "comments": "技術路線不清",
+    }
+    return [
+        Case("submit", "planversion-submit", "lead", draft, reviewers_body),
+        # The panel's last review decides: the same reviewer sending it N times decides once.
+        Case("conclude_pass", "planversion-review", "last_reviewer", all_but_one_reviewed, last_review),
+        Case("conclude_revise", "planversion-review", "last_reviewer", all_but_one_reviewed, revise_review),
+        Case("approve", "planversion-approve", "management", passed, {"comment": "同意"}),
+        Case("reject", "planversion-reject", "management", passed, {"comment": "預算過高"}),
+    ]
+
+
+@concurrent
+def test_X_4_plan_actions_fired_at_once_succeed_once(personas, make_user):
+    reviewers = [make_user(Role.REVIEWER, username=f"expert.{name}") for name in ("zhao", "qian", "feng")]
+    run_cases({**personas, "reviewers": reviewers, "last_reviewer": reviewers[-1]}, plan_cases())
