@@ -292,9 +292,18 @@ def test_X_4_two_parties_signing_at_once_take_turns_so_the_last_one_completes_th
     assert sorted(complete_when_signed) == [False, True]
 
 
-def test_X_4_signing_a_form_that_changed_meanwhile_is_a_conflict_not_a_refusal(personas, ticket):
+def test_X_4_a_record_moved_on_meanwhile_is_still_signed_when_its_form_reads_the_same(personas, ticket):
+    """The other party's signature may move the record on (a client's signature passes an
+    acceptance report the lead signs too): the form is the same, so the second signature lands."""
     stale = Ticket.objects.get(pk=ticket.pk)
     Ticket.objects.filter(pk=ticket.pk).update(state=Ticket.State.SUBMITTED)
+    sig.sign(FORM, stale, actor=personas["client_a"], role="client")
+    assert Signature.objects.filter(role="client").count() == 1
+
+
+def test_X_4_signing_a_form_that_changed_meanwhile_is_a_conflict_not_a_refusal(personas, ticket):
+    stale = Ticket.objects.get(pk=ticket.pk)
+    Ticket.objects.filter(pk=ticket.pk).update(state=Ticket.State.SUBMITTED, description="改過的內容")
     with pytest.raises(ConflictError):
         sig.sign(FORM, stale, actor=personas["client_a"], role="client")
     assert not Signature.objects.exists()

@@ -595,3 +595,177 @@ def plan_cases():
 def test_X_4_plan_actions_fired_at_once_succeed_once(personas, make_user):
     reviewers = [make_user(Role.REVIEWER, username=f"expert.{name}") for name in ("zhao", "qian", "feng")]
     run_cases({**personas, "reviewers": reviewers, "last_reviewer": reviewers[-1]}, plan_cases())
+
+
+# Projects (PRJ-1, PRJ-2) -------------------------------------------------------------------------
+
+
+def project_cases():
+    from onestop.projects import services
+    from onestop.projects.models import KickoffMeeting
+    from tests.stages import make_project
+    from tests.test_projects import kicked_off, opened
+
+    def kickoff_body(personas):
+        return {
+            "held_on": "2026-01-05",
+            "location": "甲方會議室",
+            "attendees": [personas["lead"].pk, personas["technician"].pk],
+            "goals": "完成評估",
+            "tasks_communicated": "調研、測試、報告",
+        }
+
+    def milestones_done(personas):
+        project = make_project(personas, _next(personas))
+        project.milestones.update(completed_on=date(2026, 6, 28), percent_complete=100)
+        return project
+
+    def report_in(state):
+        def build(personas):
+            report = services.start_report(kicked_off(personas), actor=personas["lead"], day=date(2026, 2, 4))
+            if state == "submitted":
+                services.submit_report(report, actor=personas["lead"])
+            return report
+
+        return build
+
+    def kickoff(personas):
+        project = opened(personas)
+        personas["_kickoffs"] = lambda: KickoffMeeting.objects.filter(project=project).count()
+        return project
+
+    return [
+        Case("kick_off", "project-kickoff", "lead", kickoff, kickoff_body, history_rows=2),
+        Case("complete", "project-complete", "lead", milestones_done, {"comment": "全部完成"}),
+        Case("submit", "progressreport-submit", "lead", report_in("draft"), {"comment": "本週進度"}),
+        Case("review", "progressreport-review", "lead", report_in("submitted"), {"comment": "OK"}),
+        Case(
+            "return_for_correction",
+            "progressreport-return-for-correction",
+            "lead",
+            report_in("submitted"),
+            {"comment": "數據有誤"},
+        ),
+    ]
+
+
+@concurrent
+def test_X_4_project_actions_fired_at_once_succeed_once(personas):
+    run_cases(personas, project_cases())
+    assert personas["_kickoffs"]() == 1, "one kickoff meeting, not one per request"
+
+
+# Acceptance (ACC-1..3) ---------------------------------------------------------------------------
+
+
+def acceptance_cases():
+    from onestop.acceptance import services
+    from tests.test_acceptance import applied, in_acceptance, with_team
+
+    def ready_to_start(personas):
+        acceptance_round = with_team(applied(personas, _next(personas)), personas)
+        services.skip_checklist(acceptance_round, actor=personas["client_a"], reason="雙方同意略過")
+        acceptance_round.refresh_from_db()
+        return acceptance_round
+
+    def with_problem(personas):
+        acceptance_round = in_acceptance(personas, _next(personas))
+        services.add_problem(
+            acceptance_round, actor=personas["client_a"], description="報表過慢", requirement="2 秒內"
+        )
+        acceptance_round.refresh_from_db()
+        return acceptance_round
+
+    def open_problem(personas):
+        acceptance_round = with_problem(personas)
+        services.fill_report(
+            acceptance_round, actor=personas["client_a"], conclusion="fail", summary="本輪不合格"
+        )
+        return acceptance_round.problems.get()
+
+    return [
+        Case("start", "acceptanceround-start", "client_a", ready_to_start, {"comment": "開始驗收"}),
+        Case(
+            "fail_round",
+            "acceptanceround-report",
+            "client_a",
+            with_problem,
+            {"conclusion": "fail", "summary": "本輪不合格"},
+            history_rows=2,  # the report, then the transition
+        ),
+        Case("resolve", "acceptanceproblem-resolve", "lead", open_problem, {"fix": "查詢已優化至 1.2 秒"}),
+    ]
+
+
+@concurrent
+def test_X_4_acceptance_actions_fired_at_once_succeed_once(personas):
+    run_cases(personas, acceptance_cases())
+
+
+def pass_report_awaiting_signatures(personas):
+    from onestop.acceptance import services
+    from tests.test_acceptance import completed_project, in_acceptance, record_all
+
+    acceptance_round = in_acceptance(personas, _next(personas))
+    record_all(acceptance_round, personas["client_a"])
+    services.fill_report(acceptance_round, actor=personas["client_a"], conclusion="pass", summary="全部合格")
+    assert completed_project  # the project is completed: the client's signature also accepts it
+    acceptance_round.refresh_from_db()
+    return acceptance_round
+
+
+def signing(record, document: str, role: str) -> dict:
+    return {
+        "record_type": record._meta.label_lower,
+        "object_id": record.pk,
+        "document": document,
+        "role": role,
+    }
+
+
+@concurrent
+def test_X_4_the_acceptance_report_signed_by_both_parties_and_by_one_party_at_once(personas):
+    """The client's signature on a “pass” report passes the round and accepts the project —
+    once, whoever signs at the same moment (POST /api/signatures/)."""
+    url = reverse("api:signature-list")
+    both = pass_report_awaiting_signatures(personas)
+    responses = race(
+        url,
+        None,
+        [personas["client_a"], personas["lead"]],
+        bodies=[
+            signing(both, "acceptance_report", "client"),
+            signing(both, "acceptance_report", "project_lead"),
+        ],
+    )
+    assert_both_succeed(responses)
+    assert signature_count(both) == 2
+    assert log_count(both, "pass_round") == 1 and log_count(both.project, "record_acceptance") == 1
+
+    again = pass_report_awaiting_signatures(personas)
+    for role, user in (("client", personas["client_a"]), ("project_lead", personas["lead"])):
+        body = signing(again, "acceptance_report", role)
+        assert_one_wins(race(url, body, [user] * N), role)
+        assert_lost(late(url, body, user), role)
+        assert signature_count(again, role) == 1, role
+    assert log_count(again, "pass_round") == 1 and log_count(again.project, "record_acceptance") == 1
+
+
+@concurrent
+def test_X_4_one_party_forms_signed_several_times_at_once_land_once(personas):
+    """The forms one party signs: the acceptance application (the lead) and the settlement
+    (finance, through the signatures API as well as the approve action raced above)."""
+    from tests.test_settlement import submitted
+
+    url = reverse("api:signature-list")
+    acceptance_round = pass_report_awaiting_signatures(personas)
+    settlement = submitted(personas, _next(personas))
+    for record, document, role, user in (
+        (acceptance_round, "acceptance_application", "project_lead", personas["lead"]),
+        (settlement, "settlement", "finance", personas["finance"]),
+    ):
+        body = signing(record, document, role)
+        assert_one_wins(race(url, body, [user] * N), document)
+        assert_lost(late(url, body, user), document)
+        assert signature_count(record, role) == 1, document
+    assert log_count(settlement, "approve") == 1

@@ -157,7 +157,12 @@ def sign(document: FormDocument, obj, *, actor, role: str, ip_address: str | Non
             # at the same moment each saw the other's signature missing, neither completed the
             # form, and the record stayed stuck before its next step for good.
             locked = model._base_manager.select_for_update().get(pk=obj.pk)
-            if _state_of(locked) != _state_of(obj) or not document.may_sign(actor, locked, role):
+            if not document.may_sign(actor, locked, role) or (
+                # The record moved on meanwhile (often by the other party's signature, e.g. the
+                # client's passing an acceptance report the lead signs too): sign on only if
+                # the form still reads as the signer saw it.
+                _state_of(locked) != _state_of(obj) and document.render(locked) != document.render(obj)
+            ):
                 raise ConflictError(
                     _("“%(title)s” changed while you were signing it. Reload the page and check it again.")
                     % {"title": document.title}

@@ -265,7 +265,7 @@ def perform_transition(obj, name: str, *, actor, comment: str = "", expected_sta
     """
     comment = (comment or "").strip()
     if expected_state not in (None, "") and expected_state != obj.current_state:
-        raise _conflict(obj)
+        raise conflict(obj)
     check_transition(obj, name, actor=actor, comment=comment)
     bound, meta = _method(obj, name)
     source = obj.current_state
@@ -293,7 +293,7 @@ def perform_transition(obj, name: str, *, actor, comment: str = "", expected_sta
             )
     except ConcurrentTransition:
         obj.refresh_from_db()
-        raise _conflict(obj) from None
+        raise conflict(obj) from None
     except Exception:
         # The database rolled back; bring the object in memory back in line with it.
         if obj.pk is not None and obj.current_state != source:
@@ -311,7 +311,8 @@ def change_reason(label: str, comment: str = "") -> str:
     return reason if len(reason) <= CHANGE_REASON_LENGTH else reason[: CHANGE_REASON_LENGTH - 1] + "…"
 
 
-def _conflict(obj) -> ConflictError:
+def conflict(obj) -> ConflictError:
+    """The 409 for a lost race on ``obj``: someone else moved it on; says to what."""
     current = type(obj)._base_manager.filter(pk=obj.pk).values_list(obj.state_field_name, flat=True).first()
     return ConflictError(
         _(
