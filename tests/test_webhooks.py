@@ -539,6 +539,6 @@ def test_X_8_nothing_is_sent_to_an_inactive_endpoint_or_twice_while_still_being_
     assert services.deliver() == 0  # an inactive endpoint's deliveries wait
     client.force_login(admin)
     response = client.post(reverse("webhooks:delivery_redeliver", args=[pending.pk]))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "still being tried" in response.content.decode()
     assert Delivery.objects.count() == 1 and receiver.requests == []
