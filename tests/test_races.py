@@ -13,7 +13,8 @@ apps and every signing endpoint. What keeps one winner (docs/architecture.md, "R
   makes the second writer wait and then read the winner's state; the guarded UPDATE catches
   whatever read the record without the lock.
 
-Transactional tests are slow, so each test builds its records and loops over its cases.
+Transactional tests are slow (each ends with a flush and a restore of the data migrations' rows),
+so there are two: every app action, every signing endpoint; each loops over its cases.
 """
 
 from __future__ import annotations
@@ -86,8 +87,7 @@ def awaiting_contract_signatures(personas, index):
     return reviewed(personas, drafted(personas, index))
 
 
-@concurrent
-def test_X_4_the_confirmation_form_signed_by_both_parties_at_once_completes_exactly_once(personas):
+def confirmation_signed_by_both_parties_at_once_completes_exactly_once(personas):
     engagement = awaiting_confirmation_signatures(personas, 0)
     url = reverse("api:engagement-sign", args=[engagement.pk])
     responses = race(
@@ -104,8 +104,7 @@ def test_X_4_the_confirmation_form_signed_by_both_parties_at_once_completes_exac
     assert engagement.confirmed_at is not None
 
 
-@concurrent
-def test_X_4_the_confirmation_form_signed_by_one_party_several_times_at_once_lands_once(personas):
+def confirmation_signed_by_one_party_several_times_at_once_lands_once(personas):
     engagement = awaiting_confirmation_signatures(personas, 1)
     url = reverse("api:engagement-sign", args=[engagement.pk])
     for role, user in (("client", personas["client_a"]), ("technician", personas["technician"])):
@@ -117,8 +116,7 @@ def test_X_4_the_confirmation_form_signed_by_one_party_several_times_at_once_lan
     assert log_count(engagement, "confirm") == 1
 
 
-@concurrent
-def test_X_4_the_contract_signed_by_both_parties_at_once_is_signed_exactly_once(personas):
+def contract_signed_by_both_parties_at_once_is_signed_exactly_once(personas):
     contract = awaiting_contract_signatures(personas, 0)
     url = reverse("api:contract-sign", args=[contract.pk])
     responses = race(
@@ -135,8 +133,7 @@ def test_X_4_the_contract_signed_by_both_parties_at_once_is_signed_exactly_once(
     assert log_count(contract, "complete_signing") == 1
 
 
-@concurrent
-def test_X_4_the_contract_signed_by_one_party_several_times_at_once_lands_once(personas):
+def contract_signed_by_one_party_several_times_at_once_lands_once(personas):
     contract = awaiting_contract_signatures(personas, 1)
     url = reverse("api:contract-sign", args=[contract.pk])
     for role, user in (("company", personas["management"]), ("client", personas["client_a"])):
@@ -242,11 +239,6 @@ def coordination_cases():
     ]
 
 
-@concurrent
-def test_X_4_coordination_actions_fired_at_once_succeed_once(personas):
-    run_cases(personas, coordination_cases())
-
-
 # Complaints (EXT-2) ------------------------------------------------------------------------------
 
 
@@ -294,11 +286,6 @@ def complaint_cases():
             {"note": "客戶未回覆"},
         ),
     ]
-
-
-@concurrent
-def test_X_4_complaint_actions_fired_at_once_succeed_once(personas):
-    run_cases(personas, complaint_cases())
 
 
 # Quality (QA-1..3) -------------------------------------------------------------------------------
@@ -394,16 +381,6 @@ def quality_cases():
     ]
 
 
-@concurrent
-def test_X_4_quality_actions_fired_at_once_succeed_once(personas, make_user):
-    from onestop.accounts.models import Department
-
-    department = Department.objects.create(code="rnd-q", name="技術研發部")
-    head = make_user(Role.TECHNICIAN, username="rnd.head", full_name="研發部長", department=department)
-    Department.objects.filter(pk=department.pk).update(head=head)
-    run_cases({**personas, "head": head}, quality_cases())
-
-
 # Settlement (FEE-1, FEE-2) -----------------------------------------------------------------------
 
 
@@ -434,11 +411,6 @@ def _next(personas) -> int:
     """A fresh index for the stage builders (each makes its own engagement, contract…)."""
     personas["_index"] = personas.get("_index", 100) + 1
     return personas["_index"]
-
-
-@concurrent
-def test_X_4_settlement_actions_fired_at_once_succeed_once(personas):
-    run_cases(personas, settlement_cases())
 
 
 # Contracts (CON-1..3) ----------------------------------------------------------------------------
@@ -502,11 +474,6 @@ def contract_cases():
     ]
 
 
-@concurrent
-def test_X_4_contract_actions_fired_at_once_succeed_once(personas):
-    run_cases(personas, contract_cases())
-
-
 # Engagements (INT-1..3) --------------------------------------------------------------------------
 
 
@@ -546,11 +513,6 @@ def engagement_cases():
             {"comment": "客戶取消"},
         ),
     ]
-
-
-@concurrent
-def test_X_4_engagement_actions_fired_at_once_succeed_once(personas):
-    run_cases(personas, engagement_cases())
 
 
 # Plans (PLN-1..3) --------------------------------------------------------------------------------
@@ -602,12 +564,6 @@ def plan_cases():
         Case("approve", "planversion-approve", "management", passed, {"comment": "同意"}),
         Case("reject", "planversion-reject", "management", passed, {"comment": "預算過高"}),
     ]
-
-
-@concurrent
-def test_X_4_plan_actions_fired_at_once_succeed_once(personas, make_user):
-    reviewers = [make_user(Role.REVIEWER, username=f"expert.{name}") for name in ("zhao", "qian", "feng")]
-    run_cases({**personas, "reviewers": reviewers, "last_reviewer": reviewers[-1]}, plan_cases())
 
 
 # Projects (PRJ-1, PRJ-2) -------------------------------------------------------------------------
@@ -662,12 +618,6 @@ def project_cases():
     ]
 
 
-@concurrent
-def test_X_4_project_actions_fired_at_once_succeed_once(personas):
-    run_cases(personas, project_cases())
-    assert personas["_kickoffs"]() == 1, "one kickoff meeting, not one per request"
-
-
 # Acceptance (ACC-1..3) ---------------------------------------------------------------------------
 
 
@@ -710,11 +660,6 @@ def acceptance_cases():
     ]
 
 
-@concurrent
-def test_X_4_acceptance_actions_fired_at_once_succeed_once(personas):
-    run_cases(personas, acceptance_cases())
-
-
 def pass_report_awaiting_signatures(personas):
     from onestop.acceptance import services
     from tests.test_acceptance import completed_project, in_acceptance, record_all
@@ -736,8 +681,7 @@ def signing(record, document: str, role: str) -> dict:
     }
 
 
-@concurrent
-def test_X_4_the_acceptance_report_signed_by_both_parties_and_by_one_party_at_once(personas):
+def acceptance_report_signed_by_both_parties_and_by_one_party_at_once(personas):
     """The client's signature on a “pass” report passes the round and accepts the project —
     once, whoever signs at the same moment (POST /api/signatures/)."""
     url = reverse("api:signature-list")
@@ -764,8 +708,7 @@ def test_X_4_the_acceptance_report_signed_by_both_parties_and_by_one_party_at_on
     assert log_count(again, "pass_round") == 1 and log_count(again.project, "record_acceptance") == 1
 
 
-@concurrent
-def test_X_4_one_party_forms_signed_several_times_at_once_land_once(personas):
+def one_party_forms_signed_several_times_at_once_land_once(personas):
     """The forms one party signs: the acceptance application (the lead) and the settlement
     (finance, through the signatures API as well as the approve action raced above)."""
     from tests.test_settlement import submitted
@@ -810,17 +753,7 @@ def test_every_transition_is_raced_by_parallel_requests():
     load_test_modules()
     by_name = {model._meta.model_name: model._meta.label for model in workflow_models()}
     raced = set(RACED_BY_SIGNING)
-    for cases in (
-        coordination_cases,
-        complaint_cases,
-        quality_cases,
-        settlement_cases,
-        contract_cases,
-        engagement_cases,
-        plan_cases,
-        project_cases,
-        acceptance_cases,
-    ):
+    for cases in ALL_CASES:
         raced |= {f"{by_name[case.action.split('-')[0]]}.{case.transition}" for case in cases()}
     for sub in all_subclasses(TransitionTestBase):  # the generic transitions race there
         if sub.model is not None:
@@ -831,3 +764,46 @@ def test_every_transition_is_raced_by_parallel_requests():
     assert every - raced == NO_REQUEST_OF_THEIR_OWN, sorted(every - raced)
     assert raced <= every, sorted(raced - every)
     assert apps.ready
+
+
+# --- the tests: few, because each transactional test costs a flush and a restore ------------
+
+
+ALL_CASES = (
+    coordination_cases,
+    complaint_cases,
+    quality_cases,
+    settlement_cases,
+    contract_cases,
+    engagement_cases,
+    plan_cases,
+    project_cases,
+    acceptance_cases,
+)
+
+
+@concurrent
+def test_X_4_every_app_action_fired_at_once_succeeds_once_and_the_others_get_409(personas, make_user):
+    """Every transition an app's API action runs, from each source state worth its own case."""
+    from onestop.accounts.models import Department
+
+    department = Department.objects.create(code="rnd-q", name="技術研發部")  # quality's notices go here
+    head = make_user(Role.TECHNICIAN, username="rnd.head", full_name="研發部長", department=department)
+    Department.objects.filter(pk=department.pk).update(head=head)
+    reviewers = [make_user(Role.REVIEWER, username=f"expert.{name}") for name in ("zhao", "qian", "feng")]
+    personas = {**personas, "head": head, "reviewers": reviewers, "last_reviewer": reviewers[-1]}
+    for cases in ALL_CASES:
+        run_cases(personas, cases())
+    assert personas["_kickoffs"]() == 1, "one kickoff meeting, not one per request"
+
+
+@concurrent
+def test_X_4_every_form_signed_at_once_lands_each_signature_once_and_completes_once(personas):
+    """Every signing endpoint: both parties at once (both land, the form completes once) and one
+    party N times at once (one lands, the others 409, a late one 409)."""
+    confirmation_signed_by_both_parties_at_once_completes_exactly_once(personas)
+    confirmation_signed_by_one_party_several_times_at_once_lands_once(personas)
+    contract_signed_by_both_parties_at_once_is_signed_exactly_once(personas)
+    contract_signed_by_one_party_several_times_at_once_lands_once(personas)
+    acceptance_report_signed_by_both_parties_and_by_one_party_at_once(personas)
+    one_party_forms_signed_several_times_at_once_land_once(personas)
