@@ -727,6 +727,22 @@ def one_party_forms_signed_several_times_at_once_land_once(personas):
     assert log_count(settlement, "approve") == 1
 
 
+# --- what guards a race on each database ---------------------------------------------------------
+
+
+def test_X_4_what_keeps_one_winner_is_there_on_this_database():
+    """``select_for_update`` is a no-op on SQLite; there every transaction takes the write lock at
+    its start (BEGIN IMMEDIATE) and a waiting writer queues (busy timeout) instead of failing."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        assert not connection.features.has_select_for_update
+        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        assert connection.settings_dict["OPTIONS"]["timeout"] >= 5
+    else:
+        assert connection.features.has_select_for_update
+
+
 # --- every transition is raced -----------------------------------------------------------------
 
 # Transitions a signature makes (the last party's, or the one that decides), raced above
