@@ -460,7 +460,7 @@ def test_PRJ_3_a_report_is_made_from_milestones_and_progress_and_a_sent_report_n
         .status_code
         == 403
     )
-    assert api(personas["lead"]).post(f"/api/client-reports/{sent.pk}/send/").status_code == 400
+    assert api(personas["lead"]).post(f"/api/client-reports/{sent.pk}/send/").status_code == 409
     # The next report takes the new state of the project, numbered 2.
     second = services.prepare_report(
         project,
@@ -675,7 +675,7 @@ def test_PRJ_3_only_management_decides_and_only_a_draft_is_edited(personas):
         api(personas["management"])
         .post(f"/api/change-requests/{submitted.pk}/approve/", {}, format="json")
         .status_code
-        == 400
+        == 409
     )
     services.submit_change(submitted, actor=personas["lead"])
     assert Deadline.objects.filter(target_id=submitted.pk, responsible=personas["management"]).exists()
@@ -790,7 +790,7 @@ def test_PRJ_3_approval_is_refused_while_the_plan_has_an_open_version_and_change
     response = api(personas["management"]).post(
         f"/api/change-requests/{request.pk}/approve/", {}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     request.refresh_from_db()
     assert request.state == "submitted" and request.plan_version is None
     assert plan_state(project) == before
@@ -886,7 +886,7 @@ def test_PRJ_3_a_resource_request_is_answered_by_the_department_head_with_notice
         api(head)
         .post(f"/api/resource-requests/{request.pk}/decline/", {"answer": "改"}, format="json")
         .status_code
-        == 400
+        == 409
     )
     assert (
         api(personas["lead"])

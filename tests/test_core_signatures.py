@@ -223,17 +223,20 @@ def test_X_5_signing_through_the_api_and_bad_input(personas, ticket):
         "role": "client",
         "password": PASSWORD,
     }
+    bad = api(personas["cs"])
+    assert bad.post(url, body, format="json").status_code == 403  # not the client
     response = api(personas["client_a"]).post(url, body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["sha256"] == Signature.objects.get().sha256
     again = api(personas["client_a"]).post(url, body, format="json")
     assert again.status_code == 409 and again.json()["code"] == "already_done"  # signed already
+    # Once signed in a role, that is the answer to anyone who may see the form: no one can
+    # sign it again (a lost race is told so, not "you may not", issue 10).
+    assert bad.post(url, body, format="json").json()["code"] == "already_done"
     assert api(personas["client_b"]).post(url, body, format="json").status_code == 404
-    bad = api(personas["cs"])
     assert bad.post(url, {**body, "record_type": "nope.nothing"}, format="json").status_code == 400
     assert bad.post(url, {**body, "document": "nothing"}, format="json").status_code == 400
     assert bad.post(url, {**body, "object_id": "x"}, format="json").status_code == 400
-    assert bad.post(url, {**body, "role": "client"}, format="json").status_code == 403
     assert bad.put(reverse("api:signature-detail", args=[1]), body, format="json").status_code in (403, 405)
     assert Signature.objects.count() == 1
 
@@ -302,9 +305,18 @@ def test_X_4_two_parties_signing_at_once_take_turns_so_the_last_one_completes_th
     assert sorted(complete_when_signed) == [False, True]
 
 
-def test_X_4_signing_a_form_that_changed_meanwhile_is_a_conflict_not_a_refusal(personas, ticket):
+def test_X_4_a_record_moved_on_meanwhile_is_still_signed_when_its_form_reads_the_same(personas, ticket):
+    """The other party's signature may move the record on (a client's signature passes an
+    acceptance report the lead signs too): the form is the same, so the second signature lands."""
     stale = Ticket.objects.get(pk=ticket.pk)
     Ticket.objects.filter(pk=ticket.pk).update(state=Ticket.State.SUBMITTED)
+    sig.sign(FORM, stale, actor=personas["client_a"], role="client")
+    assert Signature.objects.filter(role="client").count() == 1
+
+
+def test_X_4_signing_a_form_that_changed_meanwhile_is_a_conflict_not_a_refusal(personas, ticket):
+    stale = Ticket.objects.get(pk=ticket.pk)
+    Ticket.objects.filter(pk=ticket.pk).update(state=Ticket.State.SUBMITTED, description="改過的內容")
     with pytest.raises(ConflictError):
         sig.sign(FORM, stale, actor=personas["client_a"], role="client", password=PASSWORD)
     assert not Signature.objects.exists()

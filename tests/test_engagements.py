@@ -361,7 +361,7 @@ def test_X_2_a_transition_from_a_wrong_state_is_refused_clearly(cs_user, technic
     response = api(cs_user).post(
         f"/api/engagements/{engagement.pk}/forward/", {"technician": technician.pk}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["code"] == "not_possible_now"
     assert response.json()["detail"]
 

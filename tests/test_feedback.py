@@ -614,7 +614,7 @@ def test_EXT_2_complaint_lifecycle_with_reopen_and_the_clients_confirmation(
     ]
     # Nothing more to do with a closed complaint.
     response = client.post(reverse("feedback:complaint_reopen", args=[complaint.pk]), {"reason": "再開"})
-    assert response.status_code == 400
+    assert response.status_code == 409
 
 
 def test_EXT_2_staff_close_without_the_client_only_after_the_waiting_time_and_with_a_note(personas):
@@ -803,7 +803,7 @@ def test_EXT_2_X_8_the_complaint_flow_through_the_api(personas):
     assert post(tech, "assign", {"handler": personas["technician"].pk}).status_code == 404
     assert post(cs, "assign", {"handler": personas["client_a"].pk}).status_code == 400
     assert post(cs, "assign", {"handler": personas["technician"].pk}).json()["state"] == "in_handling"
-    assert post(client_a, "confirm").status_code == 400  # nothing to confirm yet
+    assert post(client_a, "confirm").status_code == 409  # nothing to confirm yet
     assert post(tech, "respond", {"response": ""}).status_code == 400
     assert post(tech, "respond", {"response": "已向工程師了解情況並致歉。"}).json()["state"] == "responded"
     response = post(cs, "close-unconfirmed", {"note": "客戶未回覆"})

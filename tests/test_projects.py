@@ -486,7 +486,7 @@ def test_PRJ_2_the_api_fills_submits_and_reviews(personas):
     )
     assert response.status_code == 200 and response.json()["state"] == "reviewed"
     assert (
-        api(personas["lead"]).post(reverse("api:progressreport-review", args=[report.pk])).status_code == 400
+        api(personas["lead"]).post(reverse("api:progressreport-review", args=[report.pk])).status_code == 409
     )
 
 

@@ -364,7 +364,7 @@ def test_X_8_the_api_lists_deliveries_and_redelivers_only_finished_ones(
         next_attempt_at=timezone.now() + timedelta(hours=1),
     )
     response = api(admin).post(f"/api/webhooks/deliveries/{pending.pk}/redeliver/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["code"] == "not_possible_now"
 
 
@@ -530,7 +530,7 @@ def test_X_8_nothing_is_sent_to_an_inactive_endpoint_or_twice_while_still_being_
     admin = personas["admin"]
     endpoint = make_endpoint(admin, receiver.url, active=False)
     response = api(admin).post(f"/api/webhooks/endpoints/{endpoint['id']}/send-test/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["code"] == "not_possible_now"
     assert "not active" in response.json()["detail"]
 
@@ -540,6 +540,6 @@ def test_X_8_nothing_is_sent_to_an_inactive_endpoint_or_twice_while_still_being_
     assert services.deliver() == 0  # an inactive endpoint's deliveries wait
     client.force_login(admin)
     response = client.post(reverse("webhooks:delivery_redeliver", args=[pending.pk]))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "still being tried" in response.content.decode()
     assert Delivery.objects.count() == 1 and receiver.requests == []

@@ -19,14 +19,18 @@ It then inherits, for every declared transition, through the API and the UI:
 - the declaration matches the model (a changed state machine must change its test);
 - allowed from each source state: the state moves, the log names who, from, to and the
   comment, and the history row is attributed to that user;
-- refused from every other state: 400 with a clear message, nothing changed, nothing logged;
+- refused from every other state: 409 (``not_possible_now``: the record has moved on) with a
+  clear message, nothing changed, nothing logged;
 - refused without permission: 403, nothing changed; the button is not offered;
 - a stale state sent by the client (someone acted first) answers 409, nothing changed;
-- a record outside the user's reach answers 404.
+- a record outside the user's reach answers 404;
+- N parallel requests (real threads, each with its own connection) for each transition from
+  each source state: exactly one succeeds, the others answer 409, one log entry, one history row.
 
 tests/test_meta.py fails when a transition of a onestop model is not declared in a subclass.
-Concurrency on a real database is proved once, for the mechanism, in test_core_workflow.py
-(``run_concurrently`` below can be reused by a stage that adds its own side effects).
+The mechanism's own concurrency tests are in test_core_workflow.py; ``race`` and
+``assert_one_wins`` below fire and judge parallel API requests for any endpoint
+(tests/test_races.py uses them for the service actions of every app).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 from django.urls import reverse
@@ -169,11 +174,11 @@ class TransitionTestBase:
                 obj = self.make_object_in(personas, state)
                 before = self.snapshot(obj)
                 response = self.api(user).post(self.api_url(obj, case.name), self.body(case), format="json")
-                assert response.status_code == 400, (case.name, state, response.json())
+                assert response.status_code == 409, (case.name, state, response.json())
                 body = response.json()
                 assert body["code"] == "not_possible_now" and body["detail"], body
                 response = client.post(self.ui_url(obj, case.name), self.body(case))
-                assert response.status_code == 400, (case.name, state)
+                assert response.status_code == 409, (case.name, state)
                 assert body["detail"] in response.content.decode()
                 assert self.snapshot(obj) == before, (case.name, state, "something changed")
 
@@ -235,6 +240,78 @@ class TransitionTestBase:
             )
             assert client.post(self.ui_url(obj, case.name), self.body(case)).status_code == 404
             assert self.snapshot(obj) == before
+
+    # --- races --------------------------------------------------------------------------------
+    @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+    def test_parallel_requests_for_each_transition_give_one_success_and_409s(self, personas):
+        """X-4, R-races: one transactional test per model, looping over its transitions."""
+        for case in self.transitions:
+            user = personas[case.actor]
+            for source in sorted(case.sources):
+                obj = self.make_object_in(personas, source)
+                before = self.snapshot(obj)
+                url, body = self.api_url(obj, case.name), self.body(case, expected_state=source)
+                assert_one_wins(race(url, body, [user] * N), (case.name, source))
+                assert_lost(late(url, body, user), (case.name, source, "late"))
+                assert_lost(late(url, self.body(case), user), (case.name, source, "late, no state"))
+                fresh = self.model._base_manager.get(pk=obj.pk)
+                assert fresh.current_state == case.target, (case.name, source)
+                assert self.log_of(obj).count() == before[1] + 1, (case.name, source, "one log entry")
+                assert fresh.history.count() == before[2] + 1, (case.name, source, "one history row")
+
+
+# How many requests race for one action: enough for a winner, a loser that read the record
+# before the winner wrote and (usually) one that read it after; more only costs time.
+N = 3
+# The answers a lost race may give (409 each): the request met the winner's write
+# (stale_state), arrived after it (not_possible_now), or repeated a signature (already_done).
+LOST_RACE_CODES = {"stale_state", "not_possible_now", "already_done"}
+
+
+def race(url, body, users, *, bodies=None, method: str = "post"):
+    """One API request per user to ``url``, all released at once; the responses, in order.
+
+    ``bodies`` gives each request its own body (in the order of ``users``) instead of ``body``.
+    Each request runs in its own thread with its own client and database connection, as
+    parallel web requests would; needs a transactional test (``concurrent``)."""
+
+    def request_as(user, data):
+        def prepare():
+            api = APIClient()
+            api.force_authenticate(user)
+            return lambda: getattr(api, method)(url, data, format="json")
+
+        return prepare
+
+    bodies = bodies or [body] * len(users)
+    responses, errors = run_concurrently(*(request_as(u, b) for u, b in zip(users, bodies, strict=True)))
+    assert errors == [None] * len(users), errors  # an exception here is a 500 to a real client
+    return responses
+
+
+def late(url, body, user, *, method: str = "post"):
+    """The same request once more, after the race: what a user arriving a moment late gets."""
+    api = APIClient()
+    api.force_authenticate(user)
+    return getattr(api, method)(url, body, format="json")
+
+
+def assert_lost(response, context=None) -> None:
+    """A 409 with a lost-race code and a message for people."""
+    body = response.json() if response.content else None
+    assert response.status_code == 409, (context, response.status_code, body)
+    assert body["code"] in LOST_RACE_CODES and body["detail"], (context, body)
+
+
+def assert_one_wins(responses, context=None) -> None:
+    """Exactly one 2xx; every other answer a 409 with a lost-race code and a message."""
+    answers = [(r.status_code, r.json() if r.content else None) for r in responses]
+    won = [a for a in answers if 200 <= a[0] < 300]
+    lost = [a for a in answers if not 200 <= a[0] < 300]
+    assert len(won) == 1, (context, answers)
+    for status, body in lost:
+        assert status == 409, (context, answers)
+        assert body["code"] in LOST_RACE_CODES and body["detail"], (context, answers)
 
 
 def run_concurrently(*calls, timeout: float = 30):

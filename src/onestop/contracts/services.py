@@ -25,7 +25,7 @@ from onestop.contracts.models import (
 )
 from onestop.core import services as core_services
 from onestop.core import signatures
-from onestop.core.exceptions import ConflictError, DomainError
+from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
@@ -381,7 +381,8 @@ def _in_review(contract):
     if contract.state != Contract.State.IN_REVIEW:
         raise DomainError(
             _("Only a contract in review can be reviewed; %(code)s is “%(state)s”.")
-            % {"code": contract.code, "state": contract.state_label()}
+            % {"code": contract.code, "state": contract.state_label()},
+            code=ErrorCode.NOT_POSSIBLE_NOW,  # 409: often another reviewer decided first
         )
 
 
@@ -582,7 +583,8 @@ def archive(contract: Contract, *, actor, archive_number: str, location: str) ->
     if contract.state != Contract.State.SIGNED:
         raise DomainError(
             _("Only a signed contract can be archived; %(code)s is “%(state)s”.")
-            % {"code": contract.code, "state": contract.state_label()}
+            % {"code": contract.code, "state": contract.state_label()},
+            code=ErrorCode.NOT_POSSIBLE_NOW,
         )
     data = pdf.render_pdf(contract_form(), contract)
     upload = ContentFile(data, name=f"{contract.code}.pdf")

@@ -161,7 +161,7 @@ class TransitionActionsMixin:
     """Exposes each transition of the viewset's workflow model as ``POST …/{id}/<transition>/``.
 
     The action runs ``core.workflow.perform_transition`` — the same function as the HTML
-    view — so permission (403), source state and conditions (400), conflicts (409), the log
+    view — so permission (403), conditions (400), another source state or a conflict (409), the log
     and the history row are the same whichever way the user comes. A viewset that needs its
     own handling for a transition defines a method of that name and it is left alone.
     """
@@ -219,8 +219,8 @@ def _transition_action(model, name):
     run.__qualname__ = name
     run.__doc__ = (
         f"Transition `{name}` of {model._meta.verbose_name}: {', '.join(sorted(map(str, sources)))} → {target}. "
-        "403 without the permission, 400 from another state or with a condition unmet, "
-        "409 when the record changed meanwhile."
+        "403 without the permission, 400 with a condition unmet, "
+        "409 from another state or when the record changed meanwhile."
     )
     run = extend_schema(request=TransitionRequestSerializer, summary=f"{name} ({model.__name__})")(run)
     return action(detail=True, methods=["post"], url_path=name, url_name=name)(run)

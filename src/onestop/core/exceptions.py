@@ -20,7 +20,6 @@ class ErrorCode(models.TextChoices):
         _("The previous stage is not done (e.g. no plan before a signed confirmation)."),
     )
     NOT_EDITABLE = "not_editable", _("The record can no longer be changed in its current state.")
-    NOT_POSSIBLE_NOW = "not_possible_now", _("The action is not possible in the record's current state.")
     CONDITION_UNMET = "condition_unmet", _("Something the action needs is missing.")
     AMOUNT_EXCEEDS_CONTRACT = "amount_exceeds_contract", _("An amount goes beyond the contract's value.")
     AUTHORITY_EXCEEDED = "authority_exceeded", _("The signer's authority does not cover this amount or date.")
@@ -31,7 +30,10 @@ class ErrorCode(models.TextChoices):
         _("Signing needs the signer's password (or one-time code) in field password (or otp)."),
     )
     REAUTH_FAILED = "reauth_failed", _("The password or one-time code given to sign is not correct.")
-    # Conflicts (409)
+    # Conflicts (409): the record's current state stands against the request. Whoever loses a
+    # race meets one of these, whether the request arrived while the winner was writing
+    # (stale_state) or just after (not_possible_now), never a 400.
+    NOT_POSSIBLE_NOW = "not_possible_now", _("The action is not possible in the record's current state.")
     STALE_STATE = "stale_state", _("Someone else changed the record meanwhile; reload and check.")
     # Errors outside the services, named here so the API schema lists every code it may return
     NOT_AUTHENTICATED = "not_authenticated", _("Log in first.")
@@ -43,6 +45,11 @@ class ErrorCode(models.TextChoices):
     TOO_LARGE = "too_large", _("The request body is too large.")
     THROTTLED = "throttled", _("Too many requests; wait and try again.")
     UNAVAILABLE = "unavailable", _("The service is briefly unavailable (e.g. the database); retry later.")
+
+
+# Codes that answer 409 whichever error class raises them (HTTP: "a conflict with the current
+# state of the target resource"): a request refused because the record has moved on.
+CONFLICT_CODES = frozenset({ErrorCode.NOT_POSSIBLE_NOW, ErrorCode.STALE_STATE})
 
 
 class DomainError(Exception):
@@ -61,6 +68,8 @@ class DomainError(Exception):
         self.field = field
         if code is not None:
             self.code = ErrorCode(code)
+        if self.code in CONFLICT_CODES:
+            self.status_code = 409
 
 
 class ConflictError(DomainError):

@@ -62,7 +62,8 @@ ERROR_DESCRIPTIONS = {
     "401": "Not logged in.",
     "403": "Logged in, but not allowed to do this.",
     "404": "No such record, or one the user may not see (for a list: a page past the last).",
-    "409": "The record changed meanwhile (`stale_state`); nothing was saved.",
+    "409": "The record changed meanwhile (`stale_state`) or its state no longer allows the action "
+    "(`not_possible_now`), e.g. someone else acted first; nothing was saved.",
     "413": "The request body is larger than the upload limit (`too_large`).",
     "415": "The body's content type is not one the operation accepts (`unsupported_media_type`).",
     "429": "Too many requests from this user or address (`throttled`); wait and try again.",

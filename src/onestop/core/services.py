@@ -20,8 +20,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
 
 from onestop.core.exceptions import DomainError, ErrorCode
+from onestop.core.workflow import conflict
 
 CHANGE_REASON_LENGTH = 100  # simple-history's history_change_reason column
 
@@ -114,7 +116,13 @@ def save(obj, *, actor, reason: str = "", exclude=()):
     except ValidationError as exc:
         raise domain_error(exc) from None
     _stamp(obj, actor, reason)
-    obj.save()
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable after a refusal
+            obj.save()
+    except ConcurrentTransition:
+        # A record with a state, saved from a copy read before someone else moved it on: the
+        # guarded UPDATE wrote nothing. A lost race, told as such (409), never a 500.
+        raise conflict(obj) from None
     return obj
 
 

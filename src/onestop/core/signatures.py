@@ -174,6 +174,10 @@ def sign(
         raise PermissionDenied
     if role not in document.roles:
         raise DomainError(_("“%(role)s” is not a party that signs this form.") % {"role": role}, field="role")
+    if role in signed_roles(document, obj):
+        # Before the rule: a form already signed in this role (often completed by it, so the
+        # rule now says no) is a lost race or a repeated click — a 409, not a 403.
+        raise _already_signed(document, document.version(obj), role)
     if not document.may_sign(actor, obj, role):
         raise PermissionDenied(_("You may not sign this form as %(role)s.") % {"role": document.roles[role]})
     if consent is None:
@@ -189,7 +193,12 @@ def sign(
             # at the same moment each saw the other's signature missing, neither completed the
             # form, and the record stayed stuck before its next step for good.
             locked = model._base_manager.select_for_update().get(pk=obj.pk)
-            if _state_of(locked) != _state_of(obj) or not document.may_sign(actor, locked, role):
+            if not document.may_sign(actor, locked, role) or (
+                # The record moved on meanwhile (often by the other party's signature, e.g. the
+                # client's passing an acceptance report the lead signs too): sign on only if
+                # the form still reads as the signer saw it.
+                _state_of(locked) != _state_of(obj) and document.render(locked) != document.render(obj)
+            ):
                 raise ConflictError(
                     _("“%(title)s” changed while you were signing it. Reload the page and check it again.")
                     % {"title": document.title}
@@ -213,11 +222,7 @@ def sign(
                 )
             if any(signature.role == role for signature in existing):
                 # Someone signed in this role first (maybe a moment ago): a lost race, not bad input.
-                raise ConflictError(
-                    _("Version %(version)s has already been signed as %(role)s.")
-                    % {"version": version, "role": document.roles[role]},
-                    code=ErrorCode.ALREADY_DONE,
-                )
+                raise _already_signed(document, version, role)
             signature = Signature(
                 content_type=ContentType.objects.get_for_model(model),
                 object_id=obj.pk,
@@ -250,6 +255,14 @@ def sign(
             % {"role": document.roles[role]}
         ) from None
     return signature
+
+
+def _already_signed(document: FormDocument, version: int, role: str) -> ConflictError:
+    return ConflictError(
+        _("Version %(version)s has already been signed as %(role)s.")
+        % {"version": version, "role": document.roles[role]},
+        code=ErrorCode.ALREADY_DONE,
+    )
 
 
 def _state_of(record) -> tuple:

@@ -25,8 +25,9 @@ and every caller goes through ``perform_transition(obj, "submit", actor=user, co
 (from the app's service function, the HTML view and the API action alike), which
 
 1. refuses without the transition's permission (``PermissionDenied`` → 403),
-2. refuses from a state the transition does not start from, or when a condition is not
-   met (``DomainError`` with a clear message → 400),
+2. refuses from a state the transition does not start from (``DomainError`` with code
+   ``not_possible_now`` → 409: the record has moved on, often because someone else acted
+   first), or when a condition is not met (``condition_unmet`` → 400), with a clear message,
 3. runs the transition and saves in one transaction, with the state the caller read in
    the UPDATE's WHERE clause (``ConcurrentTransitionMixin``): when someone else moved
    the record first, nothing is written and ``ConflictError`` (409) says so — this holds on
@@ -44,6 +45,7 @@ and every caller goes through ``perform_transition(obj, "submit", actor=user, co
 from __future__ import annotations
 
 import inspect
+import threading
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -72,6 +74,9 @@ __all__ = [
 ]
 
 
+_RELOAD_LOCK = threading.RLock()  # reentrant: a reload may load a deferred field of its own
+
+
 class WorkflowModel(ConcurrentTransitionMixin, models.Model):
     """Mixin for models with one FSM state field (named by ``state_field_name``)."""
 
@@ -79,6 +84,14 @@ class WorkflowModel(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         abstract = True
+
+    def refresh_from_db(self, *args, **kwargs):
+        # django-fsm's FSMModelMixin reloads a protected state by switching the protection off on
+        # the field itself (shared by every thread of the process) and on again afterwards; two
+        # requests reloading at once made one of them fail with "Direct state modification is
+        # not allowed" (a 500, issue 10). Reloads take turns; a reload is one short query.
+        with _RELOAD_LOCK:
+            super().refresh_from_db(*args, **kwargs)
 
     @classmethod
     def state_field(cls) -> FSMFieldMixin:
@@ -214,11 +227,14 @@ def check_transition(obj, name: str, *, actor, comment: str = "") -> None:
     """Raise PermissionDenied / DomainError when ``actor`` may not run ``name`` on ``obj`` now."""
     _bound, meta = _method(obj, name)
     state = obj.current_state
-    visible = type(obj)._default_manager.visible_to(actor).filter(pk=obj.pk).exists()
-    if not visible or not _has_perm(_any_transition(meta, state), obj, actor):
-        raise PermissionDenied(
-            _("You may not do “%(action)s” here.") % {"action": _label(_any_transition(meta, state))}
-        )
+    refused = PermissionDenied(
+        _("You may not do “%(action)s” here.") % {"action": _label(_any_transition(meta, state))}
+    )
+    if not type(obj)._default_manager.visible_to(actor).filter(pk=obj.pk).exists():
+        raise refused
+    # The state before the permission: many permission rules ask the state too, so a request
+    # that arrives just after someone else moved the record on would otherwise read "you may
+    # not" (403) where the truth is "not any more" (409, issue 10).
     transition = meta.get_transition(state)
     if transition is None or not meta.has_transition(state):
         label = _label(_any_transition(meta, state))
@@ -227,6 +243,8 @@ def check_transition(obj, name: str, *, actor, comment: str = "") -> None:
             % {"action": label, "model": obj._meta.verbose_name, "state": obj.state_label()},
             code=ErrorCode.NOT_POSSIBLE_NOW,
         )
+    if not _has_perm(transition, obj, actor):
+        raise refused
     unmet = _unmet_condition(obj, transition)
     if unmet:
         raise DomainError(unmet, code=ErrorCode.CONDITION_UNMET)
@@ -247,7 +265,7 @@ def perform_transition(obj, name: str, *, actor, comment: str = "", expected_sta
     """
     comment = (comment or "").strip()
     if expected_state not in (None, "") and expected_state != obj.current_state:
-        raise _conflict(obj)
+        raise conflict(obj)
     check_transition(obj, name, actor=actor, comment=comment)
     bound, meta = _method(obj, name)
     source = obj.current_state
@@ -275,7 +293,7 @@ def perform_transition(obj, name: str, *, actor, comment: str = "", expected_sta
             )
     except ConcurrentTransition:
         obj.refresh_from_db()
-        raise _conflict(obj) from None
+        raise conflict(obj) from None
     except Exception:
         # The database rolled back; bring the object in memory back in line with it.
         if obj.pk is not None and obj.current_state != source:
@@ -293,7 +311,8 @@ def change_reason(label: str, comment: str = "") -> str:
     return reason if len(reason) <= CHANGE_REASON_LENGTH else reason[: CHANGE_REASON_LENGTH - 1] + "…"
 
 
-def _conflict(obj) -> ConflictError:
+def conflict(obj) -> ConflictError:
+    """The 409 for a lost race on ``obj``: someone else moved it on; says to what."""
     current = type(obj)._base_manager.filter(pk=obj.pk).values_list(obj.state_field_name, flat=True).first()
     return ConflictError(
         _(
