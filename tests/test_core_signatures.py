@@ -310,7 +310,7 @@ def test_X_4_a_record_moved_on_meanwhile_is_still_signed_when_its_form_reads_the
     acceptance report the lead signs too): the form is the same, so the second signature lands."""
     stale = Ticket.objects.get(pk=ticket.pk)
     Ticket.objects.filter(pk=ticket.pk).update(state=Ticket.State.SUBMITTED)
-    sig.sign(FORM, stale, actor=personas["client_a"], role="client")
+    sig.sign(FORM, stale, actor=personas["client_a"], role="client", password=PASSWORD)
     assert Signature.objects.filter(role="client").count() == 1
 
 

@@ -54,6 +54,9 @@ PAGE_TWINS: dict[str, list[str]] = {
     # name, phone, e-mail and organisation name (the page also matches an organisation's code).
     "engagements:client_lookup": ["api:clientcontact-list"],
     "engagements:incoming_mail_list": ["api:incomingmail-list"],
+    # Saving and deleting a list's saved filter (core/saved_filters.py).
+    "core:saved_filter_save": ["api:savedfilter-list"],
+    "core:saved_filter_delete": ["api:savedfilter-detail"],
     # The board is the engagement list by stage (``?stage=``); a drop runs the step's own action.
     "engagements:engagement_board": ["api:engagement-list"],
     "engagements:engagement_move": ["api:engagement-forward", "api:engagement-assess"],

@@ -45,6 +45,9 @@ OWN_TESTS = {
     "projects.ProgressReport": "tests.test_projects",
     "projects.ProgressRow": "tests.test_projects",
     "webhooks.Delivery": "tests.test_webhooks",
+    "core.SavedFilter": "tests.test_list_tools",
+    "accounts.ClientDataRecord": "tests.test_client_data",
+    "core.ListExport": "tests.test_list_tools",
 }
 
 

@@ -294,16 +294,31 @@ def complaint_cases():
 def quality_cases():
     from datetime import timedelta
 
+    from django.utils import timezone
+
     from onestop.quality import services
     from onestop.quality.models import ImprovementAction, QCPlan
     from tests.test_quality import (
-        TODAY,
         answer_all,
+        department,
+        failed_item,
         inspection_on,
-        notice_for,
         project_with_technician,
         template_for,
     )
+
+    # The quality tests' own helpers date things from their fixed day (tests/test_quality.py
+    # travels there); these run on the real clock, so their deadlines start from today.
+    TODAY = timezone.localdate()
+
+    def notice_for(personas):
+        return services.raise_notice(
+            failed_item(personas),
+            department=department(),
+            deadline=TODAY + timedelta(days=7),
+            requirement="更新設計文檔並提交複核記錄",
+            actor=personas["quality"],
+        )
 
     def plan_in(state):
         def build(personas):

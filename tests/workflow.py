@@ -45,6 +45,8 @@ from django.urls import reverse
 from django_fsm_log.models import StateLog
 from rest_framework.test import APIClient
 
+from tests.factories import PASSWORD
+
 
 @dataclass
 class TransitionCase:
@@ -279,7 +281,7 @@ def race(url, body, users, *, bodies=None, method: str = "post"):
         def prepare():
             api = APIClient()
             api.force_authenticate(user)
-            return lambda: getattr(api, method)(url, data, format="json")
+            return lambda: getattr(api, method)(url, with_password(data), format="json")
 
         return prepare
 
@@ -293,7 +295,13 @@ def late(url, body, user, *, method: str = "post"):
     """The same request once more, after the race: what a user arriving a moment late gets."""
     api = APIClient()
     api.force_authenticate(user)
-    return getattr(api, method)(url, body, format="json")
+    return getattr(api, method)(url, with_password(body), format="json")
+
+
+def with_password(body):
+    """Every raced request carries the user's password: signing asks for it (core/reauth.py), the
+    other actions ignore it (the factory users all have ``PASSWORD``)."""
+    return {**(body or {}), "password": PASSWORD}
 
 
 def assert_lost(response, context=None) -> None:

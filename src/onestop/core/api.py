@@ -822,7 +822,7 @@ class SavedFilterSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "url", "created_at", "updated_at"]
         # Uniqueness per (user, list, name) is the service's: it replaces the same name's filter.
         validators: list = []
-        extra_kwargs = {"name": {"validators": []}}
+        extra_kwargs: dict = {"name": {"validators": []}}
 
 
 class SavedFilterViewSet(

@@ -24,8 +24,8 @@ from onestop.core.exceptions import DomainError
 from onestop.core.listing import list_parameters
 from onestop.core.models import SavedFilter
 
-NAME_LENGTH = SavedFilter._meta.get_field("name").max_length
-QUERY_LENGTH = SavedFilter._meta.get_field("query").max_length
+NAME_LENGTH: int = SavedFilter._meta.get_field("name").max_length or 100
+QUERY_LENGTH: int = SavedFilter._meta.get_field("query").max_length or 1000
 
 
 def list_viewset(list_key: str, user):
@@ -40,7 +40,7 @@ def list_viewset(list_key: str, user):
     except (LookupError, ValueError):
         model = None
     viewset = viewset_for(model) if model is not None else None
-    if viewset is None or not viewset.allow_list:
+    if model is None or viewset is None or not viewset.allow_list:
         raise DomainError(_("There is no such list."), field="list_key")
     opts = model._meta
     if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):

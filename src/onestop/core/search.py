@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
+from typing import Any
 
 from django.apps import apps
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -34,9 +35,9 @@ PAGE = 20  # rows per kind on the results page
 class SearchKind:
     model: str  # "app_label.ModelName"
     fields: tuple[str, ...]  # searched (icontains); the first is the record's number or name
-    subtitle: Callable[[object], str] | None = None  # the second line of a hit
+    subtitle: Callable[[Any], str] | None = None  # the second line of a hit
     select_related: tuple[str, ...] = ()
-    url: Callable[[object], str] | None = None  # default: the record's page
+    url: Callable[[Any], str] | None = None  # default: the record's page
     icon: str = "file-earmark"
 
     @property
