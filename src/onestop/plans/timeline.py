@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from onestop.engagements.states import EngagementStage
+from onestop.plans.models import Plan
+
 
 def plan_events(engagement, user) -> list[dict]:
     """Events as keyword dicts for engagements.timeline.Event; staff only, three queries."""
     if user.client_organization_id is not None or not user.has_perm("plans.view_plan"):
         return []
-    from onestop.plans.models import Plan
 
     plan = Plan.objects.filter(engagement=engagement).first()
     if plan is None:
@@ -61,9 +63,6 @@ def plan_events(engagement, user) -> list[dict]:
 def plan_card(engagement, user) -> dict:
     """The service-plan card of the engagement page (PLN-1, X-1): the plan, or whether the user
     may open one now. Staff with access to plans only; one query."""
-    from onestop.engagements.states import EngagementStage
-    from onestop.plans.models import Plan
-
     if user.client_organization_id is not None or not user.has_perm("plans.view_plan"):
         return {"service_plan": None, "can_open_plan": False}
     plan = (
