@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from onestop.contracts.documents import contract_form
+from onestop.contracts.models import Contract
+from onestop.core import signatures
+from onestop.core.workflow import transition_log
+
 ICONS = {
     "submit": "send",
     "approve": "check2-circle",
@@ -18,10 +23,6 @@ ICONS = {
 
 def contract_events(engagement, user) -> list[dict]:
     """Events as keyword dicts for engagements.timeline.Event, for those who see the contract."""
-    from onestop.contracts.models import Contract
-    from onestop.core import signatures
-    from onestop.core.workflow import transition_log
-
     contract = (
         Contract.objects.visible_to(user).filter(engagement=engagement).select_related("drafter").first()
     )
@@ -48,7 +49,6 @@ def contract_events(engagement, user) -> list[dict]:
                 "icon": ICONS.get(row.transition, "dot"),
             }
         )
-    from onestop.contracts.documents import contract_form
 
     roles = contract_form().roles
     for signature in signatures.signatures_for(contract):
