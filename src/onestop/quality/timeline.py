@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from onestop.quality.models import Inspection, InspectionItem, RectificationNotice
+
 
 def events(engagement, user) -> list[dict]:
     if user.client_organization_id is not None or not user.has_perm("quality.view_inspection"):
         return []
-    from onestop.quality.models import Inspection, InspectionItem, RectificationNotice
 
     result = []
     inspections = (
