@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
+from django_fsm_log.models import StateLog
+
+from onestop.acceptance.models import AcceptanceProblem, AcceptanceRound
+from onestop.core.models import Signature
 
 ICONS = {"start": "play-circle", "pass_round": "patch-check", "fail_round": "x-octagon"}
 
 
 def events(engagement, user) -> list[dict]:
-    from django_fsm_log.models import StateLog
-
-    from onestop.acceptance.models import AcceptanceProblem, AcceptanceRound
-    from onestop.core.models import Signature
-
     if not user.has_perm("acceptance.view_acceptanceround"):
         return []
     rounds = {
