@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
+from django_fsm_log.models import StateLog
+
+from onestop.core.models import Signature
+from onestop.settlement.models import Payment, Settlement, WriteOff
 
 ICONS = {"submit": "send", "return_to_lead": "arrow-return-left", "approve": "check2-circle"}
 
 
 def events(engagement, user) -> list[dict]:
-    from django_fsm_log.models import StateLog
-
-    from onestop.core.models import Signature
-    from onestop.settlement.models import Payment, Settlement, WriteOff
-
     settlements = list(
         Settlement.objects.visible_to(user)
         .filter(contract__engagement=engagement)
