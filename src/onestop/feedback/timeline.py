@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from onestop.feedback.models import Complaint, Survey
+
 
 def events(engagement, user) -> list[dict]:
-    from onestop.feedback.models import Complaint, Survey
-
     result = []
     surveys = Survey.objects.visible_to(user).filter(engagement=engagement).select_related("answered_by")
     for survey in surveys:
