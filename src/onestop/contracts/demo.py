@@ -61,7 +61,6 @@ def load(actor=None) -> None:
     )
     # A contract drafted from the approved plan; the drafter typed a wrong fee, which the
     # consistency check flags until it is corrected.
-
     engagement = (
         Engagement.objects.filter(stage=Engagement.Stage.CONFIRMED, plan__effective_version__isnull=False)
         .order_by("received_at")

@@ -41,7 +41,6 @@ class ContractDocument(signatures.FormDocument):
     def signed(self, contract, signature, *, actor) -> None:
         if signature.role == "company":
             # CON-3: outside the signer's authorization the signature is refused (rolled back).
-
             check_signing_authority(actor, contract.total_fee, currency=contract.currency)
         after_contract_signed(contract, signature, actor=actor)
 

@@ -81,7 +81,6 @@ class LoginView(BootstrapFormMixin, auth_views.LoginView):
             return redirect("login_verify")
         response = super().form_valid(form)
         # The saved language preference follows the user to any browser.
-
         return remember_language(response, form.get_user().language)
 
 

@@ -171,7 +171,6 @@ def build(engagement, user):
     events.extend(Event(**event) for event in contract_events(engagement, user))
     # --- the later stages (project, quality, acceptance, settlement, feedback): each app's
     # timeline.py offers ``events(engagement, user)`` returning keyword dicts for Event.
-
     for module in stage_modules("timeline"):
         events.extend(Event(**event) for event in module.events(engagement, user))
     events.sort(key=lambda event: event.at, reverse=True)

@@ -57,7 +57,6 @@ def load(actor=None) -> None:
     if cs is None:
         return
     # --- surveys: after a passed acceptance only; the last one waits on the client's My work --
-
     accepted = [e for e in _engagements() if hasattr(e, "project") and passed_round(e.project)]
     for index, engagement in enumerate(accepted):
         survey = services.invite(engagement, actor=cs)
