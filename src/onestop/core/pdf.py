@@ -138,8 +138,8 @@ def _store(key: str, data: bytes) -> None:
 
 
 def _typeset(html: str) -> bytes:
-    from weasyprint import HTML  # noqa: PLC0415 — heavy optional library (WeasyPrint, ~0.7 s to import) loaded only when a PDF is rendered
-    from weasyprint.urls import URLFetcher  # noqa: PLC0415 — heavy optional library (WeasyPrint, ~0.7 s to import) loaded only when a PDF is rendered
+    from weasyprint import HTML  # noqa: PLC0415 — heavy library (WeasyPrint, ~0.7 s to import) loaded only when a PDF is rendered
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415 — heavy library (WeasyPrint, ~0.7 s to import) loaded only when a PDF is rendered
 
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 
