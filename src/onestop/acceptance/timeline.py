@@ -9,6 +9,7 @@ from django_fsm_log.models import StateLog
 
 from onestop.acceptance.models import AcceptanceProblem, AcceptanceRound
 from onestop.core.models import Signature
+from onestop.engagements.records import records_of
 
 ICONS = {"start": "play-circle", "pass_round": "patch-check", "fail_round": "x-octagon"}
 
@@ -97,9 +98,6 @@ def events(engagement, user) -> list[dict]:
 
 def records(engagement, user) -> list:
     """The acceptance rounds on the engagement's records panel (engagements/records.py); one query."""
-    from onestop.acceptance.models import AcceptanceRound
-    from onestop.engagements.records import records_of
-
     return records_of(
         AcceptanceRound, user, project__engagement=engagement, select_related=("project",), icon="award"
     )

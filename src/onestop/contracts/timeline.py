@@ -10,6 +10,7 @@ from onestop.contracts.documents import contract_form
 from onestop.contracts.models import Contract
 from onestop.core import signatures
 from onestop.core.workflow import transition_log
+from onestop.engagements.records import records_of
 
 ICONS = {
     "submit": "send",
@@ -71,9 +72,6 @@ def contract_events(engagement, user) -> list[dict]:
 
 def records(engagement, user) -> list:
     """The contract on the engagement's records panel (engagements/records.py); one query."""
-    from onestop.contracts.models import Contract
-    from onestop.engagements.records import records_of
-
     return records_of(
         Contract, user, engagement=engagement, title=lambda c: c.code, icon="file-earmark-ruled"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from onestop.engagements.records import records_of
 from onestop.feedback.models import Complaint, Survey
 
 
@@ -79,9 +80,6 @@ def events(engagement, user) -> list[dict]:
 def records(engagement, user) -> list:
     """The satisfaction survey and the complaints on the engagement's records panel
     (engagements/records.py); two queries."""
-    from onestop.engagements.records import records_of
-    from onestop.feedback.models import Complaint, Survey
-
     return [
         *records_of(
             Survey,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from onestop.engagements.records import records_of
 from onestop.engagements.states import EngagementStage
-from onestop.plans.models import Plan
+from onestop.plans.models import Plan, PlanVersion
 
 
 def plan_events(engagement, user) -> list[dict]:
@@ -80,9 +81,6 @@ def plan_card(engagement, user) -> dict:
 def records(engagement, user) -> list:
     """The plan and its versions on the engagement's "Records of this engagement" panel
     (engagements/records.py); what the user may see, two queries."""
-    from onestop.engagements.records import records_of
-    from onestop.plans.models import Plan, PlanVersion
-
     return [
         *records_of(Plan, user, engagement=engagement, icon="journal-text"),
         *records_of(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from onestop.engagements.records import records_of
 from onestop.quality.models import Inspection, InspectionItem, RectificationNotice
 
 
@@ -80,9 +81,6 @@ def events(engagement, user) -> list[dict]:
 def records(engagement, user) -> list:
     """The project's inspections on the engagement's records panel (engagements/records.py);
     one query."""
-    from onestop.engagements.records import records_of
-    from onestop.quality.models import Inspection
-
     return records_of(
         Inspection,
         user,
