@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
@@ -13,7 +15,6 @@ def main(argv: list[str] | None = None) -> None:
         # Demo mode: a generated secret key, local hosts, plain http, e-mail into files.
         os.environ.setdefault("ONESTOP_DEMO", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
-    from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)
 

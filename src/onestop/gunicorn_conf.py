@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from prometheus_client import multiprocess
+
 
 def on_starting(server) -> None:
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
@@ -26,6 +28,4 @@ def on_starting(server) -> None:
 
 def child_exit(server, worker) -> None:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         multiprocess.mark_process_dead(worker.pid)

@@ -82,8 +82,8 @@ def ldap() -> dict:
             f"ONESTOP_LDAP_USER_FILTER must contain %(user)s, e.g. (sAMAccountName=%(user)s); got {user_filter!r}."
         )
     try:
-        import ldap as python_ldap
-        from django_auth_ldap.config import LDAPSearch
+        import ldap as python_ldap  # noqa: PLC0415 — optional: django-auth-ldap is the ldap extra; without it the ImportError becomes the message below
+        from django_auth_ldap.config import LDAPSearch  # noqa: PLC0415 — optional: django-auth-ldap is the ldap extra; without it the ImportError becomes the message below
     except ImportError:
         raise ImproperlyConfigured(
             "ONESTOP_LDAP_SERVER_URI is set but django-auth-ldap is not installed: install OneStop "

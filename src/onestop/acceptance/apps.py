@@ -8,4 +8,4 @@ class AcceptanceConfig(AppConfig):
     verbose_name = _("Acceptance")
 
     def ready(self):
-        from onestop.acceptance import documents, navigation, work  # noqa: F401  (registrations)
+        from onestop.acceptance import documents, navigation, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations

@@ -16,14 +16,14 @@ from django.utils import timezone
 from onestop.acceptance import services
 from onestop.acceptance.documents import application_form, report_form
 from onestop.acceptance.models import AcceptanceRound, Method
+from onestop.acceptance.services import client_users
 from onestop.accounts.demo import DEMO_PASSWORD  # signing asks the signer's password (core.reauth)
 from onestop.core import comments, signatures
 from onestop.core.models import Comment, Visibility
+from onestop.projects.models import Project
 
 
 def load(actor=None) -> None:
-    from onestop.projects.models import Project
-
     projects = list(
         Project.objects.filter(state="completed")
         .exclude(acceptance_rounds__isnull=False)
@@ -47,8 +47,6 @@ def _complete_milestones(project) -> None:
 
 
 def _prepared_round(project, *, assessment: str, deliverables: list[dict]) -> AcceptanceRound | None:
-    from onestop.acceptance.services import client_users
-
     _complete_milestones(project)
     lead = project.project_lead
     acceptance_round = services.apply(

@@ -5,6 +5,8 @@ the project lead — whose client signature on a “pass” report passes the ro
 from django.utils.translation import gettext_lazy as _
 
 from onestop.acceptance.models import AcceptanceRound, Conclusion, Method
+from onestop.acceptance.rules import team_user_ids
+from onestop.acceptance.services import after_report_signed
 from onestop.core import signatures
 
 
@@ -69,8 +71,6 @@ class AcceptanceReportDocument(signatures.FormDocument):
         if acceptance_round.report_conclusion != Conclusion.PASS:
             return False
         if role == "client":
-            from onestop.acceptance.rules import team_user_ids
-
             return (
                 acceptance_round.state == AcceptanceRound.State.IN_ACCEPTANCE
                 and user.client_organization_id == acceptance_round.project.engagement.client_id
@@ -83,8 +83,6 @@ class AcceptanceReportDocument(signatures.FormDocument):
         )
 
     def signed(self, acceptance_round, signature, *, actor) -> None:
-        from onestop.acceptance.services import after_report_signed
-
         after_report_signed(acceptance_round, signature, actor=actor)
 
 

@@ -12,12 +12,11 @@ from onestop.acceptance.models import (
     Method,
 )
 from onestop.accounts.filters import SearchFilterSet
+from onestop.projects.models import Project
 
 
 def _projects(request):
     """The projects the user can see (choices of the project filter)."""
-    from onestop.projects.models import Project
-
     user = getattr(request, "user", None)
     return Project.objects.visible_to(user) if user is not None else Project.objects.none()
 

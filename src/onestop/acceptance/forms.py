@@ -15,6 +15,7 @@ from onestop.acceptance.models import (
 )
 from onestop.core.fields import TEXT_LONG
 from onestop.core.forms import DateInput, ModelForm
+from onestop.projects.models import Milestone, Project
 
 
 def _rounds(user):
@@ -53,7 +54,6 @@ class ApplyForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from onestop.projects.models import Milestone, Project
 
         self.fields["project"].queryset = Project.objects.visible_to(user).filter(
             state__in=[Project.State.IN_PROGRESS, Project.State.COMPLETED]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
@@ -25,7 +26,7 @@ from onestop.acceptance import rules as r
 from onestop.acceptance.states import OPEN_ROUND, AcceptanceProblemState, AcceptanceRoundState
 from onestop.core.access import Kind, register_team
 from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
-from onestop.core.models import BusinessModel, ClientScopedQuerySet
+from onestop.core.models import BusinessModel, ClientScopedQuerySet, Signature
 from onestop.core.workflow import WorkflowModel, condition
 
 
@@ -180,8 +181,6 @@ class AcceptanceRound(WorkflowModel, BusinessModel):
         custom={"label": _("Start the acceptance"), "icon": "play-circle", "service_only": True},
     )
     def start(self):
-        from django.utils import timezone
-
         self.started_at = timezone.now()
 
     @transition(
@@ -193,8 +192,6 @@ class AcceptanceRound(WorkflowModel, BusinessModel):
         custom={"label": _("Pass the acceptance"), "icon": "patch-check", "service_only": True},
     )
     def pass_round(self):
-        from django.utils import timezone
-
         self.concluded_at = timezone.now()
 
     @transition(
@@ -206,8 +203,6 @@ class AcceptanceRound(WorkflowModel, BusinessModel):
         custom={"label": _("Fail the acceptance"), "icon": "x-octagon", "service_only": True},
     )
     def fail_round(self):
-        from django.utils import timezone
-
         self.concluded_at = timezone.now()
 
 
@@ -253,8 +248,6 @@ class AcceptanceDeliverable(BusinessModel):
         if self.round_id and self.round.state != AcceptanceRound.State.APPLIED:
             raise ValidationError(_("The application can change only before the acceptance starts."))
         if self.round_id:
-            from onestop.core.models import Signature
-
             signed = Signature.objects.for_object(self.round).filter(document="acceptance_application")
             if signed.exists():
                 raise ValidationError(
@@ -527,8 +520,6 @@ class AcceptanceProblem(WorkflowModel, BusinessModel):
         custom={"label": _("Rectified"), "icon": "check2-circle", "service_only": True},
     )
     def resolve(self, actor=None):
-        from django.utils import timezone
-
         self.done_at = timezone.now()
         self.done_by = actor
 

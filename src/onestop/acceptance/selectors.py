@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from onestop.acceptance.models import AcceptanceRound
+
 
 def passed_round(project, milestone=None):
     """The passed acceptance round of ``project`` (of ``milestone`` when given), or None.
 
     A whole-project pass also covers every milestone.
     """
-    from onestop.acceptance.models import AcceptanceRound
-
     rounds = AcceptanceRound.objects.filter(project=project, state=AcceptanceRound.State.PASSED)
     if milestone is None:
         return rounds.filter(milestone__isnull=True).order_by("-number").first()

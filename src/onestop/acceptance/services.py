@@ -24,10 +24,15 @@ from onestop.acceptance.models import (
     Conclusion,
     Method,
 )
+from onestop.acceptance.signals import acceptance_passed
 from onestop.acceptance.states import OPEN_ROUND
+from onestop.contracts.models import PaymentInstalment
 from onestop.core import services as core_services
+from onestop.core import signatures
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.workflow import perform_transition
+from onestop.notifications.calendar import add_working_days
+from onestop.notifications.services import close_deadlines, notify, set_deadline
 
 RECTIFY_WORKING_DAYS = 10
 
@@ -61,8 +66,6 @@ def implementation_status(project, milestone=None) -> list[dict]:
 
 def check_may_apply(project, milestone=None) -> None:
     """Refuse (DomainError) an application the project is not ready for (ACC-1)."""
-    from onestop.contracts.models import PaymentInstalment
-
     if milestone is None:
         if project.state != project.State.COMPLETED:
             raise DomainError(
@@ -193,8 +196,6 @@ def _deliverable_rows(deliverables) -> list[dict]:
 
 
 def _notify_client(acceptance_round, *, title: str, body: str = "") -> None:
-    from onestop.notifications.services import notify
-
     notify(
         client_users(acceptance_round),
         title=title,
@@ -205,8 +206,6 @@ def _notify_client(acceptance_round, *, title: str, body: str = "") -> None:
 
 
 def _notify_staff(acceptance_round, users, *, title: str, body: str = "") -> None:
-    from onestop.notifications.services import notify
-
     notify(users, title=title, body=body, url=acceptance_round.get_absolute_url(), target=acceptance_round)
 
 
@@ -253,8 +252,7 @@ def apply(
 @transaction.atomic
 def edit_application(acceptance_round, *, actor, **fields) -> AcceptanceRound:
     """Change the application's texts before the acceptance starts and before the lead signed it."""
-    from onestop.acceptance.documents import application_form
-    from onestop.core import signatures
+    from onestop.acceptance.documents import application_form  # noqa: PLC0415 — cycle: acceptance.documents imports this module at load
 
     _require(actor, "acceptance.change_acceptanceround", acceptance_round)
     core_services.ensure_editable(acceptance_round)
@@ -401,8 +399,7 @@ def fill_report(acceptance_round, *, actor, conclusion: str, summary: str) -> Ac
     “fail” ends the round at once: its problems become rectification tasks with owners and
     deadlines. “pass” waits for the client's signature on the report, which passes the round.
     """
-    from onestop.acceptance.documents import report_form
-    from onestop.core import signatures
+    from onestop.acceptance.documents import report_form  # noqa: PLC0415 — cycle: acceptance.documents imports this module at load
 
     _require(actor, "acceptance.conclude_acceptanceround", acceptance_round)
     if acceptance_round.state != AcceptanceRound.State.IN_ACCEPTANCE:
@@ -447,8 +444,7 @@ def fill_report(acceptance_round, *, actor, conclusion: str, summary: str) -> Ac
 @transaction.atomic
 def withdraw_report(acceptance_round, *, actor) -> AcceptanceRound:
     """Take back an unsigned “pass” conclusion (to record more results or list problems)."""
-    from onestop.acceptance.documents import report_form
-    from onestop.core import signatures
+    from onestop.acceptance.documents import report_form  # noqa: PLC0415 — cycle: acceptance.documents imports this module at load
 
     _require(actor, "acceptance.conclude_acceptanceround", acceptance_round)
     if (
@@ -463,8 +459,6 @@ def withdraw_report(acceptance_round, *, actor) -> AcceptanceRound:
 
 
 def _fail(acceptance_round, *, actor) -> None:
-    from onestop.notifications.calendar import add_working_days
-
     perform_transition(acceptance_round, "fail_round", actor=actor)
     lead = acceptance_round.project.project_lead
     default_due = timezone.localdate(add_working_days(timezone.now(), RECTIFY_WORKING_DAYS))
@@ -491,8 +485,6 @@ def _due_moment(day: date) -> datetime:
 
 
 def _problem_deadline(problem, *, actor):
-    from onestop.notifications.services import set_deadline
-
     return set_deadline(
         problem,
         title=str(_("Rectify: %(problem)s") % {"problem": problem.description[:80]}),
@@ -513,8 +505,6 @@ def assign_problem(problem, *, actor, owner, due_date: date) -> AcceptanceProble
     problem.owner, problem.due_date = owner, due_date
     core_services.save(problem, actor=actor)
     if problem.round.state == AcceptanceRound.State.FAILED:
-        from onestop.notifications.services import close_deadlines
-
         close_deadlines(problem, actor=actor)
         _problem_deadline(problem, actor=actor)
     return problem
@@ -523,8 +513,6 @@ def assign_problem(problem, *, actor, owner, due_date: date) -> AcceptanceProble
 @transaction.atomic
 def resolve_problem(problem, *, actor, fix: str) -> AcceptanceProblem:
     """The owner reports the rectification done (ACC-3)."""
-    from onestop.notifications.services import close_deadlines
-
     if problem.round.state != AcceptanceRound.State.FAILED:
         raise DomainError(
             _("Problems are rectified after the round has failed."), code=ErrorCode.NOT_POSSIBLE_NOW
@@ -628,8 +616,6 @@ def after_report_signed(acceptance_round, signature, *, actor) -> None:
     )
 
     def send():
-        from onestop.acceptance.signals import acceptance_passed
-
         acceptance_passed.send(sender=AcceptanceRound, round=acceptance_round, actor=actor)
 
     transaction.on_commit(send)

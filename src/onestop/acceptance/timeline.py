@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
+from django_fsm_log.models import StateLog
+
+from onestop.acceptance.models import AcceptanceProblem, AcceptanceRound
+from onestop.core.models import Signature
+from onestop.engagements.records import records_of
 
 ICONS = {"start": "play-circle", "pass_round": "patch-check", "fail_round": "x-octagon"}
 
 
 def events(engagement, user) -> list[dict]:
-    from django_fsm_log.models import StateLog
-
-    from onestop.acceptance.models import AcceptanceProblem, AcceptanceRound
-    from onestop.core.models import Signature
-
     if not user.has_perm("acceptance.view_acceptanceround"):
         return []
     rounds = {
@@ -98,9 +98,6 @@ def events(engagement, user) -> list[dict]:
 
 def records(engagement, user) -> list:
     """The acceptance rounds on the engagement's records panel (engagements/records.py); one query."""
-    from onestop.acceptance.models import AcceptanceRound
-    from onestop.engagements.records import records_of
-
     return records_of(
         AcceptanceRound, user, project__engagement=engagement, select_related=("project",), icon="award"
     )

@@ -5,13 +5,17 @@ rectification tasks they own and the completed projects they lead that have no r
 A fixed number of queries whatever the number of rows.
 """
 
+from datetime import datetime
+
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.acceptance.models import AcceptanceProblem, AcceptanceRound, AcceptanceTeamMember, Conclusion
 from onestop.core.roles import Role
 from onestop.core.work import WorkItem, register
+from onestop.projects.models import Project
 
 
 @register
@@ -54,8 +58,6 @@ def _client_items(user):
 
 
 def _staff_items(user):
-    from onestop.projects.models import Project
-
     items = []
     today = timezone.localdate()
     problems = (
@@ -96,14 +98,11 @@ def _staff_items(user):
 
 
 def _apply_url():
-    from django.urls import reverse
-
     return reverse("acceptance:acceptanceround_add")
 
 
 def _end_of(day):
     if day is None:
         return None
-    from datetime import datetime
 
     return timezone.make_aware(datetime.combine(day, datetime.max.time().replace(microsecond=0)))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,9 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisation")
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in, user_logged_out
-
-        from onestop.accounts import (
+        from onestop.accounts import (  # noqa: PLC0415 — app registry not ready at import time (apps.py)
             navigation,  # noqa: F401  (registers menu entries)
             sessions,
             tasks,  # noqa: F401  (the nightly retention job)

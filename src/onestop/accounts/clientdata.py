@@ -53,11 +53,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Count, Max, Q
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from onestop.accounts.models import ClientDataRecord, ClientOrganization
-from onestop.core import chain
+from onestop.core import chain, pdf
+from onestop.core import signatures as sig
+from onestop.core.models import Attachment, Comment, Signature
 
 # Never exported: secrets. The password hash of a portal user is not the client's data.
 SECRET_FIELDS = {"accounts.user": {"password"}}
@@ -134,8 +137,6 @@ def _rows(model, path: str, organization):
 
 def _attached_kinds() -> list[type]:
     """Rows that hang on any record by a generic key (files, comments, signatures, transitions)."""
-    from onestop.core.models import Attachment, Comment, Signature
-
     return [Attachment, Comment, Signature, apps.get_model("django_fsm_log", "StateLog")]
 
 
@@ -237,8 +238,6 @@ def export_response(organization, *, actor):
     The ZIP is written to a temporary file first (never held in memory whole) and streamed from
     there. Without the PDFs it takes seconds even for a large client, so the request waits for
     it rather than going through the job queue; the command line adds the PDFs (``--pdf``)."""
-    from django.http import FileResponse
-
     spool = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115  closed by FileResponse
     try:
         export_organization(organization, actor=actor, out=spool)
@@ -251,8 +250,6 @@ def export_response(organization, *, actor):
 
 
 def _export_attached(archive, manifest: Manifest, kind, exported, with_pdf: bool) -> None:
-    from onestop.core.models import Attachment, Signature
-
     label = kind._meta.label_lower
     condition = Q(pk__in=[])
     for model, rows in exported:
@@ -294,9 +291,6 @@ def _export_file(archive, manifest: Manifest, attachment) -> None:
 def _export_forms(archive, manifest: Manifest, signatures, with_pdf: bool) -> None:
     """The exact signed text of each signed form version (what the SHA-256 vouches for), and its
     PDF when asked for."""
-    from onestop.core import pdf
-    from onestop.core import signatures as sig
-
     done = set()
     for signature in signatures.iterator():
         key = (signature.content_type_id, signature.object_id, signature.document, signature.version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from onestop.accounts import services
 from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
-from onestop.core.roles import Role
+from onestop.core.roles import Role, role_label
 
 DEMO_PASSWORD = "onestop-demo"
 
@@ -294,8 +294,6 @@ def load(actor=None) -> dict[str, User]:
 
 def logins() -> list[tuple[str, str, str]]:
     """(username, name, what the account is for) for the README and `onestop demo`."""
-    from onestop.core.roles import role_label
-
     rows = [(u, n, "、".join(role_label(r) for r in roles)) for u, n, _d, _p, roles, _s in STAFF]
     clients = {c[0]: c[1] for c in CLIENTS}
     rows += [(u, n, f"{role_label(Role.CLIENT)}（{clients[c]}）") for u, n, c in CLIENT_USERS]

@@ -6,13 +6,16 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 from simple_history.models import HistoricalRecords
 
 from onestop.accounts import rules as r
+from onestop.core.chain import history_models
 from onestop.core.fields import TEXT_NOTE, BoundedTextField
 from onestop.core.models import BusinessModel, ClientScopedQuerySet, InternalQuerySet
+from onestop.core.predicates import user_roles
 from onestop.core.roles import Role, role_label
 
 #: The longest password a form or the API takes: far above any real one, and it keeps the
@@ -311,8 +314,6 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
             )
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("accounts:user_detail", args=[self.pk])
 
     def deletion_refusal(self) -> str | None:
@@ -320,8 +321,6 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
 
         Once someone has acted, the history names them; deleting the account would leave those
         entries without an author. Such accounts are deactivated (``is_active``) instead."""
-        from onestop.core.chain import history_models
-
         for model in history_models():
             if not any(field.name == "history_user" for field in model._meta.fields):
                 continue  # the history of a many-to-many field: its entry is in the parent's history
@@ -337,8 +336,6 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         return f"accounts:user_{action}"
 
     def has_role(self, role: Role | str) -> bool:
-        from onestop.core.predicates import user_roles
-
         return str(role) in user_roles(self)
 
 

@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from onestop.accounts import grants
+from onestop.accounts.models import User
 from onestop.core import security
 from onestop.core import services as core_services
 from onestop.core.exceptions import NotPermittedError
 from onestop.core.roles import Role, role_label
+from onestop.notifications.services import notify
 
 
 def update_profile(form, *, actor):
@@ -62,8 +64,6 @@ def _announce_roles(user, *, actor, before: frozenset[str], after: frozenset[str
     """Tell the person and the system administrators what changed (after commit, by mail too)."""
     if before == after:
         return
-    from onestop.accounts.models import User
-    from onestop.notifications.services import notify
 
     added = "、".join(role_label(code) for code in sorted(after - before)) or "—"
     removed = "、".join(role_label(code) for code in sorted(before - after)) or "—"
@@ -95,8 +95,6 @@ def create_user(*, actor, password: str | None, roles=(), **fields):
     """Create an account with its roles; used by the pages, the API, the demo data and commands.
 
     ``actor`` None is the system itself (demo data, commands run by the operator)."""
-    from onestop.accounts.models import User
-
     after = frozenset(str(r) for r in roles)
     if actor is not None:
         _check_grant(actor, frozenset(), after)
@@ -116,8 +114,6 @@ def create_user(*, actor, password: str | None, roles=(), **fields):
 @transaction.atomic
 def update_user(user, *, actor, password: str | None = None, roles=None, **fields):
     """Change an account; its roles only as far as the actor may grant them (accounts/grants.py)."""
-    from onestop.accounts.models import User
-
     # Lock the account: two administrators changing roles at once each see the other's result.
     User.objects.select_for_update().filter(pk=user.pk).first()
     before = frozenset(user.groups.values_list("name", flat=True))

@@ -24,8 +24,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from rest_framework.authentication import TokenAuthentication
 
-from onestop.core import security
+from onestop.accounts.models import UserSession
+from onestop.core import limits, security
 
 LAST_SEEN_KEY = "onestop_last_seen"
 # The last-seen time is written at most this often (seconds): a timeout may come up to this
@@ -49,8 +51,6 @@ def remember(sender, request=None, user=None, **kwargs):
     """``user_logged_in``: note the new session against its user, and start its idle clock."""
     if request is None or not hasattr(request, "session") or user is None:
         return
-    from onestop.accounts.models import UserSession
-    from onestop.core import limits
 
     request.session[LAST_SEEN_KEY] = now()
     if request.session.session_key is None:
@@ -67,8 +67,6 @@ def remember(sender, request=None, user=None, **kwargs):
 
 def forget(sender, request=None, user=None, **kwargs):
     """``user_logged_out``: the session is gone; so is its record."""
-    from onestop.accounts.models import UserSession
-
     key = getattr(getattr(request, "session", None), "session_key", None)
     if key:
         UserSession.objects.filter(session_key=key).delete()
@@ -76,16 +74,12 @@ def forget(sender, request=None, user=None, **kwargs):
 
 def rekey(old_key: str | None, new_key: str | None) -> None:
     """The session got a new key (``update_session_auth_hash``): its record follows."""
-    from onestop.accounts.models import UserSession
-
     if old_key and new_key and old_key != new_key:
         UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
 
 
 def other_sessions(user, *, keep: str | None) -> list:
     """The user's other sessions that still exist (records of expired ones are cleaned up)."""
-    from onestop.accounts.models import UserSession
-
     alive, gone = [], []
     for record in UserSession.objects.filter(user=user).exclude(session_key=keep or ""):
         (alive if _store().exists(record.session_key) else gone).append(record)
@@ -100,8 +94,6 @@ def end_other_sessions(user, *, keep: str | None, actor=None, request=None, reco
 
     Returns how many were ended; a security event records it (``record=False`` when the caller
     records its own, e.g. a password change)."""
-    from onestop.accounts.models import UserSession
-
     ended = other_sessions(user, keep=keep)
     for session in ended:
         _store().delete(session.session_key)
@@ -113,8 +105,6 @@ def end_other_sessions(user, *, keep: str | None, actor=None, request=None, reco
 
 def current_key(request) -> str | None:
     """The browser session of this request (None for an API token request)."""
-    from rest_framework.authentication import TokenAuthentication
-
     authenticator = getattr(request, "successful_authenticator", None)
     if isinstance(authenticator, TokenAuthentication):
         return None

@@ -20,7 +20,12 @@ import base64
 import io
 import time
 
+import django_otp
+import qrcode
+import qrcode.image.svg
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -28,8 +33,11 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from onestop.accounts import sessions
+from onestop.accounts.models import User
 from onestop.core import security
 from onestop.core.exceptions import DomainError, ErrorCode, NotPermittedError
+from onestop.core.predicates import is_system_admin, user_roles
 
 BACKUP_CODES = 10
 PENDING_KEY = "onestop_2fa_pending"
@@ -56,8 +64,6 @@ def backup_codes_left(user) -> int:
 
 def required_for(user) -> bool:
     """Must this user have two-factor log-in (``ONESTOP_REQUIRE_2FA_ROLES``)?"""
-    from onestop.core.predicates import user_roles
-
     required = set(settings.ONESTOP_REQUIRE_2FA_ROLES)
     return bool(required) and bool(required & user_roles(user))
 
@@ -80,9 +86,6 @@ def secret(device: TOTPDevice) -> str:
 
 def qr_code(device: TOTPDevice) -> str:
     """The set-up QR code as a data: URI of an SVG image (no external service sees the key)."""
-    import qrcode
-    import qrcode.image.svg
-
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buffer = io.BytesIO()
     image.save(buffer)
@@ -114,8 +117,6 @@ def enrol(user, code: str, *, request=None) -> list[str]:
     codes = _new_backup_codes(user)
     security.record(security.Kind.TWO_FACTOR_ENROLLED, user=user, request=request)
     if request is not None and hasattr(request, "session"):
-        import django_otp
-
         django_otp.login(request, device)
         request.session[SATISFIED_KEY] = True
     return codes
@@ -132,8 +133,6 @@ def renew_backup_codes(user, *, request=None) -> list[str]:
 
 def may_reset(user, actor) -> bool:
     """Offered to a system administrator on the page of an account that has two-factor log-in."""
-    from onestop.core.predicates import is_system_admin
-
     return is_system_admin(actor) and (
         TOTPDevice.objects.filter(user=user).exists() or StaticDevice.objects.filter(user=user).exists()
     )
@@ -143,9 +142,6 @@ def may_reset(user, actor) -> bool:
 def reset(user, *, actor, request=None):
     """An administrator removes ``user``'s two-factor devices (a lost phone) and ends the user's
     sessions: the next log-in is by password, and a required set-up comes again."""
-    from onestop.accounts import sessions
-    from onestop.core.predicates import is_system_admin
-
     if not is_system_admin(actor):
         raise NotPermittedError(_("Only a system administrator may reset two-factor log-in."))
     if not (TOTPDevice.objects.filter(user=user).exists() or StaticDevice.objects.filter(user=user).exists()):
@@ -181,8 +177,6 @@ def begin_login(request, user, next_url: str, *, method: str = "password") -> No
 
 def pending_login(request):
     """(user, backend, next) of the half-finished log-in, or None (none, or too old)."""
-    from onestop.accounts.models import User
-
     pending = request.session.get(PENDING_KEY)
     if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
@@ -213,9 +207,6 @@ def verify(user, code: str):
 
 
 def finish_login(request, user, backend, device) -> None:
-    import django_otp
-    from django.contrib.auth import login
-
     # How the first step was passed, for the security event of the log-in (core.security).
     request.onestop_login_method = (request.session.get(PENDING_KEY) or {}).get("method", "password")
     abandon_login(request)
@@ -260,7 +251,6 @@ class TwoFactorRequiredMiddleware:
             return JsonResponse(
                 {"detail": message, "code": ErrorCode.PERMISSION_DENIED.value, "errors": {}}, status=403
             )
-        from django.contrib import messages
 
         messages.warning(request, message)
         return redirect("two_factor")

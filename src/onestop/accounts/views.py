@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -266,9 +268,6 @@ def regenerate_token(request):
 @require_POST
 def switch_language(request):
     """Switch the interface language; saved on the profile of a logged-in user."""
-    from django.conf import settings
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -22,6 +23,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from onestop.accounts import forms, oidc, sessions, twofactor
+from onestop.accounts.services import remember_language
 from onestop.core import security
 from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
@@ -98,10 +100,6 @@ def two_factor(request):
 
 def login_verify(request):
     """The second step of a log-in: the code of the authenticator app, or a backup code."""
-    from axes.handlers.proxy import AxesProxyHandler
-
-    from onestop.accounts.services import remember_language
-
     pending = twofactor.pending_login(request)
     if pending is None:
         messages.info(request, _("Please log in again."))
@@ -169,7 +167,6 @@ def oidc_callback(request):
     if twofactor.has_two_factor(user):
         twofactor.begin_login(request, user, next_url, method="oidc")
         return redirect("login_verify")
-    from onestop.accounts.services import remember_language
 
     request.onestop_login_method = "oidc"  # the security event says how (core.security)
     login(request, user, backend=oidc.BACKEND)

@@ -8,4 +8,4 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Service contracts")
 
     def ready(self):
-        from onestop.contracts import documents, navigation, work  # noqa: F401  (registrations)
+        from onestop.contracts import documents, navigation, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations

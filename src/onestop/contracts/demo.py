@@ -10,6 +10,7 @@ from onestop.accounts.models import User
 from onestop.contracts import services
 from onestop.contracts.models import ContractTemplate, SigningAuthorization
 from onestop.core import services as core_services
+from onestop.engagements.models import Engagement
 
 CLAUSES = {
     "preamble": "甲方（委託方）：{{ client }}\n乙方（服務方）：{{ company }}\n合同編號：{{ contract_code }}（案件編號 {{ engagement_code }}）",
@@ -60,8 +61,6 @@ def load(actor=None) -> None:
     )
     # A contract drafted from the approved plan; the drafter typed a wrong fee, which the
     # consistency check flags until it is corrected.
-    from onestop.engagements.models import Engagement
-
     engagement = (
         Engagement.objects.filter(stage=Engagement.Stage.CONFIRMED, plan__effective_version__isnull=False)
         .order_by("received_at")

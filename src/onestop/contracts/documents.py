@@ -4,6 +4,7 @@ clauses and the contract's terms, signed by the company's representative and the
 from django.utils.translation import gettext_lazy as _
 
 from onestop.contracts.models import Contract
+from onestop.contracts.services import after_contract_signed, check_signing_authority, render_contract_clauses
 from onestop.core import signatures
 
 
@@ -19,8 +20,6 @@ class ContractDocument(signatures.FormDocument):
         return contract.version
 
     def context(self, contract) -> dict:
-        from onestop.contracts.services import render_contract_clauses
-
         return {
             "object": contract,
             "clauses": render_contract_clauses(contract),
@@ -40,12 +39,8 @@ class ContractDocument(signatures.FormDocument):
         return user.client_organization_id is None and user.signing_authorizations.exists()
 
     def signed(self, contract, signature, *, actor) -> None:
-        from onestop.contracts.services import after_contract_signed
-
         if signature.role == "company":
             # CON-3: outside the signer's authorization the signature is refused (rolled back).
-            from onestop.contracts.services import check_signing_authority
-
             check_signing_authority(actor, contract.total_fee, currency=contract.currency)
         after_contract_signed(contract, signature, actor=actor)
 

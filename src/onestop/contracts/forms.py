@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onestop.accounts.models import Department
 from onestop.contracts.models import (
     CLAUSES,
     LEGAL_CHECKLIST,
@@ -10,6 +11,7 @@ from onestop.contracts.models import (
     SigningAuthorization,
 )
 from onestop.core.forms import DateInput, DecisionButtons, ModelForm
+from onestop.engagements.models import Engagement
 
 
 class SigningAuthorizationForm(ModelForm):
@@ -42,8 +44,6 @@ class ContractDraftForm(forms.Form):
     template = forms.ModelChoiceField(queryset=None, label=_("Contract template"))
 
     def __init__(self, *args, user=None, **kwargs):
-        from onestop.engagements.models import Engagement
-
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["engagement"].queryset = (
@@ -131,7 +131,5 @@ class DistributeForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from onestop.accounts.models import Department
-
         super().__init__(*args, **kwargs)
         self.fields["departments"].queryset = Department.objects.order_by("sort_order", "name")

@@ -10,6 +10,7 @@ for a contract is never edited again — a change is a new version.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import rules
@@ -17,12 +18,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
+from onestop.accounts.models import Department
 from onestop.contracts import rules as r
 from onestop.contracts import states
+from onestop.core import signatures
 from onestop.core.access import Kind, register_department, register_team, staff_scope
 from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
@@ -198,7 +202,7 @@ class ContractTemplate(BusinessModel):
 
     @property
     def placeholders(self) -> tuple[str, ...]:
-        from onestop.contracts.templating import PLACEHOLDERS
+        from onestop.contracts.templating import PLACEHOLDERS  # noqa: PLC0415 — models cannot import templating at load: contracts.templating imports the models
 
         return PLACEHOLDERS
 
@@ -207,7 +211,7 @@ class ContractTemplate(BusinessModel):
         return self.first_used_at is not None
 
     def clean(self):
-        from onestop.contracts.templating import compile_clause
+        from onestop.contracts.templating import compile_clause  # noqa: PLC0415 — models cannot import templating at load: contracts.templating imports the models
 
         errors = {}
         for name in CLAUSES:
@@ -228,7 +232,7 @@ class ContractTemplate(BusinessModel):
 
     def preview(self) -> list[tuple[str, str]]:
         """Each clause rendered with example terms (shown on the template's page)."""
-        from onestop.contracts.templating import render_clauses, sample_context
+        from onestop.contracts.templating import render_clauses, sample_context  # noqa: PLC0415 — models cannot import templating at load: contracts.templating imports the models
 
         try:
             rendered = render_clauses(self, sample_context())
@@ -272,8 +276,7 @@ def both_reviews_passed(contract) -> bool:
 
 @condition(_("Both the company's representative and the client must sign the contract."))
 def contract_fully_signed(contract) -> bool:
-    from onestop.contracts.documents import contract_form
-    from onestop.core import signatures
+    from onestop.contracts.documents import contract_form  # noqa: PLC0415 — models cannot import documents at load: contracts.documents imports the models
 
     return signatures.is_fully_signed(contract_form(), contract)
 
@@ -423,8 +426,6 @@ class Contract(WorkflowModel, BusinessModel):
 
     def milestone_list(self) -> list[tuple]:
         """``[(date, name)]`` from the milestones text (raises ValueError on a bad line)."""
-        from datetime import date
-
         rows = []
         for line in self.milestones.splitlines():
             line = line.strip()
@@ -436,14 +437,12 @@ class Contract(WorkflowModel, BusinessModel):
 
     def consistency_rows(self) -> list[dict]:
         """The consistency check (CON-2) with each difference's justification, for the page."""
-        from onestop.contracts.services import differences
+        from onestop.contracts.services import differences  # noqa: PLC0415 — models cannot import services at load: contracts.services imports the models
 
         justified = self.justifications or {}
         return [{**d.as_dict(), "justification": justified.get(d.field, "")} for d in differences(self)]
 
     def distribution_departments(self):
-        from onestop.accounts.models import Department
-
         return Department.objects.order_by("sort_order", "name")
 
     @property
@@ -476,8 +475,6 @@ class Contract(WorkflowModel, BusinessModel):
         custom={"label": _("Submit for review"), "icon": "send", "service_only": True},
     )
     def submit(self):
-        from django.utils import timezone
-
         self.submitted_at = timezone.now()
 
     @transition(
@@ -489,8 +486,6 @@ class Contract(WorkflowModel, BusinessModel):
         custom={"label": _("Approve"), "icon": "check2-circle", "service_only": True},
     )
     def approve(self):
-        from django.utils import timezone
-
         self.approved_at = timezone.now()
 
     @transition(
@@ -531,8 +526,6 @@ class Contract(WorkflowModel, BusinessModel):
         custom={"label": _("Signed by both parties"), "icon": "pen", "service_only": True},
     )
     def complete_signing(self):
-        from django.utils import timezone
-
         self.signed_at = timezone.now()
 
     @transition(
@@ -544,8 +537,6 @@ class Contract(WorkflowModel, BusinessModel):
         custom={"label": _("Archive"), "icon": "archive", "service_only": True},
     )
     def archive(self, actor=None):
-        from django.utils import timezone
-
         self.archived_by = actor
         self.archived_at = timezone.now()
 

@@ -8,6 +8,7 @@ from typing import cast
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Field
 from django.utils import formats, timezone
@@ -23,12 +24,14 @@ from onestop.contracts.models import (
     PaymentInstalment,
     SigningAuthorization,
 )
+from onestop.contracts.templating import render_clauses
+from onestop.core import attachments, pdf, signatures
 from onestop.core import services as core_services
-from onestop.core import signatures
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
+from onestop.engagements.models import Engagement
 from onestop.notifications import calendar
 from onestop.notifications import services as notifications
 from onestop.notifications.models import Notification
@@ -156,7 +159,7 @@ def _users_with(role):
 def effective_plan(engagement):
     """The approved, effective plan version (X-2: no contract without one)."""
     try:
-        from onestop.plans.services import require_effective_plan
+        from onestop.plans.services import require_effective_plan  # noqa: PLC0415 — optional: without the plans app installed, the ImportError is the gate's refusal (X-2)
     except ImportError:  # the plans app is not installed
         raise DomainError(
             _("No approved plan: a contract is drafted only from an approved service plan.")
@@ -166,8 +169,6 @@ def effective_plan(engagement):
 
 def check_gate(engagement):
     """X-2: a contract needs a signed confirmation form and an approved, effective plan."""
-    from onestop.engagements.models import Engagement
-
     if engagement.stage != Engagement.Stage.CONFIRMED or engagement.agreed_proposal_id is None:
         raise DomainError(
             _("A contract needs a signed requirement confirmation form; %(code)s is “%(stage)s”.")
@@ -180,8 +181,6 @@ def check_gate(engagement):
 def draft_contract(engagement, *, actor, template=None) -> Contract:
     """Legal drafts the contract of ``engagement`` from the signed confirmation and the
     effective plan, with ``template`` (default: the active one); the terms are prefilled."""
-    from onestop.engagements.models import Engagement
-
     _require(actor, "add_contract")
     engagement = (
         Engagement.objects.select_for_update(of=("self",))
@@ -486,8 +485,6 @@ def revise(contract: Contract, *, actor, comment: str = "") -> Contract:
 
 def render_contract_clauses(contract: Contract) -> list[tuple[str, str]]:
     """The template's clauses rendered with this contract's terms, as (heading, text)."""
-    from onestop.contracts.templating import render_clauses
-
     context = {
         "company": COMPANY_NAME,
         "client": contract.engagement.client.name,
@@ -528,7 +525,7 @@ def sign_contract(
     expected_sha256="",
 ):
     """Sign the current version; the signer confirms with their password or a one-time code."""
-    from onestop.contracts.documents import contract_form
+    from onestop.contracts.documents import contract_form  # noqa: PLC0415 — cycle: contracts.documents imports this module at load
 
     return signatures.sign(
         contract_form(),
@@ -545,7 +542,7 @@ def sign_contract(
 
 def after_contract_signed(contract, signature, *, actor) -> None:
     """Called by the form inside the signing transaction: both signatures make it signed."""
-    from onestop.contracts.documents import contract_form
+    from onestop.contracts.documents import contract_form  # noqa: PLC0415 — cycle: contracts.documents imports this module at load
 
     contract.refresh_from_db()
     if signatures.is_fully_signed(contract_form(), contract):
@@ -562,10 +559,7 @@ def after_contract_signed(contract, signature, *, actor) -> None:
 @transaction.atomic
 def archive(contract: Contract, *, actor, archive_number: str, location: str) -> Contract:
     """The archive room files the signed original: number, location and the PDF with its hash."""
-    from django.core.files.base import ContentFile
-
-    from onestop.contracts.documents import contract_form
-    from onestop.core import attachments, pdf
+    from onestop.contracts.documents import contract_form  # noqa: PLC0415 — cycle: contracts.documents imports this module at load
 
     contract = _locked(contract, actor)
     _require(actor, "archive_contract", contract)

@@ -13,7 +13,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError
+from django.template.defaulttags import DebugNode
+from django.template.loader_tags import ExtendsNode, IncludeNode
 from django.utils.translation import gettext as _
+
+from onestop.contracts.models import CLAUSES
 
 ENGINE = Engine(autoescape=False, loaders=[], libraries={}, builtins=["django.template.defaultfilters"])
 
@@ -37,9 +41,6 @@ PLACEHOLDERS = (
 
 
 def compile_clause(text: str):
-    from django.template.defaulttags import DebugNode
-    from django.template.loader_tags import ExtendsNode, IncludeNode
-
     try:
         template = ENGINE.from_string(text or "")
     except (TemplateSyntaxError, TemplateDoesNotExist) as exc:
@@ -58,8 +59,6 @@ def render_clause(text: str, context: dict) -> str:
 
 def render_clauses(template, context: dict) -> dict[str, str]:
     """``{clause field name: rendered text}`` for every clause of ``template``."""
-    from onestop.contracts.models import CLAUSES
-
     return {name: render_clause(getattr(template, name), context) for name in CLAUSES}
 
 

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from onestop.contracts.documents import contract_form
+from onestop.contracts.models import Contract
+from onestop.core import signatures
+from onestop.core.workflow import transition_log
+from onestop.engagements.records import records_of
+
 ICONS = {
     "submit": "send",
     "approve": "check2-circle",
@@ -18,10 +24,6 @@ ICONS = {
 
 def contract_events(engagement, user) -> list[dict]:
     """Events as keyword dicts for engagements.timeline.Event, for those who see the contract."""
-    from onestop.contracts.models import Contract
-    from onestop.core import signatures
-    from onestop.core.workflow import transition_log
-
     contract = (
         Contract.objects.visible_to(user).filter(engagement=engagement).select_related("drafter").first()
     )
@@ -48,7 +50,6 @@ def contract_events(engagement, user) -> list[dict]:
                 "icon": ICONS.get(row.transition, "dot"),
             }
         )
-    from onestop.contracts.documents import contract_form
 
     roles = contract_form().roles
     for signature in signatures.signatures_for(contract):
@@ -71,9 +72,6 @@ def contract_events(engagement, user) -> list[dict]:
 
 def records(engagement, user) -> list:
     """The contract on the engagement's records panel (engagements/records.py); one query."""
-    from onestop.contracts.models import Contract
-    from onestop.engagements.records import records_of
-
     return records_of(
         Contract, user, engagement=engagement, title=lambda c: c.code, icon="file-earmark-ruled"
     )

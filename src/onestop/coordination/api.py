@@ -14,13 +14,12 @@ from onestop.coordination.models import (
 )
 from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
+from onestop.projects.models import Project
 
 
 def _project_field(serializer, *, fixed_once_saved: bool = False):
     """Offer only the projects the user sees; a saved record (``fixed_once_saved``) keeps its
     project — an issue or request never moves to another project."""
-    from onestop.projects.models import Project
-
     request = serializer.context.get("request")
     field = serializer.fields.get("project")
     if field is None:

@@ -8,4 +8,4 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("Project coordination")
 
     def ready(self):
-        from onestop.coordination import navigation, receivers, work  # noqa: F401  (registrations)
+        from onestop.coordination import navigation, receivers, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations

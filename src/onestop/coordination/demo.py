@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from onestop.accounts.models import Department, User
 from onestop.coordination import services
+from onestop.coordination.models import ClientReportSchedule
 from onestop.core.exceptions import DomainError
+from onestop.projects.models import Project
 
 
 def _user(username):
@@ -23,8 +25,6 @@ def _user(username):
 
 
 def load(actor=None) -> None:
-    from onestop.projects.models import Project
-
     projects = list(
         Project.objects.filter(state="in_progress")
         .select_related("project_lead", "engagement")
@@ -104,7 +104,6 @@ def _reports(project, today):
             text="進度清楚，感謝。設備清單已於本週提交，請確認是否完整。",
             rating=5,
         )
-    from onestop.coordination.models import ClientReportSchedule
 
     schedule = ClientReportSchedule(
         project=project, every_weeks=2, next_due=today + datetime.timedelta(days=13)

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.filters import SearchFilterSet
-from onestop.accounts.models import Department
+from onestop.accounts.models import Department, User
 from onestop.coordination.models import (
     ChangeRequest,
     ClientFeedback,
@@ -12,11 +12,10 @@ from onestop.coordination.models import (
     ProjectIssue,
     ResourceRequest,
 )
+from onestop.projects.models import Project
 
 
 def _projects(request):
-    from onestop.projects.models import Project
-
     user = getattr(request, "user", None)
     return Project.objects.visible_to(user).order_by("code") if user is not None else Project.objects.none()
 
@@ -29,8 +28,6 @@ def _reports(request):
 
 
 def _staff(request):
-    from onestop.accounts.models import User
-
     return User.objects.filter(client_organization__isnull=True, is_active=True).order_by(
         "full_name", "username"
     )

@@ -11,12 +11,11 @@ from onestop.coordination.models import (
 )
 from onestop.core.forms import DateInput, DecisionButtons, ModelForm
 from onestop.core.roles import Role
+from onestop.projects.models import Project
 from onestop.projects.states import ACTIVE as ACTIVE_PROJECT_STATES
 
 
 def _projects(user, *, managed=False):
-    from onestop.projects.models import Project
-
     projects = Project.objects.visible_to(user).filter(state__in=ACTIVE_PROJECT_STATES)
     if managed and user is not None and not user.is_superuser and not user.has_role(Role.MANAGEMENT):
         projects = projects.filter(project_lead=user)

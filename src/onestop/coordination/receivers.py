@@ -2,11 +2,10 @@
 
 from django.dispatch import receiver
 
+from onestop.coordination.services import apply_effective_version
 from onestop.plans.signals import version_took_effect
 
 
 @receiver(version_took_effect, dispatch_uid="coordination.follow_effective_plan_version")
 def follow_effective_plan_version(sender, *, plan, version, actor, **kwargs):
-    from onestop.coordination.services import apply_effective_version
-
     apply_effective_version(plan=plan, version=version, actor=actor)

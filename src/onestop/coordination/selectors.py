@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from onestop.coordination.models import ChangeRequest
+
 
 def approved_change_amount(contract) -> Decimal:
     """The sum of the fee changes of the approved (or implemented) change requests of the
     contract's project; ``Decimal("0")`` when there are none. Used by the fee settlement."""
-    from onestop.coordination.models import ChangeRequest
-
     total = ChangeRequest.objects.filter(
         project__contract=contract, state__in=ChangeRequest.APPROVED_STATES
     ).aggregate(total=Sum("fee_change"))["total"]
@@ -20,8 +20,6 @@ def approved_change_amount(contract) -> Decimal:
 
 def approved_change_amounts(contract_ids) -> dict[int, Decimal]:
     """``approved_change_amount`` for many contracts in one query: {contract id: amount}."""
-    from onestop.coordination.models import ChangeRequest
-
     rows = (
         ChangeRequest.objects.filter(
             project__contract_id__in=list(contract_ids), state__in=ChangeRequest.APPROVED_STATES

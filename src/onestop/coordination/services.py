@@ -33,6 +33,10 @@ from onestop.core.workflow import perform_transition
 from onestop.notifications import calendar
 from onestop.notifications import services as notifications
 from onestop.notifications.models import Notification
+from onestop.plans import services as plans_services
+from onestop.plans.models import Plan
+from onestop.projects.models import Milestone, Project
+from onestop.projects.selectors import latest_progress
 from onestop.projects.states import ACTIVE as ACTIVE_PROJECT_STATES
 from onestop.projects.states import ProjectState
 
@@ -202,8 +206,6 @@ def _jsonable(value):
 
 def build_snapshot(project) -> dict:
     """The report's content from the project's milestones and its latest progress table."""
-    from onestop.projects.selectors import latest_progress
-
     milestones = [
         {
             "name": m.name,
@@ -484,9 +486,6 @@ def approve_change(change, *, actor, comment: str = "") -> ChangeRequest:
     The version then goes through the plan's review and approval; the project follows it only
     when it takes effect (``apply_effective_version``).
     """
-    from onestop.plans import services as plans_services
-    from onestop.plans.models import Plan
-
     comment = (comment or "").strip()
     perform_transition(change, "approve", actor=actor, comment=comment)
     plan = Plan.objects.get(engagement_id=change.project.engagement_id)
@@ -559,8 +558,6 @@ def _sync_milestones(project, version, actor) -> None:
     """Move the project's milestones onto the version's: same plan milestone name → dates and
     deliverables updated; new ones added; completed ones kept as they are; others that no
     longer exist in the plan removed when nothing refers to them."""
-    from onestop.projects.models import Milestone
-
     current = list(Milestone.objects.filter(project=project).select_related("source"))
     by_name: dict[str, Milestone] = {}
     milestone: Milestone | None  # by_name.get() below may find none
@@ -600,8 +597,6 @@ def apply_effective_version(*, plan, version, actor) -> None:
     The project following the plan moves onto the new version (milestones, planned end), and
     the approved change requests that produced the version are marked implemented.
     """
-    from onestop.projects.models import Project
-
     project = Project.objects.filter(engagement_id=plan.engagement_id).first()
     if project is None or project.plan_version_id == version.pk:
         return

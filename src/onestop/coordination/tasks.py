@@ -3,10 +3,10 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from onestop.coordination.services import send_due_reports
+
 
 @db_periodic_task(crontab(minute="15", hour="7"))
 def send_scheduled_client_reports() -> int:
     """Every morning: prepare and send the progress reports whose schedule is due (idempotent)."""
-    from onestop.coordination.services import send_due_reports
-
     return send_due_reports()

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from onestop.coordination.models import (
+    ChangeRequest,
+    ClientFeedback,
+    ClientReport,
+    ProjectIssue,
+    ResourceRequest,
+)
+
 
 def events(engagement, user) -> list[dict]:
-    from onestop.coordination.models import (
-        ChangeRequest,
-        ClientFeedback,
-        ClientReport,
-        ProjectIssue,
-        ResourceRequest,
-    )
-
     if not getattr(user, "is_authenticated", False):
         return []
     result: list[dict] = []

@@ -8,6 +8,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop.coordination.models import (
+    ChangeRequest,
+    ClientFeedback,
+    ClientReport,
+    ClientReportSchedule,
+    ProjectIssue,
+    ResourceRequest,
+)
 from onestop.core.roles import Role
 from onestop.core.work import WorkItem, register
 
@@ -18,15 +26,6 @@ def _moment(day: datetime.date) -> datetime.datetime:
 
 @register
 def coordination_work(user):
-    from onestop.coordination.models import (
-        ChangeRequest,
-        ClientFeedback,
-        ClientReport,
-        ClientReportSchedule,
-        ProjectIssue,
-        ResourceRequest,
-    )
-
     if not getattr(user, "is_authenticated", False):
         return []
     items: list[WorkItem] = []

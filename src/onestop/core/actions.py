@@ -43,16 +43,22 @@ and the API twin is one line in the viewset::
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from onestop.core.exceptions import DomainError
+from onestop.core.forms import bootstrapify
+from onestop.core.workflow import AllowedActions, WorkflowModel, allowed_actions
 
 Run = Callable[[Any, Any, dict], Any]  # run(record, request, data) -> result
 
@@ -151,8 +157,6 @@ class RecordAction:
 
     # --- the view -------------------------------------------------------------------------
     def bind(self, model) -> RecordAction:
-        from dataclasses import replace
-
         return replace(self, model=model) if self.model is None else self
 
     def view(self, request, pk, **route_kwargs):
@@ -186,12 +190,6 @@ class RecordAction:
 
     def show_page(self, request, obj, form=None, status=200):
         """The action's own page (``template``): offered only while the action is."""
-        from django.core.exceptions import PermissionDenied
-        from django.shortcuts import render
-
-        from onestop.core.forms import bootstrapify
-        from onestop.core.workflow import AllowedActions, WorkflowModel, allowed_actions
-
         allowed = allowed_actions(obj, request.user) if isinstance(obj, WorkflowModel) else AllowedActions()
         if form is None:
             if not self.available(obj, request.user, allowed):
@@ -209,7 +207,7 @@ class RecordAction:
 
     def refuse(self, request, obj, form, message: str, status: int):
         """The record's page again, with the message and the user's input; nothing changed."""
-        from onestop.core.views import viewset_for
+        from onestop.core.views import viewset_for  # noqa: PLC0415 — cycle: core.views imports this module at load
 
         messages.error(request, message or _("The action could not be done."))
         # The service may have changed the object in memory before refusing; the database
@@ -256,9 +254,6 @@ def service_action(
     Errors: 400 invalid or refused, 403 not allowed, 404 not visible, 409 stale — all in the
     shape of ``core.drf.exception_handler``.
     """
-    from drf_spectacular.utils import extend_schema
-    from rest_framework.decorators import action
-    from rest_framework.response import Response
 
     def handler(self, request, pk=None):
         obj = self.get_object() if detail else None

@@ -13,21 +13,27 @@ from __future__ import annotations
 
 import copy
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from onestop.core import chain, saved_filters, search, services, work
+from onestop.core import attachments, chain, comments, records, saved_filters, search, services, work
+from onestop.core import signatures as sig
 from onestop.core.drf import django_errors_to_dict
 from onestop.core.models import Attachment, Comment, SavedFilter, SecurityEvent, Signature, Visibility
 from onestop.core.schema import ErrorResponseSerializer
+from onestop.core.views_documents import pdf_response, record_and_document
+from onestop.core.views_records import attachment_download
 from onestop.core.views_security import SecurityEventFilterSet
+from onestop.core.workflow import WorkflowModel, perform_transition
 
 
 class ModelSerializer(serializers.ModelSerializer):
@@ -168,7 +174,6 @@ class TransitionActionsMixin:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        from onestop.core.workflow import WorkflowModel
 
         model = getattr(getattr(cls, "queryset", None), "model", None)
         if model is None or not issubclass(model, WorkflowModel):
@@ -177,8 +182,6 @@ class TransitionActionsMixin:
             if name in cls.__dict__:
                 continue
             if hasattr(cls, name):
-                from django.core.exceptions import ImproperlyConfigured
-
                 raise ImproperlyConfigured(
                     f"Transition {model.__name__}.{name} clashes with {cls.__name__}.{name}; rename it."
                 )
@@ -194,12 +197,6 @@ class TransitionActionsMixin:
 
 
 def _transition_action(model, name):
-    from drf_spectacular.utils import extend_schema
-    from rest_framework.decorators import action
-    from rest_framework.response import Response
-
-    from onestop.core.workflow import perform_transition
-
     sources, target = model.transition_graph()[name]
 
     def run(self, request, pk=None):
@@ -350,13 +347,6 @@ class SignatureViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=SignRequestSerializer, responses={201: SignatureSerializer})
     def create(self, request, *args, **kwargs):
-        from django.apps import apps
-        from django.http import Http404
-        from rest_framework import status
-        from rest_framework.response import Response
-
-        from onestop.core import signatures as sig
-
         body = SignRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -380,16 +370,10 @@ class SignatureViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def verify(self, request, pk=None):
         """Recompute the hash of the stored signed content and of the form as it is now."""
-        from rest_framework.response import Response
-
-        from onestop.core import signatures as sig
-
         signature = self.get_object()
         record = signature.record
         opts = record._meta if record is not None else None
         if record is None or not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}", record):
-            from django.http import Http404
-
             raise Http404
         return Response(sig.verify(signature).as_dict())
 
@@ -399,8 +383,6 @@ class SignatureViewSet(viewsets.ReadOnlyModelViewSet):
 
 def attachment_mime_types() -> list[str]:
     """The content types a download can have: one per kind of file an upload may be."""
-    from onestop.core import attachments
-
     return sorted(
         {*attachments.BINARY.values(), *attachments.TEXT.values()}
         | {mime for _folder, mime in attachments.OFFICE.values()}
@@ -432,11 +414,6 @@ class AttachedRowsViewSet(viewsets.ReadOnlyModelViewSet):
         super().initial(request, *args, **kwargs)
 
     def parent(self, data):
-        from django.apps import apps
-        from django.http import Http404
-
-        from onestop.core import records
-
         try:
             model = apps.get_model(data["record_type"])
         except (LookupError, ValueError):
@@ -502,11 +479,6 @@ class AttachmentViewSet(AttachedRowsViewSet):
         request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer}
     )
     def create(self, request, *args, **kwargs):
-        from rest_framework import status
-        from rest_framework.response import Response
-
-        from onestop.core import attachments
-
         body = AttachmentUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -525,10 +497,6 @@ class AttachmentViewSet(AttachedRowsViewSet):
     def download(self, request, pk=None):
         """The file itself, as a download (``Content-Disposition: attachment``, ``nosniff``), with
         the content type of its kind (the kinds an upload may be: PDF, PNG, JPEG, Office, text)."""
-        from django.http import Http404
-
-        from onestop.core.views_records import attachment_download
-
         if not pk or not str(pk).isdigit():
             raise Http404
         return attachment_download(request._request, int(pk))
@@ -570,11 +538,6 @@ class CommentViewSet(AttachedRowsViewSet):
 
     @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
     def create(self, request, *args, **kwargs):
-        from rest_framework import status
-        from rest_framework.response import Response
-
-        from onestop.core import comments
-
         body = CommentCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -612,8 +575,6 @@ class DocumentListView(APIView):
 
     @extend_schema(responses=FormDocumentSerializer(many=True))
     def get(self, request):
-        from onestop.core import signatures as sig
-
         return Response(FormDocumentSerializer(sig.all_documents(), many=True).data)
 
 
@@ -631,8 +592,6 @@ class DocumentPdfView(APIView):
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     def get(self, request, model: str, pk: int, code: str):
-        from onestop.core.views_documents import pdf_response, record_and_document
-
         unknown = set(request.query_params) - {"version"}
         if unknown:
             raise serializers.ValidationError(
@@ -878,9 +837,6 @@ class DocumentContentView(APIView):
 
     @extend_schema(responses=DocumentContentSerializer)
     def get(self, request, model: str, pk: int, code: str):
-        from onestop.core import signatures as sig
-        from onestop.core.views_documents import record_and_document
-
         if request.query_params:
             raise serializers.ValidationError(
                 {name: [_("Unknown query parameter.")] for name in request.query_params}

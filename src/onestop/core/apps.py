@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.utils.translation import gettext_lazy as _
+from simple_history.signals import post_create_historical_record
 
 
 class CoreConfig(AppConfig):
@@ -8,11 +10,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-        from simple_history.signals import post_create_historical_record
-
-        from onestop.core import navigation, rules, security  # noqa: F401  (registers the permissions)
-        from onestop.core.receivers import chain_audit_entry, login_failed_from
+        from onestop.core import navigation, rules, security  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registers the permissions
+        from onestop.core.receivers import chain_audit_entry, login_failed_from  # noqa: PLC0415 — app registry not ready at import time (apps.py)
 
         user_login_failed.connect(login_failed_from, dispatch_uid="onestop-login-failed-from")
         user_logged_in.connect(security.logged_in, dispatch_uid="onestop-security-login")

@@ -34,6 +34,8 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import connection
 
+from onestop.core import chain
+
 
 class BackupError(Exception):
     pass
@@ -79,8 +81,6 @@ def _run(command: list[str], env: dict) -> None:
 
 def backup(target: Path) -> dict:
     """Write a backup of everything into the folder ``target`` (created; must be empty)."""
-    from onestop.core import chain
-
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"{target} is not empty; choose a new folder for each backup.")

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from onestop.accounts import demo as accounts_demo
 from onestop.contracts import demo as contracts_demo
+from onestop.core.models import Letterhead
 from onestop.core.stages import stage_modules
 from onestop.engagements import demo as engagements_demo
 from onestop.plans import demo as plans_demo
@@ -13,8 +14,6 @@ from onestop.plans import demo as plans_demo
 
 def load_letterhead() -> None:
     """The demo company's letterhead on every printed form (System › Letterhead changes it)."""
-    from onestop.core.models import Letterhead
-
     Letterhead.objects.update_or_create(
         pk=Letterhead.SINGLETON_PK,
         defaults={

@@ -114,7 +114,7 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
-    from rest_framework.views import exception_handler as drf_exception_handler
+    from rest_framework.views import exception_handler as drf_exception_handler  # noqa: PLC0415 — DRF imports this module (its DEFAULT_PERMISSION_CLASSES) while rest_framework.views is still loading
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image
 
 from onestop.core import services
 from onestop.core.forms import bootstrapify
@@ -36,8 +37,6 @@ def read_logo(upload) -> tuple[bytes, str]:
         raise forms.ValidationError(_("The logo may be at most 512 KB."))
     data = upload.read()
     try:
-        from PIL import Image
-
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format
             image.verify()

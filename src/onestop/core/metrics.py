@@ -36,6 +36,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils.functional import empty
 from django.views.decorators.csrf import csrf_exempt
+from huey.contrib import djhuey
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -48,6 +49,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from onestop.core import logs
+from onestop.core.predicates import is_system_admin
 
 access_logger = logging.getLogger("onestop.access")
 logger = logging.getLogger("onestop.metrics")
@@ -151,13 +153,12 @@ class JobsCollector:
         return []
 
     def collect(self):
-        from huey.contrib.djhuey import HUEY
-
         up = GaugeMetricFamily("onestop_jobs_queue_up", "1 when the job queue answered this scrape, else 0.")
         try:
-            pending = HUEY.pending_count()
-            scheduled = HUEY.scheduled_count()
-            failures = HUEY.failures() if hasattr(HUEY, "failures") else {}
+            queue = djhuey.HUEY  # read at each scrape: the queue may be swapped (tests do)
+            pending = queue.pending_count()
+            scheduled = queue.scheduled_count()
+            failures = queue.failures() if hasattr(queue, "failures") else {}
         except Exception as error:
             logger.warning("metrics: job queue unavailable: %s", error)
             up.add_metric([], 0)
@@ -191,8 +192,6 @@ def app_registry():
 
 
 def may_scrape(request) -> bool:
-    from onestop.core.predicates import is_system_admin
-
     token = getattr(settings, "ONESTOP_METRICS_TOKEN", "")
     scheme, _space, given = request.headers.get("Authorization", "").partition(" ")
     if token and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
 import rules
@@ -109,13 +111,9 @@ class AttachedQuerySet(ScopedQuerySet):
     """
 
     def for_object(self, obj):
-        from django.contrib.contenttypes.models import ContentType
-
         return self.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)
 
     def scope_for(self, user):
-        from django.contrib.contenttypes.models import ContentType
-
         condition = models.Q(pk__in=[])
         kinds = self.order_by().values_list("content_type_id", flat=True).distinct()
         for content_type_id in kinds:
@@ -556,15 +554,12 @@ class Letterhead(models.Model):
     def logo_data_url(self) -> str:
         if not self.logo or not self.logo_type:
             return ""
-        import base64
 
         return f"data:{self.logo_type};base64,{base64.b64encode(bytes(self.logo)).decode('ascii')}"
 
     @property
     def fingerprint(self) -> str:
         """Changes whenever what the letterhead prints changes (part of the PDF cache key)."""
-        import hashlib
-
         text = "\x1f".join(
             [self.company_name, self.address, self.phone, self.tax_id, self.seal_caption, self.footer_note]
         )

@@ -27,6 +27,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+
 CENT = Decimal("0.01")
 
 _SCRIPTS: dict[str, dict[str, Any]] = {
@@ -96,8 +98,6 @@ def script_for(language: str | None) -> str:
     legal wording, not a translation."""
     code = (language or "").lower().replace("_", "-")
     if not code.startswith("zh"):
-        from django.conf import settings
-
         code = (settings.LANGUAGE_CODE or "zh-hant").lower()
     return "Hans" if code.startswith(("zh-hans", "zh-cn", "zh-sg")) else "Hant"
 

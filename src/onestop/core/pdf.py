@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from onestop.core import signatures as sig
+from onestop.core.models import Letterhead
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,6 @@ CACHE_KEEP = 500  # PDFs kept on disk (about 0.5 MB each)
 
 def _page_context(document: sig.FormDocument, obj, version: int | None):
     """What the printed page shows, or None when ``version`` has nothing to print."""
-    from onestop.core.models import Letterhead
-
     current = document.version(obj)
     version = current if version is None else version
     rows = list(sig.signatures_for(obj, document, version))
@@ -139,8 +138,8 @@ def _store(key: str, data: bytes) -> None:
 
 
 def _typeset(html: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint import HTML  # noqa: PLC0415 — heavy library (WeasyPrint, ~0.7 s to import) loaded only when a PDF is rendered
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415 — heavy library (WeasyPrint, ~0.7 s to import) loaded only when a PDF is rendered
 
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 

@@ -18,6 +18,7 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from onestop.core.drf import StrictFilterBackend
 from onestop.core.exceptions import ErrorCode
 
 # The messages per input field. A nested input has its messages nested the same way: a list's
@@ -126,8 +127,6 @@ class AutoSchema(BaseAutoSchema):
         return super().get_filter_backends() if self.method == "GET" else []
 
     def _reads_query(self) -> bool:
-        from onestop.core.drf import StrictFilterBackend
-
         # The strict backend refuses unknown parameters wherever the view filters, a record's
         # detail included (get_object filters too), not only on the lists it documents them for.
         if any(issubclass(b, StrictFilterBackend) for b in getattr(self.view, "filter_backends", None) or ()):

@@ -9,6 +9,7 @@ event joins the audit chain in the same transaction: it cannot be removed unnoti
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from onestop.core import chain, limits
@@ -55,7 +56,6 @@ def logged_out(sender, request=None, user=None, **kwargs):
 def login_failed(sender, credentials=None, request=None, **kwargs):
     # The password is never stored; the user name given is (it may not be an account).
     username = str((credentials or {}).get("username", ""))
-    from django.contrib.auth import get_user_model
 
     account = get_user_model()._default_manager.filter(username=username).first() if username else None
     # A wrong two-factor code (accounts.twofactor) is refused log-in of its own kind.

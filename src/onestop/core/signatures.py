@@ -41,6 +41,7 @@ from django_fsm import FSMField
 
 from onestop.core import chain, events, reauth
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode, NotPermittedError
+from onestop.core.limits import client_ip as address
 from onestop.core.models import Signature
 
 _registry: dict[str, FormDocument] = {}
@@ -336,8 +337,6 @@ def verify(signature: Signature) -> Verification:
 
 def client_ip(request) -> str | None:
     """The address the request came from (see core.limits.client_ip for proxies)."""
-    from onestop.core.limits import client_ip as address
-
     return address(request)
 
 

@@ -6,27 +6,23 @@ from django.core import management
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from onestop.core.mail import deliver, queue_mail
+
 
 def send_email(subject: str, body: str, to: list[str], html: str | None = None) -> None:
     """Send one e-mail through the outbox (core.mail): recorded first, then sent by the worker."""
-    from onestop.core.mail import queue_mail
-
     queue_mail(subject, body, to, html or "")
 
 
 @db_task()
 def deliver_mail(ids: list[int]) -> int:
     """Soon after a commit: send the mail just queued."""
-    from onestop.core.mail import deliver
-
     return deliver(ids)
 
 
 @db_periodic_task(crontab(minute="*"))
 def send_pending_mail() -> int:
     """Every minute: send what a crashed worker or a lost job left unsent."""
-    from onestop.core.mail import deliver
-
     return deliver()
 
 

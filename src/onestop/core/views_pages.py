@@ -7,10 +7,12 @@ from typing import ClassVar
 
 from csp.decorators import csp_replace
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
+from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -18,9 +20,12 @@ from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from huey.contrib.djhuey import HUEY
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from onestop.accounts import oidc, sessions, twofactor
+from onestop.accounts.services import remember_language
 from onestop.core import limits, security
 from onestop.core.exceptions import ErrorCode
 from onestop.core.forms import bootstrapify
@@ -63,16 +68,12 @@ class LoginView(BootstrapFormMixin, auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        from onestop.accounts import oidc
-
         context = super().get_context_data(**kwargs)
         # "Sign in with <label>" when single sign-on is configured (accounts/oidc.py).
         context["sso_label"] = oidc.label() if oidc.enabled() else ""
         return context
 
     def form_valid(self, form):
-        from onestop.accounts import twofactor
-
         user = form.get_user()
         if twofactor.has_two_factor(user):
             # The password was right; the code of the authenticator app comes next (2FA).
@@ -80,8 +81,6 @@ class LoginView(BootstrapFormMixin, auth_views.LoginView):
             return redirect("login_verify")
         response = super().form_valid(form)
         # The saved language preference follows the user to any browser.
-        from onestop.accounts.services import remember_language
-
         return remember_language(response, form.get_user().language)
 
 
@@ -90,11 +89,6 @@ class PasswordChangeView(BootstrapFormMixin, auth_views.PasswordChangeView):
     success_url = "/profile/"
 
     def form_valid(self, form):
-        from django.contrib import messages
-        from django.utils.translation import gettext as _
-
-        from onestop.accounts import sessions
-
         old_key = self.request.session.session_key
         response = super().form_valid(form)  # gives this session a new key
         sessions.rekey(old_key, self.request.session.session_key)
@@ -155,7 +149,6 @@ class PasswordResetConfirmView(BootstrapFormMixin, auth_views.PasswordResetConfi
     def form_valid(self, form):
         response = super().form_valid(form)
         security.record(security.Kind.PASSWORD_RESET, user=form.user, request=self.request)
-        from onestop.accounts import sessions
 
         sessions.end_other_sessions(form.user, keep=None, record=False)
         return response
@@ -269,9 +262,6 @@ def healthz(request):
 
 def readyz(request):
     """Ready for traffic: the database answers a query and the job queue can be reached."""
-    from django.db import connection
-    from huey.contrib.djhuey import HUEY
-
     checks = {}
     try:
         with connection.cursor() as cursor:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from onestop.core.actions import form_errors_text, visible_record
 from onestop.core.exceptions import DomainError
+from onestop.core.views import viewset_for
 from onestop.core.workflow import perform_transition, workflow_model
 
 
@@ -37,8 +38,6 @@ def safe_next(request, candidate: str | None, default: str) -> str:
 
 def refused(request, obj, message: str, status: int, back: str | None = None):
     """A refused transition: the record's page again with the reason; nothing changed."""
-    from onestop.core.views import viewset_for
-
     messages.error(request, message)
     obj = type(obj)._default_manager.get(pk=obj.pk)
     viewset = viewset_for(type(obj))

@@ -49,6 +49,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -404,8 +405,6 @@ def transition_log(obj):
 
 def workflow_model(label: str):
     """The workflow model named ``app_label.model_name`` (None when there is no such model)."""
-    from django.apps import apps
-
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError):

@@ -21,6 +21,7 @@ from onestop.core.api import (
 )
 from onestop.core.fields import TEXT_COMMENT, TEXT_LONG, TEXT_NOTE
 from onestop.engagements import chat, mail, services, timeline
+from onestop.engagements.ball import balls_for
 from onestop.engagements.filters import EngagementFilterSet
 from onestop.engagements.models import Channel, Engagement, IncomingMail, Inquiry, Proposal
 
@@ -236,8 +237,6 @@ class EngagementViewSet(
 
     def paginate_queryset(self, queryset):
         """Who holds the ball, for the whole page at once (a fixed number of queries)."""
-        from onestop.engagements.ball import balls_for
-
         page = super().paginate_queryset(queryset)
         if page is not None:
             balls = balls_for(page)

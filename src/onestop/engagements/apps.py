@@ -8,4 +8,4 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements and intake")
 
     def ready(self):
-        from onestop.engagements import documents, navigation, work  # noqa: F401  (registrations)
+        from onestop.engagements import documents, navigation, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from onestop.core.workflow import allowed_actions
 from onestop.engagements.ball import balls_for, in_phase
 from onestop.engagements.models import Engagement
 from onestop.engagements.path import downstream
+from onestop.notifications.models import Deadline
 
 CAP = 20  # cards per column; the rest are one click away in the list, filtered to that stage
 Stage = Engagement.Stage
@@ -156,10 +158,6 @@ def build(queryset, user, actions: dict) -> tuple[list[Column], list[Column]]:
 
 def _overdue(engagements) -> dict:
     """``{engagement pk: the earliest open deadline on it that is past due}``; one query."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from onestop.notifications.models import Deadline
-
     if not engagements:
         return {}
     found: dict = {}

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.core import signatures
 from onestop.engagements.models import Engagement
+from onestop.engagements.services import after_confirmation_signed
 
 
 @signatures.register
@@ -32,8 +33,6 @@ class ConfirmationForm(signatures.FormDocument):
         )
 
     def signed(self, engagement, signature, *, actor) -> None:
-        from onestop.engagements.services import after_confirmation_signed
-
         after_confirmation_signed(engagement, signature, actor=actor)
 
 

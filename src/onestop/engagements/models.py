@@ -16,17 +16,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.accounts.models import ClientContact, ClientOrganization
+from onestop.core import signatures
 from onestop.core.access import Kind, register_team, staff_scope
 from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.engagements import rules as r
+from onestop.engagements.ball import ball_of
 from onestop.engagements.states import OPEN, EngagementStage, IncomingMailStatus, ProposalStatus
 
 
@@ -73,8 +76,7 @@ def has_out_of_scope_reply(engagement) -> bool:
 
 @condition(_("Both the client and the technician must sign the agreed confirmation form."))
 def confirmation_fully_signed(engagement) -> bool:
-    from onestop.core import signatures
-    from onestop.engagements.documents import confirmation_form
+    from onestop.engagements.documents import confirmation_form  # noqa: PLC0415 — models cannot import documents at load: engagements.documents imports the models
 
     return engagement.agreed_proposal_id is not None and signatures.is_fully_signed(
         confirmation_form(), engagement
@@ -83,7 +85,7 @@ def confirmation_fully_signed(engagement) -> bool:
 
 @condition(_("The engagement closes once acceptance has passed and the fees are settled."))
 def engagement_complete(engagement) -> bool:
-    from onestop.settlement.selectors import closing_blockers
+    from onestop.settlement.selectors import closing_blockers  # noqa: PLC0415 — later stage: imported when used, so the dependency reads one way (core/stages.py)
 
     return not closing_blockers(engagement)
 
@@ -216,8 +218,6 @@ class Engagement(WorkflowModel, BusinessModel):
         """Who holds the ball now, and for which step (engagements/ball.py); a list page sets it
         for all its rows at once (``ball.balls_for``)."""
         if not hasattr(self, "_ball"):
-            from onestop.engagements.ball import ball_of
-
             self._ball = ball_of(self)
         return self._ball
 
@@ -541,8 +541,6 @@ class IncomingMail(BusinessModel):
         return f"{self.from_address} · {self.subject}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("engagements:incoming_mail_list") + f"#mail-{self.pk}"
 
 

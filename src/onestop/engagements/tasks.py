@@ -10,6 +10,8 @@ from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from onestop.engagements import mail
+
 logger = logging.getLogger(__name__)
 
 
@@ -39,8 +41,6 @@ def fetch_mail(imap_class=None) -> dict:
     Each message is recorded in its own transaction: one that fails is logged, stays unread
     (it is tried again next time) and does not stop the others. Returns the counts.
     """
-    from onestop.engagements import mail
-
     counts = {"recorded": 0, "skipped": 0, "failed": 0}
     if not settings.ONESTOP_IMAP_HOST:
         return counts

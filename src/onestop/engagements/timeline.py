@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.core import signatures
+from onestop.core.stages import stage_modules
 from onestop.core.workflow import transition_log
 from onestop.engagements.path import downstream, downstream_spans
 from onestop.engagements.states import ProposalStatus
@@ -161,17 +162,15 @@ def build(engagement, user):
             )
         )
     # --- PLN-1..3: the service plan's versions, review outcomes and approvals (plans/timeline.py).
-    from onestop.plans.timeline import plan_events
+    from onestop.plans.timeline import plan_events  # noqa: PLC0415 — later stage: imported when used, so the dependency reads one way (core/stages.py)
 
     events.extend(Event(**event) for event in plan_events(engagement, user))
     # --- CON-1..3: the contract's drafting, reviews, signatures and archiving (contracts/timeline.py).
-    from onestop.contracts.timeline import contract_events
+    from onestop.contracts.timeline import contract_events  # noqa: PLC0415 — later stage: imported when used, so the dependency reads one way (core/stages.py)
 
     events.extend(Event(**event) for event in contract_events(engagement, user))
     # --- the later stages (project, quality, acceptance, settlement, feedback): each app's
     # timeline.py offers ``events(engagement, user)`` returning keyword dicts for Event.
-    from onestop.core.stages import stage_modules
-
     for module in stage_modules("timeline"):
         events.extend(Event(**event) for event in module.events(engagement, user))
     events.sort(key=lambda event: event.at, reverse=True)

@@ -16,6 +16,7 @@ from onestop.accounts.models import ClientContact
 from onestop.core.actions import RecordAction, calls
 from onestop.core.views import Column, ObjectViews
 from onestop.engagements import forms, services, timeline
+from onestop.engagements.ball import balls_for
 from onestop.engagements.documents import confirmation_form
 from onestop.engagements.filters import EngagementFilterSet
 from onestop.engagements.models import Engagement, Proposal
@@ -114,8 +115,6 @@ class EngagementViews(ObjectViews):
 
     @classmethod
     def prepare_page(cls, request, objects) -> None:
-        from onestop.engagements.ball import balls_for
-
         balls = balls_for(objects)
         for engagement in objects:
             engagement.ball = balls[engagement.pk]

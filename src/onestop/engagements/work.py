@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from onestop.core.models import Signature
 from onestop.core.work import WorkItem, register
+from onestop.engagements.ball import balls_for
 from onestop.engagements.models import Engagement
 
 
@@ -61,8 +62,6 @@ def handoffs(user):
     it is handed to, one of its role's queue, or the client — even where no stage lists it
     (engagements/ball.py). A fixed number of queries; a stage's own item for the same record
     takes precedence (core.work.drop_repeated_handoffs)."""
-    from onestop.engagements.ball import balls_for
-
     if not getattr(user, "is_authenticated", False):
         return []
     confirmed = Engagement.objects.filter(stage=Engagement.Stage.CONFIRMED).select_related("client")

@@ -8,4 +8,4 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Satisfaction and complaints")
 
     def ready(self):
-        from onestop.feedback import navigation, receivers, tasks, work  # noqa: F401  (registrations)
+        from onestop.feedback import navigation, receivers, tasks, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from onestop.acceptance.selectors import passed_round
 from onestop.accounts.models import ClientOrganization, User
 from onestop.core.roles import Role
+from onestop.engagements.models import Engagement
 from onestop.feedback import services
 from onestop.feedback.aspects import ASPECTS
 from onestop.feedback.models import Complaint, Survey
+from onestop.notifications.models import Deadline
 
 # scores per aspect (in ASPECTS order), would recommend, comment
 ANSWERS = [
@@ -30,8 +34,6 @@ def _user(username):
 
 
 def _engagements():
-    from onestop.engagements.models import Engagement
-
     with_project = list(Engagement.objects.filter(project__isnull=False).order_by("code"))
     with_contract = list(
         Engagement.objects.filter(contract__isnull=False, project__isnull=True).order_by("code")
@@ -55,8 +57,6 @@ def load(actor=None) -> None:
     if cs is None:
         return
     # --- surveys: after a passed acceptance only; the last one waits on the client's My work --
-    from onestop.acceptance.selectors import passed_round
-
     accepted = [e for e in _engagements() if hasattr(e, "project") and passed_round(e.project)]
     for index, engagement in enumerate(accepted):
         survey = services.invite(engagement, actor=cs)
@@ -119,9 +119,6 @@ def load(actor=None) -> None:
     services.assign(overdue, actor=cs, handler=handler)
     past = timezone.now() - timedelta(days=2)
     Complaint.objects.filter(pk=overdue.pk).update(due_at=past, assigned_at=past - timedelta(days=7))
-    from django.contrib.contenttypes.models import ContentType
-
-    from onestop.notifications.models import Deadline
 
     Deadline.objects.filter(
         target_type=ContentType.objects.get_for_model(Complaint), target_id=overdue.pk, closed_at__isnull=True

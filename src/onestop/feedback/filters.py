@@ -1,4 +1,5 @@
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.filters import SearchFilterSet
@@ -41,8 +42,6 @@ class ComplaintFilterSet(SearchFilterSet):
         fields = ["q", "state", "channel", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        from django.utils import timezone
-
         if value is None:
             return queryset
         overdue = {"state__in": Complaint.OPEN_STATES, "due_at__lt": timezone.now()}

@@ -1,14 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onestop.accounts.models import ClientOrganization, User
 from onestop.core.forms import DateInput, ModelForm
+from onestop.engagements.models import Engagement
 from onestop.feedback.aspects import ASPECTS, RECOMMEND_MAX, RECOMMEND_MIN, SCORE_MAX, SCORE_MIN
 from onestop.feedback.models import Complaint, Survey
 
 
 def _engagements(user):
-    from onestop.engagements.models import Engagement
-
     return Engagement.objects.visible_to(user).select_related("client").order_by("-received_at")
 
 
@@ -92,7 +92,6 @@ class ComplaintForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from onestop.accounts.models import ClientOrganization
 
         self.fields["engagement"].queryset = _engagements(self.user)
         self.fields["engagement"].label_from_instance = lambda e: f"{e.code} {e.title}"
@@ -121,8 +120,6 @@ class ComplaintEditForm(ModelForm):
 
 
 def _handlers():
-    from onestop.accounts.models import User
-
     return User.objects.staff().order_by("full_name", "username")
 
 

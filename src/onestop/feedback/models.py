@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
@@ -302,8 +303,6 @@ class Complaint(WorkflowModel, BusinessModel):
 
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
-
         return bool(self.due_at and self.state in self.OPEN_STATES and self.due_at < timezone.now())
 
     # --- transitions (all through feedback.services) ------------------------------------------
@@ -315,8 +314,6 @@ class Complaint(WorkflowModel, BusinessModel):
         custom={"label": _("Assign a handler"), "icon": "person-check", "service_only": True},
     )
     def assign(self, handler=None, due_at=None, actor=None):
-        from django.utils import timezone
-
         self.handler = handler
         self.assigned_by = actor
         self.assigned_at = timezone.now()
@@ -330,8 +327,6 @@ class Complaint(WorkflowModel, BusinessModel):
         custom={"label": _("Respond"), "icon": "reply", "service_only": True},
     )
     def respond(self, response="", actor=None):
-        from django.utils import timezone
-
         self.response = response
         self.responded_at = timezone.now()
         self.responded_by = actor
@@ -374,8 +369,6 @@ class Complaint(WorkflowModel, BusinessModel):
         self._close(actor, self.Closure.BY_STAFF, note)
 
     def _close(self, actor, closure, note):
-        from django.utils import timezone
-
         self.closed_at = timezone.now()
         self.closed_by = actor
         self.closure = closure

@@ -27,7 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import User
+from onestop.core.attachments import add_attachment
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
+from onestop.core.models import Visibility
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
 from onestop.core.services import edit, save
@@ -38,6 +40,8 @@ from onestop.feedback.states import ComplaintState
 from onestop.notifications.calendar import add_working_days
 from onestop.notifications.models import Notification
 from onestop.notifications.services import close_deadlines, notify, set_deadline
+from onestop.plans.models import Plan
+from onestop.projects.models import Project
 
 # The policy's numbers, each overridable by a setting of the same name.
 SURVEY_ANSWER_DAYS = getattr(settings, "ONESTOP_SURVEY_ANSWER_DAYS", 14)  # the answer is asked by
@@ -109,7 +113,6 @@ def invite(engagement, *, actor=None, respond_by=None) -> Survey:
             field="engagement",
             code=ErrorCode.ALREADY_DONE,
         )
-    from onestop.projects.models import Project
 
     project = Project.objects.filter(engagement=engagement).select_related("project_lead").first()
     lead = _lead_of(engagement, project)
@@ -145,7 +148,6 @@ def _lead_of(engagement, project):
     """Who answers for the service: the project lead, else the plan's lead, else the technician."""
     if project is not None:
         return project.project_lead
-    from onestop.plans.models import Plan
 
     plan = Plan.objects.filter(engagement=engagement).select_related("project_lead").first()
     if plan is not None and plan.project_lead_id:
@@ -334,9 +336,6 @@ def file_complaint(
     )
     save(complaint, actor=actor, reason=_("Filed"))
     if attachment is not None:
-        from onestop.core.attachments import add_attachment
-        from onestop.core.models import Visibility
-
         add_attachment(complaint, attachment, actor=actor, visibility=Visibility.SHARED)
     notify(
         _users(Role.CUSTOMER_SERVICE, Role.MANAGEMENT),

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from onestop.engagements.records import records_of
+from onestop.feedback.models import Complaint, Survey
+
 
 def events(engagement, user) -> list[dict]:
-    from onestop.feedback.models import Complaint, Survey
-
     result = []
     surveys = Survey.objects.visible_to(user).filter(engagement=engagement).select_related("answered_by")
     for survey in surveys:
@@ -79,9 +80,6 @@ def events(engagement, user) -> list[dict]:
 def records(engagement, user) -> list:
     """The satisfaction survey and the complaints on the engagement's records panel
     (engagements/records.py); two queries."""
-    from onestop.engagements.records import records_of
-    from onestop.feedback.models import Complaint, Survey
-
     return [
         *records_of(
             Survey,

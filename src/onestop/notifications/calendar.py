@@ -10,13 +10,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from onestop.notifications.models import Holiday
+
 MAX_SPAN_DAYS = 3 * 366  # a deadline further out than this is an input error, not a plan
 
 
 def exceptions_between(start: date, end: date) -> dict[date, bool]:
     """{date: is_working_day} for every calendar exception between start and end inclusive."""
-    from onestop.notifications.models import Holiday
-
     rows = Holiday.objects.filter(date__range=(start, end)).values_list("date", "kind")
     return {day: kind == Holiday.Kind.WORKING_DAY for day, kind in rows}
 

@@ -1,5 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
+from onestop.notifications.models import Notification
+
 
 def inbox(request):
     """The unread count shown beside the inbox icon: one COUNT query, only if a page shows it."""
@@ -8,7 +10,6 @@ def inbox(request):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return 0
-        from onestop.notifications.models import Notification
 
         return Notification.objects.visible_to(user).unread().count()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -255,8 +256,6 @@ class PlanViewSet(
     required_action = None  # set per custom action (see core.drf.RulesPermission)
 
     def get_queryset(self):
-        from django.db.models import Prefetch
-
         return (
             Plan.objects.visible_to(self.request.user)
             .select_related("engagement", "project_lead")

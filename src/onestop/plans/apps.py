@@ -8,4 +8,4 @@ class PlansConfig(AppConfig):
     verbose_name = _("Service plans")
 
     def ready(self):
-        from onestop.plans import documents, navigation, work  # noqa: F401  (registrations)
+        from onestop.plans import documents, navigation, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from onestop.core.display import field_label, format_value
 from onestop.plans.models import PlanVersion
 
@@ -19,8 +21,6 @@ def _parts(version) -> dict[str, str]:
 
 def _compare(version, previous, parts=None, previous_parts=None) -> list[dict]:
     """Every term of ``version`` with its value in ``previous`` where it differs (None: no previous)."""
-    from django.utils.translation import gettext as _
-
     part_labels = {"milestones": _("Milestones"), "staffing": _("Staffing"), "budget": _("Cost budget")}
     parts = parts if parts is not None else _parts(version)
     if previous is not None and previous_parts is None:

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core import signatures
+from onestop.plans import services
 from onestop.plans.models import Plan
 
 
@@ -19,8 +20,6 @@ class PlanDocument(signatures.FormDocument):
         return latest.number if latest else 1
 
     def context(self, plan) -> dict:
-        from onestop.plans import services
-
         version = plan.latest_version
         criteria = version.criteria_set.criterion_list() if version and version.criteria_set_id else []
         reviews = list(version.reviews.select_related("reviewer")) if version else []

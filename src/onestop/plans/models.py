@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
@@ -26,6 +27,7 @@ from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.predicates import is_internal, is_system_admin
 from onestop.core.workflow import WorkflowModel
 from onestop.plans import rules as r
+from onestop.plans.decision import Criterion, Rule
 from onestop.plans.states import EDITABLE, OPEN, PlanVersionState
 
 # The policy's four criteria (PLN-2); a criteria set may use others with their own labels.
@@ -84,8 +86,6 @@ class ReviewCriteriaSet(BusinessModel):
         return f"{self.name} v{self.version}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("admin:plans_reviewcriteriaset_change", args=[self.pk])
 
     @classmethod
@@ -96,8 +96,6 @@ class ReviewCriteriaSet(BusinessModel):
         return current
 
     def criterion_list(self):
-        from onestop.plans.decision import Criterion
-
         return [
             Criterion(
                 item["code"],
@@ -108,8 +106,6 @@ class ReviewCriteriaSet(BusinessModel):
         ]
 
     def rule(self):
-        from onestop.plans.decision import Rule
-
         return Rule(self.pass_mean, self.min_criterion_mean, self.reject_forces_revise)
 
     def clean(self):

@@ -37,6 +37,7 @@ from onestop.plans.models import (
     StaffAssignment,
     milestone_outside_message,
 )
+from onestop.plans.signals import version_took_effect
 
 REVIEW_WITHIN_WORKING_DAYS = 5
 APPROVE_WITHIN_WORKING_DAYS = 3
@@ -190,8 +191,6 @@ def _replace_parts(version, actor, milestones, staffing, budget_lines):
             try:
                 part.full_clean(exclude=["version"])
             except Exception as exc:
-                from django.core.exceptions import ValidationError
-
                 if isinstance(exc, ValidationError):
                     raise ValidationError({f"{accessor}[{index}]": exc.messages}) from None
                 raise
@@ -556,7 +555,6 @@ def approve_version(version: PlanVersion, *, actor, comment: str = "") -> PlanVe
     core_services.save(
         plan, actor=actor, reason=_("Version %(number)s took effect") % {"number": version.number}
     )
-    from onestop.plans.signals import version_took_effect
 
     version_took_effect.send(sender=PlanVersion, plan=plan, version=version, actor=actor)
     notifications.close_deadlines(version, actor=actor)

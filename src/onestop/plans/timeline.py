@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from onestop.engagements.records import records_of
+from onestop.engagements.states import EngagementStage
+from onestop.plans.models import Plan, PlanVersion
+
 
 def plan_events(engagement, user) -> list[dict]:
     """Events as keyword dicts for engagements.timeline.Event; staff only, three queries."""
     if user.client_organization_id is not None or not user.has_perm("plans.view_plan"):
         return []
-    from onestop.plans.models import Plan
 
     plan = Plan.objects.filter(engagement=engagement).first()
     if plan is None:
@@ -61,9 +64,6 @@ def plan_events(engagement, user) -> list[dict]:
 def plan_card(engagement, user) -> dict:
     """The service-plan card of the engagement page (PLN-1, X-1): the plan, or whether the user
     may open one now. Staff with access to plans only; one query."""
-    from onestop.engagements.states import EngagementStage
-    from onestop.plans.models import Plan
-
     if user.client_organization_id is not None or not user.has_perm("plans.view_plan"):
         return {"service_plan": None, "can_open_plan": False}
     plan = (
@@ -81,9 +81,6 @@ def plan_card(engagement, user) -> dict:
 def records(engagement, user) -> list:
     """The plan and its versions on the engagement's "Records of this engagement" panel
     (engagements/records.py); what the user may see, two queries."""
-    from onestop.engagements.records import records_of
-    from onestop.plans.models import Plan, PlanVersion
-
     return [
         *records_of(Plan, user, engagement=engagement, icon="journal-text"),
         *records_of(

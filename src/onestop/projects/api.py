@@ -15,6 +15,7 @@ from onestop.core.exceptions import DomainError, ErrorCode
 from onestop.core.exports import excel_response
 from onestop.core.fields import TEXT_LONG, TEXT_NOTE, TEXT_REPORT
 from onestop.projects import exports, filters, services
+from onestop.projects.forms import project_leads
 from onestop.projects.models import (
     KickoffAttendee,
     KickoffMeeting,
@@ -78,8 +79,6 @@ class OpenProjectSerializer(serializers.Serializer):
     )
 
     def __init__(self, *args, **kwargs):
-        from onestop.projects.forms import project_leads
-
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         self.fields["contract"].queryset = Contract.objects.visible_to(request.user if request else None)

@@ -8,4 +8,4 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Project implementation")
 
     def ready(self):
-        from onestop.projects import documents, navigation, work  # noqa: F401  (registrations)
+        from onestop.projects import documents, navigation, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations

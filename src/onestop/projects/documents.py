@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core import signatures
+from onestop.projects import services
 from onestop.projects.models import ProgressReport
 
 # The form's official name in the policy; printed on the PDF and the Excel sheet in any language.
@@ -21,8 +22,6 @@ class ProgressReportDocument(signatures.FormDocument):
         return 1
 
     def context(self, report) -> dict:
-        from onestop.projects import services
-
         rows = list(report.rows.order_by("position", "pk"))
         return {
             "object": report,

@@ -6,6 +6,7 @@ from onestop.core.fields import TEXT_LONG, TEXT_NOTE, TEXT_REPORT
 from onestop.core.forms import DateInput, ModelForm
 from onestop.core.roles import Role
 from onestop.projects.models import Milestone, Project, ProjectMember, Task
+from onestop.projects.services import openable_contracts
 
 
 def staff_users():
@@ -32,8 +33,6 @@ class OpenProjectForm(forms.Form):
     )
 
     def __init__(self, *args, user=None, **kwargs):
-        from onestop.projects.services import openable_contracts
-
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["contract"].queryset = openable_contracts(user)

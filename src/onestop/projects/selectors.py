@@ -5,14 +5,14 @@ Keep these a fixed, small number of queries: other apps call them on their pages
 
 from __future__ import annotations
 
+from onestop.projects.models import ProgressReport
+
 
 def latest_report(project):
     """The project's latest reviewed progress report (PRJ-2), else its latest submitted one.
 
     Drafts and reports returned for correction are internal work in progress and never count.
     """
-    from onestop.projects.models import ProgressReport
-
     reports = ProgressReport.objects.filter(project=project).order_by("-period_start", "-pk")
     report = reports.filter(state=ProgressReport.State.REVIEWED).first()
     if report is None:

@@ -9,13 +9,16 @@ completing the project, and the reminders for progress reports that are due.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from onestop.contracts.models import Contract
 from onestop.contracts.states import ContractState
 from onestop.core import services as core_services
 from onestop.core.exceptions import DomainError, ErrorCode
@@ -24,6 +27,7 @@ from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
 from onestop.notifications import services as notifications
 from onestop.notifications.models import Deadline, Notification
+from onestop.plans.models import BudgetLine
 from onestop.projects.models import (
     KickoffAttendee,
     KickoffMeeting,
@@ -55,8 +59,6 @@ def _day(day) -> str:
 
 def openable_contracts(user=None):
     """Signed (or archived) contracts whose engagement has no project yet."""
-    from onestop.contracts.models import Contract
-
     contracts = Contract.objects.visible_to(user) if user is not None else Contract.objects.all()
     return (
         contracts.filter(state__in=OPENABLE_CONTRACT_STATES, project__isnull=True)
@@ -73,8 +75,6 @@ def open_project(contract, *, actor, project_lead=None, name: str = "") -> Proje
     Copies the plan's milestones and staffing (as the team); the budget is shown from the plan
     version the project follows. One project per contract and engagement.
     """
-    from onestop.contracts.models import Contract
-
     _require(actor, "add_project")
     contract = Contract.objects.select_for_update().select_related("engagement").get(pk=contract.pk)
     if contract.state not in OPENABLE_CONTRACT_STATES:
@@ -164,9 +164,6 @@ def budget_of(project) -> dict:
     """The budget of the plan version the project follows, by category, with the total."""
     lines = list(project.plan_version.budget_lines.all())
     totals: dict[str, object] = {}
-    from decimal import Decimal
-
-    from onestop.plans.models import BudgetLine
 
     for line in lines:
         totals[line.category] = totals.get(line.category, Decimal("0")) + line.amount
@@ -649,8 +646,6 @@ def remind_due_reports(today: date | None = None) -> int:
     """For each in-progress project whose current period has no submitted report: make the
     table (if missing), set its deadline and tell the lead and the team, once. Returns how many
     reports got a new deadline; running it again changes nothing."""
-    from django.contrib.contenttypes.models import ContentType
-
     today = today or timezone.localdate()
     report_type = ContentType.objects.get_for_model(ProgressReport)
     count = 0

@@ -9,6 +9,10 @@ from datetime import datetime, time
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop.core.workflow import transition_log
+from onestop.engagements.records import records_of
+from onestop.projects.models import KickoffMeeting, ProgressReport, Project
+
 ICONS = {"kick_off": "flag", "complete": "check2-all", "record_acceptance": "patch-check"}
 
 
@@ -17,9 +21,6 @@ def _moment(day) -> datetime:
 
 
 def events(engagement, user) -> list[dict]:
-    from onestop.core.workflow import transition_log
-    from onestop.projects.models import KickoffMeeting, ProgressReport, Project
-
     project = (
         Project.objects.visible_to(user).filter(engagement=engagement).select_related("opened_by").first()
     )
@@ -97,7 +98,4 @@ def events(engagement, user) -> list[dict]:
 
 def records(engagement, user) -> list:
     """The project on the engagement's records panel (engagements/records.py); one query."""
-    from onestop.engagements.records import records_of
-    from onestop.projects.models import Project
-
     return records_of(Project, user, engagement=engagement, icon="kanban")

@@ -2,10 +2,12 @@
 to fill or submit, tables to review (PRJ-1, PRJ-2). A fixed number of queries."""
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.core.work import WorkItem, register
 from onestop.projects.models import KickoffAttendee, ProgressReport
+from onestop.projects.services import report_due_at
 from onestop.projects.states import ProjectState
 
 
@@ -38,11 +40,9 @@ def project_work(user):
         .distinct()
         .order_by("period_end")[:50]
     )
-    from onestop.projects.services import report_due_at
 
     for report in drafts:
         due = report_due_at(report)
-        from django.utils import timezone
 
         items.append(
             WorkItem(

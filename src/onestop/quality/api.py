@@ -3,7 +3,7 @@
 Every action runs the same service as the page (400 refused, 403 not allowed, 409 conflict).
 """
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -11,10 +11,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from onestop.accounts.models import Department, User
+from onestop.core import pdf, signatures
 from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet
 from onestop.projects.models import Project
 from onestop.quality import analytics, filters, services
+from onestop.quality.forms import AnalysisFilterForm
 from onestop.quality.models import (
     FindingCategory,
     FindingCause,
@@ -496,8 +498,6 @@ class RectificationNoticeViewSet(ObjectViewSet):
     @extend_schema(request=None, responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"], required_action="view")
     def pdf(self, request, pk=None):
-        from onestop.core import pdf, signatures
-
         notice = self.get_object()
         data = pdf.render_pdf(signatures.get_document("rectification_notice"), notice)
         response = HttpResponse(data, content_type="application/pdf")
@@ -565,8 +565,6 @@ class AnalysisViewSet(ObjectViewSet):
     extra_query_params = ("start", "end")  # the period, read by AnalysisFilterForm
 
     def _result(self, request):
-        from onestop.quality.forms import AnalysisFilterForm
-
         form = AnalysisFilterForm(request.query_params)
         if not form.is_valid():
             raise serializers.ValidationError(form.errors)
@@ -606,8 +604,6 @@ class AnalysisViewSet(ObjectViewSet):
 
     @extend_schema(exclude=True)  # the analysis is one resource: only the list answers
     def retrieve(self, request, *args, **kwargs):
-        from django.http import Http404
-
         raise Http404
 
     @extend_schema(

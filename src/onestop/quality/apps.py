@@ -8,4 +8,4 @@ class QualityConfig(AppConfig):
     verbose_name = _("Quality monitoring")
 
     def ready(self):
-        from onestop.quality import documents, navigation, work  # noqa: F401  (registrations)
+        from onestop.quality import documents, navigation, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations

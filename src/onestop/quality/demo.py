@@ -17,6 +17,7 @@ from onestop.accounts.models import Department, User
 from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
 from onestop.notifications import services as notifications
+from onestop.projects.models import Project
 from onestop.quality import services
 from onestop.quality.models import (
     FindingCategory,
@@ -113,8 +114,6 @@ def _pick(rng, weights):
 
 
 def load(actor=None) -> None:
-    from onestop.projects.models import Project
-
     # Only projects that have started are inspected (one awaiting its kickoff is not).
     projects = list(
         Project.objects.exclude(state=Project.State.OPENED).select_related("project_lead").order_by("pk")

@@ -2,9 +2,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onestop.accounts.models import User
 from onestop.core.fields import TEXT_NOTE
 from onestop.core.forms import DateInput, ModelForm
 from onestop.core.roles import Role
+from onestop.projects.models import Project
 from onestop.quality.models import (
     ImprovementAction,
     Inspection,
@@ -16,7 +18,7 @@ from onestop.quality.models import (
     RectificationNotice,
     SpotCheckDraw,
 )
-from onestop.quality.services import ANSWER_FIELDS
+from onestop.quality.services import ANSWER_FIELDS, active_template
 
 CHECKPOINT_FORM_FIELDS = [
     "phase",
@@ -30,8 +32,6 @@ CHECKPOINT_FORM_FIELDS = [
 
 
 def quality_staff():
-    from onestop.accounts.models import User
-
     return User.objects.with_role(Role.QUALITY)
 
 
@@ -59,9 +59,6 @@ class QCPlanCreateForm(forms.Form):
     template = forms.ModelChoiceField(queryset=None, label=_("QC plan template"))
 
     def __init__(self, *args, user=None, **kwargs):
-        from onestop.projects.models import Project
-        from onestop.quality.services import active_template
-
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["project"].queryset = (
@@ -106,8 +103,6 @@ class InspectionForm(ModelForm):
         widgets = {"planned_date": DateInput()}
 
     def __init__(self, *args, **kwargs):
-        from onestop.projects.models import Project
-
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = Project.objects.visible_to(self.user).order_by("code")
         self.fields["checkpoint"].queryset = QCCheckpoint.objects.select_related("plan__project")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import random
 
+from onestop.projects.models import Project
+
 
 def spot_population() -> list[dict]:
     """What a spot check draws from, in a fixed order: every checkpoint of the active QC plan of
     each project in progress; a project in progress without an active plan counts once."""
-    from onestop.projects.models import Project
-    from onestop.quality.models import QCCheckpoint, QCPlan
+    from onestop.quality.models import QCCheckpoint, QCPlan  # noqa: PLC0415 — cycle: quality.models imports this module at load
 
     in_progress = Project.State.IN_PROGRESS
     projects = Project.objects.filter(state=in_progress).select_related("qc_plan").order_by("code", "pk")

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from onestop.accounts.models import User
 from onestop.core import services as core_services
 from onestop.core.exceptions import DomainError, ErrorCode
 from onestop.core.fields import check_length
@@ -397,8 +398,6 @@ def _deadline_title(notice: RectificationNotice) -> str:
 
 
 def _department_people(department):
-    from onestop.accounts.models import User
-
     people = list(User.objects.staff().filter(department=department))
     if department.head is not None and department.head not in people:
         people.append(department.head)
@@ -532,7 +531,6 @@ def reopen_notice(notice: RectificationNotice, *, actor, reason: str) -> Rectifi
 @transaction.atomic
 def complete_action(action: ImprovementAction, *, actor, comment: str = "") -> ImprovementAction:
     perform_transition(action, "mark_done", actor=actor, comment=comment)
-    from onestop.accounts.models import User
 
     notifications.notify(
         User.objects.with_role(Role.QUALITY),

@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from onestop.engagements.records import records_of
+from onestop.quality.models import Inspection, InspectionItem, RectificationNotice
+
 
 def events(engagement, user) -> list[dict]:
     if user.client_organization_id is not None or not user.has_perm("quality.view_inspection"):
         return []
-    from onestop.quality.models import Inspection, InspectionItem, RectificationNotice
 
     result = []
     inspections = (
@@ -79,9 +81,6 @@ def events(engagement, user) -> list[dict]:
 def records(engagement, user) -> list:
     """The project's inspections on the engagement's records panel (engagements/records.py);
     one query."""
-    from onestop.engagements.records import records_of
-    from onestop.quality.models import Inspection
-
     return records_of(
         Inspection,
         user,

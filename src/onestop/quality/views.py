@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -517,8 +517,6 @@ def analysis(request):
 def analysis_export(request):
     form, result = _analysis(request)
     if form.is_bound and not form.is_valid():
-        from django.http import HttpResponseBadRequest
-
         errors = "; ".join(str(message) for messages_ in form.errors.values() for message in messages_)
         return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
     period = result["period"]

@@ -1,5 +1,7 @@
 """Quality work on "My work": inspections to run, notices to answer or verify, actions I own."""
 
+from datetime import datetime, time
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,8 +14,6 @@ LIMIT = 50
 
 
 def _end_of(day):
-    from datetime import datetime, time
-
     return timezone.make_aware(datetime.combine(day, time(18, 0)))
 
 

@@ -8,4 +8,4 @@ class SettlementConfig(AppConfig):
     verbose_name = _("Fee settlement")
 
     def ready(self):
-        from onestop.settlement import documents, navigation, work  # noqa: F401  (registrations)
+        from onestop.settlement import documents, navigation, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations

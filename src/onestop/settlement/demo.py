@@ -11,9 +11,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from onestop.acceptance.selectors import passed_round
 from onestop.accounts.demo import DEMO_PASSWORD  # signing asks the signer's password (core.reauth)
 from onestop.accounts.models import User
+from onestop.contracts.models import Contract
 from onestop.core.roles import Role
+from onestop.projects.models import Project
+from onestop.settlement import services
+from onestop.settlement.models import Payment, PaymentMethod, Settlement
 from onestop.settlement.states import CONTRACTS_IN_FORCE
 
 INVOICE_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -28,12 +33,6 @@ def _finance() -> User | None:
 
 
 def load(actor=None) -> None:
-    from onestop.acceptance.selectors import passed_round
-    from onestop.contracts.models import Contract
-    from onestop.projects.models import Project
-    from onestop.settlement import services
-    from onestop.settlement.models import Payment, PaymentMethod, Settlement
-
     finance = _finance()
     if finance is None:
         return

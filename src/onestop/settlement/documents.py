@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.core import signatures
 from onestop.settlement.models import Payment, Settlement
+from onestop.settlement.services import after_signed
 
 
 @signatures.register
@@ -28,8 +29,6 @@ class SettlementDocument(signatures.FormDocument):
         )
 
     def signed(self, settlement, signature, *, actor) -> None:
-        from onestop.settlement.services import after_signed
-
         after_signed(settlement, signature, actor=actor)
 
 

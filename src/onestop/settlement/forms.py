@@ -5,17 +5,17 @@ from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onestop.acceptance.models import AcceptanceRound
+from onestop.acceptance.states import AcceptanceRoundState
+from onestop.contracts.models import Contract, PaymentInstalment
 from onestop.core.fields import TEXT_LONG
 from onestop.core.forms import CommentForm, DateInput, ModelForm
 from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
+from onestop.settlement.selectors import ZERO, balance
 from onestop.settlement.states import CONTRACTS_IN_FORCE, EDITABLE
 
 
 def _contracts_for_settlement(user):
-    from onestop.acceptance.models import AcceptanceRound
-    from onestop.acceptance.states import AcceptanceRoundState
-    from onestop.contracts.models import Contract
-
     # Only contracts with something accepted to settle: the whole project or a milestone.
     accepted = AcceptanceRound.objects.filter(
         project__contract=OuterRef("pk"), state=AcceptanceRoundState.PASSED
@@ -50,8 +50,6 @@ class SettlementApplyForm(forms.Form):
     )
 
     def __init__(self, *args, user=None, **kwargs):
-        from onestop.contracts.models import PaymentInstalment
-
         super().__init__(*args, **kwargs)
         self.user = user
         contracts = _contracts_for_settlement(user)
@@ -122,8 +120,6 @@ class SettlementItemForm(ModelForm):
         fields = ["settlement", "description", "amount", "instalment"]
 
     def __init__(self, *args, **kwargs):
-        from onestop.contracts.models import PaymentInstalment
-
         super().__init__(*args, **kwargs)
         settlements = Settlement.objects.visible_to(self.user).filter(state__in=EDITABLE)
         if not (self.user.is_superuser or self.user.has_role("system_admin")):
@@ -153,8 +149,6 @@ class PaymentForm(ModelForm):
         widgets = {"paid_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
-        from onestop.contracts.models import Contract
-
         super().__init__(*args, **kwargs)
         self.fields["contract"].queryset = Contract.objects.filter(state__in=CONTRACTS_IN_FORCE)
         self.fields["settlement"].queryset = Settlement.objects.filter(state=Settlement.State.APPROVED)
@@ -166,8 +160,6 @@ def payment_due(settlement_pk, user) -> dict:
     """The payment form's first values for an approved settlement (「登記收款」 from its page):
     its contract, money received, today, the settlement's payment method, and the amount still
     due on it — never more than the contract's outstanding balance."""
-    from onestop.settlement.selectors import ZERO, balance
-
     settlement = (
         Settlement.objects.visible_to(user)
         .filter(pk=settlement_pk, state=Settlement.State.APPROVED)
@@ -207,8 +199,6 @@ class WriteOffForm(ModelForm):
         widgets = {"written_off_on": DateInput()}
 
     def __init__(self, *args, **kwargs):
-        from onestop.contracts.models import Contract
-
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["contract"].disabled = True

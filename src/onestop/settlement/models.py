@@ -16,6 +16,7 @@ import rules
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
@@ -198,8 +199,6 @@ class Settlement(WorkflowModel, BusinessModel):
         custom={"label": _("Submit to finance"), "icon": "send", "service_only": True},
     )
     def submit(self):
-        from django.utils import timezone
-
         if self.state == self.State.RETURNED:
             self.version += 1
         self.submitted_at = timezone.now()
@@ -230,8 +229,6 @@ class Settlement(WorkflowModel, BusinessModel):
         custom={"label": _("Approve and sign"), "icon": "check2-circle", "service_only": True},
     )
     def approve(self, actor=None):
-        from django.utils import timezone
-
         self.reviewed_by = actor
         self.approved_at = timezone.now()
         self.approved_amount = self.amount

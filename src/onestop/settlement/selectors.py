@@ -11,7 +11,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from onestop.acceptance.selectors import passed_round
+from onestop.contracts.models import Contract
+from onestop.coordination.selectors import approved_change_amount, approved_change_amounts
+from onestop.projects.models import Milestone
+from onestop.settlement.models import Payment, Settlement, SettlementItem, WriteOff
 from onestop.settlement.states import CONTRACTS_IN_FORCE
 
 ZERO = Decimal("0.00")
@@ -19,8 +26,6 @@ ZERO = Decimal("0.00")
 
 def approved_changes(contract) -> Decimal:
     """The approved change amount of ``contract`` (PRJ-3 change requests)."""
-    from onestop.coordination.selectors import approved_change_amount
-
     return Decimal(approved_change_amount(contract) or ZERO)
 
 
@@ -53,8 +58,6 @@ class Balance:
 
 
 def payment_totals(contract) -> tuple[Decimal, Decimal]:
-    from onestop.settlement.models import Payment
-
     totals = Payment.objects.filter(contract=contract).aggregate(
         received=Sum("amount", filter=Q(direction=Payment.Direction.RECEIVED)),
         paid_out=Sum("amount", filter=~Q(direction=Payment.Direction.RECEIVED)),
@@ -63,8 +66,6 @@ def payment_totals(contract) -> tuple[Decimal, Decimal]:
 
 
 def balance(contract) -> Balance:
-    from onestop.settlement.models import WriteOff
-
     received, paid_out = payment_totals(contract)
     write_off = WriteOff.objects.filter(contract=contract).values_list("amount", flat=True).first()
     return Balance(
@@ -78,8 +79,6 @@ def balance(contract) -> Balance:
 
 def settled_instalment_ids(contract, exclude=None) -> set[int]:
     """Instalments already covered by a settlement (other than ``exclude``) of the contract."""
-    from onestop.settlement.models import Settlement, SettlementItem
-
     items = SettlementItem.objects.filter(settlement__contract=contract, instalment__isnull=False)
     own = Settlement.objects.filter(contract=contract, instalment__isnull=False)
     if exclude is not None:
@@ -92,8 +91,6 @@ def settled_instalment_ids(contract, exclude=None) -> set[int]:
 
 def settled_amount(contract, exclude=None) -> Decimal:
     """The total of the contract's approved settlements (other than ``exclude``)."""
-    from onestop.settlement.models import Settlement, SettlementItem
-
     rows = SettlementItem.objects.filter(
         settlement__contract=contract, settlement__state=Settlement.State.APPROVED
     )
@@ -156,9 +153,6 @@ def calculation(settlement) -> Calculation:
 def is_settled(engagement) -> bool:
     """True when the engagement's fees are settled (FEE-3): the contract has settlements, all
     approved by finance, and its balance is paid in full (≤ 0) or written off."""
-    from onestop.contracts.models import Contract
-    from onestop.settlement.models import Settlement, WriteOff
-
     contract = Contract.objects.filter(engagement=engagement).first()
     if contract is None:
         return False
@@ -173,10 +167,6 @@ def is_settled(engagement) -> bool:
 def closing_blockers(engagement) -> list[str]:
     """What still keeps ``engagement`` open (X-1, X-2), as messages; empty when it may close:
     the project's acceptance has passed and the fees are paid in full or written off."""
-    from django.utils.translation import gettext as _
-
-    from onestop.acceptance.selectors import passed_round
-
     project = getattr(engagement, "project", None) if engagement.pk else None
     blockers = []
     if project is None or passed_round(project) is None:
@@ -241,12 +231,6 @@ def ageing_rows(contracts, today: date, *, changes=None, received=None, paid_out
 
 def ageing(today: date | None = None, contracts=None):
     """The ageing table of receivables: rows per contract, totals per bucket (fixed queries)."""
-    from django.utils import timezone
-
-    from onestop.contracts.models import Contract
-    from onestop.projects.models import Milestone
-    from onestop.settlement.models import Payment
-
     today = today or timezone.localdate()
     if contracts is None:
         contracts = Contract.objects.all()
@@ -272,7 +256,6 @@ def ageing(today: date | None = None, contracts=None):
             "project__contract_id", "name", "planned_date"
         )
     }
-    from onestop.coordination.selectors import approved_change_amounts
 
     found = approved_change_amounts(ids)
     changes = {pk: Decimal(found.get(pk, ZERO)) for pk in ids}

@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onestop.acceptance.selectors import passed_round
 from onestop.accounts.models import User
-from onestop.core import reauth, signatures
+from onestop.contracts.models import Contract
+from onestop.core import attachments, reauth, signatures
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
@@ -61,8 +63,6 @@ def passed_acceptance(contract, instalment=None):
     A whole-contract settlement needs the project's passed acceptance; an instalment tied to a
     milestone needs that milestone's (or the whole project's). Raises DomainError otherwise.
     """
-    from onestop.acceptance.selectors import passed_round
-
     project = getattr(contract, "project", None)
     if project is None:
         raise DomainError(
@@ -123,8 +123,6 @@ def apply(
     description: str = "",
 ) -> Settlement:
     """FEE-1: the project lead opens the settlement application, prefilled from the contract."""
-    from onestop.contracts.models import Contract
-
     _require(actor, "add_settlement")
     contract = (
         Contract.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=contract.pk)
@@ -179,8 +177,6 @@ def attach_invoice(
     settlement: Settlement, *, actor, number: str, issued_on: date, amount: Decimal, upload=None
 ):
     """The invoice: number, date, amount and its file (checked by core.attachments)."""
-    from onestop.core import attachments
-
     settlement = _locked(settlement)
     ensure_editable(settlement)
     _require(actor, "change_settlement", settlement)
@@ -271,7 +267,7 @@ def approve(
 
 @transaction.atomic
 def _approve(settlement: Settlement, *, actor, consent, ip_address, expected_sha256) -> Settlement:
-    from onestop.settlement.documents import settlement_form
+    from onestop.settlement.documents import settlement_form  # noqa: PLC0415 — cycle: settlement.documents imports this module at load
 
     settlement = _locked(settlement)
     _require(actor, "review_settlement", settlement)
@@ -340,8 +336,6 @@ def _close_if_complete(contract, actor) -> bool:
 
 
 def _lock_contract(contract):
-    from onestop.contracts.models import Contract
-
     return Contract.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=contract.pk)
 
 

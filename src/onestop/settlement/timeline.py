@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
+from django_fsm_log.models import StateLog
+
+from onestop.core.models import Signature
+from onestop.engagements.records import records_of
+from onestop.settlement.models import Payment, Settlement, WriteOff
 
 ICONS = {"submit": "send", "return_to_lead": "arrow-return-left", "approve": "check2-circle"}
 
 
 def events(engagement, user) -> list[dict]:
-    from django_fsm_log.models import StateLog
-
-    from onestop.core.models import Signature
-    from onestop.settlement.models import Payment, Settlement, WriteOff
-
     settlements = list(
         Settlement.objects.visible_to(user)
         .filter(contract__engagement=engagement)
@@ -104,9 +104,6 @@ def events(engagement, user) -> list[dict]:
 def records(engagement, user) -> list:
     """Settlements and payments on the engagement's records panel (engagements/records.py); two
     queries."""
-    from onestop.engagements.records import records_of
-    from onestop.settlement.models import Payment, Settlement
-
     return [
         *records_of(
             Settlement, user, contract__engagement=engagement, title=lambda s: s.code, icon="cash-coin"

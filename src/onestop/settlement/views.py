@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from onestop.contracts.models import Contract
 from onestop.core import reauth
 from onestop.core import services as core_services
 from onestop.core.actions import RecordAction, calls
@@ -261,8 +262,6 @@ def _require_export(user):
 @require_GET
 def contract_balance(request, pk):
     """A contract's account: value, approved changes, received, paid out, balance, write-off."""
-    from onestop.contracts.models import Contract
-
     if request.user.client_organization_id is not None or not request.user.has_perm(
         "settlement.view_payment"
     ):

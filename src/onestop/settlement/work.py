@@ -2,10 +2,13 @@
 application or applies for the settlement of an accepted project (fixed number of queries)."""
 
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from onestop.acceptance.models import AcceptanceRound
 from onestop.core.roles import Role
 from onestop.core.work import WorkItem, register
+from onestop.projects.models import Project
 from onestop.settlement.models import Settlement
 from onestop.settlement.states import EDITABLE
 
@@ -38,11 +41,6 @@ def settlements_waiting(user):
             )
         )
     if user.has_role(Role.PROJECT_LEAD):
-        from django.urls import reverse
-
-        from onestop.acceptance.models import AcceptanceRound
-        from onestop.projects.models import Project
-
         passed = AcceptanceRound.objects.filter(
             project=OuterRef("pk"), state=AcceptanceRound.State.PASSED, milestone__isnull=True
         )

@@ -5,18 +5,16 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from onestop.webhooks.services import deliver
+
 
 @db_task()
 def deliver_webhooks(ids: list[int]) -> int:
     """Soon after a commit: send the deliveries just queued."""
-    from onestop.webhooks.services import deliver
-
     return deliver(ids)
 
 
 @db_periodic_task(crontab(minute="*"))
 def send_due_webhooks() -> int:
     """Every minute: the retries whose time has come, and what a lost job left unsent."""
-    from onestop.webhooks.services import deliver
-
     return deliver()

@@ -1,5 +1,6 @@
 """Pages of the webhooks (System → Webhooks): thin views over webhooks.services."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -68,8 +69,6 @@ redeliver = record_action(
 
 def delivery_log(request, pk):
     """Every delivery of one endpoint, newest first: status, attempts, last answer, next try."""
-    from django.contrib.auth.views import redirect_to_login
-
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     endpoint = visible_record(request, Endpoint, pk)

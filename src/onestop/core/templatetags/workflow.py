@@ -3,6 +3,9 @@
 from django import template
 from django.urls import reverse
 
+from onestop.core import attachments, comments, records
+from onestop.core import signatures as sig
+from onestop.core.models import Comment, Visibility
 from onestop.core.workflow import available_transitions, transition_log
 
 register = template.Library()
@@ -52,8 +55,6 @@ def transition_history(obj):
 @register.inclusion_tag("core/_signatures.html", takes_context=True)
 def signature_panel(context, obj):
     """The forms of ``obj``: version, who signed in which role, sign buttons, PDF, verify links."""
-    from onestop.core import signatures as sig
-
     request = context["request"]
     documents = sig.documents_for(type(obj))
     if not documents:
@@ -91,9 +92,6 @@ def signature_panel(context, obj):
 @register.inclusion_tag("core/_attachments.html", takes_context=True)
 def attachment_panel(context, obj):
     """Files attached to ``obj`` that the user may see, and the upload form when allowed."""
-    from onestop.core import attachments, records
-    from onestop.core.models import Visibility
-
     if not getattr(obj, "allow_attachments", False):
         return {"enabled": False}
     user = context["request"].user
@@ -114,9 +112,6 @@ def attachment_panel(context, obj):
 @register.inclusion_tag("core/_comments.html", takes_context=True)
 def comment_panel(context, obj):
     """The communication log of ``obj`` as the user may see it, and the form to add to it."""
-    from onestop.core import comments, records
-    from onestop.core.models import Comment, Visibility
-
     if not getattr(obj, "allow_comments", False):
         return {"enabled": False}
     user = context["request"].user

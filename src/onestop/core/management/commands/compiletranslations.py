@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -10,9 +12,6 @@ class Command(BaseCommand):
     help = "Compile OneStop's translation catalogues (locale/*/LC_MESSAGES/*.po) into .mo files."
 
     def handle(self, *args, **options):
-        from babel.messages.mofile import write_mo
-        from babel.messages.pofile import read_po
-
         count = 0
         for locale_dir in settings.LOCALE_PATHS:
             for po_path in sorted(locale_dir.glob("*/LC_MESSAGES/*.po")):
