@@ -27,6 +27,8 @@ from onestop.plans.models import Plan
 from onestop.plans.states import PlanVersionState
 from onestop.projects.models import Milestone, ProgressReport, ProgressRow, Project, Task
 from onestop.projects.states import ProgressReportState
+from onestop.quality.models import Inspection
+from onestop.settlement.models import Payment
 
 SMALL = 200
 
@@ -82,9 +84,18 @@ def test_the_counts_reported_are_the_rows_in_the_database(generated):
 
 
 def test_codes_are_in_the_house_format_and_the_numbering_continues_past_them(generated):
-    for model, prefix in [(Engagement, "OS"), (Plan, "PLN"), (Contract, "CT"), (Project, "PJ")]:
+    assert Inspection.objects.exists() and Payment.objects.exists()
+    kinds = [(Engagement, "OS"), (Plan, "PLN"), (Contract, "CT"), (Project, "PJ"), (Inspection, "QI")]
+    for model, prefix in kinds:
         codes = list(model.objects.values_list("code", flat=True))
         assert all(re.fullmatch(rf"{prefix}-20\d\d-\d{{5}}", code) for code in codes), prefix
+        # Gap-free per year, as the real numbering gives them.
+        by_year = {}
+        for code in codes:
+            by_year.setdefault(code.split("-")[1], []).append(int(code.split("-")[2]))
+        assert all(sorted(numbers) == list(range(1, len(numbers) + 1)) for numbers in by_year.values()), (
+            prefix
+        )
         latest = max(codes)
         year = int(latest.split("-")[1])
         assert next_code(prefix, year=year) > latest

@@ -9,8 +9,9 @@ sequences moved past the generated codes so later real records do not collide.
 
 What it does not produce (docs/performance.md): history rows, audit entries (the audit chain
 is left as it is), signatures (they are links of the chain), notifications and deadlines,
-attachments and comments, plan reviews and approvals, inspections, acceptance rounds,
-settlements and payments, and engagements closed as completed (they need those).
+attachments and comments, plan reviews and approvals, quality plans and checkpoints (the
+inspections stand alone), inspection items, acceptance rounds, settlements (the payments
+recorded are advances without one), and engagements closed as completed (they need those).
 
 Skew like real data: a few clients hold most engagements (Zipf-like weights), one project
 lead leads about 20 % of the projects, and a few projects carry thousands of progress rows.
@@ -45,6 +46,10 @@ from onestop.plans import models as plan_models
 from onestop.plans.states import PlanVersionState
 from onestop.projects import models as project_models
 from onestop.projects.states import ProgressReportState, ProjectState
+from onestop.quality.models import Inspection
+from onestop.quality.states import InspectionState
+from onestop.settlement.models import Payment, PaymentMethod
+from onestop.settlement.states import PaymentDirection
 
 BATCH = 1000  # rows per INSERT; Django lowers it further where SQLite's parameter limit needs
 CHUNK = 5000  # engagements built, written and forgotten at a time: memory stays flat
@@ -179,6 +184,8 @@ class Generator:
             Role.CUSTOMER_SERVICE: ("cs", max(3, n // 5000)),
             Role.LEGAL: ("legal", 2),
             Role.MANAGEMENT: ("mgmt", 2),
+            Role.QUALITY: ("qa", max(2, n // 20000)),
+            Role.FINANCE: ("fin", 2),
         }
         staff, roles = [], []
         for role, (short, count) in pools.items():
@@ -208,6 +215,7 @@ class Generator:
             by_role[Role.LEGAL],
             by_role[Role.MANAGEMENT],
         )
+        self.quality, self.finance = by_role[Role.QUALITY], by_role[Role.FINANCE]
         # One lead holds about 20 % of the projects; the others share the rest, unevenly.
         rest = [1 / (i + 2) for i in range(len(self.leads) - 1)]
         scale = (1 - TOP_LEAD_SHARE) / sum(rest)
@@ -516,6 +524,26 @@ class Generator:
             self.insert(Contract, contracts, "contracts (signed)")
         self.insert(PaymentInstalment, instalments, "payment instalments")
 
+        # The first instalment (the advance) received once it fell due; no settlement behind it.
+        payments = [
+            self.stamp(
+                Payment(
+                    contract=i.contract,
+                    direction=PaymentDirection.RECEIVED,
+                    paid_on=i.due_date + timedelta(days=rng.randint(-5, 10)),
+                    amount=i.amount,
+                    method=rng.choice(PaymentMethod.values),
+                    reference=f"BK{rng.randrange(10**9, 10**10)}",
+                    recorded_by=rng.choice(self.finance),
+                ),
+                _at(i.due_date + timedelta(days=10)),
+            )
+            for i in instalments
+            if i.number == 1 and i.due_date + timedelta(days=10) < self.today
+        ]
+        with own_timestamps(Payment):
+            self.insert(Payment, payments, "payments")
+
         self.write_projects(engagements, versions, contracts, plan_milestones)
 
     def write_projects(self, engagements, versions, contracts, plan_milestones) -> None:
@@ -609,7 +637,42 @@ class Generator:
                     )
                 )
         self.insert(P.Task, tasks, "tasks")
-        self.report.counts["heavy projects (thousands of rows)"] += len(heavy)
+
+        # Quality: about a third of the running projects were inspected once to three times.
+        inspections = []
+        for project in projects:
+            if project.state == ProjectState.OPENED or rng.random() > 0.33:
+                continue
+            for _k in range(rng.randint(1, 3)):
+                day = project.actual_start + timedelta(days=rng.randint(7, 120))
+                inspector = rng.choice(self.quality)
+                if day >= self.today - timedelta(days=3):
+                    fields = {
+                        "state": InspectionState.PLANNED,
+                        "code": self.codes.next("QI", self.today.year),
+                    }
+                else:
+                    done = _at(day)
+                    fields = {
+                        "state": InspectionState.COMPLETED,  # a protected state is set only on creation
+                        "code": self.codes.next("QI", day.year),
+                        "passed": rng.random() < 0.85,
+                        "started_at": done - timedelta(hours=3),
+                        "completed_at": done,
+                        "completed_by": inspector,
+                        "summary": "按檢查表逐項檢查。",
+                    }
+                inspection = Inspection(
+                    project=project,
+                    kind=rng.choice(Inspection.Kind.values),
+                    planned_date=day,
+                    inspector=inspector,
+                    **fields,
+                )
+                inspections.append(self.stamp(inspection, _at(project.actual_start)))
+        with own_timestamps(Inspection):
+            self.insert(Inspection, inspections, "inspections")
+        self.report.counts["heavy projects"] += len(heavy)
 
         tasks_of = {}
         for t in tasks:
