@@ -111,7 +111,8 @@ def has_real_data() -> bool:
 @contextlib.contextmanager
 def own_timestamps(*model_classes):
     """Let the generator set ``created_at``/``updated_at`` itself (spread over the years, as
-    lists sort by them) instead of every row getting the moment of the run."""
+    lists sort by them) instead of every row getting the moment of the run. It flips the fields'
+    flags for the process, so it belongs in a command run on its own, never in a server."""
     flipped = []
     for model in model_classes:
         for name in ("created_at", "updated_at"):
