@@ -98,7 +98,7 @@ const typeahead = (select) => {
     labelField: "label",
     searchField: ["label"],
     placeholder: select.dataset.placeholder || "",
-    allowEmptyOption: true,
+    allowEmptyOption: false, // "All" is the empty box (the placeholder), cleared with its ×
     plugins: ["clear_button"],
     maxOptions: 20,
     preload: "focus",
