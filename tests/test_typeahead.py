@@ -108,3 +108,10 @@ def test_an_unknown_parameter_is_refused(client, cs_user):
 
 def test_the_choices_are_for_signed_in_users_only(client, org_a):
     assert client.get(choices_url("accounts.clientorganization")).status_code in (401, 403)
+
+
+def test_a_chosen_value_that_is_no_client_shows_nothing_chosen(client, cs_user, org_a):
+    client.force_login(cs_user)
+    for value in ("abc", "9" * 30, "-1"):
+        options = client_filter_options(client, {"client": value})
+        assert len(options) == 1, value  # "All" only; the filter says the value is invalid
