@@ -24,6 +24,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.search import ranked
+
 LIMIT = 20  # matches per answer: enough to pick from, never the whole table
 
 
@@ -84,8 +86,6 @@ def source(key: str) -> ChoiceSource | None:
 def matches(user, key: str, words: str, limit: int = LIMIT):
     """The first ``limit`` rows of the source ``key`` that ``user`` may see matching ``words``
     (every field, substrings: Chinese has no word boundaries), best first."""
-    from onestop.core.search import ranked
-
     found = source(key)
     rows = found.choices(user)
     words = " ".join(words.split())
