@@ -61,6 +61,7 @@ api_patterns = [
     path("schema/", views_pages.SchemaView.as_view(), name="schema"),
     path("documents/", core_api.DocumentListView.as_view(), name="documents"),
     path("search/", core_api.SearchView.as_view(), name="search"),
+    path("choices/<str:source>/", core_api.ChoicesView.as_view(), name="choices"),
     path(
         "documents/<str:model>/<int:pk>/<str:code>/pdf/",
         core_api.DocumentPdfView.as_view(),

@@ -12,13 +12,7 @@ from onestop.acceptance.models import (
     Method,
 )
 from onestop.accounts.filters import SearchFilterSet
-from onestop.projects.models import Project
-
-
-def _projects(request):
-    """The projects the user can see (choices of the project filter)."""
-    user = getattr(request, "user", None)
-    return Project.objects.visible_to(user) if user is not None else Project.objects.none()
+from onestop.core.choices import ChoiceSourceFilter
 
 
 class AcceptanceRoundFilterSet(SearchFilterSet):
@@ -29,9 +23,7 @@ class AcceptanceRoundFilterSet(SearchFilterSet):
         method="filter_scope",
         label=_("Scope"),
     )
-    project = django_filters.ModelChoiceFilter(
-        queryset=lambda request: _projects(request), label=_("Project")
-    )
+    project = ChoiceSourceFilter("projects.Project", label=_("Project"))
 
     class Meta:
         model = AcceptanceRound

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import ClientContact, ClientOrganization, Department, Position, User
+from onestop.core.choices import ChoiceSourceFilter
 from onestop.core.roles import Role
 
 
@@ -46,9 +47,8 @@ class UserFilterSet(SearchFilterSet):
     search_fields = ("username", "full_name", "email", "employee_no", "phone")
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
     role = django_filters.ChoiceFilter(choices=Role.choices, method="filter_role", label=_("Role"))
-    client_organization = django_filters.ModelChoiceFilter(
-        queryset=ClientOrganization.objects.all(), label=_("Client organisation")
-    )
+    # Choices come from the same scope as the rows: no leaking of other clients' names.
+    client_organization = ChoiceSourceFilter("accounts.ClientOrganization", label=_("Client organisation"))
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:
@@ -59,8 +59,6 @@ class UserFilterSet(SearchFilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         if user is not None:
-            # Choices come from the same scope as the rows: no leaking of other clients' names.
-            self.filters["client_organization"].queryset = ClientOrganization.objects.visible_to(user)
             self.filters["department"].queryset = Department.objects.visible_to(user)
 
     def filter_role(self, queryset, name, value):
@@ -80,17 +78,9 @@ class ClientOrganizationFilterSet(SearchFilterSet):
 
 class ClientContactFilterSet(SearchFilterSet):
     search_fields = ("name", "title", "phone", "mobile", "email", "organization__name")
-    organization = django_filters.ModelChoiceFilter(
-        queryset=ClientOrganization.objects.all(), label=_("Client organisation")
-    )
+    organization = ChoiceSourceFilter("accounts.ClientOrganization", label=_("Client organisation"))
     is_primary = django_filters.BooleanFilter(label=_("Primary contact"))
 
     class Meta:
         model = ClientContact
         fields = ["q", "organization", "is_primary"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        user = getattr(request, "user", None)
-        if user is not None:
-            self.filters["organization"].queryset = ClientOrganization.objects.visible_to(user)

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.filters import SearchFilterSet
-from onestop.accounts.models import Department, User
+from onestop.accounts.models import Department
 from onestop.coordination.models import (
     ChangeRequest,
     ClientFeedback,
@@ -12,12 +12,7 @@ from onestop.coordination.models import (
     ProjectIssue,
     ResourceRequest,
 )
-from onestop.projects.models import Project
-
-
-def _projects(request):
-    user = getattr(request, "user", None)
-    return Project.objects.visible_to(user).order_by("code") if user is not None else Project.objects.none()
+from onestop.core.choices import ChoiceSourceFilter
 
 
 def _reports(request):
@@ -27,18 +22,12 @@ def _reports(request):
     return ClientReport.objects.visible_to(user).select_related("project").order_by("-pk")
 
 
-def _staff(request):
-    return User.objects.filter(client_organization__isnull=True, is_active=True).order_by(
-        "full_name", "username"
-    )
-
-
 class ProjectIssueFilterSet(SearchFilterSet):
     search_fields = ("title", "description", "resolution", "project__code", "project__name")
-    project = django_filters.ModelChoiceFilter(queryset=_projects, label=_("Project"))
+    project = ChoiceSourceFilter("projects.Project", label=_("Project"))
     state = django_filters.ChoiceFilter(choices=ProjectIssue.State.choices, label=_("State"))
     priority = django_filters.ChoiceFilter(choices=ProjectIssue.Priority.choices, label=_("Priority"))
-    owner = django_filters.ModelChoiceFilter(queryset=_staff, label=_("Owner"))
+    owner = ChoiceSourceFilter("accounts.User", label=_("Owner"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
 
     class Meta:
@@ -55,7 +44,7 @@ class ProjectIssueFilterSet(SearchFilterSet):
 
 class ClientReportFilterSet(SearchFilterSet):
     search_fields = ("summary", "project__code", "project__name")
-    project = django_filters.ModelChoiceFilter(queryset=_projects, label=_("Project"))
+    project = ChoiceSourceFilter("projects.Project", label=_("Project"))
     state = django_filters.ChoiceFilter(choices=ClientReport.State.choices, label=_("State"))
 
     class Meta:
@@ -84,7 +73,7 @@ class ClientFeedbackFilterSet(SearchFilterSet):
 
 class ChangeRequestFilterSet(SearchFilterSet):
     search_fields = ("description", "reason", "impact", "project__code", "project__name")
-    project = django_filters.ModelChoiceFilter(queryset=_projects, label=_("Project"))
+    project = ChoiceSourceFilter("projects.Project", label=_("Project"))
     kind = django_filters.ChoiceFilter(choices=ChangeRequest.Kind.choices, label=_("Kind of change"))
     state = django_filters.ChoiceFilter(choices=ChangeRequest.State.choices, label=_("State"))
 
@@ -95,7 +84,7 @@ class ChangeRequestFilterSet(SearchFilterSet):
 
 class ResourceRequestFilterSet(SearchFilterSet):
     search_fields = ("needed", "quantity", "answer", "project__code", "project__name")
-    project = django_filters.ModelChoiceFilter(queryset=_projects, label=_("Project"))
+    project = ChoiceSourceFilter("projects.Project", label=_("Project"))
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("Department"))
     state = django_filters.ChoiceFilter(choices=ResourceRequest.State.choices, label=_("State"))
 

@@ -25,7 +25,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from onestop.core import attachments, chain, comments, records, saved_filters, search, services, work
+from onestop.core import attachments, chain, choices, comments, records, saved_filters, search, services, work
 from onestop.core import signatures as sig
 from onestop.core.drf import django_errors_to_dict
 from onestop.core.models import Attachment, Comment, SavedFilter, SecurityEvent, Signature, Visibility
@@ -760,6 +760,44 @@ class SearchView(APIView):
             raise serializers.ValidationError({"per_kind": error.detail}) from None
         groups = search.search(request.user, words, per_kind=per_kind)
         return Response(SearchGroupSerializer(groups, many=True).data)
+
+
+class ChoiceSerializer(serializers.Serializer):
+    value = serializers.IntegerField(source="pk", read_only=True, help_text="The record's id.")
+    label = serializers.CharField(source="__str__", read_only=True, help_text="The record's name.")
+
+
+class ChoicesView(APIView):
+    """``GET /api/choices/<app_label.model>/?q=…``: at most 20 records the user may see that match
+    ``q``, best first, for a type-ahead filter (core/choices.py). Only the models registered as
+    choice sources answer; any other is 404."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="The words, at most 100 characters; empty: the first 20."),
+        ],
+        responses={
+            200: ChoiceSerializer(many=True),
+            400: ErrorResponseSerializer,
+            404: ErrorResponseSerializer,
+        },
+    )
+    def get(self, request, source):
+        if choices.source(source) is None:
+            raise Http404
+        params = request.query_params
+        unknown = set(params) - {"q"}
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [_("Unknown query parameter. Known: %(known)s.") % {"known": "q"}] for name in unknown}
+            )
+        words = " ".join(params.get("q", "").split())
+        if len(words) > search.QUERY_MAX:
+            raise serializers.ValidationError(
+                {"q": [_("Search with at most %(max)s characters.") % {"max": search.QUERY_MAX}]}
+            )
+        rows = choices.matches(request.user, source, words)
+        return Response(ChoiceSerializer(rows, many=True).data)
 
 
 class SavedFilterSerializer(serializers.ModelSerializer):

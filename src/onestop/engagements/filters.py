@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.filters import SearchFilterSet
-from onestop.accounts.models import ClientOrganization
+from onestop.core.choices import ChoiceSourceFilter
 from onestop.core.roles import Role
 from onestop.engagements.ball import in_phase
 from onestop.engagements.models import Channel, Engagement
@@ -25,10 +25,10 @@ def path_stages():
 class EngagementFilterSet(SearchFilterSet):
     search_fields = ("code", "title", "client__name", "inquiries__need")
     stage = django_filters.ChoiceFilter(choices=path_stages, method="filter_stage", label=_("Stage"))
-    client = django_filters.ModelChoiceFilter(queryset=ClientOrganization.objects.all(), label=_("Client"))
+    client = ChoiceSourceFilter("accounts.ClientOrganization", label=_("Client"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
-    technician = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.none(), label=_("Technician")
+    technician = ChoiceSourceFilter(
+        "accounts.User", queryset=get_user_model().objects.none(), label=_("Technician")
     )
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Held by me"))
 
@@ -40,7 +40,6 @@ class EngagementFilterSet(SearchFilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         if user is not None:
-            self.filters["client"].queryset = ClientOrganization.objects.visible_to(user)
             if user.client_organization_id is None:
                 self.filters["technician"].queryset = get_user_model().objects.filter(
                     groups__name=Role.TECHNICIAN

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.filters import SearchFilterSet
-from onestop.accounts.models import ClientOrganization
+from onestop.core.choices import ChoiceSourceFilter
 from onestop.projects.forms import project_leads
 from onestop.projects.models import Milestone, Project, ProjectMember, Task
 
@@ -10,9 +10,10 @@ from onestop.projects.models import Milestone, Project, ProjectMember, Task
 class ProjectFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "engagement__code", "contract__code", "engagement__client__name")
     state = django_filters.ChoiceFilter(choices=Project.State.choices, label=_("State"))
-    project_lead = django_filters.ModelChoiceFilter(queryset=project_leads(), label=_("Project lead"))
-    client = django_filters.ModelChoiceFilter(
-        field_name="engagement__client", queryset=ClientOrganization.objects.all(), label=_("Client")
+    project_lead = ChoiceSourceFilter("accounts.User", queryset=project_leads(), label=_("Project lead"))
+    # The clients the user may see: a client user its own organisation only.
+    client = ChoiceSourceFilter(
+        "accounts.ClientOrganization", field_name="engagement__client", label=_("Client")
     )
 
     class Meta:
@@ -23,10 +24,7 @@ class ProjectFilterSet(SearchFilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         if user is not None and getattr(user, "client_organization_id", None) is not None:
-            # A client sees its own organisation only, and not the staff list.
-            self.filters["client"].queryset = ClientOrganization.objects.filter(
-                pk=user.client_organization_id
-            )
+            # A client does not see the staff list.
             self.filters["project_lead"].queryset = project_leads().none()
 
 

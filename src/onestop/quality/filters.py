@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.filters import SearchFilterSet
+from onestop.core.choices import ChoiceSourceFilter
 from onestop.quality.models import (
     FindingCategory,
     FindingCause,
@@ -37,6 +38,7 @@ class QCPlanFilterSet(SearchFilterSet):
 class QCCheckpointFilterSet(SearchFilterSet):
     search_fields = ("name", "indicators", "plan__project__code", "plan__project__name")
     phase = django_filters.ChoiceFilter(choices=Phase.choices, label=_("Phase"))
+    plan = ChoiceSourceFilter("quality.QCPlan")
 
     class Meta:
         model = QCCheckpoint
@@ -47,6 +49,7 @@ class InspectionFilterSet(SearchFilterSet):
     search_fields = ("code", "project__code", "project__name", "checkpoint__name")
     state = django_filters.ChoiceFilter(choices=Inspection.State.choices, label=_("State"))
     kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices, label=_("Kind"))
+    project = ChoiceSourceFilter("projects.Project")
 
     class Meta:
         model = Inspection
@@ -58,6 +61,7 @@ class InspectionItemFilterSet(SearchFilterSet):
     result = django_filters.ChoiceFilter(choices=InspectionItem.Result.choices[1:], label=_("Result"))
     category = django_filters.ChoiceFilter(choices=FindingCategory.choices, label=_("Finding category"))
     cause = django_filters.ChoiceFilter(choices=FindingCause.choices, label=_("Cause"))
+    inspection = ChoiceSourceFilter("quality.Inspection")
 
     class Meta:
         model = InspectionItem
@@ -67,6 +71,7 @@ class InspectionItemFilterSet(SearchFilterSet):
 class RectificationNoticeFilterSet(SearchFilterSet):
     search_fields = ("code", "project__code", "project__name", "requirement")
     state = django_filters.ChoiceFilter(choices=RectificationNotice.State.choices, label=_("State"))
+    project = ChoiceSourceFilter("projects.Project")
 
     class Meta:
         model = RectificationNotice
@@ -76,6 +81,7 @@ class RectificationNoticeFilterSet(SearchFilterSet):
 class ImprovementActionFilterSet(SearchFilterSet):
     search_fields = ("title", "description")
     state = django_filters.ChoiceFilter(choices=ImprovementAction.State.choices, label=_("State"))
+    owner = ChoiceSourceFilter("accounts.User")
 
     class Meta:
         model = ImprovementAction

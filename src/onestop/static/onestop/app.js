@@ -84,3 +84,58 @@ document.addEventListener("keydown", (event) => {
   }
   pendingG = event.key === "g";
 });
+
+// Filters over large tables (core/choices.py): the <select> holds only the chosen option; here
+// it becomes a type-ahead (tom-select) that asks the choices endpoint for 20 matches as the user
+// types. The server has searched already (several fields, Chinese substrings), so tom-select
+// shows what it answers as it is and keeps only the latest answer.
+const typeahead = (select) => {
+  if (select.tomselect || typeof TomSelect === "undefined") return;
+  const url = select.dataset.choicesUrl;
+  const noResults = select.dataset.noResults || "";
+  new TomSelect(select, {
+    valueField: "value",
+    labelField: "label",
+    searchField: ["label"],
+    placeholder: select.dataset.placeholder || "",
+    allowEmptyOption: false, // "All" is the empty box (the placeholder), cleared with its ×
+    plugins: ["clear_button"],
+    maxOptions: 20,
+    preload: "focus",
+    loadThrottle: 300,
+    shouldLoad: () => true,
+    score: () => () => 1,
+    load(query, callback) {
+      this.loadedSearches = { [query]: true }; // ask again when the user comes back to a query
+      const address = `${url}?${new URLSearchParams({ q: query })}`;
+      fetch(address, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then((response) => (response.ok ? response.json() : []))
+        .then((rows) => {
+          this.clearOptions(); // the chosen option stays
+          callback(rows);
+        })
+        .catch(() => callback());
+    },
+    render: {
+      no_results: () => {
+        const div = document.createElement("div");
+        div.className = "no-results";
+        div.textContent = noResults;
+        return div;
+      },
+    },
+  });
+};
+const typeaheads = () => document.querySelectorAll("select[data-choices-url]").forEach(typeahead);
+
+document.addEventListener("DOMContentLoaded", typeaheads);
+document.addEventListener("htmx:load", typeaheads);
+// htmx keeps a copy of the page for the Back button: keep the plain <select> in it, not
+// tom-select's markup without its behaviour, and build the type-ahead again on the way back.
+document.addEventListener("htmx:beforeHistorySave", () => {
+  document.querySelectorAll("select[data-choices-url]").forEach((select) => {
+    if (select.tomselect) select.tomselect.destroy();
+  });
+});
+document.addEventListener("htmx:historyRestore", typeaheads);
+document.addEventListener("htmx:afterSettle", typeaheads);

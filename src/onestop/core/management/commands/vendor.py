@@ -33,6 +33,16 @@ FILES = [
     # reference and stops with MissingFileError if the map is not there.
     ("chart.js", "dist/chart.umd.min.js.map", "chart.js/chart.umd.min.js.map"),
     ("chart.js", "LICENSE.md", "chart.js/LICENSE.md"),
+    # The type-ahead of filters over large tables (core/choices.py); maps for the same reason.
+    ("tom-select", "dist/js/tom-select.complete.min.js", "tom-select/tom-select.complete.min.js"),
+    ("tom-select", "dist/js/tom-select.complete.min.js.map", "tom-select/tom-select.complete.min.js.map"),
+    ("tom-select", "dist/css/tom-select.bootstrap5.min.css", "tom-select/tom-select.bootstrap5.min.css"),
+    (
+        "tom-select",
+        "dist/css/tom-select.bootstrap5.min.css.map",
+        "tom-select/tom-select.bootstrap5.min.css.map",
+    ),
+    ("tom-select", "LICENSE", "tom-select/LICENSE"),
 ]
 
 
