@@ -87,6 +87,8 @@ def matches(user, key: str, words: str, limit: int = LIMIT):
     """The first ``limit`` rows of the source ``key`` that ``user`` may see matching ``words``
     (every field, substrings: Chinese has no word boundaries), best first."""
     found = source(key)
+    if found is None:
+        raise LookupError(key)
     rows = found.choices(user)
     words = " ".join(words.split())
     if words:
@@ -144,11 +146,10 @@ class ChoiceSourceFilter(django_filters.ModelChoiceFilter):
     type-ahead."""
 
     def __init__(self, source_key: str, *args, **kwargs):
-        if source(source_key) is None:
+        found = source(source_key)
+        if found is None:
             raise ValueError(f"{source_key} is not a choice source (core/choices.py SOURCES)")
         self.source_key = source_key
-        kwargs.setdefault(
-            "queryset", lambda request: source(source_key).choices(getattr(request, "user", None))
-        )
+        kwargs.setdefault("queryset", lambda request: found.choices(getattr(request, "user", None)))
         kwargs.setdefault("widget", TypeaheadSelect(source_key))
         super().__init__(*args, **kwargs)

@@ -526,21 +526,22 @@ class Generator:
         self.insert(PaymentInstalment, instalments, "payment instalments")
 
         # The first instalment (the advance) received once it fell due; no settlement behind it.
+        due = {id(i): i.due_date or self.today for i in instalments}  # every generated instalment has a date
         payments = [
             self.stamp(
                 Payment(
                     contract=i.contract,
                     direction=PaymentDirection.RECEIVED,
-                    paid_on=i.due_date + timedelta(days=rng.randint(-5, 10)),
+                    paid_on=due[id(i)] + timedelta(days=rng.randint(-5, 10)),
                     amount=i.amount,
                     method=rng.choice(PaymentMethod.values),
                     reference=f"BK{rng.randrange(10**9, 10**10)}",
                     recorded_by=rng.choice(self.finance),
                 ),
-                _at(i.due_date + timedelta(days=10)),
+                _at(due[id(i)] + timedelta(days=10)),
             )
             for i in instalments
-            if i.number == 1 and i.due_date + timedelta(days=10) < self.today
+            if i.number == 1 and due[id(i)] + timedelta(days=10) < self.today
         ]
         with own_timestamps(Payment):
             self.insert(Payment, payments, "payments")
@@ -578,7 +579,7 @@ class Generator:
         with own_timestamps(P.Project):
             self.insert(P.Project, projects, "projects")
 
-        by_version = {}
+        by_version: dict[int, list] = {}
         for m in plan_milestones:
             by_version.setdefault(m.version_id, []).append(m)
         milestones, members, kickoffs = [], [], []
@@ -611,7 +612,8 @@ class Generator:
         self.insert(P.ProjectMember, members, "project members")
         self.insert(P.KickoffMeeting, kickoffs, "kickoff meetings")
 
-        milestones_of, members_of = {}, {}
+        milestones_of: dict[int, list] = {}
+        members_of: dict[int, list] = {}
         for m in milestones:
             milestones_of.setdefault(m.project_id, []).append(m)
         for m in members:
@@ -648,7 +650,7 @@ class Generator:
                 day = project.actual_start + timedelta(days=rng.randint(7, 120))
                 inspector = rng.choice(self.quality)
                 if day >= self.today - timedelta(days=3):
-                    fields = {
+                    fields: dict[str, object] = {
                         "state": InspectionState.PLANNED,
                         "code": self.codes.next("QI", self.today.year),
                     }
@@ -675,7 +677,7 @@ class Generator:
             self.insert(Inspection, inspections, "inspections")
         self.report.counts["heavy projects"] += len(heavy)
 
-        tasks_of = {}
+        tasks_of: dict[int, list] = {}
         for t in tasks:
             tasks_of.setdefault(t.project_id, []).append(t)
         pending = []
@@ -747,8 +749,8 @@ def _template() -> ContractTemplate:
     """The active contract template the contracts are drafted on; the demo's if none exists."""
     template = ContractTemplate.objects.filter(is_active=True).order_by("-pk").first()
     if template is None:
-        from onestop.contracts import services
-        from onestop.contracts.demo import CLAUSES
+        from onestop.contracts import services  # noqa: PLC0415 — only when no template exists; contracts.services is heavy
+        from onestop.contracts.demo import CLAUSES  # noqa: PLC0415 — the demo's clauses, only then
 
         template = services.save_template(
             ContractTemplate(code="tech-service", name="技術服務合同（標準版）", is_active=True, **CLAUSES),

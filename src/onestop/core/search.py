@@ -84,7 +84,9 @@ def kinds() -> tuple[SearchKind, ...]:
     return (*found, DOCUMENTS)
 
 
-def ranked(queryset, kind: SearchKind, words: str):
+def ranked(queryset, kind, words: str):
+    """``queryset`` filtered by ``words`` over ``kind.fields`` (a SearchKind or a choice source),
+    ranked: exact number or name first, then a prefix, then the newest."""
     first = kind.fields[0]
     matches = Q()
     for name in kind.fields:
