@@ -360,7 +360,7 @@ def test_X_1_the_engagement_list_filters_by_stage_and_searches(login, live_serve
     expect(rows).to_have_count(in_confirmation.count())
     expect(page.locator("#object-table")).to_contain_text("光伏電站遠程監控平台升級")
     expect(page.locator("#object-table")).not_to_contain_text("需求已確認")
-    page.locator("input[type=search][name=q]").press_sequentially("光伏", delay=40)
+    page.locator("main input[type=search][name=q]").press_sequentially("光伏", delay=40)
     expect(rows).to_have_count(in_confirmation.filter(title__contains="光伏").count())
     expect(rows.first).to_contain_text("OS-2026-00002")
     screenshot(page, "engagement-list-filtered", full_page=False)

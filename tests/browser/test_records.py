@@ -21,14 +21,14 @@ def test_typing_in_the_search_box_narrows_the_list_without_reloading_the_page(lo
     screenshot(page, "list-client-organisations")
 
     page.evaluate("window.__sameDocument = true")
-    page.locator("input[type=search][name=q]").press_sequentially("物流", delay=50)
+    page.locator("main input[type=search][name=q]").press_sequentially("物流", delay=50)
     expect(rows(page)).to_have_count(1)
     expect(rows(page).first).to_contain_text("長江物流科技有限公司")
     expect(page).to_have_url(re.compile(r"[?&]q=%E7%89%A9%E6%B5%81"))
     assert page.evaluate("window.__sameDocument === true"), "the filter reloaded the whole page"
     screenshot(page, "list-client-organisations-filtered")
 
-    page.locator("input[type=search][name=q]").fill("沒有這個客戶")
+    page.locator("main input[type=search][name=q]").fill("沒有這個客戶")
     expect(rows(page)).to_have_count(0)
     expect(page.locator("#object-table .app-empty")).to_be_visible()
     screenshot(page, "list-client-organisations-no-match")
