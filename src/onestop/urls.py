@@ -10,7 +10,7 @@ from onestop.contracts import api as contracts_api
 from onestop.core import api as core_api
 from onestop.core import metrics as core_metrics
 from onestop.core import views_pages, views_search
-from onestop.core.stages import LATER_STAGES, stage_modules
+from onestop.core.stages import COMPANY_APPS, LATER_STAGES, app_modules, installed
 from onestop.engagements import api as engagements_api
 from onestop.notifications import api as notifications_api
 from onestop.plans import api as plans_api
@@ -44,9 +44,9 @@ router.register("contracts", contracts_api.ContractViewSet)
 router.register("payment-instalments", contracts_api.PaymentInstalmentViewSet)
 router.register("contract-copies", contracts_api.ContractCopyViewSet)
 
-# The later stages register their API through a ROUTES list in their api.py and their pages
+# The later stages and the company apps (core/stages.py) register their API through a ROUTES list in their api.py and their pages
 # through urls.py, so adding a stage does not mean editing this file.
-for _api in stage_modules("api"):
+for _api in app_modules("api"):
     for _route in _api.ROUTES:
         router.register(*_route)
 for _route in webhooks_api.ROUTES:  # webhooks: not a stage, a system administrator's tool
@@ -86,7 +86,7 @@ urlpatterns = [
     path("", include("onestop.engagements.urls")),
     path("", include("onestop.plans.urls")),
     path("", include("onestop.contracts.urls")),
-    *[path("", include(f"onestop.{app}.urls")) for app in LATER_STAGES],
+    *[path("", include(f"onestop.{app}.urls")) for app in LATER_STAGES + installed(COMPANY_APPS)],
     path("core/", include("onestop.core.urls")),
     path("webhooks/", include("onestop.webhooks.urls")),
     path("login/", views_pages.LoginView.as_view(), name="login"),

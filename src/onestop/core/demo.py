@@ -7,7 +7,7 @@ from django.db import transaction
 from onestop.accounts import demo as accounts_demo
 from onestop.contracts import demo as contracts_demo
 from onestop.core.models import Letterhead
-from onestop.core.stages import stage_modules
+from onestop.core.stages import app_modules
 from onestop.engagements import demo as engagements_demo
 from onestop.plans import demo as plans_demo
 
@@ -34,5 +34,5 @@ LOADERS = [load_letterhead, accounts_demo.load, engagements_demo.load, plans_dem
 
 @transaction.atomic
 def load_demo_data() -> None:
-    for loader in [*LOADERS, *(module.load for module in stage_modules("demo"))]:
+    for loader in [*LOADERS, *(module.load for module in app_modules("demo"))]:
         loader()

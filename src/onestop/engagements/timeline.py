@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.core import signatures
-from onestop.core.stages import stage_modules
+from onestop.core.stages import app_modules
 from onestop.core.workflow import transition_log
 from onestop.engagements.path import downstream, downstream_spans
 from onestop.engagements.states import ProposalStatus
@@ -170,8 +170,8 @@ def build(engagement, user):
 
     events.extend(Event(**event) for event in contract_events(engagement, user))
     # --- the later stages (project, quality, acceptance, settlement, feedback): each app's
-    # timeline.py offers ``events(engagement, user)`` returning keyword dicts for Event.
-    for module in stage_modules("timeline"):
+    # timeline.py (and a company app's: a project's risks and warnings) offers ``events(engagement, user)`` returning keyword dicts for Event.
+    for module in app_modules("timeline"):
         events.extend(Event(**event) for event in module.events(engagement, user))
     events.sort(key=lambda event: event.at, reverse=True)
     return stage_spans(engagement, log), events
