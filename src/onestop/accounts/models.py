@@ -14,7 +14,13 @@ from simple_history.models import HistoricalRecords
 from onestop.accounts import rules as r
 from onestop.core.chain import history_models
 from onestop.core.fields import TEXT_NOTE, BoundedTextField
-from onestop.core.models import BusinessModel, ClientScopedQuerySet, InternalQuerySet
+from onestop.core.models import (
+    AppendOnly,
+    AppendOnlyQuerySet,
+    BusinessModel,
+    ClientScopedQuerySet,
+    InternalQuerySet,
+)
 from onestop.core.predicates import user_roles
 from onestop.core.roles import Role, role_label
 
@@ -364,15 +370,7 @@ class UserSession(models.Model):
         return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"
 
 
-class ClientDataRecordQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("Records of exports and anonymisations are never changed.")
-
-    def delete(self):
-        raise PermissionError("Records of exports and anonymisations are never deleted.")
-
-
-class ClientDataRecord(models.Model):
+class ClientDataRecord(AppendOnly):
     """What was done with one client organisation's data as a whole (issue 17, "Data"): an export
     of everything about it, or the anonymisation of its people by the retention rule
     (accounts/clientdata.py) — when, by whom, how many rows of which kinds. Never the data itself.
@@ -381,7 +379,6 @@ class ClientDataRecord(models.Model):
     audit chain, so removing one shows as a broken chain."""
 
     generic_views = False  # written by accounts/clientdata.py; read in the admin site
-    history_exempt = "append-only; each row is itself a link of the audit chain"
 
     class Kind(models.TextChoices):
         EXPORTED = "exported", _("Exported")
@@ -406,7 +403,7 @@ class ClientDataRecord(models.Model):
     counts = models.JSONField(_("rows per kind"), default=dict)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
-    objects = ClientDataRecordQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("client data record")
@@ -415,11 +412,3 @@ class ClientDataRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.organization_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Records of exports and anonymisations are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Records of exports and anonymisations are never deleted.")

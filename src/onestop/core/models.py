@@ -22,6 +22,36 @@ from onestop.core.access import staff_scope
 from onestop.core.fields import TEXT_GENERATED, BoundedTextField
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows that are written once and kept: not changed or deleted in bulk either."""
+
+    def update(self, **kwargs):
+        raise PermissionError(f"{self.model.__name__} rows are never changed (append-only).")
+
+    def delete(self):
+        raise PermissionError(f"{self.model.__name__} rows are never deleted (append-only).")
+
+
+class AppendOnly(models.Model):
+    """A record written once and never changed or deleted — a security event, a list export, a
+    client-data export. Each row is a link of the audit chain (core/chain.py), so a row removed
+    from the database behind the application's back shows as a broken chain; the history tables
+    would only repeat it."""
+
+    history_exempt = "append-only; each row is itself a link of the audit chain"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(f"{type(self).__name__} rows are never changed (append-only).")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{type(self).__name__} rows are never deleted (append-only).")
+
+
 class ScopedQuerySet(models.QuerySet):
     """The one place that answers "which rows may this user see?".
 
@@ -415,21 +445,15 @@ class AuditLink(models.Model):
         return f"#{self.seq}"
 
 
-class SecurityEventQuerySet(ScopedQuerySet):
+class SecurityEventQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
     def scope_for(self, user):
         # System administrators see every event; everyone else the events of their own account.
         if predicates.is_system_admin(user):
             return self
         return self.filter(user=user)
 
-    def update(self, **kwargs):
-        raise PermissionError("Security events are never changed.")
 
-    def delete(self):
-        raise PermissionError("Security events are never deleted.")
-
-
-class SecurityEvent(models.Model):
+class SecurityEvent(AppendOnly):
     """A security event: a log-in, a refused log-in, a log-out, a password changed, set or
     reset, an API token regenerated — who, when and from which address (issue 17 item 7).
 
@@ -438,7 +462,6 @@ class SecurityEvent(models.Model):
     so removing one from the database shows as a broken chain."""
 
     generic_views = False  # written by core.security; read on the security events page
-    history_exempt = "append-only; each event is itself a link of the audit chain"
 
     class Kind(models.TextChoices):
         LOGIN = "login", _("Logged in")
@@ -490,14 +513,6 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.username}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Security events are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Security events are never deleted.")
 
 
 class Letterhead(models.Model):
@@ -628,22 +643,13 @@ class SavedFilter(BusinessModel):
         return f"{url}?{self.query}" if self.query else url
 
 
-class ListExportQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("Records of list exports are never changed.")
-
-    def delete(self):
-        raise PermissionError("Records of list exports are never deleted.")
-
-
-class ListExport(models.Model):
+class ListExport(AppendOnly):
     """Who downloaded which list, as what, with which filters, how many rows (never the rows).
 
     Append-only like a security event: never changed or deleted, and each row is a link of the
     audit chain, so removing one shows as a broken chain."""
 
     generic_views = False  # written by core.list_export; read in the admin site
-    history_exempt = "append-only; each row is itself a link of the audit chain"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("exported by"), on_delete=models.PROTECT, related_name="+"
@@ -654,7 +660,7 @@ class ListExport(models.Model):
     rows = models.PositiveIntegerField(_("rows"))
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
-    objects = ListExportQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("list export")
@@ -663,11 +669,3 @@ class ListExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.list_key} ({self.rows})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Records of list exports are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Records of list exports are never deleted.")
