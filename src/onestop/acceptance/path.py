@@ -53,10 +53,11 @@ def waiting(engagement, rows, since):
         return Done(final["updated_at"])
     lead = project.project_lead
     if final is None:
-        return Ball(
+        return Ball.to_start(
             _("Apply for acceptance"),
             since,
-            reverse("acceptance:acceptanceround_add") + f"?project={project.pk}",
+            "acceptance:acceptanceround_add",
+            for_={"project": project.pk},
             person=lead,
         )
     url = reverse("acceptance:acceptanceround_detail", args=[final["pk"]])

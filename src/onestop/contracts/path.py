@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -55,10 +54,11 @@ def fetch(pks) -> dict:
 def waiting(engagement, rows, since):
     contract = rows[PHASE]
     if contract is None:
-        return Ball(
+        return Ball.to_start(
             _("Draft the contract"),
             since,
-            reverse("contracts:contract_add") + f"?engagement={engagement.pk}",
+            "contracts:contract_add",
+            for_={"engagement": engagement.pk},
             role=Role.LEGAL,
         )
     url = contract.get_absolute_url()

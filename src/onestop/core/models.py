@@ -22,8 +22,29 @@ from onestop.core.access import staff_scope
 from onestop.core.fields import TEXT_GENERATED, BoundedTextField
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """Rows that are written once and kept: not changed or deleted in bulk either."""
+class ScopedQuerySet(models.QuerySet):
+    """The one place that answers "which rows may this user see?".
+
+    Every list, detail page, API endpoint and export starts from
+    ``Model.objects.visible_to(user)``. Subclasses say what a non-superuser sees
+    in ``scope_for``; the default is nothing, so a model that forgets to say is
+    closed rather than open.
+    """
+
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.scope_for(user)
+
+    def scope_for(self, user):
+        return self.none()
+
+
+class AppendOnlyQuerySet(ScopedQuerySet):
+    """Rows that are written once and kept: not changed or deleted in bulk either (visible, like
+    any scoped rows, as the model's ``scope_for`` says — nobody but a superuser by default)."""
 
     def update(self, **kwargs):
         raise PermissionError(f"{self.model.__name__} rows are never changed (append-only).")
@@ -50,26 +71,6 @@ class AppendOnly(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError(f"{type(self).__name__} rows are never deleted (append-only).")
-
-
-class ScopedQuerySet(models.QuerySet):
-    """The one place that answers "which rows may this user see?".
-
-    Every list, detail page, API endpoint and export starts from
-    ``Model.objects.visible_to(user)``. Subclasses say what a non-superuser sees
-    in ``scope_for``; the default is nothing, so a model that forgets to say is
-    closed rather than open.
-    """
-
-    def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.scope_for(user)
-
-    def scope_for(self, user):
-        return self.none()
 
 
 class InternalQuerySet(ScopedQuerySet):
@@ -445,7 +446,7 @@ class AuditLink(models.Model):
         return f"#{self.seq}"
 
 
-class SecurityEventQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
+class SecurityEventQuerySet(AppendOnlyQuerySet):
     def scope_for(self, user):
         # System administrators see every event; everyone else the events of their own account.
         if predicates.is_system_admin(user):

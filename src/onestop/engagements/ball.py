@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from onestop.core.roles import Role
@@ -34,6 +36,13 @@ class Ball:
     signatory: bool = False  # any staff member holding a signing authorization
     members: frozenset[int] | None = None  # of the role's queue, only these users (a review panel)
     phase: str = "intake"  # where on the path: intake, or a phase of engagements.path.downstream()
+
+    @classmethod
+    def to_start(cls, step: str, since: datetime | None, add_page: str, *, for_: dict, **holder) -> Ball:
+        """The step that waits because the phase's first record does not exist yet: the holder is
+        sent to the add page (``add_page``, a URL name) with the record it starts from filled in
+        (``for_``, e.g. ``{"contract": 7}``)."""
+        return cls(step, since, f"{reverse(add_page)}?{urlencode(for_)}", **holder)
 
     @property
     def phase_label(self) -> str:

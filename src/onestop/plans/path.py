@@ -17,7 +17,6 @@ through the stage registry (core/stages.py):
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Subquery
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -82,10 +81,11 @@ def fetch(pks) -> dict:
 def waiting(engagement, rows, since):
     plan = rows[PHASE]
     if plan is None:
-        return Ball(
+        return Ball.to_start(
             _("Start the service plan and appoint its project lead"),
             since,
-            reverse("plans:plan_add") + f"?engagement={engagement.pk}",
+            "plans:plan_add",
+            for_={"engagement": engagement.pk},
             role=Role.MANAGEMENT,
         )
     # Approved once, the path goes on with the contract; a later revision of the plan (a change

@@ -5,7 +5,6 @@ are described in plans/path.py."""
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -45,10 +44,11 @@ def fetch(pks) -> dict:
 def waiting(engagement, rows, since):
     project = rows[PHASE]
     if project is None:
-        return Ball(
+        return Ball.to_start(
             _("Open the project"),
             since,
-            reverse("projects:project_add") + f"?contract={rows['contract'].pk}",
+            "projects:project_add",
+            for_={"contract": rows["contract"].pk},
             role=Role.MANAGEMENT,
         )
     url = project.get_absolute_url()

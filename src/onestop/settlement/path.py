@@ -47,10 +47,11 @@ def fetch(pks) -> dict:
 def waiting(engagement, rows, since):
     contract, lead, settlement = rows["contract"], rows["implementation"].project_lead, rows[PHASE]
     if settlement is None:
-        return Ball(
+        return Ball.to_start(
             _("Apply for settlement"),
             since,
-            reverse("settlement:settlement_add") + f"?contract={contract.pk}",
+            "settlement:settlement_add",
+            for_={"contract": contract.pk},
             person=lead,
         )
     url = reverse("settlement:settlement_detail", args=[settlement["pk"]])
