@@ -27,6 +27,15 @@ def stage_personas(personas, make_user) -> dict:
     }
 
 
+def in_english(people: dict) -> dict:
+    """The people with English as their language, for tests that assert on wording that follows
+    the reader's language outside a request (My work titles, notifications, e-mails)."""
+    for user in people.values():
+        type(user).objects.filter(pk=user.pk).update(language="en")
+        user.language = "en"
+    return people
+
+
 def signed_contract(personas, index: int = 0, *, fee: Decimal = Decimal("300000.00")):
     """A contract drafted from a confirmed engagement and its approved plan, marked signed.
 

@@ -14,17 +14,13 @@ from onestop.core import chain, security
 from onestop.core.models import SecurityEvent
 from onestop.core.roles import Role
 from onestop.core.work import work_for
-from tests.stages import stage_personas
+from tests.stages import in_english, stage_personas
 from tests.test_feedback import filed, invited
 
 
 @pytest.fixture
 def personas(personas, make_user):
-    people = stage_personas(personas, make_user)
-    for user in people.values():
-        type(user).objects.filter(pk=user.pk).update(language="en")
-        user.language = "en"
-    return people
+    return in_english(stage_personas(personas, make_user))
 
 
 @pytest.fixture(autouse=True)

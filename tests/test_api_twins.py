@@ -19,17 +19,13 @@ from onestop.engagements import timeline
 from onestop.plans.models import PlanVersion, ReviewCriteriaSet
 from onestop.settlement import selectors
 from onestop.settlement.models import Payment
-from tests.stages import signed_contract, stage_personas
+from tests.stages import in_english, signed_contract, stage_personas
 from tests.test_settlement import api, approved, pay
 
 
 @pytest.fixture
 def personas(personas, make_user):
-    people = stage_personas(personas, make_user)
-    for user in people.values():
-        type(user).objects.filter(pk=user.pk).update(language="en")
-        user.language = "en"
-    return people
+    return in_english(stage_personas(personas, make_user))
 
 
 @pytest.fixture(autouse=True)

@@ -31,16 +31,12 @@ from onestop.notifications.models import Deadline, Notification
 from onestop.notifications.services import process_deadlines
 from tests.factories import DepartmentFactory
 from tests.generic import ModelTestBase
-from tests.stages import make_project, stage_personas
+from tests.stages import in_english, make_project, stage_personas
 
 
 @pytest.fixture
 def personas(personas, make_user):
-    people = stage_personas(personas, make_user)
-    for user in people.values():
-        type(user).objects.filter(pk=user.pk).update(language="en")
-        user.language = "en"
-    return people
+    return in_english(stage_personas(personas, make_user))
 
 
 @pytest.fixture(autouse=True)

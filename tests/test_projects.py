@@ -39,16 +39,12 @@ from onestop.projects.models import (
     Task,
 )
 from tests.generic import ModelTestBase
-from tests.stages import make_project, signed_contract, stage_personas
+from tests.stages import in_english, make_project, signed_contract, stage_personas
 
 
 @pytest.fixture
 def personas(personas, make_user):
-    people = stage_personas(personas, make_user)
-    for user in people.values():
-        type(user).objects.filter(pk=user.pk).update(language="en")
-        user.language = "en"
-    return people
+    return in_english(stage_personas(personas, make_user))
 
 
 @pytest.fixture(autouse=True)
