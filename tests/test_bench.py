@@ -45,7 +45,7 @@ def test_the_table_replaces_its_own_section_of_the_document_and_keeps_the_rest(t
 
 
 def test_a_wrong_password_stops_the_benchmark_with_a_clear_message(volume, live_server):
-    with pytest.raises(CommandError, match="Could not log in as gen.mgmt001"):
+    with pytest.raises(CommandError, match=r"Could not log in as gen\.mgmt001"):
         call_command("bench", url=live_server.url, password="wrong", runs=1)
 
 
