@@ -395,6 +395,9 @@ class Contract(WorkflowModel, BusinessModel):
         verbose_name = _("service contract")
         verbose_name_plural = _("service contracts")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="contract_created")
+        ]  # the list's order (issue 16)
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")), name="contract_period_ordered"

@@ -176,7 +176,14 @@ class Engagement(WorkflowModel, BusinessModel):
         verbose_name = _("engagement")
         verbose_name_plural = _("engagements")
         ordering = ["-received_at", "-pk"]
-        indexes = [models.Index(fields=["stage", "received_at"], name="engagement_stage")]
+        # The list's default order, alone and within one client (issue 16: the first page is read
+        # from the index instead of sorting every row).
+        indexes = [
+            models.Index(fields=["stage", "received_at"], name="engagement_stage"),
+            models.Index(fields=["-received_at", "-id"], name="engagement_received"),
+            models.Index(fields=["client", "-received_at", "-id"], name="engagement_client_received"),
+            models.Index(fields=["holder", "-received_at", "-id"], name="engagement_holder_received"),
+        ]
         rules_permissions = {
             "view": r.can_view_engagement,
             "add": r.can_record_inquiry,

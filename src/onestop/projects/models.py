@@ -95,6 +95,11 @@ class Project(WorkflowModel, BusinessModel):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["-created_at", "-pk"]
+        # The list's default order, alone and per project lead (issue 16).
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="project_created"),
+            models.Index(fields=["project_lead", "-created_at", "-id"], name="project_lead_created"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(planned_end__gte=models.F("planned_start")), name="project_period_ordered"

@@ -70,7 +70,9 @@ def events(engagement, user) -> list[dict]:
                 "icon": "people",
             }
         )
-    reports = ProgressReport.objects.filter(project=project).select_related("project", "submitted_by", "reviewed_by")
+    reports = ProgressReport.objects.filter(project=project).select_related(
+        "project", "submitted_by", "reviewed_by"
+    )
     for report in reports:
         if report.submitted_at:
             result.append(

@@ -455,7 +455,12 @@ class Inspection(WorkflowModel, BusinessModel):
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
         ordering = ["-planned_date", "-pk"]
-        indexes = [models.Index(fields=["state", "completed_at"], name="inspection_state_done")]
+        indexes = [
+            models.Index(fields=["state", "completed_at"], name="inspection_state_done"),
+            models.Index(
+                fields=["-planned_date", "-id"], name="inspection_planned"
+            ),  # the list's order (issue 16)
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["checkpoint", "planned_date"],
