@@ -18,7 +18,9 @@ from onestop.projects.models import Project
 def projects(db):
     generate(400, seed=5)
     ranked = (
-        Project.objects.annotate(tasks_=Count("tasks", distinct=True), reports=Count("progress_reports", distinct=True))
+        Project.objects.annotate(
+            tasks_=Count("tasks", distinct=True), reports=Count("progress_reports", distinct=True)
+        )
         .filter(reports__gt=0)
         .order_by("tasks_", "pk")
     )
@@ -38,6 +40,9 @@ def queries(client, url) -> int:
 def test_a_detail_page_runs_as_many_queries_for_a_heavy_project_as_for_a_light_one(projects, client, page):
     client.force_login(User.objects.get(username="gen.mgmt001"))
     light, heavy = projects
-    url = {"engagement": lambda p: p.engagement.get_absolute_url(), "project": lambda p: p.get_absolute_url()}[page]
+    url = {
+        "engagement": lambda p: p.engagement.get_absolute_url(),
+        "project": lambda p: p.get_absolute_url(),
+    }[page]
     queries(client, url(light))  # the first request of a session does its one-off work
     assert queries(client, url(heavy)) == queries(client, url(light))

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, parsers, permissions, status
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 
 from onestop.core.exceptions import DomainError
@@ -70,12 +70,44 @@ class RulesPermission(permissions.BasePermission):
         return action is not None and request.user.has_perm(perm_name(type(obj), action), obj)
 
 
-class CappedPageNumberPagination(PageNumberPagination):
-    django_paginator_class = CappedPaginator
+class KeysetPagination(CursorPagination):
+    """Keyset ("cursor") pages in the list's own order: each page continues after the last row of
+    the one before instead of skipping N rows, so a deep page costs what the first does and rows
+    added meanwhile neither repeat nor drop out (issue 16 §4)."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_ordering(self, request, queryset, view):
+        ordering = [str(term) for term in (queryset.query.order_by or queryset.model._meta.ordering)]
+        terms = tuple({"pk": "id", "-pk": "-id"}.get(term, term) for term in ordering)
+        first = queryset.model._meta.get_field(terms[0].lstrip("-")) if terms else None
+        if first is None or first.is_relation:
+            # The cursor holds the first sort column's value; a related record has none to hold.
+            raise exceptions.ValidationError(
+                {"paging": [_("This list cannot be paged by cursor in this order.")]}
+            )
+        return terms
+
+
+class CappedPageNumberPagination(PageNumberPagination):
+    """Page numbers with a capped count (lists/pagination.py), or keyset pages on request:
+    ``?paging=keyset`` starts them and each answer's ``next`` link carries the ``cursor``."""
+
+    django_paginator_class = CappedPaginator
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    keyset: KeysetPagination | None = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if request.query_params.get("paging") == "keyset" or "cursor" in request.query_params:
+            self.keyset = KeysetPagination()
+            return self.keyset.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
+
     def get_paginated_response(self, data):
+        if self.keyset is not None:
+            return self.keyset.get_paginated_response(data)
         paginator = self.page.paginator
         return Response(
             {
@@ -90,7 +122,27 @@ class CappedPageNumberPagination(PageNumberPagination):
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         response["properties"]["count_is_capped"] = {"type": "boolean"}
+        response["required"] = ["results"]  # keyset pages have no count
         return response
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": "paging",
+                "required": False,
+                "in": "query",
+                "description": "keyset: pages that continue after the last row (no count); follow `next`.",
+                "schema": {"type": "string", "enum": ["keyset"]},
+            },
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "description": "The position of a keyset page, from the `next` or `previous` link.",
+                "schema": {"type": "string"},
+            },
+        ]
 
 
 def django_errors_to_dict(error: DjangoValidationError) -> dict:
@@ -187,7 +239,7 @@ class JSONParser(parsers.JSONParser):
 # --- query parameters: an unknown one is an error, not "every row" ------------------------------
 
 # Parameters every list understands besides its filters.
-COMMON_QUERY_PARAMS = frozenset({"page", "page_size", "ordering", "format", "search"})
+COMMON_QUERY_PARAMS = frozenset({"page", "page_size", "paging", "cursor", "ordering", "format", "search"})
 
 
 class StrictFilterBackend(DjangoFilterBackend):
