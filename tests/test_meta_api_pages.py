@@ -98,6 +98,10 @@ PER_MODEL_TWINS = {"core:transition"}
 
 # page url name → why the API has no twin. A reason an integrator would accept, not "not done yet".
 PAGE_ONLY: dict[str, str] = {
+    "core:prepared_export": (
+        "downloads a list page's Excel file prepared by the worker; the API reads the same rows as "
+        "JSON, keyset-paged for long lists (?paging=keyset), with no file to prepare"
+    ),
     "healthz": "a probe for load balancers, not under /api/ so that it needs no log-in; already machine-readable",
     "readyz": "a probe for load balancers (database and job queue reachable); already machine-readable",
     "metrics": "Prometheus metrics for monitoring, already machine-readable; not user data",

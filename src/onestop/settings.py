@@ -302,6 +302,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ONESTOP_MAX_UPLOAD_MB = env_int("ONESTOP_MAX_UPLOAD_MB", 20)  # per attached file (core.attachments)
+# A list's Excel export past this many rows is written by the job worker and announced in the
+# inbox (core.list_export); the files are kept this many days.
+ONESTOP_EXPORT_BACKGROUND_ROWS = env_int("ONESTOP_EXPORT_BACKGROUND_ROWS", 5000)
+ONESTOP_EXPORT_KEEP_DAYS = env_int("ONESTOP_EXPORT_KEEP_DAYS", 7)
 # A request body without its files (a form, a JSON document): 2 MB is far above any form of
 # OneStop; beyond it the page answers 400 and the API 413 (core.drf.JSONParser).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ONESTOP_MAX_REQUEST_KB", 2048) * 1024

@@ -670,3 +670,47 @@ class ListExport(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.list_key} ({self.rows})"
+
+
+class PreparedExportQuerySet(ScopedQuerySet):
+    def scope_for(self, user):
+        return self.filter(list_export__user=user)  # a prepared file is its owner's alone
+
+
+class PreparedExport(models.Model):
+    """An Excel file of a long list, written by the job worker instead of while the browser waits
+    (issue 16 §6): queued with its ``ListExport`` entry, ready with the file (the owner finds the
+    link in their inbox), or failed with the reason. Files are removed after
+    ``ONESTOP_EXPORT_KEEP_DAYS``; the row and its ``ListExport`` stay."""
+
+    generic_views = False  # written by core.list_export and its job; downloaded by its owner
+    history_exempt = "the row is its own record: queued, ready or failed, and when"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Removed")
+
+    list_export = models.OneToOneField(
+        ListExport, verbose_name=_("list export"), on_delete=models.PROTECT, related_name="prepared"
+    )
+    path = models.CharField(_("list address"), max_length=300)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", max_length=200, blank=True)
+    name = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = PreparedExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("prepared export")
+        verbose_name_plural = _("prepared exports")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.name or str(self.list_export)
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:prepared_export", args=[self.pk])

@@ -35,6 +35,7 @@ urlpatterns = [
     path("signatures/<int:pk>/verify/", views_documents.signature_verify, name="signature_verify"),
     path("records/<str:model>/<int:pk>/attachments/", views_records.attachment_add, name="attachment_add"),
     path("attachments/<int:pk>/download/", views_records.attachment_download, name="attachment_download"),
+    path("exports/<int:pk>/", views_records.prepared_export, name="prepared_export"),
     path("records/<str:model>/<int:pk>/comments/", views_records.comment_add, name="comment_add"),
     path("lists/<str:list_key>/saved-filters/", saved_filters.save_view, name="saved_filter_save"),
     path("saved-filters/<int:pk>/delete/", saved_filters.delete_view, name="saved_filter_delete"),

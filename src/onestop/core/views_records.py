@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from onestop.core import attachments, comments
 from onestop.core.actions import form_errors_text, visible_record
 from onestop.core.exceptions import DomainError
-from onestop.core.models import Comment, Visibility
+from onestop.core.exports import EXCEL_CONTENT_TYPE
+from onestop.core.models import Comment, PreparedExport, Visibility
 from onestop.core.views_workflow import refused, safe_next
 
 
@@ -122,3 +124,37 @@ def comment_add(request, model: str, pk: int):
         return refused(request, obj, exc.message, exc.status_code)
     messages.success(request, _("The entry was added to the communication log."))
     return HttpResponseRedirect(back)
+
+
+@login_required
+@require_GET
+def prepared_export(request, pk: int):
+    """A long list's Excel file written by the job worker (core.list_export): its owner downloads
+    it when it is ready; otherwise they are sent back to the list, told where it stands."""
+    prepared = PreparedExport.objects.visible_to(request.user).filter(pk=pk).first()
+    if prepared is None:
+        raise Http404
+    State = PreparedExport.State
+    if prepared.state == State.READY:
+        try:
+            handle = prepared.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle, as_attachment=True, filename=prepared.name, content_type=EXCEL_CONTENT_TYPE
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    if prepared.state == State.QUEUED:
+        messages.info(
+            request, _("The file is still being prepared; the link will be in your inbox when it is ready.")
+        )
+    elif prepared.state == State.FAILED:
+        messages.error(request, _("The file could not be prepared: %(error)s") % {"error": prepared.error})
+    else:
+        messages.warning(
+            request,
+            _("The file was removed after %(days)s days; export the list again.")
+            % {"days": settings.ONESTOP_EXPORT_KEEP_DAYS},
+        )
+    return HttpResponseRedirect(safe_next(request, prepared.path, "/"))
