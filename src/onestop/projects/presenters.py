@@ -121,9 +121,14 @@ def project_context(project: Project, user) -> dict:
 
 
 def report_context(report: ProgressReport, user) -> dict:
-    rows = list(report.rows.select_related("filled_by").order_by("position", "pk"))
+    rows = list(report.rows.select_related("filled_by", "task__assignee__user").order_by("position", "pk"))
+    open_for_marks = report.is_editable
     for row in rows:
         row.variance_css = variance_class(row.variance)
+        row.assignee_name = row.task.assignee.user.display_name if row.assignee_user_id else ""
+        row.can_mark_done = (
+            open_for_marks and row.percent_complete < 100 and services.may_mark_done(row, user)
+        )
     summary = services.project_variance(rows)
     summary["css"] = variance_class(summary["variance"])
     project = report.project

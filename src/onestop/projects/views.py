@@ -275,6 +275,19 @@ fill_report = record_action(
     context=lambda report, user: report_context(report, user),
     success=_("The progress table was saved."),
 )
+# A member marks a row of their own task done: a button on the row (``formaction``), its own route.
+mark_row_done = record_action(
+    ProgressReport,
+    "row-done",
+    lambda report, request, data: services.mark_row_done(
+        report, actor=request.user, row=data["row"], done_on=data.get("done_on")
+    ),
+    form=forms.MarkDoneForm,
+    route="rows/<int:row>/done/",
+    template="projects/progressreport_detail.html",
+    context=lambda report, user: report_context(report, user),
+    success=lambda report, row: _("“%(item)s” was marked done.") % {"item": row.item},
+)
 submit_report = record_action(
     ProgressReport,
     "submit",
