@@ -177,6 +177,8 @@ class VersionEditForm(VersionForm):
         for formset in self.parts.values():
             for sub in formset.forms:
                 bootstrapify(sub)
+            # The row the page copies for "Add a row" (``empty_form`` makes a new form each time).
+            formset.new_row = bootstrapify(formset.empty_form)
         return self.parts
 
 
