@@ -187,3 +187,25 @@ def test_PRJ_2_the_printed_table_names_who_filled_each_row(personas, table, clie
     mine.refresh_from_db()
     assert timezone.localtime(mine.filled_at).strftime("%Y-%m-%d") in text
     assert ProgressReport.objects.get(pk=report.pk).state == ProgressReport.State.DRAFT
+
+
+def test_PRJ_2_a_refused_save_shows_the_table_again_with_what_was_typed(personas, table, client):
+    report, mine = table["report"], table["mine"]
+    client.force_login(personas["technician"])
+    response = client.post(
+        report.get_absolute_url(),
+        {
+            f"row-{mine.pk}-percent_complete": "150",
+            f"row-{mine.pk}-work_done": "網關已安裝，聯調中",
+            f"row-{mine.pk}-actual_start": "2026-03-03",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"{LONG_NAME}, percentage complete: Ensure this value is less than or equal to 100." in page
+    assert f'name="row-{mine.pk}-percent_complete" value="150"' in page
+    assert "網關已安裝，聯調中</textarea>" in page and 'value="2026-03-03"' in page
+    # The details holding typed text are open, so the user sees it.
+    assert f'class="collapse app-row-details show" id="row-details-{mine.pk}"' in page
+    mine.refresh_from_db()
+    assert mine.work_done == "" and mine.percent_complete == 0
