@@ -529,7 +529,7 @@ def test_PRJ_2_the_progress_table_exports_to_excel_with_the_form_layout(personas
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A1"].value == "《一站式技術服務項目進度表》"
-    assert "A1:L1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:M1" in {str(r) for r in sheet.merged_cells.ranges}
     assert report.project.code in sheet["B3"].value
     assert "2026-02-02" in sheet["B4"].value
     assert (
@@ -538,6 +538,8 @@ def test_PRJ_2_the_progress_table_exports_to_excel_with_the_form_layout(personas
     assert (
         sheet["B8"].value == "調研完成" and sheet["H8"].value == 0.8 and sheet["J8"].value == "現場調研完成"
     )
+    # Who filled each row, and when, as on the PDF.
+    assert sheet["M7"].value == "填寫人" and sheet["M8"].value.startswith("技術員甲 ")
     api_response = api(personas["lead"]).get(reverse("api:progressreport-xlsx", args=[report.pk]))
     assert api_response.status_code == 200 and api_response.content[:2] == b"PK"
 

@@ -764,7 +764,7 @@ class SearchView(APIView):
 
 class ChoiceSerializer(serializers.Serializer):
     value = serializers.IntegerField(source="pk", read_only=True, help_text="The record's id.")
-    label = serializers.CharField(source="__str__", read_only=True, help_text="The record's name.")
+    label = serializers.CharField(source="choice_label", read_only=True, help_text="The record's name.")
 
 
 class ChoicesView(APIView):

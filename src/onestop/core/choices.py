@@ -36,10 +36,17 @@ class ChoiceSource:
     # The rows a user may pick from; default: every row the user may see.
     rows: Callable | None = None
     select_related: tuple[str, ...] = ()
+    # A second source over the same model (e.g. the people a plan can be staffed with) names
+    # itself; ``label(row)`` words an option when ``str(row)`` is not enough (a person's load).
+    name: str = ""
+    label: Callable | None = None
 
     @property
     def key(self) -> str:
-        return self.model.lower()
+        return (self.name or self.model).lower()
+
+    def label_of(self, row) -> str:
+        return str(self.label(row)) if self.label is not None else str(row)
 
     @property
     def model_class(self):
@@ -79,6 +86,12 @@ SOURCES = {
 }
 
 
+def register(choice_source: ChoiceSource) -> ChoiceSource:
+    """Add an app's own source (its ``name`` keeps it apart from the model's general one)."""
+    SOURCES[choice_source.key] = choice_source
+    return choice_source
+
+
 def source(key: str) -> ChoiceSource | None:
     return SOURCES.get(key.lower())
 
@@ -93,7 +106,10 @@ def matches(user, key: str, words: str, limit: int = LIMIT):
     words = " ".join(words.split())
     if words:
         rows = ranked(rows, found, words)
-    return list(rows[:limit])
+    found_rows = list(rows[:limit])
+    for row in found_rows:
+        row.choice_label = found.label_of(row)
+    return found_rows
 
 
 class TypeaheadSelect(forms.Select):

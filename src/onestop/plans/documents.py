@@ -30,6 +30,7 @@ class PlanDocument(signatures.FormDocument):
             "reviews": [(review, [review.scores.get(c.code, "—") for c in criteria]) for review in reviews],
             "decision": services.decision_for(version, reviews) if version and version.decided_at else None,
             "approvals": list(version.approvals.select_related("approver")) if version else [],
+            "submitted_by": services.submitters([version]).get(version.pk) if version else None,
         }
 
     def may_sign(self, user, plan, role: str) -> bool:

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core import choices
 from onestop.core.fields import TEXT_COMMENT, TEXT_NOTE
 from onestop.core.forms import DateInput, ModelForm, bootstrapify
 from onestop.core.roles import Role
@@ -48,14 +49,78 @@ class MilestoneForm(ModelForm):
         widgets = {"due_date": DateInput(), "deliverables": forms.TextInput()}
 
 
+def staff_label(user) -> str:
+    """A person offered for a plan's team, with their current load on running projects."""
+    return _("%(name)s · current load %(load)s%%") % {
+        "name": user.display_name,
+        "load": getattr(user, "current_load", 0) or 0,
+    }
+
+
+def _staffing_rows(user):
+    if user is None or user.client_organization_id is not None:
+        return get_user_model().objects.none()
+    return services.staffing_candidates()
+
+
+# The staffing picker's type-ahead (when there are many people): the same people, with their load.
+STAFFING_SOURCE = choices.register(
+    choices.ChoiceSource(
+        "accounts.User",
+        ("full_name", "username", "employee_no"),
+        rows=_staffing_rows,
+        name="plans.staffing",
+        label=staff_label,
+    )
+)
+# Up to this many people the picker is a plain list; above it, a type-ahead.
+STAFFING_TYPEAHEAD_ABOVE = 40
+
+
 class StaffForm(ModelForm):
     class Meta:
         model = StaffAssignment
         fields = ["user", "role", "allocation"]
 
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        field.queryset = services.staffing_candidates()
+        if candidates is not None:  # evaluated once for every row of the formset
+            field.choices = [("", field.empty_label), *candidates]
+            field.widget.choices = field.choices
+        field.label_from_instance = staff_label
+        field.help_text = _("Technicians, project leads and reviewers, with their load on running projects.")
+
+    def use_typeahead(self):
+        self.fields["user"].widget = choices.TypeaheadSelect(STAFFING_SOURCE.key)
+        self.fields["user"].widget.choices = self.fields["user"].choices
+
+
+class StaffFormSet(forms.BaseInlineFormSet):
+    """Staffing rows sharing one query for the people offered (with their load)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = _staff()
+        people = list(services.staffing_candidates())
+        self.typeahead = len(people) > STAFFING_TYPEAHEAD_ABOVE
+        self.candidates = None if self.typeahead else [(user.pk, staff_label(user)) for user in people]
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "candidates": self.candidates}
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.typeahead:
+            form.use_typeahead()
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        if self.typeahead:
+            form.use_typeahead()
+        return form
 
 
 class BudgetLineForm(ModelForm):
@@ -65,14 +130,16 @@ class BudgetLineForm(ModelForm):
 
 
 def part_formsets(data=None, instance=None):
+    """The version's milestones, staffing and budget lines: the stored rows only; the page adds
+    and removes rows (no fixed number of empty ones), and a removed row is deleted on save."""
     made = {}
-    for prefix, model, form in (
-        ("milestones", Milestone, MilestoneForm),
-        ("staffing", StaffAssignment, StaffForm),
-        ("budget", BudgetLine, BudgetLineForm),
+    for prefix, model, form, base in (
+        ("milestones", Milestone, MilestoneForm, forms.BaseInlineFormSet),
+        ("staffing", StaffAssignment, StaffForm, StaffFormSet),
+        ("budget", BudgetLine, BudgetLineForm, forms.BaseInlineFormSet),
     ):
         formset_class = forms.inlineformset_factory(
-            PlanVersion, model, form=form, extra=2, can_delete=True, fk_name="version"
+            PlanVersion, model, form=form, formset=base, extra=0, can_delete=True, fk_name="version"
         )
         made[prefix] = formset_class(data, instance=instance, prefix=prefix)
     return made
@@ -110,6 +177,8 @@ class VersionEditForm(VersionForm):
         for formset in self.parts.values():
             for sub in formset.forms:
                 bootstrapify(sub)
+            # The row the page copies for "Add a row" (``empty_form`` makes a new form each time).
+            formset.new_row = bootstrapify(formset.empty_form)
         return self.parts
 
 

@@ -11,10 +11,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm_log.models import StateLog
 
 from onestop.core import numbering
 from onestop.core import services as core_services
@@ -38,6 +42,8 @@ from onestop.plans.models import (
     milestone_outside_message,
 )
 from onestop.plans.signals import version_took_effect
+from onestop.projects.models import ProjectMember
+from onestop.projects.states import ProjectState
 
 REVIEW_WITHIN_WORKING_DAYS = 5
 APPROVE_WITHIN_WORKING_DAYS = 3
@@ -78,6 +84,76 @@ def _check_lead(user):
 
 
 # --- PLN-1: drafting ----------------------------------------------------------------------------
+
+# Who can do project work: put on a plan's team (PLN-1) and, from it, on the project's.
+PROJECT_WORK_ROLES = (Role.TECHNICIAN, Role.PROJECT_LEAD, Role.REVIEWER)
+# A project still takes its team's time until the client has accepted its implementation.
+RUNNING_PROJECT_STATES = (ProjectState.OPENED, ProjectState.IN_PROGRESS)
+
+
+def staffing_candidates():
+    """Active internal staff who can do project work, sorted by name, each with ``current_load``:
+    the sum of their allocation (%) on running projects. One query, whatever the number."""
+    load = (
+        ProjectMember.objects.filter(user=OuterRef("pk"), project__state__in=RUNNING_PROJECT_STATES)
+        .order_by()
+        .values("user")
+        .annotate(total=Sum("allocation"))
+        .values("total")
+    )
+    return (
+        get_user_model()
+        .objects.with_role(*PROJECT_WORK_ROLES)
+        .annotate(current_load=Coalesce(Subquery(load, output_field=IntegerField()), Value(0)))
+    )
+
+
+def budget_against_fee(version: PlanVersion, total: Decimal | None = None) -> dict:
+    """The budget total against the fee of the engagement's signed confirmation form: the plan
+    may not spend more than the client agreed to pay without anyone noticing."""
+    terms = version.plan.engagement.agreed_proposal
+    total = version.budget_total if total is None else total
+    fee = terms.fee if terms is not None else None
+    return {
+        "total": total,
+        "fee": fee,
+        "currency": terms.currency if terms is not None else version.currency,
+        "over": fee is not None and total > fee,
+        "over_by": (total - fee) if fee is not None and total > fee else Decimal("0"),
+    }
+
+
+def submitters(versions) -> dict:
+    """Who last submitted each version (version id → user), in one query: shown beside the
+    author when someone else submitted what the author wrote."""
+    ids = [version.pk for version in versions]
+    if not ids:
+        return {}
+    logs = StateLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(PlanVersion), object_id__in=ids, transition="submit"
+    ).select_related("by")
+    found: dict = {}
+    for log in logs.order_by("timestamp", "pk"):
+        found[int(log.object_id)] = log.by
+    return found
+
+
+def _check_staffing(staffing) -> None:
+    """Only people who can do project work are put on a plan's team."""
+    if not staffing:
+        return
+    allowed = set(staffing_candidates().values_list("pk", flat=True))
+    for row in staffing:
+        user = row.get("user")
+        if user is not None and getattr(user, "pk", user) not in allowed:
+            raise DomainError(
+                _(
+                    "%(name)s cannot be put on a project team: choose an active technician, project lead or reviewer."
+                )
+                % {"name": getattr(user, "display_name", user)},
+                field="staffing",
+                code=ErrorCode.INVALID,
+            )
 
 
 def check_gate(engagement: Engagement) -> None:
@@ -217,6 +293,9 @@ def update_version(
                 _("“%(name)s” cannot be changed here.") % {"name": name}, field=name, code=ErrorCode.INVALID
             )
         setattr(version, name, value)
+    _check_staffing(staffing)
+    # The author is who writes the draft (not who opened the plan, nor who submits it).
+    version.author = actor
     core_services.save(
         version, actor=actor, reason=_("Version %(number)s edited") % {"number": version.number}
     )

@@ -73,8 +73,10 @@ class PlanViews(ObjectViews):
         user = request.user
         versions = versions_with_changes(obj)
         latest = versions[0]["version"] if versions else None
+        submitted_by = services.submitters([item["version"] for item in versions])
         for item in versions:
             version = item["version"]
+            item["submitted_by"] = submitted_by.get(version.pk)
             reviews = list(version.reviews.all())
             item["reviews"] = reviews
             item["decision"] = services.decision_for(version, reviews) if version.decided_at else None
@@ -94,6 +96,7 @@ class PlanViews(ObjectViews):
         context = {
             "versions": versions,
             "latest": latest,
+            "budget": services.budget_against_fee(latest) if latest is not None else None,
             "can_edit": latest is not None and edit_version.available(latest, user, ()),
             "active_criteria": ReviewCriteriaSet.active(),
             "State": PlanVersionState,
@@ -165,6 +168,7 @@ edit_version = RecordAction(
     context=lambda version, user: {
         "object": version.plan,
         "version": version,
+        "budget": services.budget_against_fee(version),
         "opts": Plan._meta,
         "model_name": Plan._meta.verbose_name,
         "icon": "journal-text",

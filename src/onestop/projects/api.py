@@ -124,6 +124,7 @@ class ProgressRowSerializer(serializers.ModelSerializer):
             "next_steps",
             "problems",
             "filled_by",
+            "filled_at",
         ]
         read_only_fields = fields
 
@@ -407,13 +408,20 @@ class FillRequestSerializer(serializers.Serializer):
     rows = RowInputSerializer(many=True, allow_empty=False)
 
 
+class MarkDoneRequestSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        min_value=1, help_text="The id of a row of this table whose task is yours."
+    )
+    done_on = serializers.DateField(required=False, allow_null=True, help_text="Default: today.")
+
+
 class ReviewRequestSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
 class ProgressReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """PRJ-2: progress tables. `fill` writes rows (team members, while being filled in);
-    `submit`, `review` and `return` are the lead's; `pdf` and `xlsx` download the table."""
+    `mark-done` marks a row of the caller's own task done; `submit`, `review` and `return` are the lead's; `pdf` and `xlsx` download the table."""
 
     queryset = ProgressReport.objects.all()
     serializer_class = ProgressReportSerializer
@@ -435,6 +443,15 @@ class ProgressReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         serializer=FillRequestSerializer,
         url_path="fill",
         summary="Team members write rows of a table being filled in.",
+    )
+    mark_done = service_action(
+        lambda report, request, data: services.mark_row_done(
+            report, actor=request.user, row=data["row"], done_on=data.get("done_on")
+        ),
+        serializer=MarkDoneRequestSerializer,
+        url_path="mark-done",
+        name="mark_done",
+        summary="A team member marks a row of their own task done (100 %, finished today or on done_on).",
     )
     submit = service_action(
         calls(services.submit_report), serializer=ReviewRequestSerializer, url_path="submit"

@@ -22,7 +22,7 @@ class ProgressReportDocument(signatures.FormDocument):
         return 1
 
     def context(self, report) -> dict:
-        rows = list(report.rows.order_by("position", "pk"))
+        rows = list(report.rows.select_related("filled_by").order_by("position", "pk"))
         return {
             "object": report,
             "project": report.project,

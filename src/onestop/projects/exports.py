@@ -20,6 +20,14 @@ def report_pdf(report) -> bytes:
     return pdf.render_pdf(signatures.get_document(ProgressReportDocument.code), report)
 
 
+def _filled(row) -> str:
+    """Who filled the row in and when, as the PDF prints it."""
+    if row.filled_by is None:
+        return "—"
+    when = timezone.localtime(row.filled_at).strftime("%Y-%m-%d %H:%M") if row.filled_at else ""
+    return f"{row.filled_by.display_name} {when}".strip()
+
+
 HEADERS = (
     ("#", 5),
     (N_("Milestone / task"), 28),
@@ -33,6 +41,7 @@ HEADERS = (
     (N_("Work done this period"), 36),
     (N_("Next steps"), 30),
     (N_("Problems and risks"), 30),
+    (N_("filled in by"), 18),
 )
 
 
@@ -45,7 +54,7 @@ def report_workbook(report):
     from openpyxl.utils import get_column_letter  # noqa: PLC0415 — openpyxl (~0.2 s to import) loaded only when a spreadsheet is exported
 
     project = report.project
-    rows = list(report.rows.order_by("position", "pk"))
+    rows = list(report.rows.select_related("filled_by").order_by("position", "pk"))
     summary = services.project_variance(rows)
     thin = Side(style="thin", color="444444")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -106,6 +115,7 @@ def report_workbook(report):
                 row.work_done,
                 row.next_steps,
                 row.problems,
+                _filled(row),
             ]
             for column, value in enumerate(values, start=1):
                 cell = sheet.cell(top + index, column, value)

@@ -175,6 +175,12 @@ class KickoffForm(forms.Form):
         }
 
 
+class MarkDoneForm(forms.Form):
+    """A member marks a row of their own task done; the day defaults to today."""
+
+    done_on = forms.DateField(label=_("Done on"), required=False, widget=DateInput())
+
+
 class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Review comment"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})

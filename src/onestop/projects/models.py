@@ -618,6 +618,7 @@ class ProgressRow(BusinessModel):
     next_steps = BoundedTextField(_("next steps"), max_length=TEXT_LONG, blank=True)
     problems = BoundedTextField(_("problems and risks"), max_length=TEXT_LONG, blank=True)
     filled_by = actor_field(_("filled in by"))
+    filled_at = models.DateTimeField(_("filled in at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = InternalProjectQuerySet.as_manager()
@@ -657,6 +658,13 @@ class ProgressRow(BusinessModel):
     @property
     def is_milestone(self) -> bool:
         return self.milestone_id is not None and self.task_id is None
+
+    @property
+    def assignee_user_id(self) -> int | None:
+        """The user the row's task is assigned to: the one member who marks the row done."""
+        task = self.task if self.task_id else None
+        assignee = task.assignee if task is not None and task.assignee_id else None
+        return assignee.user_id if assignee is not None else None
 
     def clean(self):
         if self.actual_start and self.actual_end and self.actual_end < self.actual_start:

@@ -120,10 +120,35 @@ def project_context(project: Project, user) -> dict:
     return context
 
 
+def _row_input(row, typed) -> tuple[dict, bool]:
+    """The values the row's inputs show: what the user typed when the page comes back refused
+    (``typed``: the refused POST), the stored values otherwise; and whether anything typed in the
+    folded details differs from what is stored (then the details are shown open)."""
+    stored = {
+        "percent_complete": str(row.percent_complete),
+        "actual_start": row.actual_start.isoformat() if row.actual_start else "",
+        "actual_end": row.actual_end.isoformat() if row.actual_end else "",
+        "work_done": row.work_done,
+        "next_steps": row.next_steps,
+        "problems": row.problems,
+    }
+    if not typed:
+        return stored, False
+    values = {name: typed.get(f"row-{row.pk}-{name}", value) for name, value in stored.items()}
+    changed = any(values[name] != stored[name] for name in stored if name != "percent_complete")
+    return values, changed
+
+
 def report_context(report: ProgressReport, user) -> dict:
-    rows = list(report.rows.select_related("filled_by").order_by("position", "pk"))
+    rows = list(report.rows.select_related("filled_by", "task__assignee__user").order_by("position", "pk"))
+    open_for_marks = report.is_editable
     for row in rows:
         row.variance_css = variance_class(row.variance)
+        row.assignee_name = row.task.assignee.user.display_name if row.assignee_user_id else ""
+        row.can_mark_done = (
+            open_for_marks and row.percent_complete < 100 and services.may_mark_done(row, user)
+        )
+        row.input, row.typed_details = _row_input(row, getattr(report, "typed", None))
     summary = services.project_variance(rows)
     summary["css"] = variance_class(summary["variance"])
     project = report.project

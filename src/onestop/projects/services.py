@@ -509,12 +509,62 @@ def fill_rows(report, *, actor, rows: dict) -> list[ProgressRow]:
             continue
         if before != {name: getattr(row, name) for name in ROW_FIELDS}:
             row.filled_by = actor
+            row.filled_at = timezone.now()
             core_services.save(row, actor=actor)
             changed.append(row)
     if errors:
         transaction.set_rollback(True)
         raise DomainError(" ".join(errors), code=ErrorCode.INVALID)
     return changed
+
+
+def may_mark_done(row, user) -> bool:
+    """Only the member the row's task is assigned to marks it done (the lead fills the table)."""
+    return user.is_active and row.assignee_user_id is not None and row.assignee_user_id == user.pk
+
+
+@transaction.atomic
+def mark_row_done(report, *, actor, row, done_on: date | None = None) -> ProgressRow:
+    """A team member marks a row of their own task done (100 %, finished on ``done_on``, today by
+    default) while the table is being filled in; who and when are recorded on the row."""
+    report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    row_id = str(getattr(row, "pk", row))
+    found = (
+        ProgressRow.objects.select_related("task__assignee").filter(report=report, pk=int(row_id)).first()
+        if row_id.isdigit()
+        else None
+    )
+    if found is None:
+        raise DomainError(
+            _("That row is not part of this progress table."), field="row", code=ErrorCode.INVALID
+        )
+    if not may_mark_done(found, actor):
+        raise PermissionDenied(_("Only the member the task is assigned to marks its row done."))
+    core_services.ensure_editable(report)
+    today = timezone.localdate()
+    done_on = done_on or min(today, report.period_end)
+    if done_on > today:
+        raise DomainError(
+            _("%(item)s: a task cannot be done on a day still to come (%(day)s).")
+            % {"item": found.item, "day": _day(done_on)},
+            field="done_on",
+            code=ErrorCode.INVALID,
+        )
+    if found.actual_start and done_on < found.actual_start:
+        raise DomainError(
+            _("%(item)s: it cannot be done before it started (%(day)s).")
+            % {"item": found.item, "day": _day(found.actual_start)},
+            field="done_on",
+            code=ErrorCode.INVALID,
+        )
+    if found.percent_complete == 100 and found.actual_end == done_on:
+        return found  # already marked: nothing to record twice
+    found.percent_complete = 100
+    found.actual_end = done_on
+    found.filled_by = actor
+    found.filled_at = timezone.now()
+    core_services.save(found, actor=actor, reason=_("Marked done by %(name)s") % {"name": actor.display_name})
+    return found
 
 
 def _row_errors(row, error: ValidationError) -> list[str]:

@@ -18,6 +18,7 @@ urlpatterns = [
     *views.ProjectMemberViews.urls(),
     *views.TaskViews.urls(),
     path("progress/<int:pk>/", views.fill_report.view, name="progressreport_detail"),
+    path("progress/<int:pk>/rows/<int:row>/done/", views.mark_row_done.view, name="progressreport_row_done"),
     path("progress/<int:pk>/submit/", views.submit_report.view, name="progressreport_submit"),
     path("progress/<int:pk>/review/", views.review_report.view, name="progressreport_review"),
     path("progress/<int:pk>/pdf/", views.progressreport_pdf, name="progressreport_pdf"),

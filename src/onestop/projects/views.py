@@ -266,14 +266,37 @@ def _review(report, request, data):
     return review(report, actor=request.user, comment=data["comment"])
 
 
+class TableAction(RecordAction):
+    """An action shown on the progress table's own page: a refusal shows the table again with
+    what the user typed in it (not the stored values), so nothing typed is lost."""
+
+    def show_page(self, request, obj, form=None, status=200):
+        if request.method == "POST":
+            obj.typed = request.POST
+        return super().show_page(request, obj, form, status=status)
+
+
 # The progress table's page is the form that fills its rows (team members, while being filled in).
-fill_report = record_action(
-    ProgressReport,
-    "fill",
-    _fill_rows,
+fill_report = TableAction(
+    model=ProgressReport,
+    name="fill",
+    run=_fill_rows,
     template="projects/progressreport_detail.html",
     context=lambda report, user: report_context(report, user),
     success=_("The progress table was saved."),
+)
+# A member marks a row of their own task done: a button on the row (``formaction``), its own route.
+mark_row_done = TableAction(
+    model=ProgressReport,
+    name="row-done",
+    run=lambda report, request, data: services.mark_row_done(
+        report, actor=request.user, row=data["row"], done_on=data.get("done_on")
+    ),
+    form=forms.MarkDoneForm,
+    route="rows/<int:row>/done/",
+    template="projects/progressreport_detail.html",
+    context=lambda report, user: report_context(report, user),
+    success=lambda report, row: _("“%(item)s” was marked done.") % {"item": row.item},
 )
 submit_report = record_action(
     ProgressReport,
