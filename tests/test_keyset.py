@@ -91,3 +91,13 @@ def test_a_list_ordered_by_a_related_record_refuses_keyset_paging_with_a_message
 
 def test_a_forged_cursor_is_refused_cleanly(api):
     assert api.get("/api/engagements/?cursor=bm9uc2Vuc2U").status_code == 404
+
+
+def test_keyset_paging_of_a_list_sorted_through_a_related_record_is_refused_not_a_500(api):
+    answer = api.get("/api/client-contacts/?paging=keyset&cursor=Zz")
+    assert answer.status_code == 400
+
+
+def test_a_report_of_computed_rows_ignores_keyset_paging_and_keeps_its_page_numbers(api):
+    answer = api.get("/api/feedback/surveys/results/?paging=keyset&by=engagement")
+    assert answer.status_code == 200 and "results" in answer.json()

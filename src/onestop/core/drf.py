@@ -11,8 +11,9 @@ import io
 import re
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -81,7 +82,10 @@ class KeysetPagination(CursorPagination):
     def get_ordering(self, request, queryset, view):
         ordering = [str(term) for term in (queryset.query.order_by or queryset.model._meta.ordering)]
         terms = tuple({"pk": "id", "-pk": "-id"}.get(term, term) for term in ordering)
-        first = queryset.model._meta.get_field(terms[0].lstrip("-")) if terms else None
+        try:
+            first = queryset.model._meta.get_field(terms[0].lstrip("-")) if terms else None
+        except FieldDoesNotExist:  # a path through a related record ("client__name"), or an expression
+            first = None
         if first is None or first.is_relation:
             # The cursor holds the first sort column's value; a related record has none to hold.
             raise exceptions.ValidationError(
@@ -100,7 +104,9 @@ class CappedPageNumberPagination(PageNumberPagination):
     keyset: KeysetPagination | None = None
 
     def paginate_queryset(self, queryset, request, view=None):
-        if request.query_params.get("paging") == "keyset" or "cursor" in request.query_params:
+        asked = request.query_params.get("paging") == "keyset" or "cursor" in request.query_params
+        # Rows computed in Python (a report's groups) have no sort key in the database to seek on.
+        if asked and isinstance(queryset, QuerySet):
             self.keyset = KeysetPagination()
             return self.keyset.paginate_queryset(queryset, request, view)
         return super().paginate_queryset(queryset, request, view)
