@@ -91,19 +91,16 @@ class Chain(Path):
         expect(page.locator("#contract-actions")).to_contain_text("HT-2026-0901")
 
     def project(self, contract):
-        """Management opens the project (its item names the signed contract); the lead finds the
-        kickoff to record and fills this week's progress table."""
+        """The lead the plan names finds the signed contract's project to open (management's queue
+        has it too), records the kickoff and fills this week's progress table."""
         from onestop.projects.models import Project
 
-        page = self.as_user("mgmt.chen")
+        page = self.as_user(LEAD)
         self.go(reverse("projects:project_add"))
         expect(page.locator("#id_contract")).to_have_value(str(contract.pk))
         submit_form(page)
         page.wait_for_url(lambda url: "/projects/" in url and not url.endswith("/add/"))
         project = Project.objects.get(contract=contract)
-
-        page = self.as_user(LEAD)
-        self.go(project.get_absolute_url())
         page.locator("#record-kickoff").click()
         page.locator("#id_held_on").fill(self.dates["kickoff"].isoformat())
         page.locator("#id_location").fill("華信 1 號會議室")

@@ -79,3 +79,20 @@ def test_every_people_choice_on_every_add_page_is_sorted_by_name(client, people,
             assert shown == expected, f"{url} {name}: people not sorted by name"
             checked += 1
     assert checked >= 3  # several pages choose people (inspector, owner, project lead, technician…)
+
+
+def test_a_list_labels_each_cell_with_its_column_for_the_cards_on_a_phone(client, people, admin_user):
+    """On a phone (CSS, max-width 575 px) every row of a list is a card, each cell under its
+    column's label; the page says so by ``data-label`` on every cell. The desktop table keeps
+    its header row (the browser test takes both pictures)."""
+    client.force_login(admin_user)
+    page = client.get(reverse("accounts:user_list")).content.decode()
+    table = re.search(r'<table class="[^"]*app-cards-on-phone[^"]*">(.*?)</table>', page, re.S).group(1)
+    header = [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<th scope=\"col\">(.*?)</th>", table, re.S)
+    ]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+    assert len(rows) >= len(people)
+    for row in rows:
+        assert re.findall(r'<td data-label="([^"]*)"', row) == header
