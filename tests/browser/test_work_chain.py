@@ -44,6 +44,7 @@ class Chain(Path):
 
     def as_user(self, username):
         page = super().as_user(username)
+        page.set_default_timeout(30_000)  # a long walk on a busy machine: a slow page is not a failure
         self.fresh, self.username = True, username
         return page
 
