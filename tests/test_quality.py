@@ -1155,7 +1155,7 @@ def test_QA_2_the_notice_form_offers_only_the_failed_items_of_its_inspection_wit
     other = second.items.first()
     answer_all(second, quality, failures={other.pk})
     services.raise_notice(
-        items[1],
+        InspectionItem.objects.get(pk=items[1].pk),
         department=department(),
         deadline=TODAY + timedelta(days=7),
         requirement="補記錄",

@@ -36,7 +36,9 @@ def both_widths(page, name: str, *, full_page: bool = False, focus: str = "") ->
         page.set_viewport_size(size)
         page.wait_for_timeout(100)  # the layout settles after the resize
         if focus:
-            page.locator(focus).first.evaluate("e => e.scrollIntoView({block: 'center'})")
+            page.locator(focus).first.evaluate(
+                "e => e.scrollIntoView({block: 'center', behavior: 'instant'})"
+            )
         page.screenshot(path=str(DOC_SCREENSHOTS / f"{name}-{size['width']}.png"), full_page=full_page)
     page.set_viewport_size(DESKTOP)
 
