@@ -6,6 +6,7 @@ AcceptanceRound.pass_round, AcceptanceRound.fail_round and AcceptanceProblem.res
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -909,3 +910,15 @@ def test_ACC_a_refused_round_action_shows_the_whole_round_page_again_with_the_in
     for name in ("resolve", "assign"):
         url = reverse(f"acceptance:acceptanceproblem_{name}", args=[problem.pk])
         assert client.post(url, {"fix": "x"}).status_code == 404
+
+
+def test_ACC_2_the_start_button_is_disabled_with_the_missing_condition_beside_it(personas, client):
+    acceptance_round = applied(personas, 61)
+    client.force_login(personas["client_a"])
+    page = client.get(acceptance_round.get_absolute_url()).content.decode()
+    assert " disabled" in re.search(r'<button[^>]*data-action="start"[^>]*>', page).group(0)
+    assert "Name the acceptance team first." in page
+    with_team(acceptance_round, personas)
+    page = client.get(acceptance_round.get_absolute_url()).content.decode()
+    assert " disabled" in re.search(r'<button[^>]*data-action="start"[^>]*>', page).group(0)
+    assert "Tick every item of the preparation checklist, or skip it with a reason." in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -1120,3 +1121,48 @@ def test_CON_1_drafting_offers_only_engagements_with_an_approved_plan(client, pe
     client.force_login(personas["legal"])
     choices = client.get(reverse("contracts:contract_add")).context["form"].fields["engagement"].queryset
     assert ready in choices and without_plan not in choices
+
+
+# --- a button that cannot succeed is disabled with the reason (issue 11 §4) ---------------------
+
+
+def _pass_button(page: str) -> str:
+    match = re.search(r'<button[^>]*name="decision" value="pass"[^>]*>', page)
+    assert match, "no pass button"
+    return match.group(0)
+
+
+def test_CON_2_the_pass_button_is_disabled_with_the_reason_while_a_difference_is_unresolved(client, personas):
+    contract = drafted(personas)
+    contract.quality_standard = "按行業慣例"
+    contract._history_user = personas["legal"]
+    contract.save()
+    services.submit(contract, actor=personas["legal"])
+    client.force_login(personas["management"])
+    page = client.get(contract.get_absolute_url()).content.decode()
+    assert " disabled" in _pass_button(page)
+    assert "neither corrected nor justified" in page  # the reason beside the button
+    assert 'value="return" disabled' not in page  # returning it to the drafter stays possible
+
+    # Pressed anyway (a page left open, a crafted request): the same page, the message, what was typed.
+    response = client.post(
+        reverse("contracts:contract_business_review", args=[contract.pk]),
+        {"comment": "金額與方案已逐項核對", "decision": "pass"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="contract-actions"' in page and "neither corrected nor justified" in page
+    assert "金額與方案已逐項核對" in page
+    contract.refresh_from_db()
+    assert contract.business_passed_at is None
+
+    # Justified, the button is enabled again and the review passes.
+    services.justify(
+        contract, actor=personas["legal"], field="quality_standard", reason="客戶要求採用行業慣例"
+    )
+    page = client.get(contract.get_absolute_url()).content.decode()
+    assert " disabled" not in _pass_button(page)
+    response = client.post(
+        reverse("contracts:contract_business_review", args=[contract.pk]), {"comment": "", "decision": "pass"}
+    )
+    assert response.status_code == 302

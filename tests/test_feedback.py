@@ -7,6 +7,7 @@ reopen and close_unconfirmed are run below through the pages and the API.
 from __future__ import annotations
 
 import io
+import re
 import time
 from datetime import timedelta
 
@@ -820,3 +821,14 @@ def test_EXT_2_X_1_the_engagement_page_shows_the_feedback_events(client, persona
     page = client.get(survey.engagement.get_absolute_url()).content.decode()
     assert "Client invited to the satisfaction survey" in page
     assert "would recommend 10 of 10" in page
+
+
+def test_EXT_2_the_rating_buttons_are_one_row_per_question(client, personas):
+    """Each question's choices are one row (.app-rating: no wrapping; the browser test measures
+    it at 375 px): five for an aspect, eleven (0–10) for recommending us."""
+    survey = invited(personas, 71)
+    client.force_login(personas["client_a"])
+    page = client.get(reverse("feedback:survey_answer", args=[survey.pk])).content.decode()
+    rows = re.findall(r'<div class="app-rating( app-rating-wide)?">(.*?)</div>', page, re.S)
+    counts = [len(re.findall(r'type="radio"', row)) for _wide, row in rows]
+    assert counts == [5] * len(ASPECTS) + [11]

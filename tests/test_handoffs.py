@@ -29,7 +29,7 @@ from onestop.projects.models import KickoffMeeting, Project
 from onestop.settlement import services as settlement_services
 from onestop.settlement.models import Settlement
 from tests.factories import PASSWORD
-from tests.stages import stage_personas
+from tests.stages import signed_contract, stage_personas
 from tests.test_contracts import active_template, confirmed_engagement
 
 pytestmark = pytest.mark.django_db
@@ -328,3 +328,19 @@ def test_the_list_filters_and_names_every_stage_of_the_path(client, people):
         "out_of_scope",
         "withdrawn",
     ]
+
+
+def test_the_plans_project_lead_finds_the_signed_contracts_project_to_open_in_one_click(client, people):
+    """Management's queue holds "open the project"; the lead the plan names, who opens and runs it,
+    finds it on their own My work too — one click to the project form with the contract chosen."""
+    contract = signed_contract(people, 31)
+    Plan.objects.filter(engagement=contract.engagement).update(project_lead=people["lead"])
+    add = f"{reverse('projects:project_add')}?contract={contract.pk}"
+    client.force_login(people["lead"])
+    assert f'href="{add}"' in client.get("/").content.decode()
+    page = client.get(add).content.decode()
+    assert re.search(rf'<option value="{contract.pk}" selected>', page)
+    client.force_login(people["management"])
+    assert f'href="{add}"' in client.get("/").content.decode()  # the queue still has it
+    client.force_login(people["other_reviewer"])
+    assert f'href="{add}"' not in client.get("/").content.decode()

@@ -9,6 +9,7 @@ confirm_effective / mark_not_effective.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from io import BytesIO
 
@@ -1133,3 +1134,49 @@ def test_QA_a_record_the_user_may_not_see_answers_404_to_its_page_actions(client
     item = notice.item
     assert client.post(reverse("quality:inspectionitem_record", args=[item.pk]), {}).status_code == 404
     assert client.post(reverse("quality:inspection_start", args=[item.inspection_id])).status_code == 404
+
+
+# --- choices offer only what can be chosen (issue 11 §4) ----------------------------------------
+
+
+def _item_options(page: str) -> list[int]:
+    select = re.search(r'<select[^>]*name="item"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return [int(value) for value in re.findall(r'<option value="(\d+)"', select)]
+
+
+def test_QA_2_the_notice_form_offers_only_the_failed_items_of_its_inspection_without_a_notice(
+    client, personas
+):
+    quality = personas["quality"]
+    first, second = inspection_on(personas), inspection_on(personas)
+    items = list(first.items.order_by("sort_order", "pk"))
+    assert len(items) >= 3
+    answer_all(first, quality, failures={items[0].pk, items[1].pk})  # the third passes
+    other = second.items.first()
+    answer_all(second, quality, failures={other.pk})
+    services.raise_notice(
+        InspectionItem.objects.get(pk=items[1].pk),
+        department=department(),
+        deadline=TODAY + timedelta(days=7),
+        requirement="補記錄",
+        actor=quality,
+    )
+    client.force_login(quality)
+    url = f"{reverse('quality:rectificationnotice_add')}?item={items[0].pk}"
+    page = client.get(url).content.decode()
+    # Not the passed item, not the one that has its notice, not the other inspection's failure.
+    assert _item_options(page) == [items[0].pk]
+
+    # Another inspection's item posted from this page is refused on the same page, nothing raised.
+    response = client.post(
+        url,
+        {
+            "item": other.pk,
+            "department": department().pk,
+            "requirement": "補記錄",
+            "deadline": (TODAY + timedelta(days=7)).isoformat(),
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert 'name="requirement"' in response.content.decode()
+    assert not RectificationNotice.objects.filter(item=other).exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -897,3 +898,32 @@ def test_FEE_1_only_contracts_with_something_accepted_can_be_settled(client, per
     client.force_login(personas["lead"])
     choices = client.get(reverse("settlement:settlement_add")).context["form"].fields["contract"].queryset
     assert accepted.contract in choices and not_yet.contract not in choices
+
+
+# --- a button that cannot succeed is disabled with the reason (issue 11 §4) ---------------------
+
+
+def test_FEE_1_FEE_2_submit_and_approve_are_disabled_with_the_reason_until_they_can_succeed(personas, client):
+    settlement = applied(personas, 41)
+    client.force_login(personas["lead"])
+    page = client.get(settlement.get_absolute_url()).content.decode()
+    button = re.search(r'<button[^>]*id="submit-settlement"[^>]*>', page).group(0)
+    assert " disabled" in button
+    assert "Enter the invoice (number, date and amount) and upload its file before submitting." in page
+
+    settlement = with_invoice(settlement, personas, amount=settlement.amount + 1)  # mistyped
+    page = client.get(settlement.get_absolute_url()).content.decode()
+    assert " disabled" not in re.search(r'<button[^>]*id="submit-settlement"[^>]*>', page).group(0)
+    services.submit(settlement, actor=personas["lead"])
+
+    client.force_login(personas["finance"])
+    page = client.get(settlement.get_absolute_url()).content.decode()
+    approve = re.search(r'<(?:a|button)[^>]*id="approve-settlement"[^>]*>', page).group(0)
+    assert approve.startswith("<button") and " disabled" in approve
+    assert "differs from the settlement amount" in page
+    assert " disabled" not in re.search(r'<button[^>]*id="return-settlement"[^>]*>', page).group(0)
+
+    # Returning without the corrections required is refused on the same page, nothing lost.
+    response = client.post(reverse("settlement:settlement_return", args=[settlement.pk]), {"comment": ""})
+    assert response.status_code == 400
+    assert 'id="return-settlement"' in response.content.decode()

@@ -141,14 +141,19 @@ class Path:
 
     # --- PLN-1..3 ----------------------------------------------------------------------------------
 
+    def start_plan(self, engagement):
+        """Management opens the plan form from the engagement page."""
+        page = self.as_user("mgmt.chen")
+        self.go(engagement.get_absolute_url())
+        page.locator("#service-plan a", has_text="建立服務方案").click()
+        return page
+
     def plan(self, engagement):
         from onestop.accounts.models import User
         from onestop.plans.models import Plan
 
         lead = User.objects.get(username=LEAD)
-        page = self.as_user("mgmt.chen")
-        self.go(engagement.get_absolute_url())
-        page.locator("#service-plan a", has_text="建立服務方案").click()
+        page = self.start_plan(engagement)
         page.locator("#id_project_lead").select_option(str(lead.pk))
         submit_form(page)
         expect(page.locator("#version-1")).to_have_attribute("data-state", "draft")

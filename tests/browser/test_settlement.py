@@ -59,12 +59,12 @@ def test_FEE_1_2_finance_returns_the_lead_corrects_and_finance_approves_in_the_b
     calculation = page.locator("#calculation")
     expect(calculation.locator("tr.table-danger")).to_have_count(1)
     screenshot(page, "settlement-review", docs=True)
-    sign(page, page.locator("#approve-settlement"))
+    # Approving cannot succeed: the button is disabled, the reason beside it names both amounts.
+    expect(page.locator("#approve-settlement")).to_be_disabled()
     invoiced, declared = settlement.invoice_amount, settlement.amount
-    refusal = page.locator("main")
-    expect(refusal).to_contain_text(f"{invoiced:,.2f}")  # both amounts named in the refusal
-    expect(refusal).to_contain_text(f"{declared:,.2f}")
-    page.goto(url)
+    reason = page.locator("#approve-blocked")
+    expect(reason).to_contain_text(f"{invoiced:,.2f}")
+    expect(reason).to_contain_text(f"{declared:,.2f}")
     page.locator("#return-comment").fill("發票金額與結算金額不符，請重開發票。")
     page.locator("#return-settlement").click()
     expect(page.locator(".alert-success").first).to_be_visible()

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.filters import SearchFilterSet
 from onestop.contracts.models import Contract, ContractTemplate, SigningAuthorization
+from onestop.core.choices import ChoiceSourceFilter
 
 
 class SigningAuthorizationFilterSet(SearchFilterSet):
@@ -32,8 +33,9 @@ class ContractTemplateFilterSet(SearchFilterSet):
 class ContractFilterSet(SearchFilterSet):
     search_fields = ("code", "engagement__code", "engagement__title", "engagement__client__name")
     state = django_filters.ChoiceFilter(choices=Contract.State.choices, label=_("State"))
-    # By id (see plans.filters): the list is already scoped to what the user may see.
-    engagement = django_filters.NumberFilter(field_name="engagement_id", label=_("Engagement"))
+    # A type-ahead over the engagements the user may see (?engagement=<id> from the engagement
+    # page still works), not a box for a raw id.
+    engagement = ChoiceSourceFilter("engagements.Engagement", label=_("Engagement"))
 
     class Meta:
         model = Contract

@@ -295,6 +295,19 @@ def unresolved_differences(contract: Contract) -> list[consistency.Difference]:
     return [d for d in differences(contract) if not str(justified.get(d.field, "")).strip()]
 
 
+def business_pass_blocked(contract: Contract) -> str:
+    """Why the business review cannot pass now ("" when it can): the differences from the plan
+    and confirmation neither corrected nor justified. The page shows the pass button disabled
+    with this message; the service refuses with it."""
+    open_items = unresolved_differences(contract)
+    if not open_items:
+        return ""
+    return _(
+        "The business review cannot pass while %(count)s difference(s) from the plan and "
+        "confirmation are neither corrected nor justified: %(items)s"
+    ) % {"count": len(open_items), "items": "；".join(str(d.label) for d in open_items)}
+
+
 def _locked(contract, actor) -> Contract:
     locked = Contract.objects.select_for_update().get(pk=contract.pk)
     return locked
@@ -426,15 +439,9 @@ def business_review(contract: Contract, *, actor, comment: str = "", passed: boo
     if not passed:
         core_services.save(contract, actor=actor)
         return return_to_drafter(contract, actor=actor, comment=comment)
-    open_items = unresolved_differences(contract)
-    if open_items:
-        raise DomainError(
-            _(
-                "The business review cannot pass while %(count)s difference(s) from the plan and "
-                "confirmation are neither corrected nor justified: %(items)s"
-            )
-            % {"count": len(open_items), "items": "；".join(str(d.label) for d in open_items)}
-        )
+    blocked = business_pass_blocked(contract)
+    if blocked:
+        raise DomainError(blocked)
     contract.business_passed_by, contract.business_passed_at = actor, timezone.now()
     core_services.save(contract, actor=actor, reason=_("Business review passed"))
     _close_review_deadlines(contract, BUSINESS, actor=actor)

@@ -178,6 +178,8 @@ class ContractViews(ObjectViews):
                 and contract.business_passed_at is None
                 and user.has_perm("contracts.business_review_contract", contract)
             ),
+            blocked=lambda contract, user: services.business_pass_blocked(contract),
+            blocks="pass",
             success=_("The business review was recorded."),
         ),
         RecordAction(

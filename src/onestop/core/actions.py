@@ -57,7 +57,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from onestop.core.exceptions import DomainError
-from onestop.core.forms import bootstrapify
+from onestop.core.forms import DecisionButtons, bootstrapify
 from onestop.core.workflow import AllowedActions, WorkflowModel, allowed_actions
 
 Run = Callable[[Any, Any, dict], Any]  # run(record, request, data) -> result
@@ -132,11 +132,33 @@ class RecordAction:
     # unavailable(record, user) -> message: opening the action's own page while it is not
     # offered goes back to the record's page with this message instead of answering 403.
     unavailable: Callable | None = None
+    # blocked(record, user) -> message: the action is offered but cannot succeed now (a
+    # business rule beyond the transition's conditions, e.g. unresolved differences); its
+    # button shows disabled with the message beside it. ``blocks``: with a decision form
+    # (``DecisionButtons``), the one choice that cannot succeed (``"pass"``); the others stay.
+    blocked: Callable | None = None
+    blocks: str = ""
     model: type | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
         return self.name.replace("-", "_")
+
+    def reason(self, obj, user, allowed) -> str:
+        """Why the offered action cannot succeed now ("" when it can): the unmet condition of
+        its transition (``allowed.blocked``), else its own ``blocked`` rule."""
+        if self.transition is not None and self.transition in allowed.blocked:
+            return allowed.blocked[self.transition]
+        return str(self.blocked(obj, user) or "") if self.blocked is not None else ""
+
+    def mark_blocked(self, form, reason: str) -> None:
+        """Show ``reason`` on ``form``: the blocked choice of its decision buttons disabled."""
+        for bound in form:
+            widget = bound.field.widget
+            if isinstance(widget, DecisionButtons):
+                choices = [value for value, _label in widget.choices if value not in ("", None)]
+                for value in [self.blocks] if self.blocks else choices:
+                    widget.disabled[value] = reason
 
     # --- on the page ----------------------------------------------------------------------
     def available(self, obj, user, allowed) -> bool:

@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.services import CHANGE_REASON_LENGTH, reason_needed, reason_refusal
 
+PEOPLE_ORDER = ("full_name", "username")
+
+
+def sort_people(form):
+    """Every choice of people (a user field) sorted by name, whatever queryset the form set
+    (issue 11 §4: people are found by name, not by login). A sliced queryset keeps its order."""
+    user_model = get_user_model()
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or queryset.model is not user_model or queryset.query.is_sliced:
+            continue
+        if tuple(queryset.query.order_by) != PEOPLE_ORDER:
+            field.queryset = queryset.order_by(*PEOPLE_ORDER)
+    return form
+
 
 def bootstrapify(form):
-    """Give each widget the Bootstrap class for its kind and mark invalid fields."""
+    """Give each widget the Bootstrap class for its kind and mark invalid fields; people
+    choices sorted by name (``sort_people``)."""
+    sort_people(form)
     for name, field in form.fields.items():
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
@@ -101,25 +119,55 @@ class DecisionButtons(forms.RadioSelect):
         super().__init__(attrs, choices)
         self.styles = styles or {}
         self.icons = icons or {}
+        # {choice: reason}: a choice that cannot succeed now shows disabled with its reason
+        # beside it (``RecordAction.blocked`` / the transition's unmet condition).
+        self.disabled: dict[str, str] = {}
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.disabled = dict(self.disabled)
+        return copy
 
     def render(self, name, value, attrs=None, renderer=None):
-        buttons = []
+        buttons, reasons = [], []
+        described = f"{(attrs or {}).get('id') or name}-blocked"
         for index, (choice, label) in enumerate(self.choices):
             if choice in ("", None):
                 continue
             style = self.styles.get(choice) or ("primary" if index == 0 else "outline-secondary")
             icon = self.icons.get(choice)
+            reason = self.disabled.get(str(choice), "")
             buttons.append(
                 format_html(
-                    '<button class="btn btn-{} btn-sm" type="submit" name="{}" value="{}">{}{}</button>',
+                    '<button class="btn btn-{} btn-sm" type="submit" name="{}" value="{}"{}>{}{}</button>',
                     style,
                     name,
                     choice,
+                    format_html(' disabled aria-describedby="{}"', described) if reason else "",
                     format_html('<i class="bi bi-{}"></i> ', icon) if icon else "",
                     label,
                 )
             )
-        return format_html('<div class="d-flex flex-wrap gap-2">{}</div>', mark_safe("".join(buttons)))  # noqa: S308
+            if reason and reason not in reasons:
+                reasons.append(reason)
+        notes = (
+            format_html(
+                '<div class="form-text text-warning-emphasis w-100 app-blocked" id="{}">{}</div>',
+                described,
+                format_html_join(
+                    "",
+                    '<div><i class="bi bi-info-circle" aria-hidden="true"></i> {}</div>',
+                    ((r,) for r in reasons),
+                ),
+            )
+            if reasons
+            else ""
+        )
+        return format_html(
+            '<div class="d-flex flex-wrap gap-2 align-items-center">{}{}</div>',
+            mark_safe("".join(buttons)),  # noqa: S308 — each button built by format_html above
+            notes,
+        )
 
 
 class SignerConfirmationForm(forms.Form):

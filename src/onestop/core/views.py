@@ -359,8 +359,14 @@ class ObjectDetailView(ObjectView):
             if not action.available(obj, user, allowed):
                 continue
             allowed.add(action.key)
+            # A button that cannot succeed shows disabled with the reason (issue 11 §4).
+            reason = action.reason(obj, user, allowed)
+            if reason:
+                allowed.blocked[action.key] = reason
             if action.form is not None:
                 form = (bound_forms or {}).get(action.key) or action.make_form(obj, user)
+                if reason:
+                    action.mark_blocked(form, reason)
                 action_forms[action.key] = bootstrapify(form)
         context = self.base_context(
             object=obj,

@@ -13,7 +13,9 @@ def open_deadlines(user):
         WorkItem(
             title=deadline.title,
             url=deadline.get_absolute_url(),
-            kind=_("Overdue") if deadline.is_overdue else _("Deadline"),
+            # "Deadline" once: the date beside it is not prefixed again, and an overdue one says
+            # 逾期 in its badge (not a second time as its kind).
+            kind=_("Deadline"),
             due=deadline.due_at,
             overdue=deadline.is_overdue,
             icon="alarm" if deadline.is_overdue else "hourglass-split",

@@ -220,9 +220,29 @@ class NoticeRaiseForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = InspectionItem.objects.filter(
-            result=InspectionItem.Result.FAIL
-        ).select_related("inspection")
+        # Only what can be chosen (issue 11 §4): the failed items without a notice of the
+        # inspections the user may see — of the one inspection the page was opened from
+        # (``?item=`` names its failed item) when there is one.
+        failed = (
+            InspectionItem.objects.filter(
+                result=InspectionItem.Result.FAIL,
+                inspection__in=Inspection.objects.visible_to(self.user)
+                if self.user
+                else Inspection.objects.none(),
+            )
+            .exclude(notices__isnull=False)
+            .select_related("inspection")
+            .order_by("inspection__code", "sort_order", "pk")
+        )
+        opened_from = self.initial.get("item")
+        inspection_id = (
+            InspectionItem.objects.filter(pk=opened_from).values_list("inspection_id", flat=True).first()
+            if opened_from and str(opened_from).isdigit()
+            else None
+        )
+        if inspection_id is not None:
+            failed = failed.filter(inspection_id=inspection_id)
+        self.fields["item"].queryset = failed
         self.fields["item"].label_from_instance = lambda item: f"{item.inspection.code} · {item.label}"
         item_id = self.initial.get("item") or self.data.get("item")
         if item_id and str(item_id).isdigit() and not self.is_bound:

@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.filters import SearchFilterSet
+from onestop.core.choices import ChoiceSourceFilter
 from onestop.settlement.models import Payment, PaymentMethod, Settlement, SettlementItem, WriteOff
 
 
@@ -13,9 +14,12 @@ class SettlementFilterSet(SearchFilterSet):
         "contract__engagement__client__name",
     )
     state = django_filters.ChoiceFilter(choices=Settlement.State.choices, label=_("State"))
-    # By id (see plans.filters): the list is already scoped to what the user may see.
-    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
-    engagement = django_filters.NumberFilter(field_name="contract__engagement_id", label=_("Engagement"))
+    # Type-aheads over the records the user may see (?contract=<id> from a contract's page still
+    # works), not boxes for raw ids.
+    contract = ChoiceSourceFilter("contracts.Contract", label=_("Contract"))
+    engagement = ChoiceSourceFilter(
+        "engagements.Engagement", field_name="contract__engagement", label=_("Engagement")
+    )
 
     class Meta:
         model = Settlement
@@ -36,8 +40,10 @@ class PaymentFilterSet(SearchFilterSet):
     method = django_filters.ChoiceFilter(choices=PaymentMethod.choices, label=_("Payment method"))
     paid_from = django_filters.DateFilter(field_name="paid_on", lookup_expr="gte", label=_("From"))
     paid_to = django_filters.DateFilter(field_name="paid_on", lookup_expr="lte", label=_("To"))
-    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract"))
-    engagement = django_filters.NumberFilter(field_name="contract__engagement_id", label=_("Engagement"))
+    contract = ChoiceSourceFilter("contracts.Contract", label=_("Contract"))
+    engagement = ChoiceSourceFilter(
+        "engagements.Engagement", field_name="contract__engagement", label=_("Engagement")
+    )
 
     class Meta:
         model = Payment

@@ -248,6 +248,16 @@ def check_consistency(settlement: Settlement) -> None:
         raise DomainError(str(ACCEPTANCE_REQUIRED), code=ErrorCode.GATE_NOT_MET)
 
 
+def approval_blocked(settlement: Settlement) -> str:
+    """Why finance cannot approve now ("" when it can): ``check_consistency``'s refusal. The
+    page shows the approve button disabled with it (the return form stays open)."""
+    try:
+        check_consistency(settlement)
+    except DomainError as refusal:
+        return refusal.message
+    return ""
+
+
 def approve(
     settlement: Settlement, *, actor, password="", otp="", request=None, ip_address=None, expected_sha256=""
 ) -> Settlement:

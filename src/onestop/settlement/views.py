@@ -146,6 +146,7 @@ class SettlementViews(ObjectViews):
             form=SignerConfirmationForm,
             form_kwargs=lambda settlement, user: {"methods": reauth.methods_for(user)},
             transition="approve",
+            blocked=lambda settlement, user: services.approval_blocked(settlement),
             success=gettext_lazy("The settlement was approved and signed."),
         ),
         RecordAction(
