@@ -601,11 +601,11 @@ class RiskReview(BusinessModel):
     likelihood = models.PositiveSmallIntegerField(_("likelihood"))
     impact = models.PositiveSmallIntegerField(_("impact"))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    probability = models.DecimalField(_("probability (%)"), max_digits=5, decimal_places=2, null=True)
-    cost_impact = models.DecimalField(_("cost impact"), max_digits=14, decimal_places=2, null=True)
-    schedule_impact_days = models.PositiveIntegerField(_("schedule impact (days)"), null=True)
+    probability = models.DecimalField(_("probability (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    cost_impact = models.DecimalField(_("cost impact"), max_digits=14, decimal_places=2, null=True, blank=True)
+    schedule_impact_days = models.PositiveIntegerField(_("schedule impact (days)"), null=True, blank=True)
     note = BoundedTextField(_("note"), max_length=TEXT_NOTE, blank=True)
-    responses_effective = models.BooleanField(_("responses effective"), null=True)
+    responses_effective = models.BooleanField(_("responses effective"), null=True, blank=True)
     reviewed_by = actor_field(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed"), default=timezone.now)
     history = HistoricalRecords()
@@ -729,7 +729,7 @@ class IndicatorKind(models.TextChoices):
 class Indicator(BusinessModel):
     """風險預警指標: what is measured, its thresholds per warning level and who is warned."""
 
-    kind = models.CharField(_("measure"), max_length=30, choices=IndicatorKind.choices, unique=True)
+    kind = models.CharField(_("measure"), max_length=30, choices=IndicatorKind.choices)
     name = models.CharField(_("name"), max_length=200)
     lower_is_worse = models.BooleanField(
         _("lower is worse"),
@@ -853,7 +853,7 @@ class Warning(WorkflowModel, BusinessModel):
     level = models.CharField(_("warning level"), max_length=10, choices=WarningLevel.choices)
     raised_level = models.CharField(_("level when raised"), max_length=10, choices=WarningLevel.choices)
     value = models.DecimalField(_("measured value"), max_digits=14, decimal_places=2)
-    records = models.JSONField(_("records that caused it"), default=list)
+    records = models.JSONField(_("records that caused it"), default=list, blank=True)
     roles = models.CharField(_("roles warned"), max_length=300, editable=False)
     state = StateField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
     raised_at = models.DateTimeField(_("raised"), default=timezone.now)
