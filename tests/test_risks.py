@@ -4,7 +4,7 @@ escalation, and emergency plans.
 
 The risk transitions are service-only (risks.services): assess, respond, propose_acceptance,
 sign_off, refuse_acceptance, reconsider and close run below through the pages and the API, as do
-the warning's handle and the activation's close_with_review.
+and the activation's close_with_review.
 """
 
 from __future__ import annotations
@@ -345,6 +345,7 @@ class TestWarningTransitions(TransitionTestBase):
     outsider = "hr"
     transitions = [
         TransitionCase("acknowledge", {"open"}, "acknowledged", actor="quality"),
+        TransitionCase("handle", {"open", "acknowledged"}, "handled", actor="quality"),
         TransitionCase("close", {"handled"}, "closed", actor="cs"),
     ]
 
@@ -542,6 +543,7 @@ def test_RSK_3_accepting_a_risk_needs_an_expiry_and_the_sign_off_of_the_right_le
         reverse("api:risk-refuse", args=[low.pk]), {"comment": "請補充監控措施"}, format="json"
     )
     assert response.json()["state"] == "assessed"
+    low.refresh_from_db()
     services.choose_response(
         low, actor=personas["lead"], strategy="accept", acceptance_expires=date(2030, 1, 1)
     )
@@ -721,9 +723,9 @@ def test_RSK_1_a_questionnaire_answer_becomes_a_risk_and_a_reviewer_raises_one_f
 
 def test_RSK_1_a_reviewer_raises_a_risk_from_their_plan_review_comment(client, personas):
     from onestop.plans.models import PlanReview
-    from tests.test_contracts import confirmed_engagement
+    from tests.stages import signed_contract
 
-    engagement = confirmed_engagement(personas, 7)
+    engagement = signed_contract(personas, 7).engagement
     version = engagement.plan.effective_version
     reviewer = personas["technician"]
     review = PlanReview.objects.create(
@@ -912,7 +914,7 @@ INDICATOR_CASES = [
         "orange",
         {"finance", "management"},
     ),
-    ("low_csat", lambda p, over: _csat(p, 2 if over else 5), "orange", {"cs", "quality"}),
+    ("low_csat", lambda p, over: _csat(p, 2 if over else 5), "red", {"cs", "quality"}),
     ("overdue_complaints", lambda p, over: _complaints(p, 3 if over else 0), "orange", {"cs", "quality"}),
     (
         "critical_risks_unanswered",
@@ -985,7 +987,8 @@ def test_RSK_5_a_warning_is_acknowledged_handled_and_closed_and_a_new_one_may_fo
     )
     assert response.status_code == 302
     response = client.post(
-        reverse("risks:warning_handle", args=[warning.pk]), {"handling": "已指派處理人並回覆客戶"}
+        reverse("core:transition", args=["risks.warning", warning.pk, "handle"]),
+        {"comment": "已指派處理人並回覆客戶"},
     )
     assert response.status_code == 302
     response = client.post(

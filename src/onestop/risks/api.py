@@ -561,10 +561,6 @@ class WarningSerializer(StateDisplayMixin, ModelSerializer):
         read_only_fields = fields
 
 
-class HandleSerializer(serializers.Serializer):
-    handling = serializers.CharField(max_length=TEXT_NOTE)
-
-
 class WarningViewSet(TransitionActionsMixin, ObjectViewSet):
     """RSK-5: warnings raised by the indicators; `acknowledge`, `handle`, `close`, `activate`."""
 
@@ -576,16 +572,6 @@ class WarningViewSet(TransitionActionsMixin, ObjectViewSet):
 
     def create(self, request, *args, **kwargs):
         return Response({"detail": "Warnings are raised by the indicators."}, status=405)
-
-    handle = service_action(calls(services.handle_warning), serializer=HandleSerializer, url_path="handle")
-    activate = service_action(
-        lambda warning, request, data: services.activate(
-            data["plan"], actor=request.user, situation=data["situation"], warning=warning
-        ),
-        serializer=ActivateSerializer,
-        name="activate",
-        url_path="activate",
-    )
 
 
 class ActivationSerializer(StateDisplayMixin, ModelSerializer):

@@ -17,14 +17,62 @@ CATEGORIES = [
 
 # kind, name, lower_is_worse, (blue, yellow, orange, red), period_days, roles, escalate_after_hours
 INDICATORS = [
-    ("schedule_variance", "項目進度落後（百分點）", False, (5, 10, 20, 30), 30, ["project_lead", "management"], 24),
-    ("overdue_rectifications", "整改通知逾期未回覆", False, (1, 2, 3, 5), 30, ["quality", "project_lead"], 24),
+    (
+        "schedule_variance",
+        "項目進度落後（百分點）",
+        False,
+        (5, 10, 20, 30),
+        30,
+        ["project_lead", "management"],
+        24,
+    ),
+    (
+        "overdue_rectifications",
+        "整改通知逾期未回覆",
+        False,
+        (1, 2, 3, 5),
+        30,
+        ["quality", "project_lead"],
+        24,
+    ),
     ("failed_inspections", "期間內質量檢查不合格", False, (1, 2, 3, 4), 30, ["quality", "project_lead"], 48),
-    ("failed_acceptance", "期間內驗收未通過", False, (None, 1, 2, 3), 90, ["project_lead", "quality", "management"], 24),
-    ("overdue_receivables", "應收款逾期（金額）", False, (1, 50000, 200000, 500000), 30, ["finance", "management"], 72),
-    ("low_csat", "客戶滿意度偏低（平均分）", True, (3.5, 3.0, 2.5, 2.0), 90, ["customer_service", "quality"], 48),
+    (
+        "failed_acceptance",
+        "期間內驗收未通過",
+        False,
+        (None, 1, 2, 3),
+        90,
+        ["project_lead", "quality", "management"],
+        24,
+    ),
+    (
+        "overdue_receivables",
+        "應收款逾期（金額）",
+        False,
+        (1, 50000, 200000, 500000),
+        30,
+        ["finance", "management"],
+        72,
+    ),
+    (
+        "low_csat",
+        "客戶滿意度偏低（平均分）",
+        True,
+        (3.5, 3.0, 2.5, 2.0),
+        90,
+        ["customer_service", "quality"],
+        48,
+    ),
     ("overdue_complaints", "客訴逾期未回覆", False, (1, 2, 3, 5), 30, ["customer_service", "quality"], 8),
-    ("critical_risks_unanswered", "重大風險未採取應對", False, (None, None, 1, 3), 30, ["management", "quality"], 24),
+    (
+        "critical_risks_unanswered",
+        "重大風險未採取應對",
+        False,
+        (None, None, 1, 3),
+        30,
+        ["management", "quality"],
+        24,
+    ),
 ]
 
 

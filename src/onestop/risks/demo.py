@@ -20,6 +20,7 @@ from onestop.core.services import save
 from onestop.projects.models import Project
 from onestop.risks import indicators, services
 from onestop.risks.models import (
+    WARNING_ORDER,
     EmergencyPlan,
     IdentificationMethod,
     IdentificationSession,
@@ -330,7 +331,7 @@ def load(actor=None) -> None:
                 quality,
                 likelihood - shift,
                 impact,
-                Decimal(20 * (likelihood - shift)),
+                Decimal(15 * (likelihood - shift)),
                 Decimal(50000 * impact),
                 5 * impact,
                 strategy,
@@ -351,7 +352,9 @@ def load(actor=None) -> None:
 
     # --- RSK-5: warnings from the demo's live figures ------------------------------------------
     indicators.run()
-    warning = Warning.objects.filter(state=Warning.State.OPEN).order_by("-level", "raised_at").first()
+    open_warnings = list(Warning.objects.filter(state=Warning.State.OPEN).order_by("raised_at"))
+    order = [level.value for level in WARNING_ORDER]
+    warning = max(open_warnings, key=lambda w: order.index(w.level), default=None)
     if warning is not None:
         services.acknowledge_warning(warning, actor=management, comment="已收到，啟動應急預案。")
         plan = plans.get(warning.indicator.kind) or next(iter(plans.values()))

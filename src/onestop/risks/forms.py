@@ -248,12 +248,6 @@ class EmergencyPlanForm(ModelForm):
         widgets = {"steps": forms.Textarea(attrs={"rows": 6})}
 
 
-class HandleWarningForm(forms.Form):
-    handling = forms.CharField(
-        label=_("How it was handled"), max_length=TEXT_NOTE, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
 class ActivateForm(forms.Form):
     plan = forms.ModelChoiceField(
         label=_("Emergency plan"), queryset=EmergencyPlan.objects.filter(active=True)

@@ -356,7 +356,7 @@ class Risk(WorkflowModel, BusinessModel):
         limit_choices_to=STAFF,
     )
     method = models.CharField(
-        _("identified by"),
+        _("identification method"),
         max_length=20,
         choices=IdentificationMethod.choices,
         default=IdentificationMethod.OTHER,
@@ -378,7 +378,7 @@ class Risk(WorkflowModel, BusinessModel):
         related_name="+",
         editable=False,
     )
-    identified_by = actor_field(_("identified by (person)"))
+    identified_by = actor_field(_("identified by"))
     identified_at = models.DateTimeField(_("identified"), default=timezone.now, editable=False)
     state = StateField(_("state"), choices=State.choices, default=State.IDENTIFIED, protected=True)
 
@@ -478,7 +478,7 @@ class Risk(WorkflowModel, BusinessModel):
     def scope_label(self) -> str:
         return str(self.engagement.code if self.engagement_id else _("Company"))
 
-    scope_label.fget.short_description = _("scope")
+    scope_label.fget.short_description = _("company or engagement")
 
     @property
     def exposure(self) -> Decimal | None:
@@ -601,8 +601,12 @@ class RiskReview(BusinessModel):
     likelihood = models.PositiveSmallIntegerField(_("likelihood"))
     impact = models.PositiveSmallIntegerField(_("impact"))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    probability = models.DecimalField(_("probability (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
-    cost_impact = models.DecimalField(_("cost impact"), max_digits=14, decimal_places=2, null=True, blank=True)
+    probability = models.DecimalField(
+        _("probability (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    cost_impact = models.DecimalField(
+        _("cost impact"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     schedule_impact_days = models.PositiveIntegerField(_("schedule impact (days)"), null=True, blank=True)
     note = BoundedTextField(_("note"), max_length=TEXT_NOTE, blank=True)
     responses_effective = models.BooleanField(_("responses effective"), null=True, blank=True)
@@ -918,10 +922,13 @@ class Warning(WorkflowModel, BusinessModel):
         source=[State.OPEN, State.ACKNOWLEDGED],
         target=State.HANDLED,
         permission="risks.handle_warning",
-        custom={"label": _("Record the handling"), "icon": "tools", "service_only": True},
+        custom={"label": _("Record the handling"), "icon": "tools", "comment_required": True},
     )
-    def handle(self):
-        pass
+    def handle(self, actor=None, comment=""):
+        now = timezone.now()
+        if self.acknowledged_at is None:
+            self.acknowledged_by, self.acknowledged_at = actor, now
+        self.handling, self.handled_by, self.handled_at = comment, actor, now
 
     @transition(
         field=state,

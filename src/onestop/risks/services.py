@@ -478,6 +478,8 @@ def review(
     if risk.state not in (RiskState.MONITORED, RiskState.ACCEPTANCE_PENDING, RiskState.ASSESSED):
         raise DomainError(_("Only an assessed, open risk is reviewed."), code=ErrorCode.NOT_POSSIBLE_NOW)
     matrix = risk.matrix
+    if matrix is None:
+        raise DomainError(_("Assess the risk before reviewing it."), code=ErrorCode.NOT_POSSIBLE_NOW)
     _check_scale(matrix, likelihood, impact)
     level = matrix.level_at(likelihood, impact)
     row = save(
@@ -542,9 +544,6 @@ def handle_warning(warning: Warning, *, actor, handling: str) -> Warning:
     """Record how the warning was handled (acknowledging it if nobody had)."""
     if not (handling or "").strip():
         raise DomainError(_("Say how the warning was handled."), field="handling")
-    if warning.acknowledged_at is None:
-        warning.acknowledged_by, warning.acknowledged_at = actor, timezone.now()
-    warning.handling, warning.handled_by, warning.handled_at = handling, actor, timezone.now()
     perform_transition(warning, "handle", actor=actor, comment=handling)
     return warning
 

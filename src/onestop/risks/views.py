@@ -3,6 +3,8 @@ over risks.services; the heat map and the matrix editor have pages of their own.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -415,13 +417,6 @@ class WarningViews(ObjectViews):
 
     actions = [
         RecordAction(
-            "handle",
-            calls(services.handle_warning),
-            form=forms.HandleWarningForm,
-            transition="handle",
-            success=_("The handling was recorded."),
-        ),
-        RecordAction(
             "activate",
             lambda warning, request, data: services.activate(
                 data["plan"], actor=request.user, situation=data["situation"], warning=warning
@@ -562,7 +557,7 @@ def matrix_page(request):
             for li in range(1, current.rows + 1)
         ]
         try:
-            effective = timezone.datetime.strptime(request.POST.get("effective_from", ""), "%Y-%m-%d").date()
+            effective = datetime.strptime(request.POST.get("effective_from", ""), "%Y-%m-%d").date()
         except ValueError:
             error = str(_("Give the date the new version takes effect."))
         else:

@@ -5,7 +5,7 @@ acceptances to sign off. Action owners: open response actions. Warned roles: ope
 Activators: emergency responses to close with their review.
 """
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -31,7 +31,7 @@ def risks_waiting(user):
         return []
     items = []
     today = timezone.localdate()
-    soon = today + timezone.timedelta(days=7)
+    soon = today + timedelta(days=7)
     owned = (
         Risk.objects.filter(owner=user)
         .filter(
