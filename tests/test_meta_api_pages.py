@@ -81,13 +81,10 @@ PAGE_TWINS: dict[str, list[str]] = {
     # by test_every_transition_the_pages_run_is_an_api_action.
     "core:transition": [],
     # Risks (RSK-1..5): the heat map, the matrix (GET the versions, POST a new one), a project's
-    # risk page (its heat map, risks and warnings), an answer raised as a risk, a risk raised from
-    # a plan review (POST /api/risks/ with ``source_review``).
+    # risk page (its heat map, risks and warnings).
     "risks:heatmap": ["api:risk-heat-map"],
     "risks:matrix": ["api:riskmatrix-list"],
     "risks:project_risks": ["api:risk-heat-map", "api:risk-list", "api:warning-list"],
-    "risks:questionnaireanswer_to_risk": ["api:identificationsession-answer-to-risk"],
-    "risks:planreview_raise_risk": ["api:risk-list"],
     "core:document_pdf": ["api:document-pdf", "api:documents"],
     # Signing a form: POST /api/signatures/ (the same core.signatures.sign).
     "core:document_sign": ["api:signature-list"],

@@ -573,6 +573,15 @@ class WarningViewSet(TransitionActionsMixin, ObjectViewSet):
     def create(self, request, *args, **kwargs):
         return Response({"detail": "Warnings are raised by the indicators."}, status=405)
 
+    activate = service_action(
+        lambda warning, request, data: services.activate(
+            data["plan"], actor=request.user, situation=data["situation"], warning=warning
+        ),
+        serializer=ActivateSerializer,
+        name="activate",
+        url_path="activate",
+    )
+
 
 class ActivationSerializer(StateDisplayMixin, ModelSerializer):
     actions = serializers.SerializerMethodField()
