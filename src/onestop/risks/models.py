@@ -592,7 +592,7 @@ class RiskReview(BusinessModel):
     generic_views = False  # written by services.assess and services.review; shown on the risk's page
 
     class Kind(models.TextChoices):
-        ASSESSMENT = "assessment", _("Assessment")
+        ASSESSMENT = "assessment", _("Initial assessment")
         REVIEW = "review", _("Periodic review")
 
     risk = models.ForeignKey(Risk, verbose_name=_("risk"), on_delete=models.CASCADE, related_name="reviews")

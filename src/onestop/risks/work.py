@@ -58,6 +58,20 @@ def risks_waiting(user):
                 overdue=bool(due and risk.next_review < today),
             )
         )
+    for risk in Risk.objects.filter(
+        owner=user, state=RiskState.MONITORED, strategy="accept", acceptance_expires__lte=soon
+    ).order_by("acceptance_expires")[:LIMIT]:
+        items.append(
+            WorkItem(
+                title=str(risk),
+                url=risk.get_absolute_url(),
+                kind=_("Risk acceptance expiring: review it"),
+                since=risk.accepted_at,
+                due=_at(risk.acceptance_expires),
+                icon="hourglass-split",
+                overdue=risk.acceptance_expires < today,
+            )
+        )
     if r.keeps_register(user):
         pending = Risk.objects.filter(state=RiskState.ACCEPTANCE_PENDING)
         if not (r.is_management(user) or r.is_system_admin(user)):
