@@ -18,7 +18,7 @@ from onestop.accounts.models import User
 from onestop.core.roles import Role
 from onestop.core.services import save
 from onestop.projects.models import Project
-from onestop.risks import indicators, services
+from onestop.risks import defaults, indicators, services
 from onestop.risks.models import (
     WARNING_ORDER,
     EmergencyPlan,
@@ -187,6 +187,7 @@ def load(actor=None) -> None:
     quality = _user("qa.gao") or User.objects.with_role(Role.QUALITY).first()
     if management is None or quality is None:
         return
+    defaults.ensure()  # the data migration's categories and indicators (a test database has none)
     deputy = _user("mgmt.wang") or management
     today = timezone.localdate()
 
