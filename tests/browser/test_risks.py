@@ -55,6 +55,7 @@ def test_RSK_1_to_RSK_4_from_identification_to_a_closed_review_in_the_browser(
     page.locator("#id_review_note").fill("條款已簽，風險下降。")
     page.locator("button[data-action=review]").click()
     expect(page.locator("#reviews tbody tr")).to_have_count(2)
+    page.locator("#action-close summary").click()
     page.locator("#id_close_outcome").select_option("not_realised")
     page.locator("#id_close_note").fill("供應商按期交付。")
     page.locator("button[data-action=close]").click()
