@@ -1169,3 +1169,39 @@ def test_RSK_5_the_job_is_registered():
 
     assert callable(tasks.compute_warnings)
     assert Role.MANAGEMENT in Role.values
+
+
+def test_RSK_2_the_heat_map_drills_down_by_department_and_project(client, personas):
+    department = Department.objects.get(code="pmo-r")
+    mine = assessed(personas, 4, 4, owner="lead")  # the lead's department carries it
+    other = assessed(personas, 2, 2)
+    assert mine.department == department and other.department != department
+    quality = api(personas["quality"])
+    cells = quality.get(reverse("api:risk-heat-map"), {"department": department.pk}).json()
+    assert sum(cell["count"] for cell in cells) == 1
+    assert next(c for c in cells if (c["likelihood"], c["impact"]) == (4, 4))["count"] == 1
+    listed = quality.get(
+        reverse("api:risk-list"), {"department": department.pk, "likelihood": 4, "impact": 4}
+    ).json()
+    assert [row["id"] for row in listed["results"]] == [mine.pk]
+    client.force_login(personas["quality"])
+    page = client.get(reverse("risks:heatmap"), {"department": department.pk}).content.decode()
+    assert f"department={department.pk}" in page
+
+
+def test_RSK_1_the_plan_page_offers_the_reviewer_to_raise_a_risk_from_their_comment(client, personas):
+    from onestop.plans.models import PlanReview
+    from tests.stages import signed_contract
+
+    engagement = signed_contract(personas, 8).engagement
+    engagement.plan.effective_version.reviewers.add(personas["management"])
+    review = PlanReview.objects.create(
+        version=engagement.plan.effective_version,
+        reviewer=personas["management"],
+        scores={},
+        comments="缺少備援人員",
+        recommendation="pass",
+    )
+    client.force_login(personas["management"])
+    page = client.get(engagement.plan.get_absolute_url()).content.decode()
+    assert reverse("risks:planreview_raise_risk", args=[review.pk]) in page

@@ -285,13 +285,15 @@ class IdentificationSessionViews(ObjectViews):
 
     @classmethod
     def detail_context(cls, request, obj, bound_forms) -> dict:
+        answers = list(obj.answers.select_related("respondent", "risk"))
+        for answer in answers:  # one form per answer, with ids unique on the page
+            answer.to_risk_form = bootstrapify(forms.AnswerToRiskForm(auto_id=f"id_torisk{answer.pk}_%s"))
         return {
             "participants": list(obj.participants.order_by("full_name")),
             "cases": list(obj.cases.all()),
-            "answers": list(obj.answers.select_related("respondent", "risk")),
+            "answers": answers,
             "session_risks": list(obj.risks.visible_to(request.user).select_related("owner")),
             "may_edit": request.user.has_perm("risks.change_identificationsession", obj),
-            "to_risk_form": bootstrapify(forms.AnswerToRiskForm(auto_id="id_torisk_%s")),
         }
 
 
