@@ -564,11 +564,16 @@ def matrix_page(request):
             error = str(_("Give the date the new version takes effect."))
         else:
             try:
+                colours = {
+                    level: _safe_colour(request.POST.get(f"colour_{level}") or current.colour(level))
+                    for level in Level.values
+                }
                 matrix = services.publish_matrix(
                     actor=request.user,
                     effective_from=effective,
                     levels=levels,
                     strategies=strategies,
+                    colours=colours,
                     note=request.POST.get("note", "")[:5000],
                 )
             except DomainError as exc:
@@ -591,6 +596,7 @@ def matrix_page(request):
         "Level": Level,
         "Strategy": Strategy,
         "today": timezone.localdate(),
+        "colours": [(level, _safe_colour(current.colour(level))) for level in Level.values],
     }
     return render(request, "risks/matrix.html", context, status=status)
 
