@@ -80,6 +80,11 @@ PAGE_TWINS: dict[str, list[str]] = {
     # viewset has one action per transition (core/api.py TransitionActionsMixin), checked below
     # by test_every_transition_the_pages_run_is_an_api_action.
     "core:transition": [],
+    # Risks (RSK-1..5): the heat map, the matrix (GET the versions, POST a new one), a project's
+    # risk page (its heat map, risks and warnings).
+    "risks:heatmap": ["api:risk-heat-map"],
+    "risks:matrix": ["api:riskmatrix-list"],
+    "risks:project_risks": ["api:risk-heat-map", "api:risk-list", "api:warning-list"],
     "core:document_pdf": ["api:document-pdf", "api:documents"],
     # Signing a form: POST /api/signatures/ (the same core.signatures.sign).
     "core:document_sign": ["api:signature-list"],
@@ -121,6 +126,8 @@ PAGE_ONLY: dict[str, str] = {
     "password_reset_complete": "a confirmation page of the browser's reset flow",
     "switch_language": "the browser's interface language (a cookie); the API takes Accept-Language "
     "and the saved language is part of the profile",
+    "risks:levels_css": "the level colours of the risk matrix as a style sheet for the pages (the CSP "
+    "forbids inline styles); the API gives the colours with each matrix version (api:riskmatrix-list)",
     "core:letterhead": "the look of the printed forms (logo and address), set by a system administrator "
     "against the page's preview; no client of the API reads or changes it",
 }

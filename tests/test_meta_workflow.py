@@ -48,6 +48,12 @@ OWN_TESTS = {
     "core.SavedFilter": "tests.test_list_tools",
     "accounts.ClientDataRecord": "tests.test_client_data",
     "core.ListExport": "tests.test_list_tools",
+    "risks.RiskMatrix": "tests.test_risks",
+    "risks.QuestionnaireAnswer": "tests.test_risks",
+    "risks.RiskReview": "tests.test_risks",
+    "risks.Warning": "tests.test_risks",
+    "risks.EmergencyActivation": "tests.test_risks",
+    "risks.EmergencyActionTaken": "tests.test_risks",
 }
 
 

@@ -28,6 +28,7 @@ KINDS = {
     "milestone": "project-milestones",
     "acceptance": "acceptance-rounds",
     "settlement": "settlements",
+    "risk": "risks",  # a project's risk follows its project (risks app)
 }
 EVERYTHING = set(KINDS)
 NOTHING: set[str] = set()
@@ -39,8 +40,8 @@ EXPECTED = {
     "finance": EVERYTHING,
     "legal": {"engagement", "plan", "plan_version", "contract", "instalment"},
     "archive": {"engagement", "contract", "instalment"},
-    "customer_service": {"engagement", "project", "milestone", "acceptance"},
-    "quality": {"engagement", "project", "milestone", "acceptance"},
+    "customer_service": {"engagement", "project", "milestone", "acceptance", "risk"},
+    "quality": {"engagement", "project", "milestone", "acceptance", "risk"},
     "hr": NOTHING,
     "other_lead": NOTHING,
     "other_technician": NOTHING,
@@ -97,8 +98,25 @@ def world(personas, make_user):
         "milestone": project.milestones.first(),
         "acceptance": project.acceptance_rounds.first(),
         "settlement": settlement,
+        "risk": _project_risk(project, lead),
     }
     return users, records
+
+
+def _project_risk(project, lead):
+    from onestop.risks import defaults, services
+
+    defaults.ensure()
+    return services.identify(
+        actor=lead,
+        title="現場安全",
+        category=defaults.RiskCategory.objects.get(code="personnel"),
+        cause="車間作業",
+        event="人員受傷",
+        consequence="停工",
+        owner=lead,
+        engagement=project.engagement,
+    )
 
 
 def _api(user):

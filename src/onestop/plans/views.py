@@ -4,6 +4,7 @@ the API calls too; the actions on a version are shown on its plan's page."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.actions import RecordAction, calls, record_action
@@ -100,6 +101,8 @@ class PlanViews(ObjectViews):
             "can_edit": latest is not None and edit_version.available(latest, user, ()),
             "active_criteria": ReviewCriteriaSet.active(),
             "State": PlanVersionState,
+            # A reviewer may raise a risk from their comment (RSK-1) when the risk app is installed.
+            "raise_risk_route": "risks:planreview_raise_risk" if apps.is_installed("onestop.risks") else "",
         }
         if latest is not None and submit_version.available(latest, user, ()):
             context["submit_form"] = bootstrapify(
