@@ -58,8 +58,9 @@ def api(user):
 # --- the organisation: a company, its PMO, and people in and outside it --------------------------
 
 
-@pytest.fixture
-def personas(personas, make_user):
+def people_personas(personas, make_user):
+    """The shared personas and the stage roles, plus a company with its PMO: "employee" (a project
+    lead in the PMO), "pmo_head" (the direct superior), "top" (heads the company), "colleague"."""
     people = stage_personas(personas, make_user)
     company = Department.objects.create(code="company", name="公司本部")
     top = make_user(Role.MANAGEMENT, username="ceo", full_name="董事長")
@@ -87,6 +88,11 @@ def personas(personas, make_user):
         "top": top,
         "position": position,
     }
+
+
+@pytest.fixture
+def personas(personas, make_user):
+    return people_personas(personas, make_user)
 
 
 INDICATORS = [

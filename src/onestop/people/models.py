@@ -993,7 +993,7 @@ class Enrolment(WorkflowModel, BusinessModel):
             "view": r.can_view_enrolment,
             "add": r.can_enrol,
             "change": r.can_change_enrolment,
-            "delete": r.can_change_enrolment,
+            "delete": r.rules.always_deny,  # a training record is kept; a request is cancelled
             "approve": r.can_approve_enrolment,
             "record": r.can_record_result,
         }

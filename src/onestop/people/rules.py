@@ -125,7 +125,7 @@ can_conclude_plan = sees_all_people | (is_internal & is_plan_superior)
 can_view_skill = is_internal
 can_manage_skill = sees_all_people
 can_view_person_skill = people_record | is_project_lead | is_management
-can_rate_skill = sees_all_people | (is_internal & (heads_department | supervises_person))
+can_rate_skill = sees_all_people | (is_internal & heads_department & supervises_person)
 can_search_skills = sees_all_people | is_project_lead | is_management | heads_department
 
 # Training (培訓): courses and sessions are the company's; enrolments are HR data.
@@ -133,6 +133,6 @@ can_view_course = is_internal
 can_manage_course = sees_all_people
 can_view_enrolment = people_record
 can_enrol = is_internal
-can_change_enrolment = (sees_all_people | (is_internal & is_own)) & is_requested
+can_change_enrolment = sees_all_people | (is_internal & is_own & is_requested)
 can_approve_enrolment = sees_all_people | (is_internal & supervises_person)
 can_record_result = sees_all_people

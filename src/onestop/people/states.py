@@ -11,10 +11,10 @@ class CycleState(models.TextChoices):
 
 class AppraisalState(models.TextChoices):
     SELF_ASSESSMENT = "self", _("Awaiting the self-assessment")
-    SCORING = "scoring", _("Awaiting the superior's scores")
-    EMPLOYEE_REVIEW = "review", _("Awaiting the employee's reading")
+    SCORING = "scoring", _("Awaiting the superior to score")
+    EMPLOYEE_REVIEW = "review", _("Awaiting the employee to read it")
     APPEALED = "appealed", _("Appealed, awaiting HR")
-    ACKNOWLEDGED = "acknowledged", _("Read, awaiting HR's closing")
+    ACKNOWLEDGED = "acknowledged", _("Read, awaiting closing by HR")
     CLOSED = "closed", _("Closed")
 
 

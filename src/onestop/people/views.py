@@ -414,8 +414,14 @@ class ResultActionViews(PanelViews):
     form_class = forms.ResultActionForm
     icon = "award"
     allow_delete = False
-    list_select_related = ("employee", "appraisal__cycle", "new_position")
-    detail_select_related = ("employee", "appraisal__cycle", "new_position", "proposed_by")
+    list_select_related = ("employee", "appraisal__cycle", "appraisal__employee", "new_position")
+    detail_select_related = (
+        "employee",
+        "appraisal__cycle",
+        "appraisal__employee",
+        "new_position",
+        "proposed_by",
+    )
     columns = [
         Column("employee", link=True, sort="employee__full_name"),
         Column("kind"),
@@ -684,17 +690,18 @@ class EnrolmentViews(PanelViews):
     filterset_class = filters.EnrolmentFilterSet
     form_class = forms.EnrolmentForm
     icon = "journal-check"
+    allow_delete = False
     list_select_related = ("employee", "session__course")
     detail_select_related = ("employee", "session__course", "requested_by")
     columns = [
         Column("employee", link=True, sort="employee__full_name"),
         Column("session", sort="session__starts_on"),
-        Column("state"),
         Column("attended"),
         Column("score"),
         Column("passed"),
         Column("certificate_no"),
         Column("certificate_expires_on"),
+        Column("state"),
     ]
     detail_fields = [
         "employee",
