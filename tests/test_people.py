@@ -26,6 +26,7 @@ from onestop.notifications.models import Notification
 from onestop.people import grading, services
 from onestop.people.models import (
     Appraisal,
+    AppraisalScore,
     Course,
     Cycle,
     Enrolment,
@@ -304,6 +305,7 @@ def test_HR_7_a_monthly_appraisal_is_filled_with_figures_that_match_the_records(
     cycle = open_cycle(personas["hr"], kind="month", year=2026, number=1)
     appraisal = appraisal_of(cycle, personas)
     assert figures(appraisal) == EXPECTED_JANUARY
+    assert AppraisalScore.objects.filter(appraisal=appraisal).count() == len(INDICATORS)
     assert appraisal.superior == personas["pmo_head"]
     assert appraisal.state == "self"  # the cycle asks for a self-assessment first (the default)
     # The colleague leads other work: its own figures, not the employee's.
@@ -326,6 +328,16 @@ def test_HR_7_each_computed_figure_links_to_the_records_it_counts(client, person
     assert "他人的里程碑" not in listed
     assert project.milestones.get(name="原型交付").get_absolute_url() in listed or "原型交付" in listed
     assert client.get(reverse("people:appraisal_figures", args=[appraisal.pk, "nothing"])).status_code == 404
+    answer = api(personas["pmo_head"]).get(
+        reverse("api:appraisal-figures", args=[appraisal.pk, "milestones_on_time"])
+    )
+    assert answer.status_code == 200
+    assert sorted(row["counted"] for row in answer.json()["results"]) == [0, 1, 1]
+    # Someone who may not see the appraisal does not see its records either.
+    other = api(personas["colleague"]).get(
+        reverse("api:appraisal-figures", args=[appraisal.pk, "milestones_on_time"])
+    )
+    assert other.status_code == 404
 
 
 def test_HR_6_7_a_year_month_to_quarter_to_year_with_the_roll_up_rule(client, personas, template):
@@ -565,6 +577,12 @@ def test_HR_8_the_grade_distribution_per_department_for_management(client, perso
     assert client.get(appraisal_of(cycle, personas).get_absolute_url()).status_code == 404
     client.force_login(personas["technician"])
     assert client.get(reverse("people:distribution")).status_code == 403
+    answer = api(personas["management"]).get(reverse("api:appraisal-distribution"), {"cycle": cycle.pk})
+    assert answer.status_code == 200
+    assert answer.json() == [
+        {"department": "項目管理部", "grades": {"A": 1, "B": 0, "C": 1, "D": 0, "E": 0}, "total": 2}
+    ]
+    assert api(personas["technician"]).get(reverse("api:appraisal-distribution")).status_code == 403
 
 
 # --- HR-4 / HR-3 -----------------------------------------------------------------------------------

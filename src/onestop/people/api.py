@@ -8,6 +8,7 @@ else acted first.
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from onestop.accounts.models import User
@@ -15,7 +16,8 @@ from onestop.core import services as core_services
 from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet, TransitionActionsMixin
 from onestop.core.fields import TEXT_COMMENT, TEXT_NOTE
-from onestop.people import filters, services, skills
+from onestop.people import filters, grading, metrics, services, skills, summaries
+from onestop.people.computed import BY_CODE
 from onestop.people.forms import SkillSearchForm
 from onestop.people.models import (
     Appraisal,
@@ -229,6 +231,21 @@ class AppealSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_NOTE, default="")
 
 
+class FigureRecordSerializer(serializers.Serializer):
+    response_only = True
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    url = serializers.CharField()
+    counted = serializers.IntegerField(allow_null=True, help_text="1: counted as met (shares only).")
+
+
+class DistributionRowSerializer(serializers.Serializer):
+    response_only = True
+    department = serializers.CharField()
+    grades = serializers.DictField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+
+
 class AppraisalViewSet(TransitionActionsMixin, ObjectViewSet):
     """HR-7 appraisals (opened by their cycle). The steps: `self-assess/` (employee), `score/`
     (superior), `refresh-figures/`, `acknowledge/` or `appeal/` (employee), `uphold/` or
@@ -269,7 +286,9 @@ class AppraisalViewSet(TransitionActionsMixin, ObjectViewSet):
         url_path="score",
         summary="The superior's scores with a comment per indicator; submit sends them to the employee.",
     )
-    refresh_figures = service_action(calls(services.refresh_figures), url_path="refresh-figures")
+    refresh_figures = service_action(
+        calls(services.refresh_figures), url_path="refresh-figures", name="refresh_figures"
+    )
     acknowledge = service_action(
         calls(services.acknowledge), serializer=AcknowledgeSerializer, url_path="acknowledge"
     )
@@ -277,6 +296,52 @@ class AppraisalViewSet(TransitionActionsMixin, ObjectViewSet):
     close = service_action(
         calls(services.close_appraisal), serializer=CommentRequestSerializer, url_path="close"
     )
+
+    @extend_schema(responses=FigureRecordSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path=r"figures/(?P<code>[a-z_]+)", required_action="view")
+    def figures(self, request, pk=None, code=""):
+        """The records a computed figure counts (each with its page), for the appraisal's period."""
+        appraisal = self.get_object()
+        if code not in BY_CODE:
+            raise NotFound()
+        cycle = appraisal.cycle
+        rows = metrics.records(code, appraisal.employee, cycle.starts_on, cycle.ends_on)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            [
+                {
+                    "id": row.pk,
+                    "label": str(row),
+                    "url": row.get_absolute_url(),
+                    "counted": getattr(row, "counted_good", None),
+                }
+                for row in page
+            ]
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("cycle", int, required=False)],
+        responses=DistributionRowSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], required_action="distribution", pagination_class=None)
+    def distribution(self, request):
+        """HR-8: the grade distribution per department of a cycle (default: the latest graded)."""
+        cycles = Cycle.objects.order_by("-starts_on")
+        try:
+            chosen = int(request.query_params.get("cycle") or 0)
+        except ValueError:
+            raise serializers.ValidationError({"cycle": ["A cycle id."]}) from None
+        cycle = (
+            cycles.filter(pk=chosen).first() if chosen else cycles.filter(appraisals__grade__gt="").first()
+        )
+        lines, _totals = summaries.distribution(request.user, cycle)
+        codes = [code for code, _label, _low in grading.GRADES]
+        return Response(
+            [
+                {"department": name, "grades": dict(zip(codes, counts, strict=True)), "total": total}
+                for name, counts, total in lines
+            ]
+        )
 
 
 # --- HR-8 --------------------------------------------------------------------------------------

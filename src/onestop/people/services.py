@@ -16,10 +16,10 @@ Decisions:
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -54,6 +54,13 @@ from onestop.people.states import AppraisalState, EnrolmentState
 CERTIFICATE_WARNING_DAYS = 60  # a certificate expiring within this many days is shown and reminded
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it has fewer days)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def _require(actor, perm: str, obj=None) -> None:
     if actor is not None and not actor.has_perm(perm, obj):
         raise PermissionDenied
@@ -71,7 +78,9 @@ def _stamp(obj, actor, reason: str) -> None:
 def new_template_version(template: IndicatorTemplate, *, actor) -> IndicatorTemplate:
     """A copy of ``template`` with the next version number; it becomes the active one."""
     _require(actor, "people.add_indicatortemplate")
-    latest = IndicatorTemplate.objects.filter(position=template.position).order_by("-version").first()
+    latest = (
+        IndicatorTemplate.objects.filter(position=template.position).order_by("-version").first() or template
+    )
     indicators = list(template.indicators.all())
     IndicatorTemplate.objects.filter(position=template.position, is_active=True).update(is_active=False)
     copy = IndicatorTemplate(
@@ -424,11 +433,12 @@ def propose_action(*, actor, appraisal: Appraisal, kind: str, reason: str, **fie
 def approve_action(action: ResultAction, *, actor, comment: str = "") -> ResultAction:
     """Management approves; a promotion, demotion or transfer moves the person to the new position."""
     perform_transition(action, "approve", actor=actor, comment=comment)
-    if action.kind in MOVES and action.new_position_id:
+    position = action.new_position
+    if action.kind in MOVES and position is not None:
         person = User.objects.get(pk=action.employee_id)
-        person.position_id = action.new_position_id
-        if action.new_position.department_id:
-            person.department_id = action.new_position.department_id
+        person.position_id = position.pk
+        if position.department_id:
+            person.department_id = position.department_id
         _stamp(person, actor, str(action))
         person.save(update_fields=["position", "department"])
     return action
@@ -543,9 +553,7 @@ def record_result(
                 _("Give the certificate number."), field="certificate_no", code=ErrorCode.INVALID
             )
         enrolment.certificate_no = certificate_no
-        enrolment.certificate_expires_on = enrolment.session.ends_on + relativedelta(
-            months=course.certificate_months
-        )
+        enrolment.certificate_expires_on = add_months(enrolment.session.ends_on, course.certificate_months)
     perform_transition(enrolment, "complete", actor=actor, comment=comment)
     if passed and course.skill_id and course.level_awarded:
         source = SkillSource.CERTIFICATE if course.certificate_months else SkillSource.TRAINING

@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy
 from onestop.core.actions import RecordAction, calls, visible_record
 from onestop.core.forms import bootstrapify
 from onestop.core.views import Column, ObjectViews, RelatedTable
-from onestop.people import access, filters, forms, grading, metrics, services, skills
-from onestop.people import rules as r
+from onestop.people import filters, forms, grading, metrics, services, skills, summaries
 from onestop.people.computed import BY_CODE
 from onestop.people.models import (
     Appraisal,
@@ -278,7 +277,7 @@ class AppraisalViews(ObjectViews):
             ),
         ),
         RecordAction(
-            "refresh",
+            "refresh-figures",
             calls(services.refresh_figures),
             when=lambda a, user: user.has_perm("people.refresh_appraisal", a),
             success=gettext_lazy("The computed figures were taken again from the records."),
@@ -371,26 +370,7 @@ def distribution(request):
         cycles.filter(pk=request.GET.get("cycle") or 0).first()
         or cycles.filter(appraisals__grade__gt="").first()
     )
-    rows = Appraisal._base_manager.all()
-    if not (r.sees_all_people(request.user) or r.is_management(request.user)):
-        rows = access.people_scope(rows, request.user)
-    counts = (
-        rows.filter(cycle=cycle, grade__gt="")
-        .order_by()
-        .values("department__name", "grade")
-        .annotate(n=Count("pk"))
-        if cycle
-        else []
-    )
-    table: dict[str, dict[str, int]] = {}
-    for row in counts:
-        table.setdefault(row["department__name"] or "—", {})[row["grade"]] = row["n"]
-    codes = [code for code, _label, _low in grading.GRADES]
-    lines = [
-        (name, [values.get(code, 0) for code in codes], sum(values.values()))
-        for name, values in sorted(table.items())
-    ]
-    totals = [sum(line[1][i] for line in lines) for i in range(len(codes))]
+    lines, totals = summaries.distribution(request.user, cycle)
     return render(
         request,
         "people/distribution.html",
