@@ -549,6 +549,12 @@ class PersonSkillViews(ObjectViews):
 MATRIX_PAGE = 25
 
 
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode() + "&" if query else ""
+
+
 @login_required
 def skills_matrix(request):
     """HR-4: people × skills, the best level of each person in each skill, and the search."""
@@ -589,6 +595,7 @@ def skills_matrix(request):
             "skills": catalogue,
             "rows": rows,
             "page": page,
+            "query": _without_page(request),
         },
     )
 
