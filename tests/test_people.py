@@ -767,3 +767,28 @@ def test_HR_the_appraisal_list_page_matrix_and_search_run_a_fixed_number_of_quer
     Skill.objects.create(name="Python")
     after = [count_queries(client, url, data) for url, data in urls]
     assert before == after
+
+
+def test_HR_7_appraisal_results_and_training_records_export_to_excel_for_whoever_sees_them(
+    client, personas, template, records
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(personas["hr"])
+    response = client.get(reverse("people:appraisal_list"), {"export": "xlsx"})
+    assert response.status_code == 200
+    rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].values)
+    assert len(rows) - 1 == Appraisal.objects.count()
+    response = client.get(reverse("people:enrolment_list"), {"export": "xlsx"})
+    assert response.status_code == 200
+    # The colleague sees neither the employee's appraisal nor their training record.
+    client.force_login(personas["colleague"])
+    rows = list(
+        load_workbook(
+            BytesIO(client.get(reverse("people:appraisal_list"), {"export": "xlsx"}).content), read_only=True
+        ).worksheets[0].values
+    )
+    names = {row[0] for row in rows[1:]}
+    assert personas["employee"].display_name not in names
