@@ -788,7 +788,32 @@ def test_HR_7_appraisal_results_and_training_records_export_to_excel_for_whoever
     rows = list(
         load_workbook(
             BytesIO(client.get(reverse("people:appraisal_list"), {"export": "xlsx"}).content), read_only=True
-        ).worksheets[0].values
+        )
+        .worksheets[0]
+        .values
     )
     names = {row[0] for row in rows[1:]}
     assert personas["employee"].display_name not in names
+
+
+def test_HR_3_the_yearly_training_plan_of_a_department_comes_from_its_skills_gaps(client, personas, plc):
+    course = Course.objects.create(title="PLC 入門", kind="internal", hours=8, skill=plc, level_awarded=3)
+    TrainingSession.objects.create(
+        course=course, starts_on=date(2027, 3, 2), ends_on=date(2027, 3, 3), trainer="張偉", capacity=10
+    )
+    pmo = personas["employee"].department
+    answer = api(personas["hr"]).get(reverse("api:course-plan"), {"department": pmo.pk, "year": 2027})
+    assert answer.status_code == 200, answer.json()
+    assert answer.json() == [
+        {
+            "skill": "PLC 編程",
+            "holders": 2,
+            "below": [personas["pmo_head"].display_name],
+            "courses": [{"id": course.pk, "title": "PLC 入門", "sessions": ["2027-03-02"]}],
+        }
+    ]
+    client.force_login(personas["hr"])
+    page = client.get(reverse("people:training_plan"), {"department": pmo.pk, "year": 2027}).content.decode()
+    assert "PLC 入門" in page and personas["pmo_head"].display_name in page
+    client.force_login(personas["technician"])
+    assert client.get(reverse("people:training_plan")).status_code == 403

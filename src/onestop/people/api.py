@@ -5,13 +5,14 @@ allowed, 404 outside the user's reach (HR data is private: people.access), 409 w
 else acted first.
 """
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from onestop.accounts.models import User
+from onestop.accounts.models import Department, User
 from onestop.core import services as core_services
 from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet, TransitionActionsMixin
@@ -583,10 +584,57 @@ class CourseSerializer(ModelSerializer):
         ]
 
 
+class PlanLineSerializer(serializers.Serializer):
+    response_only = True
+    skill = serializers.CharField()
+    holders = serializers.IntegerField(help_text="People at the working level or above.")
+    below = serializers.ListField(child=serializers.CharField(), help_text="People below the working level.")
+    courses = serializers.ListField(child=serializers.DictField())
+
+
 class CourseViewSet(ObjectViewSet):
+    """HR-3 courses; `plan/?department=&year=` is a department's yearly training plan from its
+    skills gaps (the people below the working level of each skill, the courses and sessions)."""
+
     queryset = Course.objects.all()
     serializer_class = CourseSerializer
     filterset_class = filters.CourseFilterSet
+    extra_query_params = ("department", "year")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("department", int, required=True),
+            OpenApiParameter("year", int, required=False),
+        ],
+        responses=PlanLineSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, url_path="plan")
+    def plan(self, request):
+        if not request.user.has_perm("people.search_personskill"):
+            raise PermissionDenied
+        try:
+            department = Department.objects.get(pk=int(request.query_params.get("department", "")))
+            year = int(request.query_params.get("year") or timezone.localdate().year)
+        except (ValueError, Department.DoesNotExist):
+            raise serializers.ValidationError({"department": ["A department id."]}) from None
+        return Response(
+            [
+                {
+                    "skill": line["skill"].name,
+                    "holders": line["holders"],
+                    "below": [person.display_name for person in line["below"]],
+                    "courses": [
+                        {
+                            "id": course.pk,
+                            "title": course.title,
+                            "sessions": [str(s.starts_on) for s in sessions],
+                        }
+                        for course, sessions in line["courses"]
+                    ],
+                }
+                for line in skills.training_plan(department, year)
+            ]
+        )
 
 
 class TrainingSessionSerializer(ModelSerializer):

@@ -46,6 +46,13 @@ register(
         _("Skills matrix"), "people:skills_matrix", "grid-3x3", "people.view_personskill", roles=EVERYONE
     ),
     MenuItem(_("Skills catalogue"), "people:skill_list", "stars", "people.add_skill", roles=HR),
+    MenuItem(
+        _("Yearly training plan"),
+        "people:training_plan",
+        "calendar-check",
+        "people.search_personskill",
+        roles=(Role.HR, Role.MANAGEMENT),
+    ),
     MenuItem(_("Courses"), "people:course_list", "mortarboard", "people.view_course", roles=EVERYONE),
     MenuItem(
         _("Training sessions"),

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from onestop.accounts.models import User
 from onestop.people import rules as r
 from onestop.people.access import people_scope
-from onestop.people.models import PersonSkill, Skill
+from onestop.people.models import Course, PersonSkill, Skill
 from onestop.projects.models import ProjectMember
 from onestop.projects.states import ACTIVE
 
@@ -87,12 +87,47 @@ def matrix(user, people: list, skills: list) -> dict[tuple[int, int], int]:
     return {(row["employee"], row["skill"]): row["best"] for row in levels}
 
 
-def gaps(department, year: int):
-    """Skills gaps of a department for its yearly training plan: for each skill the department's
-    people hold, how many are below level 3 (the working level) — one query."""
-    return (
-        PersonSkill._base_manager.filter(employee__department=department, employee__is_active=True)
-        .order_by()
-        .values("skill__name")
-        .annotate(best=Max("level"), below=Sum(Value(1), filter=Q(level__lt=3)))
+WORKING_LEVEL = 3  # the level at which a person works on their own (the catalogue's scale 1–5)
+
+
+def training_plan(department, year: int) -> list[dict]:
+    """The yearly training plan of a department from its skills gaps (HR-3): for every skill
+    someone in the department (or below it) holds, who is below the working level, the courses
+    that teach it and their sessions in the year. Four queries whatever the size."""
+    members = list(
+        User.objects.staff()
+        .filter(is_active=True)
+        .filter(
+            Q(department=department)
+            | Q(department__parent=department)
+            | Q(department__parent__parent=department)
+        )
+        .order_by("full_name")
     )
+    levels = (
+        PersonSkill._base_manager.filter(employee__in=members)
+        .order_by()
+        .values("employee", "skill")
+        .annotate(best=Max("level"))
+    )
+    best: dict[int, dict[int, int]] = {}
+    for row in levels:
+        best.setdefault(row["skill"], {})[row["employee"]] = row["best"]
+    skills = {skill.pk: skill for skill in Skill.objects.filter(pk__in=best)}
+    courses: dict[int, list] = {}
+    for course in Course.objects.filter(skill__in=skills).prefetch_related("sessions").order_by("title"):
+        sessions = [s for s in course.sessions.all() if s.starts_on.year == year]
+        courses.setdefault(course.skill_id, []).append((course, sessions))
+    plan = []
+    for skill_id, held in best.items():
+        below = [person for person in members if held.get(person.pk, 0) < WORKING_LEVEL]
+        plan.append(
+            {
+                "skill": skills[skill_id],
+                "holders": sum(1 for level in held.values() if level >= WORKING_LEVEL),
+                "below": below,
+                "courses": courses.get(skill_id, []),
+            }
+        )
+    plan.sort(key=lambda line: (-len(line["below"]), line["skill"].name))
+    return plan

@@ -9,8 +9,10 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from onestop.accounts.models import Department
 from onestop.core.actions import RecordAction, calls, visible_record
 from onestop.core.forms import bootstrapify
 from onestop.core.views import Column, ObjectViews, RelatedTable
@@ -601,6 +603,34 @@ def skills_matrix(request):
 
 
 # --- HR-3: training ----------------------------------------------------------------------------
+
+
+@login_required
+def training_plan(request):
+    """HR-3: the yearly training plan of a department from its skills gaps."""
+    if not request.user.has_perm("people.search_personskill"):
+        raise PermissionDenied
+    departments = Department.objects.order_by("sort_order", "name")
+    department = (
+        departments.filter(pk=request.GET.get("department") or 0).first()
+        or departments.filter(pk=request.user.department_id).first()
+    )
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    plan = skills.training_plan(department, year) if department is not None else []
+    return render(
+        request,
+        "people/training_plan.html",
+        {
+            "departments": departments,
+            "department": department,
+            "year": year,
+            "plan": plan,
+            "working_level": skills.WORKING_LEVEL,
+        },
+    )
 
 
 class CourseViews(ObjectViews):
