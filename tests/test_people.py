@@ -7,7 +7,7 @@ appeal / close, Cycle.close, ResultAction.approve, ImprovementPlan.conclude, Enr
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -817,3 +817,36 @@ def test_HR_3_the_yearly_training_plan_of_a_department_comes_from_its_skills_gap
     assert "PLC 入門" in page and personas["pmo_head"].display_name in page
     client.force_login(personas["technician"])
     assert client.get(reverse("people:training_plan")).status_code == 403
+
+
+def test_HR_my_work_lists_appraisals_to_write_and_read_trainings_due_and_plans_to_review(
+    client, personas, template, english
+):
+    cycle = open_cycle(personas["hr"], kind="month", year=2026, number=2, due_on="2026-03-10")
+    appraisal = appraisal_of(cycle, personas)
+    client.force_login(personas["employee"])
+    assert "Self-assessment to write" in client.get(reverse("home")).content.decode()
+    services.self_assess(appraisal, actor=personas["employee"], scores={}, comment="")
+    client.force_login(personas["pmo_head"])
+    page = client.get(reverse("home")).content.decode()
+    assert "Appraisal to write" in page and appraisal.get_absolute_url() in page
+    services.start_plan(
+        actor=personas["hr"],
+        employee=personas["employee"],
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2026, 6, 30),
+        goals="目標",
+    )
+    assert "Improvement plan to review" in client.get(reverse("home")).content.decode()
+    course = Course.objects.create(title="安全保密", kind="internal", hours=2)
+    today = timezone.localdate()
+    session = TrainingSession.objects.create(
+        course=course,
+        starts_on=today + timedelta(days=3),
+        ends_on=today + timedelta(days=3),
+        trainer="許雅雯",
+        capacity=5,
+    )
+    services.enrol(actor=personas["hr"], session=session, employee=personas["employee"])
+    client.force_login(personas["employee"])
+    assert "Training due" in client.get(reverse("home")).content.decode()
