@@ -850,3 +850,21 @@ def test_HR_my_work_lists_appraisals_to_write_and_read_trainings_due_and_plans_t
     services.enrol(actor=personas["hr"], session=session, employee=personas["employee"])
     client.force_login(personas["employee"])
     assert "Training due" in client.get(reverse("home")).content.decode()
+
+
+def test_HR_9_an_approved_commendation_prints_as_a_chinese_pdf_certificate(client, personas, template):
+    cycle = open_cycle(personas["hr"], kind="month", year=2026, number=3, self_assessment=False)
+    action = services.propose_action(
+        actor=personas["hr"],
+        appraisal=appraisal_of(cycle, personas),
+        kind="commendation",
+        reason="三月兩個項目提前交付",
+    )
+    services.approve_action(action, actor=personas["management"])
+    url = reverse("core:document_pdf", args=["people.resultaction", action.pk, "commendation_certificate"])
+    client.force_login(personas["employee"])
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    client.force_login(personas["colleague"])
+    assert client.get(url).status_code == 404

@@ -8,4 +8,4 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self):
-        from onestop.people import navigation, tasks, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations
+        from onestop.people import documents, navigation, tasks, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations
