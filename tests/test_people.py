@@ -868,3 +868,24 @@ def test_HR_9_an_approved_commendation_prints_as_a_chinese_pdf_certificate(clien
     assert response.content.startswith(b"%PDF")
     client.force_login(personas["colleague"])
     assert client.get(url).status_code == 404
+
+
+def test_HR_9_the_payroll_export_holds_the_approved_rewards_and_raises(client, personas, template):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    cycle = open_cycle(personas["hr"], kind="month", year=2026, number=4, self_assessment=False)
+    appraisal = appraisal_of(cycle, personas)
+    reward = services.propose_action(
+        actor=personas["hr"], appraisal=appraisal, kind="reward", reason="獎勵", amount=Decimal("3000.00")
+    )
+    services.propose_action(
+        actor=personas["hr"], appraisal=appraisal, kind="raise", reason="待批", amount=Decimal("800.00")
+    )
+    services.propose_action(actor=personas["hr"], appraisal=appraisal, kind="commendation", reason="表揚")
+    services.approve_action(reward, actor=personas["management"])
+    client.force_login(personas["hr"])
+    response = client.get(reverse("people:resultaction_list"), {"payroll": "true", "export": "xlsx"})
+    rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].values)
+    assert len(rows) == 2 and 3000 in rows[1]

@@ -78,10 +78,21 @@ class ResultActionFilterSet(SearchFilterSet):
     search_fields = ("employee__full_name", "reason")
     kind = django_filters.ChoiceFilter(choices=ActionKind.choices, label=_("Action"))
     state = django_filters.ChoiceFilter(choices=ResultAction.State.choices, label=_("State"))
+    payroll = django_filters.BooleanFilter(
+        method="filter_payroll", label=_("For payroll (approved rewards and raises)")
+    )
 
     class Meta:
         model = ResultAction
-        fields = ["q", "kind", "state"]
+        fields = ["q", "kind", "state", "payroll"]
+
+    def filter_payroll(self, queryset, name, value):
+        """The rows payroll needs (with ?export=xlsx: the payroll export, not a payroll system)."""
+        if not value:
+            return queryset
+        return queryset.filter(
+            kind__in=[ActionKind.REWARD, ActionKind.RAISE], state=ResultAction.State.APPROVED
+        )
 
 
 class ImprovementPlanFilterSet(SearchFilterSet):
