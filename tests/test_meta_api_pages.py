@@ -76,6 +76,10 @@ PAGE_TWINS: dict[str, list[str]] = {
     "feedback:results": ["api:survey-results"],
     # The CSV/Excel file has one row per survey with its scores: the surveys list, as JSON.
     "feedback:results_export": ["api:survey-list"],
+    "people:appraisal_figures": ["api:appraisal-figures"],
+    "people:distribution": ["api:appraisal-distribution"],
+    "people:skills_matrix": ["api:personskill-search", "api:personskill-list"],
+    "people:training_plan": ["api:course-plan"],
     # One generic page route runs every workflow transition; in the API each workflow model's
     # viewset has one action per transition (core/api.py TransitionActionsMixin), checked below
     # by test_every_transition_the_pages_run_is_an_api_action.

@@ -17,6 +17,8 @@ from tests.workflow_app.models import Ticket
 
 # Models without generic list/edit pages, and the module that tests their own pages and API.
 OWN_TESTS = {
+    "people.Appraisal": "tests.test_people",
+    "people.AppraisalScore": "tests.test_people",
     "core.Signature": "tests.test_core_signatures",
     "core.Attachment": "tests.test_core_attachments",
     "core.Comment": "tests.test_core_comments",

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "onestop.settlement",
     "onestop.feedback",
     "onestop.risks",
+    "onestop.people",
     "onestop.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",
