@@ -91,6 +91,7 @@ class TestIndicatorTemplate(ModelTestBase):
 
 class TestIndicator(ModelTestBase):
     model = Indicator
+    api_basename = "appraisalindicator"
     manager = "hr"
     viewer = "technician"
     no_view = "client_a"

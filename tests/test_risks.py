@@ -233,7 +233,7 @@ class TestRiskCategory(ModelTestBase):
 
 class TestIndicator(ModelTestBase):
     model = Indicator
-    api_basename = "indicator"
+    api_basename = "riskindicator"
     manager = "management"
     viewer = "quality"
     no_view = "client_a"

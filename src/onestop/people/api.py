@@ -700,7 +700,7 @@ class EnrolmentViewSet(TransitionActionsMixin, ObjectViewSet):
 
 ROUTES = [
     ("people/indicator-templates", IndicatorTemplateViewSet, "indicatortemplate"),
-    ("people/indicators", IndicatorViewSet, "indicator"),
+    ("people/indicators", IndicatorViewSet, "appraisalindicator"),
     ("people/cycles", CycleViewSet, "cycle"),
     ("people/appraisals", AppraisalViewSet, "appraisal"),
     ("people/result-actions", ResultActionViewSet, "resultaction"),

@@ -653,7 +653,7 @@ ROUTES = [
     ("risk-actions", ResponseActionViewSet, "responseaction"),
     ("risk-sessions", IdentificationSessionViewSet, "identificationsession"),
     ("risk-categories", RiskCategoryViewSet, "riskcategory"),
-    ("risk-indicators", IndicatorViewSet, "indicator"),
+    ("risk-indicators", IndicatorViewSet, "riskindicator"),
     ("risk-matrices", MatrixViewSet, "riskmatrix"),
     ("emergency-plans", EmergencyPlanViewSet, "emergencyplan"),
     ("risk-warnings", WarningViewSet, "warning"),
