@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.core.actions import RecordAction, calls, record_action
 from onestop.core.forms import bootstrapify
+from onestop.core.panels import panels
 from onestop.core.views import Column, ObjectViews
 from onestop.plans import forms, services
 from onestop.plans.diff import since_reviewed_by, versions_with_changes
@@ -97,6 +98,7 @@ class PlanViews(ObjectViews):
             "can_edit": latest is not None and edit_version.available(latest, user, ()),
             "active_criteria": ReviewCriteriaSet.active(),
             "State": PlanVersionState,
+            "panels": panels("plan", obj, user),
         }
         if latest is not None and submit_version.available(latest, user, ()):
             context["submit_form"] = bootstrapify(

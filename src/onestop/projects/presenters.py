@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from onestop.core.panels import panels
 from onestop.core.workflow import allowed_actions, transition_log
 from onestop.projects import services
 from onestop.projects.models import (
@@ -115,6 +116,7 @@ def project_context(project: Project, user) -> dict:
             "budget": _budget(project),
             "gantt": gantt_data(project, milestones, tasks),
             "can_manage": user.has_perm("projects.manage_project", project),
+            "panels": panels("project", project, user),
         }
     )
     return context
