@@ -48,6 +48,11 @@ OWN_TESTS = {
     "core.SavedFilter": "tests.test_list_tools",
     "accounts.ClientDataRecord": "tests.test_client_data",
     "core.ListExport": "tests.test_list_tools",
+    "resources.DocumentVersion": "tests.test_resources",
+    "resources.ArticleRevision": "tests.test_resources",
+    "resources.ArticleRating": "tests.test_resources",
+    "resources.Checkout": "tests.test_resources",
+    "resources.MaintenanceRecord": "tests.test_resources",
 }
 
 

@@ -91,17 +91,17 @@ class RunSQLOn(migrations.RunSQL):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
-def index_operations(table: str, column: str = COLUMN) -> list:
+def _statements(table: str, column: str) -> dict:
     """The migration operations that index ``table.column`` on SQLite and on PostgreSQL.
     (The names are the model's, written in a migration; no user input reaches this SQL.)"""
     fts = f"{table}_fts"
     sqlite = [
-        f"CREATE VIRTUAL TABLE {fts} USING fts5({column}, content='{table}', content_rowid='id')",
-        f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "  # noqa: S608
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({column}, content='{table}', content_rowid='id')",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "  # noqa: S608
         f"INSERT INTO {fts}(rowid, {column}) VALUES (new.id, new.{column}); END",
-        f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "  # noqa: S608
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "  # noqa: S608
         f"INSERT INTO {fts}({fts}, rowid, {column}) VALUES ('delete', old.id, old.{column}); END",
-        f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {column} ON {table} BEGIN "  # noqa: S608
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF {column} ON {table} BEGIN "  # noqa: S608
         f"INSERT INTO {fts}({fts}, rowid, {column}) VALUES ('delete', old.id, old.{column}); "
         f"INSERT INTO {fts}(rowid, {column}) VALUES (new.id, new.{column}); END",
         f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",  # noqa: S608
@@ -113,13 +113,33 @@ def index_operations(table: str, column: str = COLUMN) -> list:
         f"DROP TABLE IF EXISTS {fts}",
     ]
     postgres = [
-        f"CREATE INDEX {table}_fts_gin ON {table} USING gin (to_tsvector('simple'::regconfig, {column}))"
+        f"CREATE INDEX IF NOT EXISTS {table}_fts_gin ON {table} USING gin (to_tsvector('simple'::regconfig, {column}))"
     ]
     postgres_reverse = [f"DROP INDEX IF EXISTS {table}_fts_gin"]
+    return {
+        "sqlite": (sqlite, sqlite_reverse),
+        "postgresql": (postgres, postgres_reverse),
+    }
+
+
+def index_operations(table: str, column: str = COLUMN) -> list:
+    """The migration operations that index ``table.column`` on SQLite and on PostgreSQL."""
     return [
-        RunSQLOn("sqlite", sqlite, sqlite_reverse),
-        RunSQLOn("postgresql", postgres, postgres_reverse),
+        RunSQLOn(vendor, forward, backward)
+        for vendor, (forward, backward) in _statements(table, column).items()
     ]
+
+
+def ensure_index(using_connection, table: str, column: str = COLUMN) -> None:
+    """Create the index if it is missing (every statement is idempotent): for databases built
+    straight from the models, without migrations (the test suite), after ``post_migrate``."""
+    statements = _statements(table, column).get(using_connection.vendor)
+    if statements is None:
+        return
+    forward = [sql for sql in statements[0] if "'rebuild'" not in sql]
+    with using_connection.cursor() as cursor:
+        for sql in forward:
+            cursor.execute(sql)
 
 
 # --- searching ------------------------------------------------------------------------------------

@@ -205,9 +205,10 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"] = _person_field(_("checked out to"), user)
+        # Any project: the service checks that the borrower works on it.
         self.fields["project"] = forms.ModelChoiceField(
             label=_("project"),
-            queryset=Project.objects.visible_to(user),
+            queryset=Project.objects.all(),
             required=False,
             widget=TypeaheadSelect("projects.Project"),
         )

@@ -88,16 +88,19 @@ class DocumentType(BusinessModel):
 
 
 class DocumentQuerySet(InternalQuerySet):
-    pass
+    def scope_for(self, user):
+        # The archive room keeps every document's retention and disposal (RES-1); the others
+        # see the documents of the projects they may see (core/access.py, Kind.PROJECT).
+        if user.client_organization_id is None and r.is_archive(user):
+            return self
+        return super().scope_for(user)
 
 
 def _retention_expired(document) -> bool:
     return bool(document.retention_until and document.retention_until <= timezone.localdate())
 
 
-retention_expired = condition(_("The retention period of this document has not run out yet."))(
-    _retention_expired
-)
+retention_over = condition(_("The retention period of this document has not run out yet."))(_retention_expired)
 
 
 class TechnicalDocument(WorkflowModel, BusinessModel):
@@ -191,7 +194,7 @@ class TechnicalDocument(WorkflowModel, BusinessModel):
         source=State.KEPT,
         target=State.DISPOSAL_REQUESTED,
         permission="resources.request_disposal_technicaldocument",
-        conditions=[retention_expired],
+        conditions=[retention_over],
         custom={
             "label": _("Request disposal"),
             "icon": "trash",
@@ -697,6 +700,13 @@ class Equipment(WorkflowModel, BusinessModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def utilization_share(self) -> str:
+        """The share of the last 90 days the item was out (set for a list page by its views)."""
+        return getattr(self, "_utilization", "")
+
+    utilization_share.fget.short_description = _("utilization (90 days)")
 
     def clean(self):
         if self.maintenance_interval_days is not None and self.maintenance_interval_days < 1:

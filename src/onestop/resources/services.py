@@ -578,8 +578,9 @@ def check_out(item, *, actor, person, due_back_on, project=None, comment="") -> 
     today = timezone.localdate()
     if due_back_on is None or due_back_on < today:
         raise DomainError(_("The return date cannot be in the past."), field="due_back_on")
-    if project is not None and not type(project).objects.visible_to(actor).filter(pk=project.pk).exists():
-        raise DomainError(_("Choose a project you may see."), field="project")
+    # The item goes to a project its borrower works on (the keeper may not see every project).
+    if project is not None and not type(project).objects.visible_to(person).filter(pk=project.pk).exists():
+        raise DomainError(_("Choose a project the borrower works on."), field="project")
     perform_transition(item, "check_out", actor=actor, comment=comment, person=person)
     checkout = Checkout(
         equipment=item,

@@ -177,7 +177,9 @@ VERSION_ACTIONS = [
     record_action(
         DocumentVersion,
         "review",
-        calls(services.review_version),
+        lambda version, request, data: services.review_version(
+            version, actor=request.user, checklist=data["checklist"], note=data.get("note", "")
+        ),
         form=forms.ReviewForm,
         form_kwargs=lambda v, user: {"items": v.document.doc_type.checklist_items},
         when=lambda v, user: _is_current(
@@ -483,7 +485,7 @@ class EquipmentViews(ObjectViews):
         Column("state"),
         Column("holder", sort="holder__full_name"),
         Column("daily_rate"),
-        Column("utilization", label=gettext_lazy("Utilization (90 days)"), sort=False),
+        Column("utilization_share", sort=False),
         Column("next_maintenance_on"),
         Column("calibration_due_on"),
     ]
@@ -566,7 +568,7 @@ class EquipmentViews(ObjectViews):
         today = timezone.localdate()
         shares = selectors.utilization(objects, today - timedelta(days=UTILIZATION_DAYS - 1), today)
         for item in objects:
-            item.utilization = f"{shares.get(item.pk, 0):.0%}"
+            item._utilization = f"{shares.get(item.pk, 0):.0%}"
 
     @classmethod
     def detail_context(cls, request, obj, bound_forms) -> dict:
