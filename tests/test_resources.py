@@ -518,7 +518,7 @@ def test_RES_2_chinese_search_finds_an_article_by_a_two_character_word_with_cons
 
     found = list(fulltext.search(Article.objects.filter(state=Article.State.PUBLISHED), "接地"))
     assert found == [wanted]
-    assert list(fulltext.search(Article.objects.all(), "firewall"))[0].title == "防火牆設定"
+    assert next(iter(fulltext.search(Article.objects.all(), "firewall"))).title == "防火牆設定"
     assert list(fulltext.search(Article.objects.all(), "接地電阻")) == [wanted]  # every pair must be there
     assert list(fulltext.search(Article.objects.all(), "電阻接地")) == []  # 阻接 is not in the text
     # An edit re-indexes the article.

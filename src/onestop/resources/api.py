@@ -18,6 +18,7 @@ from onestop.core import fulltext
 from onestop.core.actions import calls, service_action
 from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectViewSet, paginated
 from onestop.core.fields import TEXT_NOTE
+from onestop.engagements.models import Engagement
 from onestop.projects.models import Project
 from onestop.resources import filters, selectors, services
 from onestop.resources.markup import render as render_markdown
@@ -328,6 +329,16 @@ class SearchHitSerializer(serializers.Serializer):
     snippet_html = serializers.CharField()
 
 
+class CaseStudyDraftSerializer(serializers.Serializer):
+    response_only = True
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    tags = serializers.CharField(allow_blank=True)
+    engagement = serializers.IntegerField()
+    body = serializers.CharField()
+
+
 class RateSerializer(serializers.Serializer):
     stars = serializers.IntegerField(min_value=1, max_value=5)
 
@@ -341,7 +352,7 @@ class ArticleViewSet(ObjectViewSet):
     filterset_class = filters.ArticleFilterSet
     ordering_fields = ["published_at", "title"]
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
-    extra_query_params = ("q",)
+    extra_query_params = ("q", "engagement")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -369,6 +380,28 @@ class ArticleViewSet(ObjectViewSet):
         calls(services.archive_article), serializer=RequiredCommentSerializer, url_path="archive"
     )
     rate = service_action(calls(services.rate_article), serializer=RateSerializer, url_path="rate")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("engagement", int, required=True)],
+        responses=CaseStudyDraftSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        required_action="add",
+        filter_backends=(),
+        pagination_class=None,
+        url_path="case-study-draft",
+    )
+    def case_study_draft(self, request):
+        """The fields of a case study prefilled from a closed engagement's records, to POST back."""
+        try:
+            engagement = Engagement.objects.visible_to(request.user).get(
+                pk=int(request.query_params.get("engagement", ""))
+            )
+        except (ValueError, Engagement.DoesNotExist):
+            raise serializers.ValidationError({"engagement": ["Choose an engagement you may see."]}) from None
+        return Response(CaseStudyDraftSerializer(services.case_study_draft(engagement)).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str, required=True, description="Words, Chinese or not.")],

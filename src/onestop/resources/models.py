@@ -31,7 +31,15 @@ from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from onestop.core.access import Kind, register_team
-from onestop.core.fields import TEXT_LONG, TEXT_NOTE, TEXT_REPORT, BoundedTextField, StateField, actor_field
+from onestop.core.fields import (
+    TEXT_GENERATED,
+    TEXT_LONG,
+    TEXT_NOTE,
+    TEXT_REPORT,
+    BoundedTextField,
+    StateField,
+    actor_field,
+)
 from onestop.core.models import BusinessModel, InternalQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.resources import rules as r
@@ -100,7 +108,9 @@ def _retention_expired(document) -> bool:
     return bool(document.retention_until and document.retention_until <= timezone.localdate())
 
 
-retention_over = condition(_("The retention period of this document has not run out yet."))(_retention_expired)
+retention_over = condition(_("The retention period of this document has not run out yet."))(
+    _retention_expired
+)
 
 
 class TechnicalDocument(WorkflowModel, BusinessModel):
@@ -438,7 +448,7 @@ class Article(WorkflowModel, BusinessModel):
     published_by = actor_field(_("published by"))
     # The title, summary, tags and text with every run of Chinese split into overlapping pairs
     # of characters: what the full-text index reads (core/fulltext.py).
-    search_text = models.TextField(editable=False, blank=True, default="")
+    search_text = BoundedTextField(editable=False, blank=True, default="", max_length=TEXT_GENERATED)
     history = HistoricalRecords(excluded_fields=["search_text"])
 
     objects = InternalQuerySet.as_manager()
