@@ -167,10 +167,10 @@ def search(queryset: QuerySet, query: str, column: str = COLUMN, *, any_word: bo
         vector = f"to_tsvector('simple'::regconfig, {column})"
         outer = f'to_tsvector(\'simple\'::regconfig, "{table}"."{column}")'
         matching = f"SELECT id FROM {table} WHERE {vector} @@ to_tsquery('simple'::regconfig, %s)"  # noqa: S608
-        rank = f"ts_rank({outer}, to_tsquery('simple'::regconfig, %s))"
+        ranking = f"ts_rank({outer}, to_tsquery('simple'::regconfig, %s))"
         return (
             queryset.filter(pk__in=RawSQL(matching, [tsquery]))  # noqa: S611
-            .annotate(fulltext_rank=RawSQL(rank, [tsquery], output_field=FloatField()))  # noqa: S611
+            .annotate(fulltext_rank=RawSQL(ranking, [tsquery], output_field=FloatField()))  # noqa: S611
             .order_by("-fulltext_rank", "-pk")
         )
     fts = f"{table}_fts"

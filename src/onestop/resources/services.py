@@ -77,13 +77,14 @@ def _users(*roles):
 
 def _snapshot(document: TechnicalDocument, version: DocumentVersion) -> dict:
     """What a version is, beyond its file: compared between versions in the review."""
+    file = version.file
     return {
         "title": document.title,
         "type": document.doc_type.name,
         "description": document.description,
-        "file": version.file.original_name if version.file_id else "",
-        "size": version.file.size if version.file_id else 0,
-        "sha256": version.file.sha256 if version.file_id else "",
+        "file": file.original_name if file is not None else "",
+        "size": file.size if file is not None else 0,
+        "sha256": file.sha256 if file is not None else "",
     }
 
 
@@ -473,7 +474,7 @@ def case_study_draft(engagement) -> dict:
     """The fields of a case study written from a closed engagement, prefilled from its records."""
     project = Project.objects.filter(engagement=engagement).select_related("project_lead").first()
     lines = [
-        f"## {_('Background')}",
+        "## " + _("Background"),
         "",
         _("Client: %(client)s. Engagement %(code)s, %(title)s.")
         % {"client": engagement.client, "code": engagement.code, "title": engagement.title},
@@ -484,7 +485,7 @@ def case_study_draft(engagement) -> dict:
             lines += [text, ""]
     if project is not None:
         lines += [
-            f"## {_('Work done')}",
+            "## " + _("Work done"),
             "",
             _("Project %(code)s, led by %(lead)s, from %(start)s to %(end)s.")
             % {
@@ -502,10 +503,10 @@ def case_study_draft(engagement) -> dict:
             TechnicalDocument.objects.filter(project=project).select_related("doc_type").order_by("pk")[:20]
         )
         if documents:
-            lines += [f"## {_('Documents')}", ""]
+            lines += ["## " + _("Documents"), ""]
             lines += [f"- {d.code} {d.title}（{d.doc_type.name}）" for d in documents]
             lines.append("")
-    lines += [f"## {_('Lessons learned')}", "", ""]
+    lines += ["## " + _("Lessons learned"), "", ""]
     return {
         "kind": Article.Kind.CASE_STUDY,
         "title": _("Case study: %(title)s") % {"title": engagement.title},
