@@ -21,6 +21,7 @@ from onestop.core.fields import TEXT_NOTE
 from onestop.engagements.models import Engagement
 from onestop.projects.models import Project
 from onestop.resources import filters, selectors, services
+from onestop.resources.markup import plain as plain_text
 from onestop.resources.markup import render as render_markdown
 from onestop.resources.models import (
     Article,
@@ -422,7 +423,7 @@ class ArticleViewSet(ObjectViewSet):
                 "kind": article.kind,
                 "rank": article.fulltext_rank,
                 "title_html": str(fulltext.highlight(article.title, query)),
-                "snippet_html": str(fulltext.snippet(f"{article.summary} {article.body}", query)),
+                "snippet_html": str(fulltext.snippet(f"{article.summary} {plain_text(article.body)}", query)),
             }
             for article in page
         ]

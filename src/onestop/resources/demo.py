@@ -97,6 +97,9 @@ EQUIPMENT = [
     ("漏洞掃描軟體授權", "software", "Nessus Professional", Decimal("110000"), Decimal("350")),
     ("接地電阻測試儀", "instrument", "Kyoritsu 4105A", Decimal("25000"), Decimal("120")),
     ("舊型交換機", "network", "Cisco 2960", Decimal("30000"), Decimal("50")),
+    ("舊型投影機", "other", "Epson EB-X05", Decimal("18000"), Decimal("40")),
+    ("熱顯像儀", "instrument", "FLIR E6", Decimal("95000"), Decimal("400")),
+    ("3D 印表機", "other", "Prusa MK4", Decimal("40000"), Decimal("100")),
 ]
 
 
@@ -215,7 +218,10 @@ def _articles(technician, quality, author2):
             if rater is not None and rater.pk != writer.pk:
                 services.rate_article(article, actor=rater, stars=stars)
     # A case study from a closed engagement, drafted from its records.
-    closed = Engagement.objects.filter(stage=Engagement.Stage.CLOSED, project__isnull=False).first()
+    closed = (
+        Engagement.objects.filter(stage=Engagement.Stage.CLOSED, project__isnull=False).first()
+        or Engagement.objects.filter(stage=Engagement.Stage.CLOSED).order_by("pk").first()
+    )
     if closed is not None:
         draft = services.case_study_draft(closed)
         services.write_article(
@@ -253,8 +259,9 @@ def _equipment(requester, boss, keeper):
         services.accept(item, actor=keeper, note="外觀、功能、配件清點皆合格")
 
     # 0: checked out to a project; 1: checked out, return overdue; 2: in stock with past use;
-    # 3: in maintenance; 4: awaiting inspection; 5: ordered (licence); 6: requested; 7: scrapped.
-    for item in [*items[:4], items[7]]:
+    # 3: in maintenance; 4: awaiting inspection; 5: ordered (licence); 6: requested; 7: scrapped;
+    # 8: scrapping requested; 9: purchase approved, to order; 10: purchase rejected.
+    for item in [*items[:4], items[7], items[8]]:
         bring_in(item)
     for position, item in enumerate(items[:3]):
         project = projects[position % len(projects)] if projects else None
@@ -287,6 +294,9 @@ def _equipment(requester, boss, keeper):
     )
     services.request_scrap(items[7], actor=keeper, comment="年度評估建議汰換")
     services.approve_scrap(items[7], actor=boss, comment="同意報廢，交資產管理註銷")
+    services.request_scrap(items[8], actor=keeper, comment="燈泡壽命已盡，維修費用高於新購")
+    services.approve_purchase(items[9], actor=boss)
+    services.reject_purchase(items[10], actor=boss, comment="本年度預算不足，明年再議")
 
 
 def load(actor=None) -> None:

@@ -109,6 +109,10 @@ class CommentForm(forms.Form):
     comment = NoteField(_("comment"))
 
 
+class ReturnVersionForm(forms.Form):
+    comment = NoteField(_("what must be corrected"))
+
+
 class OptionalCommentForm(forms.Form):
     comment = NoteField(_("comment"), required=False)
 

@@ -7,6 +7,8 @@ script, a style or an event handler into a colleague's browser.
 
 from __future__ import annotations
 
+import html
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
@@ -30,3 +32,8 @@ def render(text: str) -> SafeString:
         link_rel="noopener noreferrer",
     )
     return mark_safe(clean)  # noqa: S308 — sanitised by nh3 just now
+
+
+def plain(text: str) -> str:
+    """The words of the Markdown ``text`` without its markup (for search snippets)."""
+    return html.unescape(nh3.clean(_MARKDOWN.render(text or ""), tags=set()))

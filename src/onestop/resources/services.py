@@ -366,10 +366,11 @@ def version_difference(version) -> dict | None:
     ]
     before_ticks = {row["item"]: row["ok"] for row in previous.checklist_result}
     after_ticks = {row["item"]: row["ok"] for row in version.checklist_result}
+    # Compared once this version has been reviewed too (before, every tick would "change").
     checklist = [
         {"item": item, "before": before_ticks.get(item), "after": after_ticks.get(item)}
         for item in dict.fromkeys([*before_ticks, *after_ticks])
-        if before_ticks.get(item) != after_ticks.get(item)
+        if after_ticks and before_ticks.get(item) != after_ticks.get(item)
     ]
     text_diff = None
     old, new = _file_text(previous), _file_text(version)

@@ -29,6 +29,7 @@ from onestop.resources.filters import (
     EquipmentFilterSet,
     TechnicalDocumentFilterSet,
 )
+from onestop.resources.markup import plain as plain_text
 from onestop.resources.markup import render as render_markdown
 from onestop.resources.models import (
     Article,
@@ -193,7 +194,7 @@ VERSION_ACTIONS = [
         DocumentVersion,
         "return",
         calls(services.return_version),
-        form=forms.CommentForm,
+        form=forms.ReturnVersionForm,
         when=lambda v, user: (
             v.state in (VersionState.IN_REVIEW, VersionState.REVIEWED)
             and user.pk in (v.reviewer_id, v.approver_id)
@@ -312,7 +313,12 @@ class TechnicalDocumentViews(ObjectViews):
                     else None,
                 }
             )
-        return {"versions": rows, "checklist": obj.doc_type.checklist_items, "steps": DOCUMENT_STEPS}
+        return {
+            "versions": rows,
+            "checklist": obj.doc_type.checklist_items,
+            "steps": DOCUMENT_STEPS,
+            "is_workflow": False,  # every step is on this page's own forms; the log is shown below
+        }
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
@@ -399,6 +405,7 @@ class ArticleViews(ObjectViews):
             "my_rating": mine,
             "revisions": list(obj.revisions.select_related("published_by").order_by("-version")[:20]),
             "steps": ARTICLE_STEPS,
+            "is_workflow": False,
         }
 
     @classmethod
@@ -436,7 +443,7 @@ def knowledge_search(request):
             {
                 "article": article,
                 "title": fulltext.highlight(article.title, query),
-                "snippet": fulltext.snippet(f"{article.summary} {article.body}", query),
+                "snippet": fulltext.snippet(f"{article.summary} {plain_text(article.body)}", query),
             }
             for article in page.object_list
         ]
@@ -481,13 +488,11 @@ class EquipmentViews(ObjectViews):
     columns = [
         Column("code", link=True),
         Column("name", link=True),
-        Column("category"),
         Column("state"),
         Column("holder", sort="holder__full_name"),
         Column("daily_rate"),
         Column("utilization_share", sort=False),
         Column("next_maintenance_on"),
-        Column("calibration_due_on"),
     ]
     detail_fields = [
         "code",
@@ -585,6 +590,7 @@ class EquipmentViews(ObjectViews):
             "utilization_days": UTILIZATION_DAYS,
             "MaintenanceKind": MaintenanceRecord.Kind,
             "steps": EQUIPMENT_STEPS,
+            "is_workflow": False,
         }
 
     @classmethod
