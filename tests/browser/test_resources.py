@@ -51,7 +51,7 @@ def test_RES_2_and_RES_3_knowledge_search_and_equipment_pages(login, live_server
     expect(page.locator("#article-body table")).to_be_visible()
     screenshot(page, "resources-article")
     page.goto(f"{live_server.url}/equipments/")
-    expect(page.locator("table")).to_contain_text("光纖熔接機")
+    expect(page.locator("table.app-table")).to_contain_text("光纖熔接機")
     screenshot(page, "resources-equipment-list")
     page.context.clear_cookies()
     page = login("archive.luo")
