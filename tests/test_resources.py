@@ -770,3 +770,50 @@ def test_RES_3_clients_never_see_equipment(client, personas):
     client.force_login(personas["client_a"])
     assert client.get(item.get_absolute_url()).status_code in (403, 404)
     assert api(personas["client_a"]).get(reverse("api:equipment-list")).status_code == 403
+
+
+def test_RES_2_a_returned_article_goes_back_to_its_author_and_a_published_one_can_be_archived(personas):
+    article = services.write_article(
+        actor=personas["technician"], kind="article", title="備份策略", body="3-2-1 原則"
+    )
+    tech, qa = api(personas["technician"]), api(personas["quality"])
+    tech.post(reverse("api:article-submit", args=[article.pk]), {}, format="json")
+    response = qa.post(
+        reverse("api:article-return-article", args=[article.pk]), {"comment": "請補充異地備份"}, format="json"
+    )
+    assert response.status_code == 200
+    assert Article.objects.get(pk=article.pk).state == Article.State.RETURNED
+    tech.post(reverse("api:article-submit", args=[article.pk]), {}, format="json")
+    qa.post(reverse("api:article-publish", args=[article.pk]), {}, format="json")
+    assert (
+        tech.post(
+            reverse("api:article-archive", args=[article.pk]), {"comment": "過時"}, format="json"
+        ).status_code
+        == 403
+    )
+    assert (
+        qa.post(
+            reverse("api:article-archive", args=[article.pk]), {"comment": "已被新版取代"}, format="json"
+        ).status_code
+        == 200
+    )
+    assert Article.objects.get(pk=article.pk).state == Article.State.ARCHIVED
+
+
+def test_RES_3_management_rejects_a_purchase_and_may_keep_an_item_in_service(personas):
+    boss, keeper = api(personas["management"]), api(personas["archive"])
+    requested = services.request_equipment(
+        actor=personas["technician"], name="紅外線測溫槍", category="instrument", purpose="巡檢",
+        estimated_price=Decimal("3000"), daily_rate=Decimal("20"),
+    )  # fmt: skip
+    url = reverse("api:equipment-reject-purchase", args=[requested.pk])
+    assert boss.post(url, {"comment": ""}, format="json").status_code == 400
+    assert boss.post(url, {"comment": "現有設備足夠"}, format="json").status_code == 200
+    assert Equipment.objects.get(pk=requested.pk).state == EquipmentState.REJECTED
+    item = in_stock(personas)
+    keeper.post(reverse("api:equipment-request-scrap", args=[item.pk]), {"comment": "老舊"}, format="json")
+    response = boss.post(
+        reverse("api:equipment-refuse-scrap", args=[item.pk]), {"comment": "仍堪用，繼續使用"}, format="json"
+    )
+    assert response.status_code == 200
+    assert Equipment.objects.get(pk=item.pk).state == EquipmentState.IN_STOCK
