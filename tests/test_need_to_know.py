@@ -14,6 +14,8 @@ from rest_framework.test import APIClient
 
 from onestop.accounts.models import Department
 from onestop.core.roles import Role
+from onestop.resources.models import DocumentType
+from onestop.resources.services import create_document
 from tests.stages import stage_personas
 from tests.test_settlement import approved
 
@@ -28,6 +30,7 @@ KINDS = {
     "milestone": "project-milestones",
     "acceptance": "acceptance-rounds",
     "settlement": "settlements",
+    "document": "resources/documents",  # technical documents follow their project (RES-1)
 }
 EVERYTHING = set(KINDS)
 NOTHING: set[str] = set()
@@ -38,9 +41,10 @@ EXPECTED = {
     "admin": EVERYTHING,
     "finance": EVERYTHING,
     "legal": {"engagement", "plan", "plan_version", "contract", "instalment"},
-    "archive": {"engagement", "contract", "instalment"},
-    "customer_service": {"engagement", "project", "milestone", "acceptance"},
-    "quality": {"engagement", "project", "milestone", "acceptance"},
+    # The archive room keeps every technical document's retention and disposal.
+    "archive": {"engagement", "contract", "instalment", "document"},
+    "customer_service": {"engagement", "project", "milestone", "acceptance", "document"},
+    "quality": {"engagement", "project", "milestone", "acceptance", "document"},
     "hr": NOTHING,
     "other_lead": NOTHING,
     "other_technician": NOTHING,
@@ -97,6 +101,12 @@ def world(personas, make_user):
         "milestone": project.milestones.first(),
         "acceptance": project.acceptance_rounds.first(),
         "settlement": settlement,
+        "document": create_document(
+            actor=lead,
+            project=project,
+            doc_type=DocumentType.objects.create(code="test-report", name="測試報告"),
+            title="系統測試報告",
+        ),
     }
     return users, records
 
