@@ -80,6 +80,11 @@ PAGE_TWINS: dict[str, list[str]] = {
     "people:distribution": ["api:appraisal-distribution"],
     "people:skills_matrix": ["api:personskill-search", "api:personskill-list"],
     "people:training_plan": ["api:course-plan"],
+    "resources:knowledge_search": ["api:article-search"],
+    # The prefilled case study: its fields from the API, then POST them to the articles.
+    "resources:case_study": ["api:article-case-study-draft", "api:article-list"],
+    # The template's text is the type's "skeleton" field.
+    "resources:documenttype_skeleton": ["api:documenttype-detail"],
     # One generic page route runs every workflow transition; in the API each workflow model's
     # viewset has one action per transition (core/api.py TransitionActionsMixin), checked below
     # by test_every_transition_the_pages_run_is_an_api_action.

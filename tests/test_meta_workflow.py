@@ -56,6 +56,11 @@ OWN_TESTS = {
     "risks.Warning": "tests.test_risks",
     "risks.EmergencyActivation": "tests.test_risks",
     "risks.EmergencyActionTaken": "tests.test_risks",
+    "resources.DocumentVersion": "tests.test_resources",
+    "resources.ArticleRevision": "tests.test_resources",
+    "resources.ArticleRating": "tests.test_resources",
+    "resources.Checkout": "tests.test_resources",
+    "resources.MaintenanceRecord": "tests.test_resources",
 }
 
 

@@ -14,6 +14,8 @@ from rest_framework.test import APIClient
 
 from onestop.accounts.models import Department
 from onestop.core.roles import Role
+from onestop.resources.models import DocumentType
+from onestop.resources.services import create_document
 from tests.stages import stage_personas
 from tests.test_settlement import approved
 
@@ -29,6 +31,7 @@ KINDS = {
     "acceptance": "acceptance-rounds",
     "settlement": "settlements",
     "risk": "risks",  # a project's risk follows its project (risks app)
+    "document": "resources/documents",  # technical documents follow their project (RES-1)
 }
 EVERYTHING = set(KINDS)
 NOTHING: set[str] = set()
@@ -39,9 +42,10 @@ EXPECTED = {
     "admin": EVERYTHING,
     "finance": EVERYTHING,
     "legal": {"engagement", "plan", "plan_version", "contract", "instalment"},
-    "archive": {"engagement", "contract", "instalment"},
-    "customer_service": {"engagement", "project", "milestone", "acceptance", "risk"},
-    "quality": {"engagement", "project", "milestone", "acceptance", "risk"},
+    # The archive room keeps every technical document's retention and disposal.
+    "archive": {"engagement", "contract", "instalment", "document"},
+    "customer_service": {"engagement", "project", "milestone", "acceptance", "risk", "document"},
+    "quality": {"engagement", "project", "milestone", "acceptance", "risk", "document"},
     "hr": NOTHING,
     "other_lead": NOTHING,
     "other_technician": NOTHING,
@@ -99,6 +103,12 @@ def world(personas, make_user):
         "acceptance": project.acceptance_rounds.first(),
         "settlement": settlement,
         "risk": _project_risk(project, lead),
+        "document": create_document(
+            actor=lead,
+            project=project,
+            doc_type=DocumentType.objects.create(code="test-report", name="測試報告"),
+            title="系統測試報告",
+        ),
     }
     return users, records
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "onestop.feedback",
     "onestop.risks",
     "onestop.people",
+    "onestop.resources",
     "onestop.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import ClientContact
 from onestop.core.actions import RecordAction, calls
+from onestop.core.panels import panels
 from onestop.core.views import Column, ObjectViews
 from onestop.engagements import forms, services, timeline
 from onestop.engagements.ball import balls_for
@@ -236,6 +237,7 @@ class EngagementViews(ObjectViews):
             "path_records": path_records(obj, user),
             **chat_context(request, obj),
             **plan_card(obj, user),
+            "panels": panels("engagement", obj, user),
         }
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.core.actions import RecordAction, calls, record_action
 from onestop.core.forms import bootstrapify
+from onestop.core.panels import panels
 from onestop.core.views import Column, ObjectViews
 from onestop.plans import forms, services
 from onestop.plans.diff import since_reviewed_by, versions_with_changes
@@ -103,6 +104,7 @@ class PlanViews(ObjectViews):
             "State": PlanVersionState,
             # A reviewer may raise a risk from their comment (RSK-1) when the risk app is installed.
             "raise_risk_route": "risks:planreview_raise_risk" if apps.is_installed("onestop.risks") else "",
+            "panels": panels("plan", obj, user),
         }
         if latest is not None and submit_version.available(latest, user, ()):
             context["submit_form"] = bootstrapify(

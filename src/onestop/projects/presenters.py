@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from onestop.core.stages import app_modules
+from onestop.core.panels import panels
 from onestop.core.workflow import allowed_actions, transition_log
 from onestop.projects import services
 from onestop.projects.models import (
@@ -81,9 +81,6 @@ def project_context(project: Project, user) -> dict:
     }
     if not internal:
         return context
-    # Panels of the company apps about this project (e.g. risks/panels.py), each a dict with its
-    # ``template``; an app offers ``panel(project, user)`` and answers None when it has nothing.
-    context["panels"] = [p for p in (m.panel(project, user) for m in app_modules("panels")) if p]
     members = list(project.members.select_related("user").order_by("pk"))
     tasks = list(
         Task.objects.filter(project=project)
@@ -119,6 +116,7 @@ def project_context(project: Project, user) -> dict:
             "budget": _budget(project),
             "gantt": gantt_data(project, milestones, tasks),
             "can_manage": user.has_perm("projects.manage_project", project),
+            "panels": panels("project", project, user),
         }
     )
     return context

@@ -1,5 +1,8 @@
-"""The project page's risk panel (projects/presenters.py asks every app's ``panels.py``)."""
+"""The risk panel on the project page (core/panels.py asks every company app's ``panels.py``)."""
 
 from onestop.risks.heatmap import panel
 
-__all__ = ["panel"]
+
+def project(project, user) -> list[dict]:
+    found = panel(project, user)
+    return [found] if found else []

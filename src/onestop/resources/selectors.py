@@ -1,0 +1,65 @@
+"""Read-only questions about equipment other apps ask (RES-3 → RES-7): what it cost a project,
+how much an item was used. Each is a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from onestop.resources.models import Checkout
+
+
+def _overlap_days(checkout, start: date, end: date, today: date) -> int:
+    first = max(checkout.checked_out_on, start)
+    last = min(checkout.returned_on or today, end)
+    return max(0, (last - first).days + 1)
+
+
+def equipment_cost(project, start: date, end: date) -> Decimal:
+    """What the equipment checked out for ``project`` cost between ``start`` and ``end`` (both
+    included): the days each item was out within the period times the daily rate it had when it
+    was checked out. An item still out counts up to today. One query."""
+    today = timezone.localdate()
+    checkouts = Checkout.objects.filter(project=project, checked_out_on__lte=end).filter(
+        Q(returned_on__isnull=True) | Q(returned_on__gte=start)
+    )
+    total = Decimal("0.00")
+    for checkout in checkouts.only("checked_out_on", "returned_on", "daily_rate"):
+        total += checkout.daily_rate * _overlap_days(checkout, start, end, today)
+    return total.quantize(Decimal("0.01"))
+
+
+def equipment_cost_lines(project, start: date, end: date) -> list[dict]:
+    """The checkouts behind ``equipment_cost``: item, person, days and amount. One query."""
+    today = timezone.localdate()
+    rows = []
+    checkouts = (
+        Checkout.objects.filter(project=project, checked_out_on__lte=end)
+        .filter(Q(returned_on__isnull=True) | Q(returned_on__gte=start))
+        .select_related("equipment", "person")
+        .order_by("checked_out_on", "pk")
+    )
+    for checkout in checkouts:
+        days = _overlap_days(checkout, start, end, today)
+        rows.append({"checkout": checkout, "days": days, "amount": checkout.daily_rate * days})
+    return rows
+
+
+def utilization(items, start: date, end: date) -> dict[int, float]:
+    """For each item (by id): the share of the days from ``start`` to ``end`` it was checked out
+    (0–1). One query for any number of items."""
+    today = timezone.localdate()
+    period = (end - start).days + 1
+    ids = [item.pk for item in items]
+    used: dict[int, int] = dict.fromkeys(ids, 0)
+    if not ids or period <= 0:
+        return dict.fromkeys(ids, 0.0)
+    checkouts = Checkout.objects.filter(equipment_id__in=ids, checked_out_on__lte=end).filter(
+        Q(returned_on__isnull=True) | Q(returned_on__gte=start)
+    )
+    for checkout in checkouts.only("equipment_id", "checked_out_on", "returned_on"):
+        used[checkout.equipment_id] += _overlap_days(checkout, start, end, today)
+    return {pk: min(1.0, days / period) for pk, days in used.items()}
