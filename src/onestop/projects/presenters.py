@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from onestop.core.stages import app_modules
 from onestop.core.workflow import allowed_actions, transition_log
 from onestop.projects import services
 from onestop.projects.models import (
@@ -115,9 +116,16 @@ def project_context(project: Project, user) -> dict:
             "budget": _budget(project),
             "gantt": gantt_data(project, milestones, tasks),
             "can_manage": user.has_perm("projects.manage_project", project),
+            "extra_links": extra_links(project, user),
         }
     )
     return context
+
+
+def extra_links(project, user) -> list[dict]:
+    """Links other apps offer on the project page (their ``projectpage.links(project, user)``:
+    dicts with ``url``, ``label`` and ``icon``), so this page never imports the apps after it."""
+    return [link for module in app_modules("projectpage") for link in module.links(project, user)]
 
 
 def report_context(report: ProgressReport, user) -> dict:
