@@ -21,6 +21,7 @@ from onestop.accounts.models import User
 from onestop.core.api import ModelSerializer, ObjectViewSet, TransitionActionsMixin
 from onestop.costs import filters, rollup, services, views
 from onestop.costs.figures import project_figures
+from onestop.costs.forms import allocatable_projects
 from onestop.costs.models import (
     Allocation,
     BudgetAlert,
@@ -72,7 +73,7 @@ class AllocationSerializer(ModelSerializer):
         super().__init__(*args, **kwargs)
         user = _user(self)
         if user is not None:
-            _limit(self, "project", Project.objects.visible_to(user))
+            _limit(self, "project", allocatable_projects(user))
             _limit(self, "user", User.objects.staff())
 
 

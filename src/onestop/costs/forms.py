@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.accounts.models import Department, User
 from onestop.core.choices import TypeaheadSelect
 from onestop.core.forms import DateInput, ModelForm
+from onestop.costs import rules as r
 from onestop.costs.models import (
     Allocation,
     CostRate,
@@ -24,6 +25,13 @@ def working_projects(user):
     return Project.objects.visible_to(user).filter(state__in=WORKING_STATES).order_by("code")
 
 
+def allocatable_projects(user):
+    """HR and management staff every project; a project lead their own (and any they see)."""
+    if user is not None and r.allocates(user):
+        return Project.objects.filter(state__in=WORKING_STATES).order_by("code")
+    return working_projects(user)
+
+
 def _staff_field(form, name="user"):
     field = form.fields[name]
     field.queryset = User.objects.staff()
@@ -39,7 +47,7 @@ class AllocationForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = working_projects(self.user)
+        self.fields["project"].queryset = allocatable_projects(self.user)
         _staff_field(self)
 
 

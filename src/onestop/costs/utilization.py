@@ -28,7 +28,8 @@ from onestop.costs.models import Timesheet
 from onestop.costs.services import WORKING_STATES, unstaffed_roles
 from onestop.projects.models import Project
 
-WEEKS = 12
+WEEKS = 16
+WEEKS_BEFORE = 4  # the heat map opens four weeks back, so the hours booked show beside the plan
 MAX_WEEKS = 26
 HOURS_PER_WEEK = Decimal("40")
 PAGE_SIZE = 40
@@ -59,21 +60,24 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def default_start() -> date:
+    return monday(timezone.localdate()) - timedelta(weeks=WEEKS_BEFORE)
+
+
 def weeks_from(start: date, count: int) -> list[date]:
     first = monday(start)
     return [first + timedelta(weeks=n) for n in range(count)]
 
 
 def _week_sums(weeks: list[date], prefix: str = "allocations__") -> dict:
-    """One filtered Sum of the allocation percentages per week (allocations overlapping it, of
-    projects still being worked on)."""
+    """One filtered Sum of the allocation percentages per week (the allocations overlapping it;
+    an allocation's dates say when the person works on the project, whatever its state)."""
     sums = {}
     for index, week in enumerate(weeks):
         overlap = Q(
             **{
                 f"{prefix}start__lte": week + timedelta(days=6),
                 f"{prefix}end__gte": week,
-                f"{prefix}project__state__in": WORKING_STATES,
             }
         )
         sums[f"w{index}"] = Coalesce(
@@ -121,7 +125,8 @@ class Cell:
 def heatmap(user, *, start: date | None = None, weeks: int = WEEKS, department=None, page_people=None):
     """The people rows (a page of them), the department rows and the flags, for ``weeks``
     weeks from the Monday of ``start``."""
-    weeks_list = weeks_from(start or timezone.localdate(), max(1, min(weeks, MAX_WEEKS)))
+    start = start or default_start()
+    weeks_list = weeks_from(start, max(1, min(weeks, MAX_WEEKS)))
     people = people_scope(user)
     if department is not None:
         people = people.filter(department=department)
@@ -170,7 +175,6 @@ def department_rows(people, weeks_list) -> list[dict]:
         overlap = Q(
             allocations__start__lte=week + timedelta(days=6),
             allocations__end__gte=week,
-            allocations__project__state__in=WORKING_STATES,
         )
         sums[f"w{index}"] = Coalesce(
             Sum("allocations__percent", filter=overlap), Value(0), output_field=IntegerField()

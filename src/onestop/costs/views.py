@@ -314,7 +314,9 @@ class PurchaseViews(ObjectViews):
 def _heatmap_data(request, paginate: bool):
     if not request.user.has_perm("costs.heatmap_allocation"):
         raise PermissionDenied
-    form = forms.HeatmapForm(request.GET or None)
+    form = forms.HeatmapForm(
+        request.GET or None, initial={"start": utilization.default_start(), "weeks": utilization.WEEKS}
+    )
     start = weeks = department = None
     if form.is_bound and form.is_valid():
         start = form.cleaned_data.get("start")
