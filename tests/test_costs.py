@@ -564,7 +564,7 @@ def test_RES_6_an_expense_needs_its_receipt_and_the_leads_approval(client, perso
     assert response.status_code == 302
     expense = Expense.objects.get()
     refused = api(personas["technician"]).post(reverse("api:expense-submit", args=[expense.pk]), {}, format="json")
-    assert refused.status_code == 400 and "receipt" in refused.json()["message"].lower()
+    assert refused.status_code == 400 and "receipt" in refused.json()["detail"].lower()
     add_attachment(expense, receipt(), actor=personas["technician"])
     assert api(personas["technician"]).post(reverse("api:expense-submit", args=[expense.pk]), {}, format="json").status_code == 200
     client.force_login(personas["lead"])
