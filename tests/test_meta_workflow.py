@@ -48,6 +48,8 @@ OWN_TESTS = {
     "core.SavedFilter": "tests.test_list_tools",
     "accounts.ClientDataRecord": "tests.test_client_data",
     "core.ListExport": "tests.test_list_tools",
+    "costs.BudgetAlert": "tests.test_costs",
+    "costs.CostRollup": "tests.test_costs",
 }
 
 

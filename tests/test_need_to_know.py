@@ -28,6 +28,8 @@ KINDS = {
     "milestone": "project-milestones",
     "acceptance": "acceptance-rounds",
     "settlement": "settlements",
+    "allocation": "costs/allocations",
+    "timesheet": "costs/timesheets",
 }
 EVERYTHING = set(KINDS)
 NOTHING: set[str] = set()
@@ -39,9 +41,9 @@ EXPECTED = {
     "finance": EVERYTHING,
     "legal": {"engagement", "plan", "plan_version", "contract", "instalment"},
     "archive": {"engagement", "contract", "instalment"},
-    "customer_service": {"engagement", "project", "milestone", "acceptance"},
-    "quality": {"engagement", "project", "milestone", "acceptance"},
-    "hr": NOTHING,
+    "customer_service": {"engagement", "project", "milestone", "acceptance", "allocation"},
+    "quality": {"engagement", "project", "milestone", "acceptance", "allocation"},
+    "hr": {"allocation"},  # HR plans people for every project (RES-4); not their hours' cost
     "other_lead": NOTHING,
     "other_technician": NOTHING,
     "reviewer": NOTHING,
@@ -87,7 +89,23 @@ def world(personas, make_user):
         "head_of_the_leads_department": delivery.head,
         "head_above_that": top.head,
     }
+    from datetime import date
+    from decimal import Decimal
+
+    from onestop.costs.models import Allocation, Timesheet
+
+    allocation = Allocation.objects.create(
+        project=project,
+        user=lead,
+        role="項目負責人",
+        percent=60,
+        start=date(2026, 1, 5),
+        end=date(2026, 6, 30),
+    )
+    timesheet = Timesheet.objects.create(user=lead, project=project, day=date(2026, 1, 6), hours=Decimal("4"))
     records = {
+        "allocation": allocation,
+        "timesheet": timesheet,
         "engagement": engagement,
         "plan": engagement.plan,
         "plan_version": engagement.plan.effective_version,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from onestop.accounts.models import Department, Position, User
+from onestop.core.services import delete_instance
 from onestop.core.workflow import perform_transition
 from onestop.costs import alerts, rollup, services
 from onestop.costs.models import (

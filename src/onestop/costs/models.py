@@ -64,6 +64,15 @@ def _end_not_before_start(obj, start: str = "start", end: str = "end"):
 # --- RES-4: allocations and reallocation requests ------------------------------------------------
 
 
+class AllocationQuerySet(OwnOrTeamQuerySet):
+    """Allocations follow their project; HR, who plans people for every project, sees them all."""
+
+    def scope_for(self, user):
+        if user.client_organization_id is None and r.is_hr(user):
+            return self
+        return super().scope_for(user)
+
+
 class Allocation(BusinessModel):
     """人員調配: a share of a person's time on a project between two dates."""
 
@@ -100,7 +109,7 @@ class Allocation(BusinessModel):
     note = BoundedTextField(_("note"), max_length=TEXT_NOTE, blank=True)
     history = HistoricalRecords()
 
-    objects = OwnOrTeamQuerySet.as_manager()
+    objects = AllocationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staff allocation")
