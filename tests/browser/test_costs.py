@@ -23,7 +23,9 @@ def test_RES_4_the_heat_map_shows_loads_as_numbers_and_flags_over_allocation(
     expect(page.locator("#flag-bench")).to_contain_text(User.objects.get(username="tech.zeng").display_name)
     expect(page.locator("#flag-unstaffed")).to_contain_text("三維建模工程師")
     # Colours are a scale, never the only signal: the over-allocated cell is dark red with white text.
-    colour = row.locator("td[data-level='over']").first.evaluate("cell => getComputedStyle(cell).backgroundColor")
+    colour = row.locator("td[data-level='over']").first.evaluate(
+        "cell => getComputedStyle(cell).backgroundColor"
+    )
     assert colour == "rgb(185, 28, 28)"
     expect(page.locator("#heatmap-departments tbody tr").first).to_be_visible()
     screenshot(page, "costs-heatmap", docs=True)
@@ -32,14 +34,18 @@ def test_RES_4_the_heat_map_shows_loads_as_numbers_and_flags_over_allocation(
     page.locator("#id_department").select_option(label="軟件開發組")
     page.locator("#heatmap-filter button[type=submit]").click()
     expect(page.locator("#heatmap-people")).to_contain_text(huang.display_name)
-    expect(page.locator("#heatmap-people")).not_to_contain_text(User.objects.get(username="tech.hu").display_name)
+    expect(page.locator("#heatmap-people")).not_to_contain_text(
+        User.objects.get(username="tech.hu").display_name
+    )
     with page.expect_download() as download:
         page.locator("#heatmap-filter a[data-action=export]").click()
     assert download.value.suggested_filename.startswith("utilization-")
     assert console_errors == []
 
 
-def test_RES_6_the_cost_page_from_the_project_page_with_charts_and_tables(login, live_server, screenshot, console_errors):
+def test_RES_6_the_cost_page_from_the_project_page_with_charts_and_tables(
+    login, live_server, screenshot, console_errors
+):
     from onestop.projects.models import Project
 
     project = Project.objects.get(name="設備預測性維護平台")

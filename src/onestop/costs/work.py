@@ -31,6 +31,11 @@ def _aware(day):
     return timezone.make_aware(datetime.combine(day, time(9)))
 
 
+def _hours(value: Decimal) -> str:
+    """7.5, 24 — not 24.0 or 9.60000000000000."""
+    return format(Decimal(value).quantize(Decimal("0.1")).normalize(), "f")
+
+
 def _timesheet_due(user) -> list[WorkItem]:
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
@@ -47,7 +52,7 @@ def _timesheet_due(user) -> list[WorkItem]:
     return [
         WorkItem(
             title=_("Timesheet of the week of %(monday)s: %(booked)s of %(expected)s hours booked")
-            % {"monday": monday.isoformat(), "booked": f"{booked:g}", "expected": f"{expected:g}"},
+            % {"monday": monday.isoformat(), "booked": _hours(booked), "expected": _hours(expected)},
             url=reverse("costs:timesheet_add"),
             kind=_("Timesheet due"),
             since=_aware(monday),
