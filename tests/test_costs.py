@@ -603,6 +603,9 @@ def test_RES_4_a_reallocation_approved_by_the_releasing_head_allocates_the_perso
         "reallocation",
     )
     assert Notification.objects.filter(recipient=personas["lead"], title__contains="released").exists()
+    client.force_login(personas["lead"])
+    timeline = client.get(request.project.engagement.get_absolute_url()).content.decode()
+    assert "released by 技術研發部 to the project (50%)" in timeline
 
 
 # --- RES-5: team building --------------------------------------------------------------------------
