@@ -12,7 +12,7 @@ def test_RES_4_the_heat_map_shows_loads_as_numbers_and_flags_over_allocation(
     from onestop.accounts.models import User
 
     huang = User.objects.get(username="tech.huang")
-    page = login("pm.peng")
+    page = login("pm.zhou")  # the warehouse project's lead: sees its plan's unstaffed role
     page.goto(f"{live_server.url}/costs/heatmap/")
     expect(page.locator("#heatmap-people")).to_be_visible()
     # 黃俊傑 is on two projects at once in the coming weeks: flagged, with the number in the cell.

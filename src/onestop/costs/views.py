@@ -379,6 +379,16 @@ def cost_project(request, pk):
     )
 
 
+def open_alerts(alerts) -> list:
+    """The open alerts to show, the stronger one only where a category has both."""
+    stopped = {a.category for a in alerts if a.cleared_at is None and a.level == BudgetAlert.Level.APPROVAL}
+    return [
+        a
+        for a in alerts
+        if a.cleared_at is None and (a.level == BudgetAlert.Level.APPROVAL or a.category not in stopped)
+    ]
+
+
 @login_required
 def project_costs(request, pk):
     project = cost_project(request, pk)
@@ -394,7 +404,7 @@ def project_costs(request, pk):
         "project": project,
         "figures": figures,
         "alerts": alerts,
-        "open_alerts": [a for a in alerts if a.cleared_at is None],
+        "open_alerts": open_alerts(alerts),
         "charts": cost_charts(figures),
         "expenses": recent_expenses,
         "purchases": recent_purchases,
