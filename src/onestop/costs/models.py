@@ -323,6 +323,19 @@ class TeamActivity(BusinessModel):
     def __str__(self) -> str:
         return f"{self.title} ({self.held_on:%Y-%m-%d})"
 
+    @property
+    def feedback_summary(self) -> str:
+        """The participants' mean rating and how many rated, e.g. "4.5 / 5 (4 ratings)"."""
+        ratings = [p.rating for p in self.participants.all() if p.rating]
+        if not ratings:
+            return "—"
+        return _("%(mean)s / 5 (%(count)s ratings)") % {
+            "mean": f"{sum(ratings) / len(ratings):.1f}",
+            "count": len(ratings),
+        }
+
+    feedback_summary.fget.short_description = _("participants' rating")
+
 
 class TeamParticipant(BusinessModel):
     """A participant of a team activity, with their rating and feedback."""

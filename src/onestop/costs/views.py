@@ -131,7 +131,17 @@ class TeamActivityViews(ObjectViews):
         Column("location"),
         Column("cost"),
     ]
-    detail_fields = ["kind", "title", "department", "held_on", "location", "cost", "description", "organizer"]
+    detail_fields = [
+        "kind",
+        "title",
+        "department",
+        "held_on",
+        "location",
+        "cost",
+        "description",
+        "organizer",
+        "feedback_summary",
+    ]
     related_tables = [
         RelatedTable(
             "participants",
@@ -144,11 +154,6 @@ class TeamActivityViews(ObjectViews):
     @classmethod
     def save(cls, form, *, actor, request, obj=None):
         return services.save_activity(form.save(commit=False), actor=actor)
-
-    @classmethod
-    def detail_context(cls, request, obj, bound_forms) -> dict:
-        ratings = [p.rating for p in obj.participants.all() if p.rating]
-        return {"average_rating": round(sum(ratings) / len(ratings), 1) if ratings else None}
 
 
 class TeamParticipantViews(ObjectViews):
