@@ -122,7 +122,7 @@ def rollup_xlsx(month, rows, departments):
             _("Department"),
             *labels,
             _("Month total"),
-            _("Change"),
+            _("Change from last month"),
             _("Cumulative cost"),
             _("Budget"),
             _("Weak points"),

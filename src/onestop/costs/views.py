@@ -447,14 +447,15 @@ def allocate_team(request, pk):
 def _rollup_data(request):
     if not request.user.has_perm("costs.view_costrollup"):
         raise PermissionDenied
-    form = forms.RollupForm(request.GET or None)
     month = None
-    if form.is_bound and form.is_valid():
-        month = form.cleaned_data.get("month")
+    bound = forms.RollupForm(request.GET or None)
+    if bound.is_bound and bound.is_valid():
+        month = bound.cleaned_data.get("month")
     visible = CostRollup.objects.visible_to(request.user)
     if month is None:
         month = visible.order_by("-period").values_list("period", flat=True).first() or timezone.localdate()
     month = rollup.month_of(month)
+    form = bound if bound.is_bound and not bound.is_valid() else forms.RollupForm(initial={"month": month})
     rows = list(
         visible.filter(period=month)
         .select_related("project", "department")
