@@ -65,6 +65,9 @@ def allocate_team(project: Project, *, actor) -> list[Allocation]:
         actor.has_perm("costs.change_allocation", Allocation(project=project))
     ):
         raise PermissionDenied
+    # Two presses at once allocate once: the second waits for the first (the project's row lock
+    # on PostgreSQL, the IMMEDIATE transaction on SQLite) and then finds everyone allocated.
+    list(Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True))
     allocated = set(Allocation.objects.filter(project=project).values_list("user_id", flat=True))
     planned = {
         row.user_id: row
@@ -203,6 +206,9 @@ def _check_timesheet(timesheet: Timesheet) -> None:
         raise DomainError(_("Hours are booked for days already worked, not in advance."), field="day")
     if not Allocation.objects.filter(user=user, project=project, start__lte=day, end__gte=day).exists():
         raise DomainError(not_allocated_message(user, project, day), field="project", code=ErrorCode.REFUSED)
+    list(
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True)
+    )  # one day's hours are added up in turn
     others = Timesheet.objects.filter(user=user, day=day).exclude(pk=timesheet.pk)
     booked = others.aggregate(total=Sum("hours"))["total"] or Decimal("0")
     if booked + (timesheet.hours or 0) > HOURS_PER_DAY:
