@@ -876,9 +876,7 @@ def test_RES_6_cost_page_queries_do_not_grow_with_entries(client, personas):
     assert len(many) == len(few)
 
 
-def test_RES_6_a_threshold_alert_fires_exactly_once_per_crossing(
-    personas, django_capture_on_commit_callbacks
-):
+def test_RES_6_a_threshold_alert_fires_exactly_once_per_crossing(client, personas):
     project = project_of(personas)
     budget(project, personnel="10000")
     CostRate.objects.create(
@@ -929,6 +927,10 @@ def test_RES_6_a_threshold_alert_fires_exactly_once_per_crossing(
         receipt=receipt(),
     )
     perform_transition(expense, "submit", actor=technician)
+    client.force_login(personas["management"])
+    assert "Expense to approve" in client.get(reverse("home")).content.decode(), "management's now"
+    client.force_login(lead)
+    assert "Expense to approve" not in client.get(reverse("home")).content.decode()
     assert (
         api(lead).post(reverse("api:expense-approve", args=[expense.pk]), {}, format="json").status_code
         == 403

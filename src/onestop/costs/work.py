@@ -80,14 +80,17 @@ def costs_waiting(user):
                 icon="receipt",
             )
         )
+    # Expenses to approve: the lead's, until the project passes the approval threshold;
+    # then management's (RES-6). One query.
+    blocked = BudgetAlert.objects.filter(level=BudgetAlert.Level.APPROVAL, cleared_at__isnull=True).values(
+        "project_id"
+    )
     pending = Expense.objects.filter(state=Expense.State.SUBMITTED).select_related("project", "claimant")
     if r.is_management(user) or user.is_superuser:
-        to_approve = pending
+        to_approve = pending.filter(Q(project__project_lead=user) | Q(project_id__in=blocked))
     else:
-        to_approve = pending.filter(project__project_lead=user)
+        to_approve = pending.filter(project__project_lead=user).exclude(project_id__in=blocked)
     for expense in to_approve.order_by("submitted_at")[:LIMIT]:
-        if not user.has_perm("costs.approve_expense", expense):
-            continue
         items.append(
             WorkItem(
                 title=f"{expense} · {expense.project.code} · {expense.claimant.display_name if expense.claimant else ''}",
