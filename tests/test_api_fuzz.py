@@ -245,7 +245,13 @@ def test_X_8_a_records_list_is_documented_as_it_is_answered_paginated_or_a_plain
         assert schema == {"$ref": f"#/components/schemas/{shape}"}
         assert {"page", "page_size"} <= parameters
     if path.startswith("/api/engagements/"):
-        assert parameters == {"id", "page", "page_size", "paging", "cursor"}  # not the engagement list's filters
+        assert parameters == {
+            "id",
+            "page",
+            "page_size",
+            "paging",
+            "cursor",
+        }  # not the engagement list's filters
 
 
 def test_X_8_an_optional_choice_or_address_documents_its_blank_value(openapi):

@@ -85,6 +85,13 @@ PAGE_TWINS: dict[str, list[str]] = {
     "resources:case_study": ["api:article-case-study-draft", "api:article-list"],
     # The template's text is the type's "skeleton" field.
     "resources:documenttype_skeleton": ["api:documenttype-detail"],
+    # Staff allocation and costs (RES-4..7): the heat map (its Excel: ?export=xlsx on the page; the
+    # API answers the same figures as JSON), a project's cost page, allocating its team, the roll-up.
+    "costs:heatmap": ["api:allocation-heatmap"],
+    "costs:project_costs": ["api:project-costs-detail"],
+    "costs:allocate_team": ["api:project-costs-allocate-team"],
+    "costs:rollup": ["api:costrollup-list"],
+    "costs:rollup_run": ["api:costrollup-run"],
     # One generic page route runs every workflow transition; in the API each workflow model's
     # viewset has one action per transition (core/api.py TransitionActionsMixin), checked below
     # by test_every_transition_the_pages_run_is_an_api_action.

@@ -61,6 +61,8 @@ OWN_TESTS = {
     "resources.ArticleRating": "tests.test_resources",
     "resources.Checkout": "tests.test_resources",
     "resources.MaintenanceRecord": "tests.test_resources",
+    "costs.BudgetAlert": "tests.test_costs",
+    "costs.CostRollup": "tests.test_costs",
 }
 
 

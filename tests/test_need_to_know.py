@@ -32,6 +32,8 @@ KINDS = {
     "settlement": "settlements",
     "risk": "risks",  # a project's risk follows its project (risks app)
     "document": "resources/documents",  # technical documents follow their project (RES-1)
+    "allocation": "costs/allocations",
+    "timesheet": "costs/timesheets",
 }
 EVERYTHING = set(KINDS)
 NOTHING: set[str] = set()
@@ -44,9 +46,17 @@ EXPECTED = {
     "legal": {"engagement", "plan", "plan_version", "contract", "instalment"},
     # The archive room keeps every technical document's retention and disposal.
     "archive": {"engagement", "contract", "instalment", "document"},
-    "customer_service": {"engagement", "project", "milestone", "acceptance", "risk", "document"},
-    "quality": {"engagement", "project", "milestone", "acceptance", "risk", "document"},
-    "hr": NOTHING,
+    "customer_service": {
+        "engagement",
+        "project",
+        "milestone",
+        "acceptance",
+        "risk",
+        "document",
+        "allocation",
+    },
+    "quality": {"engagement", "project", "milestone", "acceptance", "risk", "document", "allocation"},
+    "hr": {"allocation"},  # HR plans people for every project (RES-4); not their hours' cost
     "other_lead": NOTHING,
     "other_technician": NOTHING,
     "reviewer": NOTHING,
@@ -92,7 +102,23 @@ def world(personas, make_user):
         "head_of_the_leads_department": delivery.head,
         "head_above_that": top.head,
     }
+    from datetime import date
+    from decimal import Decimal
+
+    from onestop.costs.models import Allocation, Timesheet
+
+    allocation = Allocation.objects.create(
+        project=project,
+        user=lead,
+        role="項目負責人",
+        percent=60,
+        start=date(2026, 1, 5),
+        end=date(2026, 6, 30),
+    )
+    timesheet = Timesheet.objects.create(user=lead, project=project, day=date(2026, 1, 6), hours=Decimal("4"))
     records = {
+        "allocation": allocation,
+        "timesheet": timesheet,
         "engagement": engagement,
         "plan": engagement.plan,
         "plan_version": engagement.plan.effective_version,

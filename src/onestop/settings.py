@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "onestop.risks",
     "onestop.people",
     "onestop.resources",
+    "onestop.costs",
     "onestop.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -468,6 +469,16 @@ except InvalidOperation:
     raise ImproperlyConfigured(
         "ONESTOP_PLAN_SECOND_APPROVAL_ABOVE must be an amount such as 1000000."
     ) from None
+
+# RES-6: budget alerts — a project's spending (in total and per category) past WARN percent of its
+# budget warns the project lead and finance; past APPROVAL percent, further spending needs
+# management's approval (costs/alerts.py).
+ONESTOP_BUDGET_WARN_PERCENT = env_int("ONESTOP_BUDGET_WARN_PERCENT", 80)
+ONESTOP_BUDGET_APPROVAL_PERCENT = env_int("ONESTOP_BUDGET_APPROVAL_PERCENT", 100)
+if not 0 < ONESTOP_BUDGET_WARN_PERCENT < ONESTOP_BUDGET_APPROVAL_PERCENT:
+    raise ImproperlyConfigured(
+        "ONESTOP_BUDGET_WARN_PERCENT must be above 0 and below ONESTOP_BUDGET_APPROVAL_PERCENT."
+    )
 
 # Log-in attempts are security records: OneStop's admin shows them read-only (core/admin.py)
 # instead of django-axes' own admin, where they could be deleted.

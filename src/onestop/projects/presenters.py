@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from onestop.core.panels import panels
+from onestop.core.stages import app_modules
 from onestop.core.workflow import allowed_actions, transition_log
 from onestop.projects import services
 from onestop.projects.models import (
@@ -117,6 +118,7 @@ def project_context(project: Project, user) -> dict:
             "gantt": gantt_data(project, milestones, tasks),
             "can_manage": user.has_perm("projects.manage_project", project),
             "panels": panels("project", project, user),
+            "extra_links": extra_links(project, user),
         }
     )
     return context
@@ -139,6 +141,12 @@ def _row_input(row, typed) -> tuple[dict, bool]:
     values = {name: typed.get(f"row-{row.pk}-{name}", value) for name, value in stored.items()}
     changed = any(values[name] != stored[name] for name in stored if name != "percent_complete")
     return values, changed
+
+
+def extra_links(project, user) -> list[dict]:
+    """Links other apps offer on the project page (their ``projectpage.links(project, user)``:
+    dicts with ``url``, ``label`` and ``icon``), so this page never imports the apps after it."""
+    return [link for module in app_modules("projectpage") for link in module.links(project, user)]
 
 
 def report_context(report: ProgressReport, user) -> dict:
