@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "onestop.acceptance",
     "onestop.settlement",
     "onestop.feedback",
+    "onestop.cockpit",
     "onestop.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,0 +1,20 @@
+"""Who may open the cockpit and the role dashboards (X-7).
+
+The cockpit shows the whole company: management (and the system administrator who looks after
+it). A role dashboard shows the user's own records (``visible_to``), so each role opens its own.
+"""
+
+import rules
+
+from onestop.core.predicates import has_role, is_internal, is_system_admin
+from onestop.core.roles import Role
+
+is_management = is_internal & has_role(Role.MANAGEMENT)
+
+rules.add_perm("cockpit.view_cockpit", is_system_admin | is_management)
+rules.add_perm("cockpit.view_lead_dashboard", is_internal & (has_role(Role.PROJECT_LEAD) | is_management))
+rules.add_perm(
+    "cockpit.view_service_dashboard", is_internal & (has_role(Role.CUSTOMER_SERVICE) | is_management)
+)
+rules.add_perm("cockpit.view_quality_dashboard", is_internal & (has_role(Role.QUALITY) | is_management))
+rules.add_perm("cockpit.view_finance_dashboard", is_internal & (has_role(Role.FINANCE) | is_management))
