@@ -20,6 +20,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -63,7 +64,7 @@ from onestop.notifications.models import Deadline
 from onestop.plans.models import PlanVersion
 from onestop.projects.models import Milestone, Project
 from onestop.projects.states import ProjectState
-from onestop.quality.models import Inspection, RectificationNotice
+from onestop.quality.models import ImprovementAction, Inspection, RectificationNotice
 from onestop.quality.states import NOTICE_WITH_DEPARTMENT
 from onestop.settlement.models import Payment, Settlement
 
@@ -153,7 +154,7 @@ def pipeline(scope) -> dict:
                 labels,
                 [
                     dataset(_("Engagements"), counts),
-                    dataset(_("Contract value"), values, kind="line", axis="money"),
+                    dataset(_("Contract value"), values, axis="money"),
                 ],
                 horizontal=True,
             )
@@ -335,21 +336,34 @@ def due_milestones(scope):
 ON_TIME_MILESTONE = Q(completed_on__isnull=False, completed_on__lte=F("planned_date"))
 
 
-def engagement_models() -> list:
-    """The models hanging on an engagement (``engagement_lookup``): a deadline's target is one."""
-    from django.apps import apps  # noqa: PLC0415 — the app registry is read when asked, every app loaded
-
-    return [model for model in apps.get_models() if getattr(model, "engagement_lookup", None)]
+def handoff_targets() -> list:
+    """The kinds of record that carry hand-off deadlines (one query: the deadlines' target
+    types), those hanging on an engagement (``engagement_lookup``; surveys and complaints by
+    their engagement)."""
+    found = []
+    for type_id in Deadline.objects.order_by().values_list("target_type", flat=True).distinct():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is not None and (hasattr(model, "engagement_lookup") or model in (Survey, Complaint)):
+            found.append((type_id, model))
+    return found
 
 
 def due_handoffs(scope):
-    """The deadlines of the hand-offs (review requests, forwarding, answers, signatures…) of the
+    if getattr(scope, "_handoffs", None) is None:
+        scope._handoffs = _due_handoffs(scope)
+    return scope._handoffs.all()
+
+
+def _due_handoffs(scope):
+    """The deadlines of the hand-offs (forwarding, review requests, answers, signatures…) of the
     scope's records, due within the period up to now. A deadline is seen with its record: the
-    record visible to the user (``visible_to``) in the scope."""
-    types = ContentType.objects.get_for_models(*engagement_models())
+    record visible to the user (``visible_to``) and in the scope."""
     targets = Q(pk__in=[])
-    for model, content_type in types.items():
-        targets |= Q(target_type=content_type, target_id__in=scope.records(model).values("pk"))
+    for type_id, model in handoff_targets():
+        records = scope.records(model).values("pk")
+        if scope.mine:  # a person's own records: a short list, read once (the planner does badly otherwise)
+            records = list(records.values_list("pk", flat=True))
+        targets |= Q(target_type_id=type_id, target_id__in=records)
     start, end = scope.bounds()
     return Deadline.objects.filter(targets, due_at__gte=start, due_at__lt=min(end, timezone.now()))
 
@@ -1139,4 +1153,429 @@ COMPLAINTS = Tile(
 )
 
 
-TILES = [PIPELINE, CYCLE, ON_TIME, REVENUE, QUALITY_TILE, SATISFACTION, COMPLAINTS]
+# --- 8. teamwork: hand-offs between departments (G-2) ------------------------------------------
+
+WAIT = ExpressionWrapper(F("_until") - F("created_at"), output_field=DurationField())
+
+
+def handoffs_with_wait(scope):
+    """The scope's hand-offs due in the period with ``_wait``: from the hand-off (the deadline
+    set) to its completion, or to now while it still waits."""
+    return (
+        due_handoffs(scope).annotate(_until=Coalesce("closed_at", Value(timezone.now()))).annotate(_wait=WAIT)
+    )
+
+
+def teamwork(scope) -> dict:
+    group = "responsible__department__name"
+    rows = handoffs_with_wait(scope)
+    counts = {
+        row[group]: row
+        for row in rows.values(group)
+        .annotate(count=Count("pk"), on_time=Count("pk", filter=ON_TIME_HANDOFF))
+        .order_by(group)
+    }
+    waits = stats.percentiles(rows, "_wait", group=group)
+    ids = dict(rows.values_list(group, "responsible__department_id").distinct().order_by())
+    table_rows = [
+        {
+            "cells": [
+                name or "—",
+                row["count"],
+                rate(row["on_time"], row["count"]),
+                days(waits.get(name, {}).get("median")),
+                days(waits.get(name, {}).get("p90")),
+            ],
+            "drill": drill_url(scope, "teamwork", "department", ids.get(name) or "none"),
+        }
+        for name, row in counts.items()
+    ]
+    labels = [name or "—" for name in counts]
+    return {
+        "charts": [
+            chart(
+                "waiting",
+                _("Waiting time per department (days)"),
+                "bar",
+                labels,
+                [
+                    dataset(_("Median (days)"), [days(waits.get(n, {}).get("median")) for n in counts]),
+                    dataset(_("90th percentile (days)"), [days(waits.get(n, {}).get("p90")) for n in counts]),
+                ],
+                horizontal=True,
+            )
+        ],
+        "tables": [
+            table(
+                "departments",
+                _("Hand-offs by receiving department"),
+                [
+                    _("Department"),
+                    _("Hand-offs"),
+                    _("On-time rate (%)"),
+                    _("Median wait (days)"),
+                    _("90th percentile (days)"),
+                ],
+                table_rows,
+            )
+        ],
+    }
+
+
+def _department_handoffs(scope, value):
+    rows = handoffs_with_wait(scope)
+    if value == "none":
+        return rows.filter(responsible__department__isnull=True)
+    return rows.filter(responsible__department_id=value) if value and value.isdigit() else rows.none()
+
+
+TEAMWORK = Tile(
+    "teamwork",
+    _("Teamwork: hand-offs between departments"),
+    teamwork,
+    drills={
+        "department": Drill(
+            _("Hand-offs to the department"),
+            Deadline,
+            lambda scope, value: _department_handoffs(scope, value).order_by("-_wait", "pk"),
+            (
+                Column(_("title"), lambda d: d.title),
+                Column(_("responsible"), lambda d: str(d.responsible)),
+                Column(_("created"), lambda d: timezone.localtime(d.created_at)),
+                Column(_("due"), lambda d: timezone.localtime(d.due_at)),
+                Column(_("closed at"), lambda d: d.closed_at and timezone.localtime(d.closed_at)),
+                Column(_("Waiting (days)"), lambda d: days(d._wait)),
+            ),
+            ("responsible",),
+        )
+    },
+    principle=_("Teamwork"),
+)
+
+
+# --- 9. continuous improvement (G-2) ------------------------------------------------------------
+
+
+def improvement_actions(scope):
+    rows = ImprovementAction.objects.visible_to(scope.user).filter(_in_period(scope, "created_at"))
+    if scope.narrowed:
+        rows = rows.filter(source_notice__project__engagement__in=scope.engagement_ids())
+    return rows
+
+
+def improvement(scope) -> dict:
+    states = ImprovementAction.State
+    found = improvement_actions(scope).aggregate(
+        opened=Count("pk"),
+        checked=Count("pk", filter=Q(state__in=(states.EFFECTIVE, states.NOT_EFFECTIVE))),
+        effective=Count("pk", filter=Q(state=states.EFFECTIVE)),
+        overdue=Count("pk", filter=Q(state=states.OPEN, due_date__lt=scope.today)),
+    )
+    closed = (
+        filed_complaints(scope)
+        .filter(state=Complaint.State.CLOSED)
+        .aggregate(closed=Count("pk"), first_time=Count("pk", filter=Q(reopen_count=0)))
+    )
+    return {
+        "kpis": [
+            kpi(
+                _("Improvement actions"),
+                found["opened"],
+                drill=drill_url(scope, "improvement", "actions"),
+                key="actions",
+            ),
+            kpi(
+                _("Found effective"),
+                rate(found["effective"], found["checked"]),
+                unit="%",
+                drill=drill_url(scope, "improvement", "actions", "checked"),
+                key="effective",
+            ),
+            kpi(
+                _("Actions overdue"),
+                found["overdue"],
+                drill=drill_url(scope, "improvement", "actions", "overdue"),
+                key="overdue",
+                tone="danger",
+            ),
+            kpi(
+                _("Complaints settled at the first answer"),
+                rate(closed["first_time"], closed["closed"]),
+                unit="%",
+                drill=drill_url(scope, "complaints", "filed", Complaint.State.CLOSED),
+                key="first_time",
+            ),
+        ],
+    }
+
+
+def _actions(scope, value):
+    states = ImprovementAction.State
+    rows = improvement_actions(scope)
+    if value == "checked":
+        rows = rows.filter(state__in=(states.EFFECTIVE, states.NOT_EFFECTIVE))
+    elif value == "overdue":
+        rows = rows.filter(state=states.OPEN, due_date__lt=scope.today)
+    return rows.order_by("due_date", "pk")
+
+
+IMPROVEMENT = Tile(
+    "improvement",
+    _("Continuous improvement"),
+    improvement,
+    drills={
+        "actions": Drill(
+            _("Improvement actions"),
+            ImprovementAction,
+            _actions,
+            (
+                Column(_("title"), lambda a: a.title),
+                Column(_("owner"), lambda a: str(a.owner)),
+                Column(_("due date"), lambda a: a.due_date),
+                Column(_("state"), lambda a: a.get_state_display()),
+            ),
+            ("owner",),
+        )
+    },
+    dashboards=(MANAGEMENT, QUALITY),
+    principle=_("Continuous improvement"),
+)
+
+
+# --- 10. customer service: the intake queue, time to forward, time to answer -------------------
+
+
+def intake_queue(scope):
+    return scope.engagements().filter(stage__in=Engagement.OPEN_STAGES)
+
+
+def forwarded(scope):
+    return (
+        scope.engagements()
+        .filter(_in_period(scope, "forwarded_at"))
+        .annotate(_wait=ExpressionWrapper(F("forwarded_at") - F("received_at"), output_field=DurationField()))
+    )
+
+
+def answered_complaints(scope):
+    return (
+        scope.records(Complaint)
+        .filter(_in_period(scope, "responded_at"))
+        .annotate(_wait=ExpressionWrapper(F("responded_at") - F("filed_at"), output_field=DurationField()))
+    )
+
+
+def intake(scope) -> dict:
+    queue = intake_queue(scope).aggregate(count=Count("pk"), oldest=Min("received_at"))
+    forward = stats.percentiles(forwarded(scope), "_wait").get(None) or {}
+    answer = stats.percentiles(answered_complaints(scope), "_wait").get(None) or {}
+    oldest = days(timezone.now() - queue["oldest"]) if queue["oldest"] else None
+    return {
+        "kpis": [
+            kpi(_("Intake queue"), queue["count"], drill=drill_url(scope, "intake", "queue"), key="queue"),
+            kpi(_("Oldest waiting (days)"), oldest, key="oldest", tone="danger" if (oldest or 0) > 2 else ""),
+            kpi(
+                _("Median time to forward (days)"),
+                days(forward.get("median")),
+                drill=drill_url(scope, "intake", "forwarded"),
+                key="forward",
+            ),
+            kpi(
+                _("Median time to answer a complaint (days)"),
+                days(answer.get("median")),
+                drill=drill_url(scope, "intake", "answered"),
+                key="answer",
+            ),
+        ],
+        "tables": [
+            table(
+                "times",
+                _("Response times"),
+                [_("Step"), _("Done in the period"), _("Median (days)"), _("90th percentile (days)")],
+                [
+                    {
+                        "cells": [
+                            str(_("Forward to a technician")),
+                            forward.get("count") or 0,
+                            days(forward.get("median")),
+                            days(forward.get("p90")),
+                        ],
+                        "drill": drill_url(scope, "intake", "forwarded"),
+                    },
+                    {
+                        "cells": [
+                            str(_("Answer a complaint")),
+                            answer.get("count") or 0,
+                            days(answer.get("median")),
+                            days(answer.get("p90")),
+                        ],
+                        "drill": drill_url(scope, "intake", "answered"),
+                    },
+                ],
+            )
+        ],
+    }
+
+
+INTAKE = Tile(
+    "intake",
+    _("Intake and answers"),
+    intake,
+    drills={
+        "queue": Drill(
+            _("Engagements in intake"),
+            Engagement,
+            lambda scope, value: intake_queue(scope).order_by("received_at", "pk"),
+            ENGAGEMENT_COLUMNS,
+            ("client",),
+        ),
+        "forwarded": Drill(
+            _("Engagements forwarded in the period"),
+            Engagement,
+            lambda scope, value: forwarded(scope).order_by("-_wait", "pk"),
+            (*ENGAGEMENT_COLUMNS[:3], Column(_("Days"), lambda e: days(e._wait))),
+            ("client",),
+        ),
+        "answered": Drill(
+            _("Complaints answered in the period"),
+            Complaint,
+            lambda scope, value: answered_complaints(scope).order_by("-_wait", "pk"),
+            (*COMPLAINT_COLUMNS, Column(_("Days"), lambda c: days(c._wait))),
+            ("client",),
+        ),
+    },
+    dashboards=(SERVICE, MANAGEMENT),
+    principle=_("Customer orientation"),
+)
+
+
+# --- 11. the project lead's projects ---------------------------------------------------------
+
+
+def project_health(scope):
+    """The scope's open projects with their health, each figure a subquery of the same query."""
+    today = scope.today
+    late = (
+        Milestone.objects.filter(project=OuterRef("pk"), planned_date__lt=today)
+        .exclude(ON_TIME_MILESTONE)
+        .filter(completed_on__isnull=True)
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    notices = (
+        RectificationNotice.objects.filter(project=OuterRef("pk"))
+        .exclude(state=RectificationNotice.State.CLOSED)
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    received = (
+        Payment.objects.filter(contract=OuterRef("contract"), direction=Payment.Direction.RECEIVED)
+        .values("contract")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    next_milestone = (
+        Milestone.objects.filter(project=OuterRef("pk"), completed_on__isnull=True)
+        .order_by("planned_date")
+        .values("planned_date")[:1]
+    )
+    return (
+        scope.records(Project)
+        .exclude(state=ProjectState.ACCEPTED)
+        .annotate(
+            _late=Coalesce(Subquery(late), 0),
+            _notices=Coalesce(Subquery(notices), 0),
+            _received=Coalesce(Subquery(received, output_field=MONEY), ZERO),
+            _next=Subquery(next_milestone),
+        )
+        .select_related("contract", "project_lead")
+        .order_by("planned_end", "pk")
+    )
+
+
+HEALTH_LIMIT = 50  # the first 50 projects by planned end; the drill-down lists them all
+
+
+def projects(scope) -> dict:
+    rows = [
+        {
+            "cells": [
+                f"{p.code} {p.name}",
+                p.get_state_display(),
+                p.planned_end,
+                p._late,
+                p._notices,
+                number(p.contract.total_fee),
+                number(p._received),
+                p._next,
+            ],
+            "drill": p.get_absolute_url(),
+        }
+        for p in project_health(scope)[:HEALTH_LIMIT]
+    ]
+    return {
+        "kpis": [
+            kpi(
+                _("Open projects"),
+                project_health(scope).count(),
+                drill=drill_url(scope, "projects", "open"),
+                key="open",
+            ),
+        ],
+        "tables": [
+            table(
+                "health",
+                _("Health of the projects"),
+                [
+                    _("Project"),
+                    _("state"),
+                    _("planned end"),
+                    _("Milestones late"),
+                    _("Open rectifications"),
+                    _("Contract value"),
+                    _("Received"),
+                    _("Next milestone"),
+                ],
+                rows,
+            )
+        ],
+    }
+
+
+PROJECTS = Tile(
+    "projects",
+    _("Projects"),
+    projects,
+    drills={
+        "open": Drill(
+            _("Open projects"),
+            Project,
+            lambda scope, value: project_health(scope),
+            (
+                Column(_("Project"), lambda p: f"{p.code} {p.name}"),
+                Column(_("project lead"), lambda p: str(p.project_lead)),
+                Column(_("Milestones late"), lambda p: p._late),
+                Column(_("Open rectifications"), lambda p: p._notices),
+                Column(_("Next milestone"), lambda p: p._next),
+            ),
+        )
+    },
+    dashboards=(LEAD, MANAGEMENT),
+)
+
+
+TILES = [
+    PIPELINE,
+    CYCLE,
+    ON_TIME,
+    PROJECTS,
+    REVENUE,
+    QUALITY_TILE,
+    SATISFACTION,
+    COMPLAINTS,
+    INTAKE,
+    TEAMWORK,
+    IMPROVEMENT,
+]

@@ -74,6 +74,7 @@ class Scope:
     client: ClientOrganization | None = None
     mine: bool = False  # a role dashboard: only the engagements the user leads or handles
     today: date = field(default_factory=timezone.localdate)
+    _own: list | None = field(default=None, repr=False)
 
     @classmethod
     def from_form(cls, user, form: FilterForm, *, mine: bool = False, today: date | None = None) -> Scope:
@@ -119,15 +120,27 @@ class Scope:
             )
         return rows
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether the filters (or a role dashboard) narrow the engagements."""
+        return self.mine or any(getattr(self, name) is not None for name in ("department", "lead", "client"))
+
     def engagement_ids(self):
-        return self.engagements().values("pk")
+        """The scope's engagements as a subquery — or, for a role dashboard, as the list of the
+        user's own engagements read once (a handful: a person's own work), since the planner
+        does badly with the need-to-know subqueries nested in every figure's query."""
+        if not self.mine:
+            return self.engagements().values("pk")
+        if self._own is None:
+            self._own = list(self.engagements().values_list("pk", flat=True))
+        return self._own
 
     def records(self, model):
         """``model``'s rows visible to the user that belong to the scope's engagements."""
         lookup = getattr(model, "engagement_lookup", "engagement")  # surveys, complaints: their engagement
         rows = model.objects.visible_to(self.user)
         if lookup == "pk":
-            return self.engagements()
+            return rows.filter(pk__in=self.engagement_ids())
         return rows.filter(**{f"{lookup}__in": self.engagement_ids()})
 
     # --- addresses ---------------------------------------------------------------------------
