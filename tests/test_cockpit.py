@@ -5,6 +5,7 @@ see."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -14,8 +15,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from onestop.cockpit import reports
+from onestop.cockpit.models import ReportSubscription
 from onestop.contracts.models import PaymentInstalment
 from onestop.core.roles import Role
 from onestop.engagements.models import Channel, Engagement
@@ -24,6 +28,7 @@ from onestop.feedback import services as feedback
 from onestop.notifications.models import Deadline
 from onestop.settlement.models import Payment
 from tests.bulk import make_many
+from tests.generic import ModelTestBase
 from tests.stages import make_project, signed_contract, stage_personas
 
 PERIOD = {"start": "2026-01-01", "end": timezone.localdate().isoformat()}
@@ -334,3 +339,67 @@ def test_X_7_each_table_and_drill_down_exports_to_csv_and_excel(client, personas
     assert len(lines) == 3 and "OS-E-0" in "".join(lines)
     page = client.get(drill, {**PERIOD, "value": "inquiry"})
     assert page.status_code == 200 and "OS-E-1" in page.content.decode()
+
+
+# --- scheduled reports ------------------------------------------------------------------------
+
+
+class TestReportSubscription(ModelTestBase):
+    model = ReportSubscription
+    api_basename = "reportsubscription"
+    manager = "management"
+    outsider = "hr"
+    no_view = "client_a"
+    invalid_field = "dashboard"
+
+    def make_object(self, personas, index=0):
+        subscriber = personas["management"]
+        if index:  # one subscription per person and dashboard: another reader for each
+            subscriber = type(subscriber).objects.create(
+                username=f"reader{index}", email=f"r{index}@example.com"
+            )
+        return ReportSubscription.objects.create(subscriber=subscriber, dashboard="management")
+
+    def create_data(self, personas):
+        return {
+            "subscriber": personas["finance"].pk,
+            "dashboard": "finance",
+            "frequency": "monthly",
+            "is_active": True,
+        }
+
+    def update_data(self, obj, personas):
+        return {
+            "subscriber": obj.subscriber_id,
+            "dashboard": obj.dashboard,
+            "frequency": obj.frequency,
+            "is_active": False,
+        }
+
+    def invalid_data(self, personas):
+        return {
+            "subscriber": personas["hr"].pk,
+            "dashboard": "finance",
+            "frequency": "weekly",
+            "is_active": True,
+        }
+
+
+def test_X_7_scheduled_reports_mail_the_dashboard_as_excel_once_per_period(personas, boss, mailoutbox):
+    boss.email = "boss@example.com"
+    boss.save()
+    engagement(personas, "OS-R-0")
+    weekly = ReportSubscription.objects.create(subscriber=boss, dashboard="management", frequency="weekly")
+    ReportSubscription.objects.create(subscriber=boss, dashboard="management", frequency="monthly")
+    monday = date(2026, 11, 30)
+    assert reports.send_due(monday) == 1  # a Monday, not the 1st: the weekly one only
+    assert reports.send_due(monday) == 0  # the same period is not sent twice
+    message = mailoutbox[-1]
+    assert message.to == ["boss@example.com"]
+    name, content, mimetype = message.attachments[0]
+    assert name == "management-20261123-20261129.xlsx" and mimetype.startswith("application/vnd.openxml")
+    book = load_workbook(io.BytesIO(content))
+    assert "Pipeline by stage" in book.sheetnames
+    weekly.refresh_from_db()
+    assert weekly.last_period_end == date(2026, 11, 29)
+    assert reports.send_due(date(2026, 12, 1)) == 1  # the 1st: the monthly one

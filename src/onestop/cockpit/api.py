@@ -12,8 +12,11 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from onestop.cockpit import filters
+from onestop.cockpit.models import ReportSubscription
 from onestop.cockpit.scope import FilterForm, Scope
 from onestop.cockpit.tiles import DASHBOARDS, MANAGEMENT, tile, tiles_for
+from onestop.core.api import ModelSerializer, ObjectViewSet
 from onestop.core.drf import CappedPageNumberPagination
 
 FILTERS = [
@@ -133,7 +136,34 @@ def _json(value):
     return str(value)
 
 
+class ReportSubscriptionSerializer(ModelSerializer):
+    class Meta:
+        model = ReportSubscription
+        fields = [
+            "id",
+            "subscriber",
+            "dashboard",
+            "frequency",
+            "is_active",
+            "last_period_end",
+            "last_sent_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["last_period_end", "last_sent_at", "created_at", "updated_at"]
+
+
+class ReportSubscriptionViewSet(ObjectViewSet):
+    """Subscriptions to the scheduled reports (a dashboard's tables by e-mail as Excel)."""
+
+    queryset = ReportSubscription.objects.all()
+    serializer_class = ReportSubscriptionSerializer
+    filterset_class = filters.ReportSubscriptionFilterSet
+    ordering_fields = ["dashboard", "frequency"]
+
+
 ROUTES = [
+    ("cockpit/report-subscriptions", ReportSubscriptionViewSet, "reportsubscription"),
     ("cockpit/dashboards", DashboardViewSet, "cockpit-dashboard"),
     ("cockpit/tiles", TileViewSet, "cockpit-tile"),
 ]

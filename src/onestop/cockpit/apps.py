@@ -8,4 +8,4 @@ class CockpitConfig(AppConfig):
     verbose_name = _("Management cockpit")
 
     def ready(self):
-        from onestop.cockpit import navigation, rules  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations
+        from onestop.cockpit import navigation, rules, tasks  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations

@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from onestop.core.exports import csv_response, excel_response
+from onestop.core.exports import EXCEL_CONTENT_TYPE, csv_response, excel_response
 from onestop.core.list_export import FORMULA_START
+
+__all__ = ["EXCEL_CONTENT_TYPE", "add_sheet", "download", "drill_rows", "workbook"]
 
 FORMATS = ("csv", "xlsx")
 CHUNK = 2_000

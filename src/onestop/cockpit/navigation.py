@@ -30,3 +30,12 @@ for key, label, icon, role in (
         "cockpit",
         MenuItem(label, f"cockpit:dashboard_{key}", icon, f"cockpit.view_{key}_dashboard", roles=(role,)),
     )
+register(
+    "cockpit",
+    MenuItem(
+        _("Scheduled reports"),
+        "cockpit:reportsubscription_list",
+        "envelope-paper",
+        "cockpit.view_reportsubscription",
+    ),
+)

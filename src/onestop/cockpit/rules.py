@@ -18,3 +18,14 @@ rules.add_perm(
 )
 rules.add_perm("cockpit.view_quality_dashboard", is_internal & (has_role(Role.QUALITY) | is_management))
 rules.add_perm("cockpit.view_finance_dashboard", is_internal & (has_role(Role.FINANCE) | is_management))
+
+
+@rules.predicate
+def is_own_subscription(user, subscription=None) -> bool:
+    return subscription is None or subscription.subscriber_id == user.pk
+
+
+# Report subscriptions: staff subscribe themselves; management and system administrators keep
+# anyone's (the subscriber must still be allowed to open the dashboard: ReportSubscription.clean).
+manages_subscriptions = is_system_admin | is_management
+can_change_subscription = manages_subscriptions | (is_internal & is_own_subscription)

@@ -6,6 +6,7 @@ from onestop.cockpit.tiles import DASHBOARDS, MANAGEMENT
 app_name = "cockpit"
 
 urlpatterns = [
+    *views.ReportSubscriptionViews.urls(),
     path("cockpit/", views.cockpit, {"dashboard": MANAGEMENT}, name="cockpit"),
     *[
         path(f"cockpit/{key}/", views.cockpit, {"dashboard": key}, name=f"dashboard_{key}")

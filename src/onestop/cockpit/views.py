@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from onestop.cockpit import exports
+from onestop.cockpit import exports, filters, forms
+from onestop.cockpit.models import ReportSubscription
 from onestop.cockpit.scope import FilterForm, Scope
 from onestop.cockpit.tiles import DASHBOARDS, MANAGEMENT, tile, tiles_for
 from onestop.core.forms import bootstrapify
 from onestop.core.pagination import CappedPaginator
+from onestop.core.views import Column, ObjectViews
 
 PAGE_SIZE = 50
 
@@ -156,3 +158,24 @@ def table_export(request, dashboard: str, tile_key: str, table_key: str, file_fo
     return exports.download(
         file_format, table["title"], table["columns"], (r["cells"] for r in table["rows"]), name
     )
+
+
+# --- scheduled reports: the subscriptions ------------------------------------------------------
+
+
+class ReportSubscriptionViews(ObjectViews):
+    model = ReportSubscription
+    filterset_class = filters.ReportSubscriptionFilterSet
+    form_class = forms.ReportSubscriptionForm
+    icon = "envelope-paper"
+    columns = [
+        Column("subscriber", link=True, sort="subscriber__username"),
+        Column("dashboard"),
+        Column("frequency"),
+        Column("is_active"),
+        Column("last_sent_at"),
+    ]
+    list_select_related = ("subscriber",)
+    detail_select_related = ("subscriber",)
+    default_sort = "subscriber"
+    detail_fields = ["subscriber", "dashboard", "frequency", "is_active", "last_period_end", "last_sent_at"]
