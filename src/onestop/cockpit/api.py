@@ -12,12 +12,15 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from onestop.cockpit import filters
-from onestop.cockpit.models import ReportSubscription
+from onestop.cockpit import filters, services
+from onestop.cockpit.models import PolicyVersion, ReportSubscription
 from onestop.cockpit.scope import FilterForm, Scope
 from onestop.cockpit.tiles import DASHBOARDS, MANAGEMENT, tile, tiles_for
+from onestop.core import policy
+from onestop.core.actions import calls, service_action
 from onestop.core.api import ModelSerializer, ObjectViewSet
 from onestop.core.drf import CappedPageNumberPagination
+from onestop.core.fields import TEXT_NOTE
 
 FILTERS = [
     OpenApiParameter(
@@ -162,7 +165,72 @@ class ReportSubscriptionViewSet(ObjectViewSet):
     ordering_fields = ["dashboard", "frequency"]
 
 
+class PolicyVersionSerializer(ModelSerializer):
+    class Meta:
+        model = PolicyVersion
+        fields = [
+            "id",
+            "number",
+            "effective_from",
+            "reason",
+            "values",
+            "proposed_by",
+            "approved_by",
+            "approved_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PolicyProposalSerializer(serializers.Serializer):
+    effective_from = serializers.DateField()
+    reason = serializers.CharField(max_length=TEXT_NOTE)
+    values = serializers.DictField(
+        required=False, help_text="Settings of core/policy.py by key; those left out keep the value in force."
+    )
+
+
+class PolicyVersionViewSet(ObjectViewSet):
+    """The versions of the policy settings (EXT-4): ``POST`` proposes a version, ``approve``
+    (another manager) puts it in force from its date; ``differences`` compares it with the
+    approved version before it."""
+
+    queryset = PolicyVersion.objects.select_related("proposed_by", "approved_by")
+    serializer_class = PolicyVersionSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    ordering_fields = ["number", "effective_from"]
+
+    @extend_schema(request=PolicyProposalSerializer, responses=PolicyVersionSerializer)
+    def create(self, request, *args, **kwargs):
+        data = PolicyProposalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = {**policy.values(), **data.validated_data.pop("values", {})}
+        version = services.propose(actor=request.user, values=values, **data.validated_data)
+        return Response(PolicyVersionSerializer(version).data, status=201)
+
+    @extend_schema(request=PolicyProposalSerializer, responses=PolicyVersionSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """A change to a version not yet approved (its proposer only)."""
+        version = self.get_object()
+        data = PolicyProposalSerializer(
+            data={"effective_from": version.effective_from, "reason": version.reason, **request.data}
+        )
+        data.is_valid(raise_exception=True)
+        values = {**version.settings(), **data.validated_data.pop("values", {})}
+        version = services.propose(actor=request.user, values=values, version=version, **data.validated_data)
+        return Response(PolicyVersionSerializer(version).data)
+
+    approve = service_action(calls(services.approve), url_path="approve")
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def differences(self, request, pk=None):
+        return Response(services.differences(self.get_object()))
+
+
 ROUTES = [
+    ("cockpit/policy-versions", PolicyVersionViewSet, "policyversion"),
     ("cockpit/report-subscriptions", ReportSubscriptionViewSet, "reportsubscription"),
     ("cockpit/dashboards", DashboardViewSet, "cockpit-dashboard"),
     ("cockpit/tiles", TileViewSet, "cockpit-tile"),

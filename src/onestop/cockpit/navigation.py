@@ -39,3 +39,7 @@ register(
         "cockpit.view_reportsubscription",
     ),
 )
+register(
+    "cockpit",
+    MenuItem(_("Policy settings"), "cockpit:policyversion_list", "sliders", "cockpit.view_policyversion"),
+)

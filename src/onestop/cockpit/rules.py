@@ -29,3 +29,27 @@ def is_own_subscription(user, subscription=None) -> bool:
 # anyone's (the subscriber must still be allowed to open the dashboard: ReportSubscription.clean).
 manages_subscriptions = is_system_admin | is_management
 can_change_subscription = manages_subscriptions | (is_internal & is_own_subscription)
+
+# Policy settings (EXT-4): management proposes a new version and another manager approves it;
+# system administrators see them (they run the system, they do not set the company's rules).
+sees_policy = is_system_admin | is_management
+
+
+@rules.predicate
+def is_unapproved(user, version=None) -> bool:
+    return version is None or version.approved_at is None
+
+
+@rules.predicate
+def is_not_proposer(user, version=None) -> bool:
+    return version is None or version.proposed_by_id != user.pk
+
+
+@rules.predicate
+def is_proposer(user, version=None) -> bool:
+    return version is None or version.proposed_by_id == user.pk
+
+
+can_edit_policy = is_management & is_unapproved & is_proposer
+can_approve_policy = is_management & is_unapproved & is_not_proposer
+rules.add_perm("cockpit.approve_policyversion", can_approve_policy)

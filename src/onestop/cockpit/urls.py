@@ -7,6 +7,7 @@ app_name = "cockpit"
 
 urlpatterns = [
     *views.ReportSubscriptionViews.urls(),
+    *views.PolicyVersionViews.urls(),
     path("cockpit/", views.cockpit, {"dashboard": MANAGEMENT}, name="cockpit"),
     *[
         path(f"cockpit/{key}/", views.cockpit, {"dashboard": key}, name=f"dashboard_{key}")

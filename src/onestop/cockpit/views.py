@@ -13,12 +13,14 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from onestop.cockpit import exports, filters, forms
-from onestop.cockpit.models import ReportSubscription
+from onestop.cockpit import exports, filters, forms, services
+from onestop.cockpit.models import PolicyVersion, ReportSubscription
 from onestop.cockpit.scope import FilterForm, Scope
 from onestop.cockpit.tiles import DASHBOARDS, MANAGEMENT, tile, tiles_for
+from onestop.core.actions import RecordAction, calls
 from onestop.core.forms import bootstrapify
 from onestop.core.pagination import CappedPaginator
 from onestop.core.views import Column, ObjectViews
@@ -179,3 +181,49 @@ class ReportSubscriptionViews(ObjectViews):
     detail_select_related = ("subscriber",)
     default_sort = "subscriber"
     detail_fields = ["subscriber", "dashboard", "frequency", "is_active", "last_period_end", "last_sent_at"]
+
+
+# --- policy settings (EXT-4) -------------------------------------------------------------------
+
+
+class PolicyVersionViews(ObjectViews):
+    model = PolicyVersion
+    form_class = forms.PolicyVersionForm
+    icon = "sliders"
+    allow_delete = False  # a version, proposed or approved, stays in the history of the rules
+    columns = [
+        Column("number", link=True),
+        Column("effective_from"),
+        Column("proposed_by", sort=False),
+        Column("approved_by", sort=False),
+        Column("approved_at"),
+        Column("reason", sort=False),
+    ]
+    list_select_related = ("proposed_by", "approved_by")
+    detail_select_related = ("proposed_by", "approved_by")
+    default_sort = "-number"
+    detail_template = "cockpit/policyversion_detail.html"
+    detail_fields = ["number", "effective_from", "reason", "proposed_by", "approved_by", "approved_at"]
+    actions = [
+        RecordAction(
+            "approve",
+            calls(services.approve),
+            when=lambda version, user: user.has_perm("cockpit.approve_policyversion", version),
+            success=gettext_lazy("The version is approved; it takes effect on its date."),
+        )
+    ]
+
+    @classmethod
+    def save(cls, form, *, actor, request, obj=None):
+        return services.propose(
+            actor=actor,
+            effective_from=form.cleaned_data["effective_from"],
+            reason=form.cleaned_data["reason"],
+            values=form.setting_values(),
+            version=obj if obj is not None and obj.pk else None,
+        )
+
+    @classmethod
+    def detail_context(cls, request, obj, bound_forms):
+        in_force = PolicyVersion.objects.in_force(timezone.localdate())
+        return {"differences": services.differences(obj), "in_force": in_force}
