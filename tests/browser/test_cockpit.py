@@ -46,3 +46,19 @@ def test_X_7_a_project_lead_sees_the_dashboard_of_their_projects(
     expect(page.locator("canvas[data-drawn=true]").first).to_be_visible()
     screenshot(page, "cockpit-lead")
     assert not console_errors, console_errors
+
+
+def test_EXT_4_management_sees_a_policy_version_compared_with_the_one_before(
+    login, live_server, screenshot, console_errors
+):
+    from onestop.cockpit.models import PolicyVersion
+
+    version = PolicyVersion.objects.filter(approved_at__isnull=True).first()
+    assert version is not None, "the demo leaves one version waiting for approval"
+    page = login("mgmt.chen")
+    page.goto(f"{live_server.url}{version.get_absolute_url()}")
+    expect(page.locator("[data-policy-diff]")).to_be_visible()
+    expect(page.locator("[data-changed='plans.review_working_days']")).to_be_visible()
+    expect(page.locator("[data-action=approve]")).to_be_visible()  # mgmt.wang proposed it
+    screenshot(page, "cockpit-policy-version")
+    assert not console_errors, console_errors
