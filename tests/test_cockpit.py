@@ -319,6 +319,17 @@ def test_X_7_cockpit_queries_do_not_grow_from_10_to_1000_engagements(client, per
     assert _queries(rest, "/api/cockpit/dashboards/management/") == api_small
 
 
+def test_X_7_a_role_dashboards_queries_do_not_grow_with_the_engagements(client, personas):
+    project = make_project(personas, 1, lead=personas["lead"])
+    client.force_login(personas["lead"])
+    url = reverse("cockpit:dashboard_lead")
+    _queries(client, url)
+    small = _queries(client, url)
+    make_many(engagement(personas, "OS-L-0"), 990)
+    make_many(project.milestones.first(), 990)
+    assert _queries(client, url) == small
+
+
 # --- exports --------------------------------------------------------------------------------
 
 

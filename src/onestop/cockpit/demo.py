@@ -46,4 +46,7 @@ def load(actor=None) -> None:
     ):
         user = _user(username)
         if user is not None and user.email:
-            save(ReportSubscription(subscriber=user, dashboard=dashboard, frequency=frequency), actor=actor or user)
+            save(
+                ReportSubscription(subscriber=user, dashboard=dashboard, frequency=frequency),
+                actor=actor or user,
+            )
