@@ -110,6 +110,15 @@ PAGE_TWINS: dict[str, list[str]] = {
     "core:attachment_add": ["api:attachment-list"],
     "core:attachment_download": ["api:attachment-download"],
     "core:comment_add": ["api:comment-list"],
+    # The cockpit and the role dashboards: every tile's figures, each table's rows (the export
+    # writes the tile's table) and each drill-down's records, with the same filters.
+    "cockpit:cockpit": ["api:cockpit-dashboard-detail"],
+    "cockpit:dashboard_lead": ["api:cockpit-dashboard-detail"],
+    "cockpit:dashboard_service": ["api:cockpit-dashboard-detail"],
+    "cockpit:dashboard_quality": ["api:cockpit-dashboard-detail"],
+    "cockpit:dashboard_finance": ["api:cockpit-dashboard-detail"],
+    "cockpit:table_export": ["api:cockpit-tile-detail"],
+    "cockpit:drill": ["api:cockpit-tile-drill"],
     # The log of one endpoint: the deliveries list takes ?endpoint=.
     "webhooks:endpoint_deliveries": ["api:delivery-list", "api:delivery-redeliver"],
 }

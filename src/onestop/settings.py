@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "onestop.people",
     "onestop.resources",
     "onestop.costs",
+    "onestop.cockpit",
     "onestop.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",

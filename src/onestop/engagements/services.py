@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.core import numbering, signatures
+from onestop.core import numbering, policy, signatures
 from onestop.core import services as core_services
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.roles import Role
@@ -164,7 +164,10 @@ def forward(engagement: Engagement, *, actor, technician, comment: str = "") -> 
     engagement.technician = technician
     perform_transition(engagement, "forward", actor=actor, comment=comment)
     notifications.close_deadlines(engagement, actor=actor)
-    due = calendar.add_working_days(timezone.now(), ASSESS_WITHIN_WORKING_DAYS)
+    # The policy in force when the engagement was received (EXT-4; the constant is its default).
+    due = calendar.add_working_days(
+        timezone.now(), policy.value("intake.assess_working_days", at=engagement.received_at)
+    )
     notifications.set_deadline(
         engagement,
         title=_("Assess %(code)s") % {"code": engagement.code},
@@ -357,7 +360,9 @@ def propose(
         notifications.set_deadline(
             engagement,
             title=_("Answer the counter-proposal on %(code)s") % {"code": engagement.code},
-            due_at=calendar.add_working_days(timezone.now(), ANSWER_PROPOSAL_WITHIN_WORKING_DAYS),
+            due_at=calendar.add_working_days(
+                timezone.now(), policy.value("intake.answer_proposal_working_days", at=engagement.received_at)
+            ),
             responsible=engagement.technician,
             escalate_to=engagement.technician.department.head
             if engagement.technician.department_id

@@ -6,10 +6,11 @@ transition log, and leaves notifications and e-mail to run after the commit.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
-from onestop.core import numbering
+from onestop.core import numbering, policy
 from onestop.core import services as core_services
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.roles import Role
@@ -53,7 +54,7 @@ MIN_PANEL_SIZE = 1
 def approval_levels(version: PlanVersion) -> int:
     """How many management approvals a version needs: a second above the configured budget
     (``ONESTOP_PLAN_SECOND_APPROVAL_ABOVE``, default 1,000,000)."""
-    threshold = Decimal(str(getattr(settings, "ONESTOP_PLAN_SECOND_APPROVAL_ABOVE", "1000000")))
+    threshold = policy.value("plans.second_approval_above", at=version.created_at)  # EXT-4
     return 2 if version.budget_total > threshold else 1
 
 
@@ -391,9 +392,14 @@ def reviewer_suggestions(version: PlanVersion) -> list[dict]:
 def submit_version(version: PlanVersion, *, actor, reviewers, comment: str = "") -> PlanVersion:
     """The project lead submits a draft to a review panel of experts (role reviewer)."""
     reviewers = list(dict.fromkeys(reviewers))
-    if len(reviewers) < MIN_PANEL_SIZE:
+    if len(reviewers) < max(MIN_PANEL_SIZE, policy.value("plans.min_panel_size", at=version.created_at)):
         raise DomainError(
-            _("Choose at least one reviewer for the panel."), field="reviewers", code=ErrorCode.INVALID
+            _("Choose at least one reviewer for the panel.")
+            if len(reviewers) == 0
+            else _("The panel needs at least %(count)s reviewers.")
+            % {"count": policy.value("plans.min_panel_size", at=version.created_at)},
+            field="reviewers",
+            code=ErrorCode.INVALID,
         )
     for reviewer in reviewers:
         if not reviewer.is_active or reviewer.client_organization_id or not reviewer.has_role(Role.REVIEWER):
@@ -418,7 +424,9 @@ def submit_version(version: PlanVersion, *, actor, reviewers, comment: str = "")
     version.reviewers.set(reviewers)
     version.criteria_set = ReviewCriteriaSet.active()
     version.submitted_at = timezone.now()
-    version.review_due = calendar.add_working_days(version.submitted_at, REVIEW_WITHIN_WORKING_DAYS)
+    version.review_due = calendar.add_working_days(
+        version.submitted_at, policy.value("plans.review_working_days", at=version.created_at)
+    )
     version.decision_reasons = []
     version.weighted_mean = None
     perform_transition(version, "submit", actor=actor, comment=_short(comment))
@@ -527,8 +535,22 @@ def decision_for(version: PlanVersion, reviews=None):
     return decide(
         [ReviewerScores(r.scores, r.recommendation) for r in reviews],
         criteria_set.criterion_list(),
-        criteria_set.rule(),
+        review_rule(version, criteria_set),
     )
+
+
+def review_rule(version: PlanVersion, criteria_set: ReviewCriteriaSet):
+    """The decision rule: the criteria set's, with the thresholds the policy settings in force
+    when the version was created set (EXT-4; empty there: the criteria set's own)."""
+    rule = criteria_set.rule()
+    pass_mean = policy.value("plans.pass_mean", at=version.created_at)
+    min_mean = policy.value("plans.min_criterion_mean", at=version.created_at)
+    changes = {}
+    if pass_mean is not None:
+        changes["pass_mean"] = Fraction(pass_mean)
+    if min_mean is not None:
+        changes["min_criterion_mean"] = Fraction(min_mean)
+    return replace(rule, **changes) if changes else rule
 
 
 def conclude(version: PlanVersion, *, actor, reviews) -> PlanVersion:
@@ -550,7 +572,9 @@ def conclude(version: PlanVersion, *, actor, reviews) -> PlanVersion:
                 version,
                 kind="plan_approval",
                 title=_("Approve %(version)s") % {"version": version},
-                due_at=calendar.add_working_days(timezone.now(), APPROVE_WITHIN_WORKING_DAYS),
+                due_at=calendar.add_working_days(
+                    timezone.now(), policy.value("plans.approve_working_days", at=version.created_at)
+                ),
                 responsible=manager,
                 url=version.get_absolute_url(),
                 actor=actor,
