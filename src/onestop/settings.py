@@ -46,10 +46,11 @@ INSTALLED_APPS = [
     "onestop.acceptance",
     "onestop.settlement",
     "onestop.feedback",
-    "onestop.risks",
+    # The company apps (core/stages.py COMPANY_APPS), in the policy's order: people, resources, risk.
     "onestop.people",
     "onestop.resources",
     "onestop.costs",
+    "onestop.risks",
     "onestop.cockpit",
     "onestop.webhooks",
     "django.contrib.admin",
