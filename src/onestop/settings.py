@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "onestop.acceptance",
     "onestop.settlement",
     "onestop.feedback",
+    "onestop.recruitment",
     "onestop.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",
