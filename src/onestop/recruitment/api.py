@@ -12,6 +12,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from onestop.accounts.models import User
@@ -480,7 +481,11 @@ class OnboardingTaskViewSet(ObjectViewSet):
     serializer_class = OnboardingTaskSerializer
     select_related = ("onboarding",)
     ordering_fields = ["due_date"]
-    http_method_names = ["get", "head", "options"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        """Parts are made by assigning a programme (`POST …/onboardings/`), never one by one."""
+        raise MethodNotAllowed("POST")
 
     complete = service_action(
         calls(services.complete_task), serializer=CompleteSerializer, url_path="complete"

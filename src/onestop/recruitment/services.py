@@ -51,6 +51,7 @@ from onestop.recruitment.models import (
     OnboardingTask,
     criteria_list,
 )
+from onestop.recruitment.template import default_parts
 
 SCORE_MIN, SCORE_MAX = 1, 5
 
@@ -380,6 +381,9 @@ def assign_onboarding(*, user, superior, start_date, actor, candidate=None) -> O
         raise DomainError(
             _("%(name)s already has an onboarding programme.") % {"name": user.display_name}, field="user"
         )
+    if not OnboardingPart.objects.exists():
+        for part in default_parts(OnboardingPart):  # the policy's five parts, HR adapts them later
+            save(part, actor=actor, reason=_("The policy's onboarding programme"))
     parts = list(OnboardingPart.objects.filter(is_active=True).order_by("order", "pk"))
     if not parts:
         raise DomainError(_("The onboarding template has no part in use; HR sets it up first."))
@@ -444,6 +448,7 @@ def complete_task(task: OnboardingTask, *, actor, note: str = "", score=None, co
 @transaction.atomic
 def acknowledge_task(task: OnboardingTask, *, actor, comment: str = ""):
     """HR or the superior acknowledges a completed part; a failed test is sent back, not acknowledged."""
+    _require(actor, "recruitment.acknowledge_onboardingtask", task)
     if task.passed is False:
         raise DomainError(
             _("The test score %(score)s is below the pass score %(pass)s: ask to redo the part.")
@@ -491,9 +496,7 @@ def figures(need: HiringNeed) -> dict:
     Source-to-hire: per source, the candidates, those who reached an interview, an offer and the
     hire, and the average days from the application to the hire.
     """
-    candidates = list(
-        need.candidates.all().only("pk", "source", "stage", "applied_on", "created_at", "hired_at")
-    )
+    candidates = list(need.candidates.all())
     if not candidates:
         return {"stages": [], "sources": [], "total": 0}
     content_type = ContentType.objects.get_for_model(Candidate)
