@@ -9,6 +9,7 @@ OnboardingTask.redo (tests/test_meta_workflow.py).
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ from tests.generic import ModelTestBase
 from tests.workflow import TransitionCase, TransitionTestBase
 
 CRITERIA = ["專業技能", "溝通表達"]
+NUMBERS = itertools.count(1)  # record numbers unique within a test, whatever index a helper gets
 
 
 @pytest.fixture
@@ -69,7 +71,7 @@ def position(personas):
 def need(personas, index=0, state="approved", **fields) -> HiringNeed:
     dept = department(personas)
     record = HiringNeed.objects.create(
-        code=f"RN-T-{index:05d}",
+        code=f"RN-T-{next(NUMBERS):05d}",
         position=fields.pop("position", None) or position_for(dept),
         department=dept,
         headcount=2,
@@ -93,7 +95,7 @@ def position_for(dept):
 def candidate(personas, index=0, stage="screening", opening=None, **fields) -> Candidate:
     opening = opening or need(personas, 500 + index)
     record = Candidate.objects.create(
-        code=f"CA-T-{index:05d}",
+        code=f"CA-T-{next(NUMBERS):05d}",
         need=opening,
         full_name=fields.pop("full_name", f"應聘者{index}"),
         phone="138-0000-0000",
@@ -386,6 +388,27 @@ class TestCandidateTransitions(GenericOnly):
         cand = candidate(personas, Candidate.objects.count() + 1)
         scored_interview(personas, cand)
         return cand
+
+    def test_each_transition_is_refused_from_other_states(self, client, personas):
+        """As the generic test, except that management does not see a candidate before an offer
+        is put to it (HR-2 privacy): there the offer's approval answers 404, not 409."""
+        for case in self.transitions:
+            user = personas[case.actor]
+            client.force_login(user)
+            for state in self.all_states:
+                if state in case.sources:
+                    continue
+                obj = self.make_object_in(personas, state)
+                before = self.snapshot(obj)
+                seen = Candidate.objects.visible_to(user).filter(pk=obj.pk).exists()
+                response = self.api(user).post(self.api_url(obj, case.name), self.body(case), format="json")
+                assert response.status_code == (409 if seen else 404), (case.name, state, response.json())
+                if seen:
+                    assert response.json()["code"] == "not_possible_now"
+                response = client.post(self.ui_url(obj, case.name), self.body(case))
+                assert response.status_code == (409 if seen else 404), (case.name, state)
+                assert self.snapshot(obj) == before, (case.name, state, "something changed")
+                assert seen or case.actor == "management", (case.name, state)
 
 
 # --- the whole way, through the API (HR-1, HR-2, HR-3) -------------------------------------------

@@ -254,9 +254,9 @@ class InterviewViews(ObjectViews):
         Column("round"),
         Column("interviewer", sort="interviewer__full_name"),
         Column("scheduled_at"),
-        Column("status_label", sort="scored_at"),
         Column("average"),
         Column("recommendation"),
+        Column("status_label", sort="scored_at"),
     ]
     detail_fields = [
         "candidate",
