@@ -389,6 +389,13 @@ class TestCandidateTransitions(GenericOnly):
         scored_interview(personas, cand)
         return cand
 
+    def make_object_in(self, personas, state):
+        obj = super().make_object_in(personas, state)
+        if state in ("offer_proposed", "offer_made", "accepted", "hired", "declined"):
+            Candidate.objects.filter(pk=obj.pk).update(offer_salary=Decimal("15000"))
+            obj.refresh_from_db()
+        return obj
+
     def test_each_transition_is_refused_from_other_states(self, client, personas):
         """As the generic test, except that management does not see a candidate before an offer
         is put to it (HR-2 privacy): there the offer's approval answers 404, not 409."""

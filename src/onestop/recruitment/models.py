@@ -347,7 +347,8 @@ class CandidateQuerySet(ScopedQuerySet):
             return self
         panel = models.Q(need__hiring_manager=user) | models.Q(need_id__in=_panel_needs(user))
         if r.is_management(user):
-            panel |= models.Q(stage__in=states.OFFER_STAGES)
+            # The offers put to management, also one it returned for another look.
+            panel |= models.Q(stage__in=states.OFFER_STAGES) | models.Q(offer_salary__isnull=False)
         return self.filter(panel)
 
 

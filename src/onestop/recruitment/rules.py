@@ -2,7 +2,7 @@
 
 Candidate data is private (HR-2): HR and the opening's hiring panel — the hiring manager who
 asked for the position and the interviewers of its candidates — see it; management sees a
-candidate once an offer is put to it for approval. Nobody else, and never a client. The rows each
+candidate once an offer is put to it for approval (and keeps seeing it). Nobody else, and never a client. The rows each
 user sees are decided in the querysets (models.py); the predicates here answer "may this user
 open this kind of page / do this at all".
 """
