@@ -48,6 +48,7 @@ OWN_TESTS = {
     "core.SavedFilter": "tests.test_list_tools",
     "accounts.ClientDataRecord": "tests.test_client_data",
     "core.ListExport": "tests.test_list_tools",
+    "recruitment.OnboardingTask": "tests.test_recruitment",
 }
 
 

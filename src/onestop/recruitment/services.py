@@ -96,9 +96,9 @@ def staffing_gap() -> list[dict]:
         .values("user__position_id", "version__plan__engagement__code")
         .annotate(total=Sum("allocation"))
     )
-    for row in planned:
-        demand[row["user__position_id"]] += row["total"]
-        where[row["user__position_id"]].add(row["version__plan__engagement__code"])
+    for plan_row in planned:
+        demand[plan_row["user__position_id"]] += plan_row["total"]
+        where[plan_row["user__position_id"]].add(plan_row["version__plan__engagement__code"])
     if not demand:
         return []
     holders = dict(
@@ -197,18 +197,20 @@ def schedule_interview(interview: Interview, *, actor) -> Interview:
 def validate_scores(interview: Interview, scores: list[dict]) -> dict:
     """Field errors of a scoring: every criterion of the opening once, 1–5, each with a comment."""
     wanted = criteria_list(interview.candidate.need.criteria)
-    given = {}
+    given: dict[str, dict] = {}
     for item in scores or []:
         criterion = str(item.get("criterion", "")).strip()
         given[criterion] = item
     errors = []
     for criterion in wanted:
-        item = given.get(criterion)
-        if item is None:
+        found = given.get(criterion)
+        if found is None:
             errors.append(_("Score “%(criterion)s”.") % {"criterion": criterion})
             continue
+        item = found
+        score: int | None
         try:
-            score = int(item.get("score"))
+            score = int(item.get("score"))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             score = None
         if (
@@ -249,7 +251,7 @@ def score_interview(
         raise DomainError(" ".join(errors["scores"]), field="scores", code=ErrorCode.INVALID)
     if recommendation not in Interview.Recommendation.values:
         raise DomainError(_("Choose a recommendation."), field="recommendation", code=ErrorCode.INVALID)
-    clean = [
+    clean: list[dict] = [
         {"criterion": c, "score": int(item["score"]), "comment": str(item["comment"]).strip()}
         for c in criteria_list(interview.candidate.need.criteria)
         for item in scores
