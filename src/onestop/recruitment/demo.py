@@ -238,6 +238,8 @@ def load(actor=None) -> None:
     start = today - timedelta(days=12)
     onboarding = Onboarding.objects.get(user=hired)
     Onboarding.objects.filter(pk=onboarding.pk).update(start_date=start)
+    Candidate.objects.filter(pk=c.pk).update(offer_start_date=start)
+    User.objects.filter(pk=hired.pk).update(date_joined=timezone.now() - timedelta(days=12))
     tasks = list(onboarding.tasks.order_by("order"))
     for task in tasks:
         part_days = (task.due_date - (today + timedelta(days=14))).days

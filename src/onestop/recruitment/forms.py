@@ -54,7 +54,11 @@ class HiringNeedForm(ModelForm):
             "target_date",
             "hiring_manager",
         ]
-        widgets = {"target_date": DateInput(), "skills": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "target_date": DateInput(),
+            "skills": forms.Textarea(attrs={"rows": 3}),
+            "criteria": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

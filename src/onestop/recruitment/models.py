@@ -885,7 +885,7 @@ class OnboardingTask(WorkflowModel, BusinessModel):
         }
 
     def __str__(self) -> str:
-        return f"{self.get_topic_display()}：{self.title}"
+        return self.title
 
     def get_absolute_url(self) -> str:
         return self.onboarding.get_absolute_url() + f"#task-{self.pk}"

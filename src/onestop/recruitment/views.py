@@ -93,9 +93,10 @@ class HiringNeedViews(ObjectViews):
     @classmethod
     def detail_context(cls, request, obj, bound_forms) -> dict:
         candidates = (
-            Candidate.objects.visible_to(request.user).filter(need=obj).order_by("stage", "-applied_on")
+            Candidate.objects.visible_to(request.user).filter(need=obj).order_by("-applied_on", "-pk")
         )
-        rows = list(candidates[:200])
+        order = {stage.value: index for index, stage in enumerate((*states.PIPELINE, *states.CLOSED_STAGES))}
+        rows = sorted(candidates[:200], key=lambda c: order.get(c.stage, 99))
         counts: dict[str, int] = {}
         for candidate in rows:
             counts[candidate.stage] = counts.get(candidate.stage, 0) + 1
