@@ -30,8 +30,8 @@ def _staff(user):
 
 
 def _person(field, user):
-    field.queryset = _staff(user)
     field.widget = TypeaheadSelect("accounts.User")
+    field.queryset = _staff(user)  # after the widget: the setter hands it the choices (the chosen one shows)
     return field
 
 
@@ -63,8 +63,8 @@ class HiringNeedForm(ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["position"].queryset = self.fields["position"].queryset.select_related("department")
-        self.fields["project"].queryset = Project.objects.visible_to(self.user)
         self.fields["project"].widget = TypeaheadSelect("projects.Project")
+        self.fields["project"].queryset = Project.objects.visible_to(self.user)
         _person(self.fields["replaces"], self.user)
         _person(self.fields["hiring_manager"], self.user)
         self.fields["hiring_manager"].required = False
