@@ -266,6 +266,7 @@ class HiringNeed(WorkflowModel, BusinessModel):
             "label": _("Return for revision"),
             "icon": "arrow-counterclockwise",
             "comment_required": True,
+            "style": "outline-danger",
         },
     )
     def send_back(self, actor=None):
@@ -277,7 +278,12 @@ class HiringNeed(WorkflowModel, BusinessModel):
         source=State.APPROVED,
         target=State.CLOSED,
         permission="recruitment.close_hiringneed",
-        custom={"label": _("Close the opening"), "icon": "archive", "comment_required": True},
+        custom={
+            "label": _("Close the opening"),
+            "icon": "archive",
+            "comment_required": True,
+            "style": "outline-secondary",
+        },
     )
     def close(self):
         pass
@@ -566,7 +572,12 @@ class Candidate(WorkflowModel, BusinessModel):
         source=Stage.OFFER_PROPOSED,
         target=Stage.BACKGROUND,
         permission="recruitment.approve_offer_candidate",
-        custom={"label": _("Return the offer"), "icon": "arrow-counterclockwise", "comment_required": True},
+        custom={
+            "label": _("Return the offer"),
+            "icon": "arrow-counterclockwise",
+            "comment_required": True,
+            "style": "outline-danger",
+        },
     )
     def return_offer(self):
         self._moved()
@@ -586,7 +597,12 @@ class Candidate(WorkflowModel, BusinessModel):
         source=Stage.OFFER_MADE,
         target=Stage.DECLINED,
         permission="recruitment.advance_candidate",
-        custom={"label": _("Offer declined"), "icon": "hand-thumbs-down", "comment_required": True},
+        custom={
+            "label": _("Offer declined"),
+            "icon": "hand-thumbs-down",
+            "comment_required": True,
+            "style": "outline-danger",
+        },
     )
     def decline_offer(self, comment=""):
         self.outcome_reason = comment
@@ -598,7 +614,12 @@ class Candidate(WorkflowModel, BusinessModel):
         source=states.IN_PROCESS,
         target=Stage.REJECTED,
         permission="recruitment.advance_candidate",
-        custom={"label": _("Not selected"), "icon": "x-circle", "comment_required": True},
+        custom={
+            "label": _("Not selected"),
+            "icon": "x-circle",
+            "comment_required": True,
+            "style": "outline-danger",
+        },
     )
     def reject(self, comment=""):
         self.outcome_reason = comment
