@@ -49,6 +49,15 @@ def _backdate(candidate, days: list[int]) -> None:
         StateLog.objects.filter(pk=log.pk).update(timestamp=moment)
     if logs:
         Candidate.objects.filter(pk=candidate.pk).update(stage_since=moment)
+        # The interviews were held the day after the screening passed, scored the same day.
+        interviewed = start + timedelta(days=days[0] + 1)
+        for index, interview in enumerate(
+            Interview.objects.filter(candidate=candidate, scored_at__isnull=False)
+        ):
+            held = interviewed + timedelta(hours=2 * index)
+            Interview.objects.filter(pk=interview.pk).update(
+                scheduled_at=held, scored_at=held + timedelta(hours=1)
+            )
     if candidate.hired_at:
         Candidate.objects.filter(pk=candidate.pk).update(hired_at=moment)
 
