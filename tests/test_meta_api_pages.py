@@ -92,6 +92,18 @@ PAGE_TWINS: dict[str, list[str]] = {
     "costs:allocate_team": ["api:project-costs-allocate-team"],
     "costs:rollup": ["api:costrollup-list"],
     "costs:rollup_run": ["api:costrollup-run"],
+    # The candidate board is the candidate list by stage (``?stage=``); a drop runs the step's own
+    # transition or action, as on the candidate's page.
+    "recruitment:candidate_board": ["api:candidate-list"],
+    "recruitment:candidate_move": [
+        "api:candidate-pass_screening",
+        "api:candidate-pass_interviews",
+        "api:candidate-record-test",
+        "api:candidate-propose-offer",
+        "api:candidate-approve_offer",
+        "api:candidate-accept_offer",
+        "api:candidate-hire",
+    ],
     # One generic page route runs every workflow transition; in the API each workflow model's
     # viewset has one action per transition (core/api.py TransitionActionsMixin), checked below
     # by test_every_transition_the_pages_run_is_an_api_action.

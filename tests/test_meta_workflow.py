@@ -63,6 +63,7 @@ OWN_TESTS = {
     "resources.MaintenanceRecord": "tests.test_resources",
     "costs.BudgetAlert": "tests.test_costs",
     "costs.CostRollup": "tests.test_costs",
+    "recruitment.OnboardingTask": "tests.test_recruitment",
 }
 
 

@@ -288,6 +288,47 @@ def complaint_cases():
     ]
 
 
+# Recruitment and onboarding (HR-2, HR-3) -------------------------------------------------------
+
+
+def recruitment_cases():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.test_recruitment import candidate, hire_ready, programme
+
+    def candidate_in(stage):
+        return lambda personas: candidate(personas, 0, stage=stage)
+
+    def task_in(state):
+        def build(personas):
+            onboarding = programme(personas)
+            personas["new_hire"] = onboarding.user  # the actor of "complete"
+            return in_state(onboarding.tasks.filter(has_test=False).order_by("order").first(), state)
+
+        return build
+
+    def offer_body(personas):
+        return {
+            "background_note": "無異常",
+            "salary": "15000.00",
+            "start_date": (timezone.localdate() + timedelta(days=10)).isoformat(),
+            "superior": personas["head"].pk,
+        }
+
+    return [
+        Case("record_test", "candidate-record-test", "hr", candidate_in("written_test"), {"score": "80"}),
+        Case("propose_offer", "candidate-propose-offer", "hr", candidate_in("background"), offer_body),
+        Case(
+            "hire", "candidate-hire", "hr", lambda personas: hire_ready(personas, 0), {"username": "new.hire"}
+        ),
+        Case("complete", "onboardingtask-complete", "new_hire", task_in("assigned"), {"note": "已完成"}),
+        Case("acknowledge", "onboardingtask-acknowledge", "hr", task_in("completed"), {}),
+        Case("redo", "onboardingtask-redo", "hr", task_in("completed"), {"reason": "請重新學習"}),
+    ]
+
+
 # Quality (QA-1..3) -------------------------------------------------------------------------------
 
 
@@ -810,6 +851,7 @@ ALL_CASES = (
     plan_cases,
     project_cases,
     acceptance_cases,
+    recruitment_cases,
 )
 
 

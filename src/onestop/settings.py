@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "onestop.settlement",
     "onestop.feedback",
     # The company apps (core/stages.py COMPANY_APPS), in the policy's order: people, resources, risk.
+    "onestop.recruitment",
     "onestop.people",
     "onestop.resources",
     "onestop.costs",
