@@ -11,11 +11,13 @@ from onestop.accounts.demo import DEMO_PASSWORD
 from onestop.core import bench
 from onestop.core.generate import generate
 
-pytestmark = pytest.mark.slow
+# The test server reads committed rows; serialized_rollback brings back the rows every test
+# starts from after the flush (tests/conftest.py), instead of letting the flush re-run them.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def volume(transactional_db):
+def volume(db):
     generate(120, seed=3)
 
 

@@ -127,7 +127,7 @@ class Indicator(BusinessModel):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     target = models.CharField(
-        _("quantified target"), max_length=200, help_text=_("For example: ≥ 90% of milestones on time.")
+        _("quantified target"), max_length=200, help_text=_("For example: milestones on time ≥ 90%.")
     )
     target_value = models.DecimalField(
         _("target figure"),
