@@ -410,7 +410,9 @@ def test_X_7_scheduled_reports_mail_the_dashboard_as_excel_once_per_period(perso
     name, content, mimetype = message.attachments[0]
     assert name == "management-20261123-20261129.xlsx" and mimetype.startswith("application/vnd.openxml")
     book = load_workbook(io.BytesIO(content))
-    assert "Pipeline by stage" in book.sheetnames
+    assert (
+        "各階段案件" in book.sheetnames
+    )  # the report in the subscriber's language (zh_Hant): "Pipeline by stage"
     weekly.refresh_from_db()
     assert weekly.last_period_end == date(2026, 11, 29)
     assert reports.send_due(date(2026, 12, 1)) == 1  # the 1st: the monthly one

@@ -40,7 +40,7 @@ def test_a_long_excel_export_is_prepared_by_the_worker_and_announced_in_the_inbo
     assert prepared.state == PreparedExport.State.READY
     assert prepared.list_export.rows == 15 and prepared.list_export.user == cs_user
     note = Notification.objects.get(recipient=cs_user, url=prepared.get_absolute_url())
-    assert "is ready to download" in note.title
+    assert "已可下載" in note.title  # in the owner's language (zh_Hant), whatever the page's
     download = client.get(prepared.get_absolute_url())
     assert download.status_code == 200
     rows = list(

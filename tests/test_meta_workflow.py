@@ -19,6 +19,7 @@ from tests.workflow_app.models import Ticket
 OWN_TESTS = {
     "people.Appraisal": "tests.test_people",
     "people.AppraisalScore": "tests.test_people",
+    "core.PreparedExport": "tests.test_export_background",
     "core.Signature": "tests.test_core_signatures",
     "core.Attachment": "tests.test_core_attachments",
     "core.Comment": "tests.test_core_comments",

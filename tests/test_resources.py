@@ -40,6 +40,12 @@ from tests.stages import make_project, stage_personas
 CHECKLIST = "章節結構符合範本\n測試結果完整可追溯\n版本與變更紀錄正確"
 
 
+@pytest.fixture(autouse=True)
+def in_english(english):
+    """The assertions below read the messages in English (the source strings)."""
+    yield
+
+
 @pytest.fixture
 def personas(personas, make_user):
     people = stage_personas(personas, make_user)

@@ -58,7 +58,7 @@ def _period(scope: Scope) -> dict:
 class DashboardViewSet(viewsets.ViewSet):
     """The dashboards the user may open; one dashboard with all its tiles' figures."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="cockpit_dashboards_list")
     def list(self, request):
         return Response(
             [
@@ -77,6 +77,11 @@ class DashboardViewSet(viewsets.ViewSet):
         return Response({"dashboard": pk, **_period(scope), "tiles": [t.data(scope) for t in tiles_for(pk)]})
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The tile's key.")
+    ]
+)
 class TileViewSet(viewsets.ViewSet):
     """One tile's figures; the records behind one of its figures (``drill/<name>/?value=``)."""
 

@@ -562,6 +562,9 @@ def costs_payload(figures) -> dict:
     }
 
 
+@extend_schema(
+    parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The project.")]
+)
 class ProjectCostsViewSet(viewsets.ViewSet):
     """RES-6/RES-7 a project's budget vs actual, earned value, CPI and SPI, by month
     (``GET …/{project id}/``); ``POST …/{project id}/allocate-team/`` allocates its team."""

@@ -79,7 +79,7 @@ class IndicatorTemplateViewSet(ObjectViewSet):
     )
 
 
-class IndicatorSerializer(ModelSerializer):
+class AppraisalIndicatorSerializer(ModelSerializer):
     class Meta:
         model = Indicator
         fields = [
@@ -99,7 +99,7 @@ class IndicatorViewSet(ObjectViewSet):
     """HR-5 indicators: category, weight, quantified target, computed source."""
 
     queryset = Indicator.objects.all()
-    serializer_class = IndicatorSerializer
+    serializer_class = AppraisalIndicatorSerializer
     filterset_class = filters.IndicatorFilterSet
     select_related = ("template",)
 

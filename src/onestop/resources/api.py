@@ -219,7 +219,7 @@ class SubmitVersionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=TEXT_NOTE, required=False, allow_blank=True, default="")
 
 
-class ReviewSerializer(serializers.Serializer):
+class DocumentReviewSerializer(serializers.Serializer):
     checklist = serializers.DictField(
         child=serializers.BooleanField(), help_text="{item: met?} for every item."
     )
@@ -255,7 +255,9 @@ class DocumentVersionViewSet(ObjectViewSet):
     submit = service_action(
         calls(services.submit_version), serializer=SubmitVersionSerializer, url_path="submit"
     )
-    review = service_action(calls(services.review_version), serializer=ReviewSerializer, url_path="review")
+    review = service_action(
+        calls(services.review_version), serializer=DocumentReviewSerializer, url_path="review"
+    )
     return_to_author = service_action(
         calls(services.return_version),
         serializer=RequiredCommentSerializer,
@@ -320,7 +322,7 @@ class ArticleSerializer(ModelSerializer):
         return str(render_markdown(article.body))
 
 
-class SearchHitSerializer(serializers.Serializer):
+class KnowledgeHitSerializer(serializers.Serializer):
     response_only = True
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -406,7 +408,7 @@ class ArticleViewSet(ObjectViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str, required=True, description="Words, Chinese or not.")],
-        responses=SearchHitSerializer(many=True),
+        responses=KnowledgeHitSerializer(many=True),
     )
     @action(detail=False, methods=["get"], required_action="view", filter_backends=())
     def search(self, request):
@@ -427,7 +429,7 @@ class ArticleViewSet(ObjectViewSet):
             }
             for article in page
         ]
-        return self.get_paginated_response(SearchHitSerializer(hits, many=True).data)
+        return self.get_paginated_response(KnowledgeHitSerializer(hits, many=True).data)
 
 
 # --- equipment ---------------------------------------------------------------------------------
@@ -499,7 +501,7 @@ class OrderSerializer(serializers.Serializer):
     ordered_at = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class AcceptSerializer(serializers.Serializer):
+class EquipmentAcceptSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=TEXT_NOTE)
 
 
@@ -584,7 +586,7 @@ class EquipmentViewSet(ObjectViewSet):
     )
     order = service_action(calls(services.order), serializer=OrderSerializer, url_path="order")
     arrive = service_action(calls(services.arrive), serializer=CommentRequestSerializer, url_path="arrive")
-    accept = service_action(calls(services.accept), serializer=AcceptSerializer, url_path="accept")
+    accept = service_action(calls(services.accept), serializer=EquipmentAcceptSerializer, url_path="accept")
     fail_inspection = service_action(
         calls(services.fail_inspection),
         serializer=RequiredCommentSerializer,

@@ -155,7 +155,7 @@ class RiskSerializer(StateDisplayMixin, ModelSerializer):
         self.fields["owner"].queryset = _staff()
 
 
-class AssessSerializer(serializers.Serializer):
+class RiskAssessSerializer(serializers.Serializer):
     likelihood = serializers.IntegerField(min_value=1, max_value=20)
     impact = serializers.IntegerField(min_value=1, max_value=20)
     description = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_NOTE, default="")
@@ -168,7 +168,7 @@ class AssessSerializer(serializers.Serializer):
     schedule_impact_days = serializers.IntegerField(min_value=0, required=False, allow_null=True)
 
 
-class RespondSerializer(serializers.Serializer):
+class RiskRespondSerializer(serializers.Serializer):
     strategy = serializers.ChoiceField(choices=Strategy.choices)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_NOTE, default="")
     acceptance_expires = serializers.DateField(required=False, allow_null=True)
@@ -177,7 +177,7 @@ class RespondSerializer(serializers.Serializer):
     action_due = serializers.DateField(required=False, allow_null=True)
 
 
-class ReviewSerializer(AssessSerializer):
+class RiskReviewActionSerializer(RiskAssessSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_NOTE, default="")
     responses_effective = serializers.BooleanField(required=False, allow_null=True, default=None)
     reconsider = serializers.BooleanField(required=False, default=False)
@@ -238,9 +238,9 @@ class RiskViewSet(ObjectViewSet):
         data.pop("source_review", None)
         services.update_risk(serializer.instance, actor=self.request.user, **data)
 
-    assess = service_action(calls(services.assess), serializer=AssessSerializer, url_path="assess")
+    assess = service_action(calls(services.assess), serializer=RiskAssessSerializer, url_path="assess")
     respond = service_action(
-        calls(services.choose_response), serializer=RespondSerializer, url_path="respond"
+        calls(services.choose_response), serializer=RiskRespondSerializer, url_path="respond"
     )
     sign_off = service_action(
         calls(services.sign_off_acceptance), serializer=CommentRequestSerializer, url_path="sign-off"
@@ -248,7 +248,7 @@ class RiskViewSet(ObjectViewSet):
     refuse = service_action(
         calls(services.refuse_acceptance), serializer=CommentRequestSerializer, url_path="refuse"
     )
-    review = service_action(calls(services.review), serializer=ReviewSerializer, url_path="review")
+    review = service_action(calls(services.review), serializer=RiskReviewActionSerializer, url_path="review")
     add_action = service_action(
         calls(services.add_action),
         serializer=ActionRequestSerializer,
@@ -423,7 +423,7 @@ class RiskCategoryViewSet(ObjectViewSet):
     filterset_class = filters.CategoryFilterSet
 
 
-class IndicatorSerializer(ModelSerializer):
+class RiskIndicatorSerializer(ModelSerializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=[v for v in Role.values if v != Role.CLIENT]), allow_empty=False
     )
@@ -451,7 +451,7 @@ class IndicatorViewSet(ObjectViewSet):
     """RSK-5: the early-warning indicators, their thresholds and the roles warned."""
 
     queryset = Indicator.objects.all()
-    serializer_class = IndicatorSerializer
+    serializer_class = RiskIndicatorSerializer
     filterset_class = filters.IndicatorFilterSet
 
 
