@@ -58,7 +58,8 @@ def _period(scope: Scope) -> dict:
 class DashboardViewSet(viewsets.ViewSet):
     """The dashboards the user may open; one dashboard with all its tiles' figures."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="cockpit_dashboards_list")
+    # One object per dashboard: the list action wraps the item's schema in an array itself.
+    @extend_schema(responses={200: {"type": "object"}}, operation_id="cockpit_dashboards_list")
     def list(self, request):
         return Response(
             [
@@ -228,7 +229,7 @@ class PolicyVersionViewSet(ObjectViewSet):
 
     approve = service_action(calls(services.approve), url_path="approve")
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     @action(detail=True, methods=["get"])
     def differences(self, request, pk=None):
         return Response(services.differences(self.get_object()))

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from onestop.accounts.models import User
 from onestop.core.api import ModelSerializer, ObjectViewSet, TransitionActionsMixin
+from onestop.core.schema import ErrorResponseSerializer
 from onestop.costs import filters, rollup, services, views
 from onestop.costs.figures import project_figures
 from onestop.costs.forms import allocatable_projects
@@ -154,7 +155,7 @@ class AllocationViewSet(ObjectViewSet):
             OpenApiParameter("department", OpenApiTypes.INT, required=False),
             OpenApiParameter("page", OpenApiTypes.INT, required=False),
         ],
-        responses=HeatmapSerializer,
+        responses={200: HeatmapSerializer, 404: ErrorResponseSerializer},  # 404: a page past the last
     )
     @action(detail=False, methods=["get"], required_action="view", filter_backends=(), pagination_class=None)
     def heatmap(self, request):

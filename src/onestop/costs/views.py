@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -378,6 +378,8 @@ def money_projects(user):
 
 
 def cost_project(request, pk):
+    if not str(pk).isdigit():  # the API's path takes any text; a project's id is a number
+        raise Http404
     return get_object_or_404(
         money_projects(request.user).select_related("engagement__client", "project_lead", "plan_version"),
         pk=pk,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -271,9 +272,11 @@ class DocumentVersionViewSet(ObjectViewSet):
     @extend_schema(responses=DifferenceSerializer)
     @action(detail=True, methods=["get"], required_action="view")
     def difference(self, request, pk=None):
-        """What changed from the previous version (null for version 1)."""
+        """What changed from the previous version (404 for version 1, which has none)."""
         difference = services.version_difference(self.get_object())
-        return Response(DifferenceSerializer(difference).data if difference else None)
+        if not difference:
+            raise exceptions.NotFound(_("The first version has no earlier version to compare with."))
+        return Response(DifferenceSerializer(difference).data)
 
 
 # --- knowledge ---------------------------------------------------------------------------------
