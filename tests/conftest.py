@@ -14,10 +14,20 @@ from tests.factories import ClientOrganizationFactory, UserFactory
 pytest_plugins = ["tests.plugins.transitions"]
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback")):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
 def pytest_collection_modifyitems(config, items):
     """The slow tests run first: a one-minute test picked up last by one worker keeps the whole
-    run waiting while the other worker idles."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    run waiting while the other worker idles. But never a transactional test before a plain one
+    (pytest-django's own order): its flush empties the tables, and only the next transactional
+    test restores them — a plain test after it would find no roles, no content types."""
+    items.sort(key=lambda item: (_transactional(item), item.get_closest_marker("slow") is None))
 
 
 @pytest.fixture
