@@ -339,7 +339,9 @@ def _username_taken(username: str) -> bool:
 def hire(candidate: Candidate, *, actor, username: str, employee_no: str = "", comment: str = ""):
     """Create the staff account of an accepted candidate and assign the onboarding programme."""
     candidate = (
-        Candidate.objects.select_for_update().select_related("need", "offer_superior").get(pk=candidate.pk)
+        Candidate.objects.select_for_update(of=("self",))
+        .select_related("need", "offer_superior")
+        .get(pk=candidate.pk)
     )
     if candidate.stage != states.Stage.ACCEPTED:
         raise DomainError(
