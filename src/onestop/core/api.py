@@ -100,17 +100,24 @@ class ObjectViewSet(viewsets.ModelViewSet):
         queryset = model.objects.visible_to(self.request.user)
         return queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
 
+    # The app's own save for this record, ``f(obj, actor=)``, when saving means more than the
+    # generic save and edit (a rule across records, a notification): used on create and update.
+    save_service = None
+
     def perform_create(self, serializer):
-        serializer.instance = services.save(
-            serializer.Meta.model(**_plain(serializer)), actor=self.request.user
-        )
+        record = serializer.Meta.model(**_plain(serializer))
+        save = type(self).save_service or services.save
+        serializer.instance = save(record, actor=self.request.user)
         _set_many(serializer)
 
     def perform_update(self, serializer):
         instance = serializer.instance
         for name, value in _plain(serializer).items():
             setattr(instance, name, value)
-        services.edit(instance, actor=self.request.user)
+        if type(self).save_service is not None:
+            type(self).save_service(instance, actor=self.request.user)
+        else:
+            services.edit(instance, actor=self.request.user)
         _set_many(serializer)
 
     def perform_destroy(self, instance):

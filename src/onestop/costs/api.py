@@ -137,16 +137,7 @@ class AllocationViewSet(ObjectViewSet):
     select_related = ("project", "user")
     ordering_fields = ["start", "end", "percent"]
 
-    def perform_create(self, serializer):
-        serializer.instance = services.save_allocation(
-            Allocation(**serializer.validated_data), actor=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        instance = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        services.save_allocation(instance, actor=self.request.user)
+    save_service = staticmethod(services.save_allocation)
 
     @extend_schema(
         parameters=[
@@ -268,16 +259,7 @@ class TeamActivityViewSet(ObjectViewSet):
     select_related = ("department",)
     ordering_fields = ["held_on", "cost"]
 
-    def perform_create(self, serializer):
-        serializer.instance = services.save_activity(
-            TeamActivity(**serializer.validated_data), actor=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        instance = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        services.save_activity(instance, actor=self.request.user)
+    save_service = staticmethod(services.save_activity)
 
 
 class TeamParticipantSerializer(ModelSerializer):
@@ -301,16 +283,7 @@ class TeamParticipantViewSet(ObjectViewSet):
     select_related = ("activity", "user")
     ordering_fields = ["created_at", "rating"]
 
-    def perform_create(self, serializer):
-        serializer.instance = services.save_participant(
-            TeamParticipant(**serializer.validated_data), actor=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        instance = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        services.save_participant(instance, actor=self.request.user)
+    save_service = staticmethod(services.save_participant)
 
 
 # --- RES-6 ---------------------------------------------------------------------------------------
@@ -329,16 +302,7 @@ class CostRateViewSet(ObjectViewSet):
     select_related = ("position",)
     ordering_fields = ["effective_from"]
 
-    def perform_create(self, serializer):
-        serializer.instance = services.save_rate(
-            CostRate(**serializer.validated_data), actor=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        instance = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        services.save_rate(instance, actor=self.request.user)
+    save_service = staticmethod(services.save_rate)
 
 
 class TimesheetSerializer(ModelSerializer):
@@ -466,16 +430,7 @@ class PurchaseViewSet(ObjectViewSet):
     select_related = ("project",)
     ordering_fields = ["purchased_on", "amount"]
 
-    def perform_create(self, serializer):
-        serializer.instance = services.record_purchase(
-            Purchase(**serializer.validated_data), actor=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        instance = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        services.record_purchase(instance, actor=self.request.user)
+    save_service = staticmethod(services.record_purchase)
 
 
 class BudgetAlertSerializer(ModelSerializer):
