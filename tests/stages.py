@@ -36,6 +36,19 @@ def in_english(people: dict) -> dict:
     return people
 
 
+def member_who_can_log_in(department):
+    """The first (by username) active member of ``department`` with a password: a new hire who has
+    not yet set theirs (an unusable "!…" password) cannot log in."""
+    from onestop.accounts.models import User
+
+    return (
+        User.objects.filter(department=department, is_active=True)
+        .exclude(password__startswith="!")
+        .order_by("username")
+        .first()
+    )
+
+
 def signed_contract(personas, index: int = 0, *, fee: Decimal = Decimal("300000.00")):
     """A contract drafted from a confirmed engagement and its approved plan, marked signed.
 

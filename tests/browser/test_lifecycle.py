@@ -25,6 +25,7 @@ from playwright.sync_api import expect
 
 from tests.browser.signing import sign
 from tests.browser.test_intake import CLIENT_USER, TECHNICIAN, open_from_my_work, stage
+from tests.stages import member_who_can_log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -168,15 +169,18 @@ class Path:
         for row, (name, due, deliverables) in enumerate(
             (("方案設計", self.dates["first_due"], "設計說明書"), ("上線驗收", self.dates["end"], "驗收報告"))
         ):
+            page.locator("#add-milestones").click()  # the editor starts with no empty row
             page.locator(f"#id_milestones-{row}-name").fill(name)
             page.locator(f"#id_milestones-{row}-due_date").fill(due.isoformat())
             page.locator(f"#id_milestones-{row}-deliverables").fill(deliverables)
+        page.locator("#add-staffing").click()
         page.locator("#id_staffing-0-user").select_option(str(lead.pk))
         page.locator("#id_staffing-0-role").fill("項目負責人")
         page.locator("#id_staffing-0-allocation").fill("60")
         for row, (category, description, amount) in enumerate(
             (("personnel", "工程師人工", "300000"), ("equipment", "採集網關", "100000"))
         ):
+            page.locator("#add-budget").click()
             page.locator(f"#id_budget-{row}-category").select_option(category)
             page.locator(f"#id_budget-{row}-description").fill(description)
             page.locator(f"#id_budget-{row}-amount").fill(amount)
@@ -260,6 +264,8 @@ class Path:
                 page.wait_for_url(re.compile(r"/progress/\d+/$"))
         for row, (percent, actual_end, work) in enumerate(values):
             page.locator("input[name$='-percent_complete']").nth(row).fill(str(percent))
+            # The row's dates and texts sit under its 「詳情」 toggle.
+            page.locator("[aria-controls^=row-details-]").nth(row).click()
             if actual_end:
                 page.locator("input[name$='-actual_end']").nth(row).fill(actual_end.isoformat())
             page.locator("textarea[name$='-work_done']").nth(row).fill(work)
@@ -350,7 +356,7 @@ class Path:
         expect(page.locator(".app-notice-actions .app-state")).to_have_attribute("data-state", "issued")
         notice = RectificationNotice.objects.get(inspection=inspection)
 
-        responder = User.objects.filter(department=department, is_active=True).order_by("username").first()
+        responder = member_who_can_log_in(department)
         page = self.as_user(responder.username)
         self.go(notice.get_absolute_url())
         page.locator("textarea[name=response]").fill("已更新設計文檔，組內完成複核。")

@@ -149,15 +149,18 @@ def test_PLN_1_2_3_CON_1_2_3_X_2_from_a_signed_confirmation_to_acknowledged_cont
     for row, (name, days, deliverables) in enumerate(
         (("調度系統設計", 45, "設計說明書"), ("上線驗收", 180, "驗收報告"))
     ):
+        page.locator("#add-milestones").click()  # the editor starts with no empty row
         page.locator(f"#id_milestones-{row}-name").fill(name)
         page.locator(f"#id_milestones-{row}-due_date").fill((start + timedelta(days=days)).isoformat())
         page.locator(f"#id_milestones-{row}-deliverables").fill(deliverables)
+    page.locator("#add-staffing").click()
     page.locator("#id_staffing-0-user").select_option(str(lead.pk))
     page.locator("#id_staffing-0-role").fill("項目負責人")
     page.locator("#id_staffing-0-allocation").fill("60")
     for row, (category, description, amount) in enumerate(
         (("personnel", "工程師人工 8 人月", "300000"), ("travel", "倉庫現場差旅", "30000"))
     ):
+        page.locator("#add-budget").click()
         page.locator(f"#id_budget-{row}-category").select_option(category)
         page.locator(f"#id_budget-{row}-description").fill(description)
         page.locator(f"#id_budget-{row}-amount").fill(amount)

@@ -112,6 +112,8 @@ def test_PRJ_1_2_open_a_project_record_the_kickoff_and_report_progress_over_two_
             page.goto(f"{live_server.url}{report_url}")
         first_row = page.locator("input[name$='-percent_complete']").first
         first_row.fill(percent)
+        # The row's texts sit under its 「詳情」 toggle, closed until something is typed there.
+        page.locator("[aria-controls^=row-details-]").first.click()
         page.locator("textarea[name$='-work_done']").first.fill(f"完成 {percent}% 的現場勘查")
         page.locator("textarea[name$='-problems']").first.fill("站內施工窗口有限")
         page.locator("#save-progress").click()

@@ -9,6 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.stages import member_who_can_log_in
+
 
 @pytest.fixture
 def personas(personas, make_user):
@@ -61,12 +63,12 @@ def _inspection(personas):
 def test_QA_2_a_failed_item_becomes_a_notice_that_is_answered_verified_and_closed(
     login, live_server, screenshot, console_errors, personas
 ):
-    from onestop.accounts.models import Department, User
+    from onestop.accounts.models import Department
     from onestop.quality.models import RectificationNotice
 
     inspection = _inspection(personas)
     department = Department.objects.get(code="rnd-software")
-    responder = User.objects.filter(department=department, is_active=True).order_by("username").first()
+    responder = member_who_can_log_in(department)
     url = f"{live_server.url}{inspection.get_absolute_url()}"
 
     # Quality answers the checklist: the first item fails (category and cause), the rest pass.
