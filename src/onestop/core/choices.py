@@ -40,6 +40,7 @@ class ChoiceSource:
     # itself; ``label(row)`` words an option when ``str(row)`` is not enough (a person's load).
     name: str = ""
     label: Callable | None = None
+    indexed: bool = False  # searched through the model's full-text index (core/search.py ranked)
 
     @property
     def key(self) -> str:
@@ -74,7 +75,7 @@ SOURCES = {
             select_related=("organization",),
         ),
         ChoiceSource("accounts.User", ("full_name", "username", "employee_no"), rows=_staff),
-        ChoiceSource("engagements.Engagement", ("code", "title", "client__name")),
+        ChoiceSource("engagements.Engagement", ("code", "title", "client__name"), indexed=True),
         ChoiceSource("projects.Project", ("code", "name", "engagement__client__name")),
         ChoiceSource(
             "contracts.Contract",

@@ -16,7 +16,9 @@ model's service with ``expand``. It is indexed
   configuration keeps tokens as they are: no stemming, no stop words); ranked by ``ts_rank``.
 
 ``index_operations(table)`` gives the migration operations for both (each runs only on its own
-database); ``search(queryset, query)`` filters and ranks in one query, whatever the row count;
+database), ``ensure_on_migrate`` the same for a database built without them; ``matching(queryset,
+query)`` filters in the list's own order and ``search`` also ranks, in one query whatever the row
+count; the last word of a query is a prefix (a reader still typing).
 ``highlight`` and ``snippet`` mark the query's words in the shown text (only for the rows of a
 page). Another app indexes a model by adding the column, the operations and calling ``expand``.
 """
@@ -25,9 +27,10 @@ from __future__ import annotations
 
 import re
 
-from django.db import connection, migrations
+from django.db import connection, connections, migrations
 from django.db.models import FloatField, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_migrate
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -142,50 +145,75 @@ def ensure_index(using_connection, table: str, column: str = COLUMN) -> None:
             cursor.execute(sql)
 
 
+def ensure_on_migrate(config, table: str, column: str = COLUMN) -> None:
+    """Called from an app's ``ready()``: its ``table`` gets its index after every ``migrate``,
+    also on a database built straight from the models (the test suite)."""
+
+    def ensure(sender, using="default", **kwargs):
+        ensure_index(connections[using], table, column)
+
+    post_migrate.connect(ensure, sender=config, weak=False, dispatch_uid=f"fulltext-{table}")
+
+
 # --- searching ------------------------------------------------------------------------------------
 
 
 def _fts5_query(words: list[str], joiner: str) -> str:
-    # Each token quoted: FTS5 syntax characters in the user's words are only text.
-    return f" {joiner} ".join('"' + word.replace('"', '""') + '"' for word in words)
+    # Each token quoted: FTS5 syntax characters in the user's words are only text. The last one
+    # is a prefix (``"…"*``): a reader still typing "OS-2026-001" or a single 網 finds the rows.
+    quoted = ['"' + word.replace('"', '""') + '"' for word in words]
+    quoted[-1] += "*"
+    return f" {joiner} ".join(quoted)
 
 
-def search(queryset: QuerySet, query: str, column: str = COLUMN, *, any_word: bool = False) -> QuerySet:
+def _tsquery(words: list[str], joiner: str) -> str:
+    # The same on PostgreSQL: each token a quoted lexeme, the last one a prefix (``:*``).
+    quoted = ["'" + word.replace("'", "''").replace("\\", "\\\\") + "'" for word in words]
+    quoted[-1] += ":*"
+    return f" {joiner} ".join(quoted)
+
+
+def matching(queryset: QuerySet, query: str, column: str = COLUMN, *, any_word: bool = False) -> QuerySet:
     """The rows of ``queryset`` whose ``column`` matches every token of ``query`` (with
-    ``any_word``: at least one, for "similar to this text"), best first, each annotated with
-    ``fulltext_rank`` (higher is better). One query; no Python over rows. An empty query
-    matches nothing."""
+    ``any_word``: at least one, for "similar to this text"), in the queryset's own order (a list
+    keeps its sorting): ``pk IN (the index's answer)``, never a ``DISTINCT`` over joined tables.
+    An empty query matches nothing."""
     words = query_tokens(query)
     if not words:
         return queryset.none()
     table = queryset.model._meta.db_table
     # Table and column names come from the model, never from the user; the words are parameters.
     if connection.vendor == "postgresql":
-        tsquery = (" | " if any_word else " & ").join(
-            "'" + word.replace("'", "''").replace("\\", "\\\\") + "'" for word in words
-        )
-        vector = f"to_tsvector('simple'::regconfig, {column})"
-        outer = f'to_tsvector(\'simple\'::regconfig, "{table}"."{column}")'
-        matching = f"SELECT id FROM {table} WHERE {vector} @@ to_tsquery('simple'::regconfig, %s)"  # noqa: S608
-        ranking = f"ts_rank({outer}, to_tsquery('simple'::regconfig, %s))"
-        return (
-            queryset.filter(pk__in=RawSQL(matching, [tsquery]))  # noqa: S611
-            .annotate(fulltext_rank=RawSQL(ranking, [tsquery], output_field=FloatField()))  # noqa: S611
-            .order_by("-fulltext_rank", "-pk")
-        )
+        sql = f"SELECT id FROM {table} WHERE to_tsvector('simple'::regconfig, {column}) @@ to_tsquery('simple'::regconfig, %s)"  # noqa: S608
+        return queryset.filter(pk__in=RawSQL(sql, [_tsquery(words, "|" if any_word else "&")]))  # noqa: S611
     fts = f"{table}_fts"
-    match = _fts5_query(words, "OR" if any_word else "AND")
-    # bm25 is lower for better matches: negated, so that higher is better on both databases.
-    rank = RawSQL(  # noqa: S611
-        f'SELECT -bm25({fts}) FROM {fts} WHERE {fts} MATCH %s AND {fts}.rowid = "{table}"."id"',  # noqa: S608
-        [match],
-        output_field=FloatField(),
-    )
-    return (
-        queryset.filter(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match]))  # noqa: S611, S608
-        .annotate(fulltext_rank=rank)
-        .order_by("-fulltext_rank", "-pk")
-    )
+    sql = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"  # noqa: S608
+    return queryset.filter(pk__in=RawSQL(sql, [_fts5_query(words, "OR" if any_word else "AND")]))  # noqa: S611
+
+
+def search(queryset: QuerySet, query: str, column: str = COLUMN, *, any_word: bool = False) -> QuerySet:
+    """``matching``, best first, each row annotated with ``fulltext_rank`` (higher is better).
+    One query; no Python over rows."""
+    words = query_tokens(query)
+    if not words:
+        return queryset.none()
+    table = queryset.model._meta.db_table
+    rows = matching(queryset, query, column, any_word=any_word)
+    if connection.vendor == "postgresql":
+        vector = f'to_tsvector(\'simple\'::regconfig, "{table}"."{column}")'
+        tsquery = _tsquery(words, "|" if any_word else "&")
+        rank = RawSQL(  # noqa: S611
+            f"ts_rank({vector}, to_tsquery('simple'::regconfig, %s))", [tsquery], output_field=FloatField()
+        )
+    else:
+        fts = f"{table}_fts"
+        # bm25 is lower for better matches: negated, so that higher is better on both databases.
+        rank = RawSQL(  # noqa: S611
+            f'SELECT -bm25({fts}) FROM {fts} WHERE {fts} MATCH %s AND {fts}.rowid = "{table}"."id"',  # noqa: S608
+            [_fts5_query(words, "OR" if any_word else "AND")],
+            output_field=FloatField(),
+        )
+    return rows.annotate(fulltext_rank=rank).order_by("-fulltext_rank", "-pk")
 
 
 def _words_pattern(query: str):

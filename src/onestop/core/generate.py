@@ -40,6 +40,7 @@ from onestop.contracts.states import ContractState
 from onestop.core.models import NumberSequence
 from onestop.core.roles import Role
 from onestop.engagements.models import Channel, Engagement, Inquiry, Proposal
+from onestop.engagements.search_index import text_of
 from onestop.engagements.states import EngagementStage as Stage
 from onestop.engagements.states import ProposalStatus
 from onestop.plans import models as plan_models
@@ -366,6 +367,9 @@ class Generator:
                 e.holder, e.holder_since = None, e.confirmed_at
             last = max(t for t in (received, e.forwarded_at, e.assessed_at, e.closed_at, e.confirmed_at) if t)
             self.stamp(e, received).updated_at = min(last, self.now)
+            need = f"{subject}：希望在半年內完成建設，預算待定。"
+            # Written as the receivers would (engagements/search_index.py): bulk inserts send no signal.
+            e.search_text = text_of(e, [need])
             engagements.append(e)
             inquiries.append(
                 self.stamp(
@@ -377,7 +381,7 @@ class Generator:
                         contact_phone=e.contact.mobile,
                         contact_email=e.contact.email,
                         subject=subject,
-                        need=f"{subject}：希望在半年內完成建設，預算待定。",
+                        need=need,
                         recorded_by=manager,
                     ),
                     received,

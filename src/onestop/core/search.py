@@ -26,6 +26,8 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
+from onestop.core import fulltext
+
 QUERY_MAX = 100  # characters; a longer query is refused, not cut
 PREVIEW = 5  # rows per kind in the header's drop-down
 PAGE = 20  # rows per kind on the results page
@@ -39,6 +41,9 @@ class SearchKind:
     select_related: tuple[str, ...] = ()
     url: Callable[[Any], str] | None = None  # default: the record's page
     icon: str = "file-earmark"
+    # True when the model keeps a ``search_text`` under the full-text index (core/fulltext.py):
+    # searched through the index instead of ``icontains`` over ``fields``.
+    indexed: bool = False
 
     @property
     def model_class(self):
@@ -85,18 +90,25 @@ def kinds() -> tuple[SearchKind, ...]:
 
 
 def ranked(queryset, kind, words: str):
-    """``queryset`` filtered by ``words`` over ``kind.fields`` (a SearchKind or a choice source),
-    ranked: exact number or name first, then a prefix, then the newest."""
+    """``queryset`` filtered by ``words`` (a SearchKind or a choice source): through the full-text
+    index when the kind is ``indexed``, else ``icontains`` over ``kind.fields``. Ranked: exact
+    number or name first, then a prefix, then the best text match (indexed), then the newest."""
     first = kind.fields[0]
-    matches = Q()
-    for name in kind.fields:
-        matches |= Q(**{f"{name}__icontains": words})
     rank = Case(
         When(**{f"{first}__iexact": words}, then=Value(0)),
         When(**{f"{first}__istartswith": words}, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
+    if getattr(kind, "indexed", False):
+        return (
+            fulltext.search(queryset, words)
+            .annotate(search_rank=rank)
+            .order_by("search_rank", "-fulltext_rank", "-pk")
+        )
+    matches = Q()
+    for name in kind.fields:
+        matches |= Q(**{f"{name}__icontains": words})
     return queryset.filter(matches).annotate(search_rank=rank).order_by("search_rank", "-pk")
 
 

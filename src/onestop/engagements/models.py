@@ -25,7 +25,14 @@ from simple_history.models import HistoricalRecords
 from onestop.accounts.models import ClientContact, ClientOrganization
 from onestop.core import signatures
 from onestop.core.access import Kind, register_team, staff_scope
-from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
+from onestop.core.fields import (
+    TEXT_GENERATED,
+    TEXT_LONG,
+    TEXT_NOTE,
+    BoundedTextField,
+    StateField,
+    actor_field,
+)
 from onestop.core.models import BusinessModel, ScopedQuerySet
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.engagements import rules as r
@@ -168,7 +175,10 @@ class Engagement(WorkflowModel, BusinessModel):
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    history = HistoricalRecords()
+    # What the list's and the header's search read through the full-text index (issue 16): the
+    # number, title, client, contact and the inquiries' needs, prepared by engagements/search_index.py.
+    search_text = BoundedTextField(editable=False, blank=True, default="", max_length=TEXT_GENERATED)
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     objects = EngagementQuerySet.as_manager()
 

@@ -9,5 +9,7 @@ KINDS = [
         subtitle=lambda e: f"{e.client.name} · {e.get_stage_display()}",
         select_related=("client",),
         icon="briefcase",
+        # Number, title, client, contact and the inquiries' needs, through the full-text index.
+        indexed=True,
     ),
 ]
