@@ -46,3 +46,32 @@ def test_a_detail_page_runs_as_many_queries_for_a_heavy_project_as_for_a_light_o
     }[page]
     queries(client, url(light))  # the first request of a session does its one-off work
     assert queries(client, url(heavy)) == queries(client, url(light))
+
+
+def test_the_heavy_projects_page_shows_a_first_screen_of_tasks_and_tables_and_links_the_rest(
+    projects, client
+):
+    from onestop.projects import presenters, services
+    from onestop.projects.models import ProgressReport
+
+    client.force_login(User.objects.get(username="gen.mgmt001"))
+    _light, heavy = projects
+    page = client.get(heavy.get_absolute_url())
+    html = page.content.decode()
+    assert page.context["task_count"] == heavy.tasks_ > presenters.TASKS_SHOWN
+    assert (
+        html.count("<tr>", html.index('id="task-table"'), html.index('id="gantt-card"'))
+        <= presenters.TASKS_SHOWN + 1
+    )
+    assert f'href="/tasks/?project={heavy.pk}" id="all-tasks"' in html
+    reports = page.context["reports"]
+    assert len(reports) == presenters.REPORTS_PER_PAGE and reports.paginator.count == heavy.reports
+    assert 'id="progress-pages"' in html
+    # The page's summaries, computed by the database, are the service's over the stored rows.
+    for report in reports:
+        stored = ProgressReport.objects.get(pk=report.pk)
+        expected = services.project_variance(list(stored.rows.all()))
+        assert {k: report.summary[k] for k in expected} == expected
+    older = client.get(heavy.get_absolute_url(), {"progress_page": 2})
+    assert older.context["reports"].number == 2
+    assert older.context["reports"][0].period_start < reports[len(reports) - 1].period_start

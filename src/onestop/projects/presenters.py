@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from onestop.core.panels import panels
@@ -13,7 +15,6 @@ from onestop.projects.models import (
     KickoffAttendee,
     KickoffMeeting,
     ProgressReport,
-    ProgressRow,
     Project,
     Task,
 )
@@ -72,7 +73,44 @@ def _budget(project) -> dict:
     return budget
 
 
-def project_context(project: Project, user) -> dict:
+# The project page's work is bounded whatever the project's size (issue 16 §5): a project with
+# years of weekly tables and hundreds of tasks shows the first screen of each, the rest a click away.
+TASKS_SHOWN = 25  # rows of the task table; the rest are in the task list filtered by the project
+GANTT_TASKS = 200  # bars of the Gantt chart (more is not a readable chart)
+REPORTS_PER_PAGE = 12  # progress tables per page of their card, the newest first
+
+
+def report_summaries(reports) -> QuerySet:
+    """``reports`` with each one's planned %, actual % and variance computed by the database (as
+    ``services.project_variance``: the mean over the milestone rows, or over every row when the
+    table has none), instead of loading every row of every table."""
+    milestone_rows = Q(rows__task__isnull=True)
+    return reports.annotate(
+        milestone_count=Count("rows", filter=milestone_rows),
+        milestone_planned=Avg("rows__planned_percent", filter=milestone_rows),
+        milestone_actual=Avg("rows__percent_complete", filter=milestone_rows),
+        all_planned=Avg("rows__planned_percent"),
+        all_actual=Avg("rows__percent_complete"),
+    )
+
+
+def _summary(report) -> dict:
+    if report.milestone_count:
+        planned, actual = report.milestone_planned, report.milestone_actual
+    else:
+        planned, actual = report.all_planned, report.all_actual
+    if planned is None:
+        return {"planned": 0, "actual": 0, "variance": 0, "css": variance_class(0)}
+    planned, actual = round(planned), round(actual)
+    return {
+        "planned": planned,
+        "actual": actual,
+        "variance": actual - planned,
+        "css": variance_class(actual - planned),
+    }
+
+
+def project_context(project: Project, user, *, progress_page=None) -> dict:
     internal = user.client_organization_id is None
     milestones = list(project.milestones.all())
     context = {
@@ -87,28 +125,30 @@ def project_context(project: Project, user) -> dict:
         Task.objects.filter(project=project)
         .select_related("milestone", "assignee__user")
         .prefetch_related("depends_on")
-        .order_by("planned_start", "pk")
+        .order_by("planned_start", "pk")[:GANTT_TASKS]
     )
+    task_count = Task.objects.filter(project=project).count() if len(tasks) >= GANTT_TASKS else len(tasks)
     meeting = (
         KickoffMeeting.objects.filter(project=project)
         .prefetch_related(Prefetch("attendance", queryset=KickoffAttendee.objects.select_related("user")))
         .first()
     )
-    reports = list(
-        ProgressReport.objects.filter(project=project)
-        .select_related("submitted_by", "reviewed_by")
-        .prefetch_related(Prefetch("rows", queryset=ProgressRow.objects.order_by("position", "pk")))
-        .order_by("-period_start")[:26]
-    )
+    reports = Paginator(
+        report_summaries(
+            ProgressReport.objects.filter(project=project).select_related("submitted_by", "reviewed_by")
+        ).order_by("-period_start", "-pk"),
+        REPORTS_PER_PAGE,
+    ).get_page(progress_page)
     for report in reports:
-        report.summary = services.project_variance(list(report.rows.all()))
-        report.summary["css"] = variance_class(report.summary["variance"])
+        report.summary = _summary(report)
     current_start, current_end = project.period_for(timezone.localdate())
-    current = next((r for r in reports if r.period_start == current_start), None)
+    current = ProgressReport.objects.filter(project=project, period_start=current_start).first()
     context.update(
         {
             "members": members,
-            "tasks": tasks,
+            "tasks": tasks[:TASKS_SHOWN],
+            "task_count": task_count,
+            "tasks_url": reverse("projects:task_list") + f"?project={project.pk}",
             "meeting": meeting,
             "attendance": list(meeting.attendance.all()) if meeting else [],
             "reports": reports,
@@ -116,6 +156,7 @@ def project_context(project: Project, user) -> dict:
             "current_period": (current_start, current_end),
             "budget": _budget(project),
             "gantt": gantt_data(project, milestones, tasks),
+            "gantt_cut": task_count > len(tasks),
             "can_manage": user.has_perm("projects.manage_project", project),
             "panels": panels("project", project, user),
             "extra_links": extra_links(project, user),

@@ -121,7 +121,7 @@ class ProjectViews(ObjectViews):
 
     @classmethod
     def detail_context(cls, request, obj, bound_forms) -> dict:
-        return project_context(obj, request.user)
+        return project_context(obj, request.user, progress_page=request.GET.get("progress_page"))
 
 
 class MilestoneViews(ObjectViews):
