@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -115,16 +116,21 @@ def balls_for(engagements) -> dict[int, Ball | None]:
     return found
 
 
-def in_phase(queryset, phase: str):
-    """The confirmed engagements of ``queryset`` at ``phase`` of their path: the previous phase
-    done, this one not (each phase's ``done``)."""
+def phase_condition(model, phase: str) -> Q:
+    """The condition of a confirmed engagement at ``phase`` of its path: the previous phase done,
+    this one not (each phase's ``done``) — for a filter, or a conditional count."""
     names = [p.PHASE for p in phases()]
     index = names.index(phase)
-    current = queryset.filter(stage=queryset.model.Stage.CONFIRMED)
+    condition = Q(stage=model.Stage.CONFIRMED)
     if index:
-        current = current.filter(phases()[index - 1].done())
+        condition &= Q(phases()[index - 1].done())
     complete = phases()[index].done()
-    return current if complete is None else current.exclude(complete)
+    return condition if complete is None else condition & ~Q(complete)
+
+
+def in_phase(queryset, phase: str):
+    """The confirmed engagements of ``queryset`` at ``phase`` of their path."""
+    return queryset.filter(phase_condition(queryset.model, phase))
 
 
 def ball_of(engagement) -> Ball | None:

@@ -18,13 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onestop.core.workflow import allowed_actions
-from onestop.engagements.ball import balls_for, in_phase
+from onestop.engagements.ball import balls_for, phase_condition
 from onestop.engagements.models import Engagement
 from onestop.engagements.path import downstream
 from onestop.notifications.models import Deadline
@@ -110,32 +110,31 @@ class Column:
         return max(self.count - len(self.cards), 0)
 
 
-def _column_queryset(queryset, stage: str, phases: dict):
-    if stage in phases:
-        return in_phase(queryset, stage)
-    return queryset.filter(stage=stage)
-
-
 def build(queryset, user, actions: dict) -> tuple[list[Column], list[Column]]:
     """(open columns, closed columns) of the engagements in ``queryset`` (already filtered and
     limited to what the user may see). ``actions``: the engagement page's RecordActions by key.
 
-    Queries: two per open column (its cards, its count), one for the closed counts, the holders
+    Queries: one for every column's count, one per open column (its cards), the holders
     (``balls_for``: a few per phase) and one for the overdue deadlines — whatever the number of
     cards."""
     phases = dict(downstream())
     queryset = queryset.select_related("client", "holder").order_by()
-    columns = []
-    for stage in [*INTAKE, *phases]:
-        label = phases.get(stage) or Stage(stage).label
-        rows = _column_queryset(queryset, stage, phases)
-        cards = list(rows.order_by("stage_since", "pk")[:CAP])
-        columns.append(Column(stage, str(label), cards, rows.count(), phase=stage in phases))
-    # One query for the closed stages: counted only, they are folded away.
-    closed_counts = dict(
-        queryset.filter(stage__in=CLOSED).values_list("stage").annotate(n=Count("pk", distinct=True))
+    stages = [*INTAKE, *phases]
+    # Every column's count, the closed stages' too, in one pass over the rows (conditional counts).
+    conditions = {
+        stage: phase_condition(Engagement, stage) if stage in phases else Q(stage=stage)
+        for stage in [*stages, *CLOSED]
+    }
+    counts = queryset.aggregate(
+        **{f"n{index}": Count("pk", filter=condition) for index, condition in enumerate(conditions.values())}
     )
-    closed = [Column(stage, str(Stage(stage).label), [], closed_counts.get(stage, 0)) for stage in CLOSED]
+    count_of = {stage: counts[f"n{index}"] for index, stage in enumerate(conditions)}
+    columns = []
+    for stage in stages:
+        label = phases.get(stage) or Stage(stage).label
+        cards = list(queryset.filter(conditions[stage]).order_by("stage_since", "pk")[:CAP])
+        columns.append(Column(stage, str(label), cards, count_of[stage], phase=stage in phases))
+    closed = [Column(stage, str(Stage(stage).label), [], count_of[stage]) for stage in CLOSED]
 
     labels = {column.stage: column.label for column in columns}
     engagements = [engagement for column in columns for engagement in column.cards]
