@@ -1,5 +1,7 @@
 """X-1, X-2: the whole engagement lifecycle in the browser, every step a click by the person who
-does it in the company.
+does it in the company. ``Path`` walks it; tests/browser/test_work_chain.py runs the walk (its
+``Chain`` opens each step from the person's 「我的工作」) and ends with
+``check_the_closed_engagement``. One walk for both: it is the longest test of the suite.
 
 inquiry → signed confirmation → reviewed and approved plan → signed contract → project with
 progress and an inspection → acceptance fails in round 1 → rectified → passes in round 2 →
@@ -533,35 +535,12 @@ class Path:
         return survey
 
 
-def test_X_1_X_2_the_whole_engagement_lifecycle_in_the_browser(
-    page, login, live_server, screenshot, console_errors
-):
-    """X-1, X-2 (and INT, PLN, CON, PRJ, QA, ACC, FEE, EXT-2 on the way): from a phone inquiry to
-    the closed engagement, every step in the pages; the engagement page shows every stage."""
+def check_the_closed_engagement(path, engagement, contract, project, survey, screenshot, console_errors):
+    """X-1, X-2 at the end of the whole path walked in the browser (tests/browser/test_work_chain.py):
+    the engagement is closed and settled, the acceptance failed once and then passed, the survey is
+    answered; its page shows every stage with its start and the events of each stage."""
     from onestop.engagements.models import Engagement
     from onestop.settlement import selectors
-
-    today = timezone.localdate()
-    monday = today - timedelta(days=today.weekday())
-    dates = {
-        "today": today,
-        "start": monday - timedelta(days=21),
-        "kickoff": monday - timedelta(days=14),
-        "last_week": monday - timedelta(days=5),
-        "first_due": monday - timedelta(days=3),
-        "first_done": monday - timedelta(days=1),
-        "end": today + timedelta(days=60),
-    }
-    path = Path(page, login, live_server, dates)
-    engagement = path.intake()
-    path.plan(engagement)
-    contract = path.contract(engagement)
-    project = path.project(contract)
-    path.inspection(project)
-    path.complete(project)
-    path.acceptance(project)
-    path.settlement(contract)
-    survey = path.survey(engagement)
 
     engagement = Engagement.objects.get(pk=engagement.pk)
     assert engagement.stage == "closed"
