@@ -168,3 +168,12 @@ def test_on_sqlite_the_search_reads_the_fts5_index(engagements):
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
     assert "VIRTUAL TABLE INDEX" in plan and "engagements_engagement_fts" in plan, plan
+
+
+def test_words_of_punctuation_only_find_nothing_and_break_nothing(engagements, cs_user):
+    assert listed(cs_user, " / ")[0] == set()
+    assert search(cs_user, " / ") == [] or all(
+        g.kind.model != "engagements.Engagement" for g in search(cs_user, " / ")
+    )
+    response = _api(cs_user).get("/api/search/", {"q": " / "})
+    assert response.status_code == 200

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection, connections, migrations
-from django.db.models import FloatField, QuerySet
+from django.db.models import FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_migrate
 from django.utils.html import escape
@@ -195,8 +195,8 @@ def search(queryset: QuerySet, query: str, column: str = COLUMN, *, any_word: bo
     """``matching``, best first, each row annotated with ``fulltext_rank`` (higher is better).
     One query; no Python over rows."""
     words = query_tokens(query)
-    if not words:
-        return queryset.none()
+    if not words:  # only punctuation: nothing matches, and the rank is still there to sort by
+        return queryset.none().annotate(fulltext_rank=Value(0.0, output_field=FloatField()))
     table = queryset.model._meta.db_table
     rows = matching(queryset, query, column, any_word=any_word)
     if connection.vendor == "postgresql":
