@@ -554,7 +554,7 @@ def check_the_closed_engagement(path, engagement, contract, project, survey, scr
 
     # The engagement page: every stage with its start, the badge says closed, the events of each stage.
     page = path.as_user("mgmt.chen")
-    path.go(engagement.get_absolute_url())
+    page.goto(f"{path.url}{engagement.get_absolute_url()}")  # closed: no longer on anyone's 我的工作
     expect(stage(page)).to_have_attribute("data-stage", "closed")
     expect(page.locator("[data-upcoming]")).to_have_count(0)
     for name in STAGES:
