@@ -92,7 +92,7 @@ def kinds() -> tuple[SearchKind, ...]:
 def ranked(queryset, kind, words: str):
     """``queryset`` filtered by ``words`` (a SearchKind or a choice source): through the full-text
     index when the kind is ``indexed``, else ``icontains`` over ``kind.fields``. Ranked: exact
-    number or name first, then a prefix, then the best text match (indexed), then the newest."""
+    number or name first, then a prefix, then the newest."""
     first = kind.fields[0]
     rank = Case(
         When(**{f"{first}__iexact": words}, then=Value(0)),
@@ -101,11 +101,10 @@ def ranked(queryset, kind, words: str):
         output_field=IntegerField(),
     )
     if getattr(kind, "indexed", False):
-        return (
-            fulltext.search(queryset, words)
-            .annotate(search_rank=rank)
-            .order_by("search_rank", "-fulltext_rank", "-pk")
-        )
+        # The index says which rows match; no text-relevance rank: on SQLite bm25 would be a
+        # subquery per matching row (thousands for a city's name), and after an exact or leading
+        # number the newest is what the reader of a preview wants, as for the other kinds.
+        return fulltext.matching(queryset, words).annotate(search_rank=rank).order_by("search_rank", "-pk")
     matches = Q()
     for name in kind.fields:
         matches |= Q(**{f"{name}__icontains": words})

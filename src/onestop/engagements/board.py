@@ -114,27 +114,28 @@ def build(queryset, user, actions: dict) -> tuple[list[Column], list[Column]]:
     """(open columns, closed columns) of the engagements in ``queryset`` (already filtered and
     limited to what the user may see). ``actions``: the engagement page's RecordActions by key.
 
-    Queries: one for every column's count, one per open column (its cards), the holders
+    Queries: two for every column's count, one per open column (its cards), the holders
     (``balls_for``: a few per phase) and one for the overdue deadlines — whatever the number of
     cards."""
     phases = dict(downstream())
     queryset = queryset.select_related("client", "holder").order_by()
     stages = [*INTAKE, *phases]
-    # Every column's count, the closed stages' too, in one pass over the rows (conditional counts).
+    # Every column's count in two queries: the stages' from the stage index (intake and closed),
+    # the phases' by conditional counts over the confirmed engagements only.
     conditions = {
-        stage: phase_condition(Engagement, stage) if stage in phases else Q(stage=stage)
-        for stage in [*stages, *CLOSED]
+        stage: phase_condition(Engagement, stage) if stage in phases else Q(stage=stage) for stage in stages
     }
-    counts = queryset.aggregate(
-        **{f"n{index}": Count("pk", filter=condition) for index, condition in enumerate(conditions.values())}
+    count_of = dict(queryset.values_list("stage").annotate(n=Count("pk", distinct=True)).order_by())
+    confirmed = queryset.filter(stage=Stage.CONFIRMED).aggregate(
+        **{f"n{index}": Count("pk", filter=conditions[stage]) for index, stage in enumerate(phases)}
     )
-    count_of = {stage: counts[f"n{index}"] for index, stage in enumerate(conditions)}
+    count_of.update({stage: confirmed[f"n{index}"] or 0 for index, stage in enumerate(phases)})
     columns = []
     for stage in stages:
         label = phases.get(stage) or Stage(stage).label
         cards = list(queryset.filter(conditions[stage]).order_by("stage_since", "pk")[:CAP])
-        columns.append(Column(stage, str(label), cards, count_of[stage], phase=stage in phases))
-    closed = [Column(stage, str(Stage(stage).label), [], count_of[stage]) for stage in CLOSED]
+        columns.append(Column(stage, str(label), cards, count_of.get(stage, 0), phase=stage in phases))
+    closed = [Column(stage, str(Stage(stage).label), [], count_of.get(stage, 0)) for stage in CLOSED]
 
     labels = {column.stage: column.label for column in columns}
     engagements = [engagement for column in columns for engagement in column.cards]

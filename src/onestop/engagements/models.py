@@ -190,6 +190,8 @@ class Engagement(WorkflowModel, BusinessModel):
         # from the index instead of sorting every row).
         indexes = [
             models.Index(fields=["stage", "received_at"], name="engagement_stage"),
+            # The board's columns: a stage's longest-waiting first.
+            models.Index(fields=["stage", "stage_since", "id"], name="engagement_stage_since"),
             models.Index(fields=["-received_at", "-id"], name="engagement_received"),
             models.Index(fields=["client", "-received_at", "-id"], name="engagement_client_received"),
             models.Index(fields=["holder", "-received_at", "-id"], name="engagement_holder_received"),
