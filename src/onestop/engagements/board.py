@@ -114,22 +114,21 @@ def build(queryset, user, actions: dict) -> tuple[list[Column], list[Column]]:
     """(open columns, closed columns) of the engagements in ``queryset`` (already filtered and
     limited to what the user may see). ``actions``: the engagement page's RecordActions by key.
 
-    Queries: two for every column's count, one per open column (its cards), the holders
+    Queries: one for the stages' counts, one per phase's count, one per open column (its cards), the holders
     (``balls_for``: a few per phase) and one for the overdue deadlines — whatever the number of
     cards."""
     phases = dict(downstream())
     queryset = queryset.select_related("client", "holder").order_by()
     stages = [*INTAKE, *phases]
-    # Every column's count in two queries: the stages' from the stage index (intake and closed),
-    # the phases' by conditional counts over the confirmed engagements only.
+    # The stages' counts in one query from the stage index (intake and closed); each phase's in its
+    # own query, its condition in the WHERE clause where PostgreSQL answers the EXISTS as a
+    # semi-join (as conditional counts in one query it ran each EXISTS per row: 316 ms at 100k).
     conditions = {
         stage: phase_condition(Engagement, stage) if stage in phases else Q(stage=stage) for stage in stages
     }
     count_of = dict(queryset.values_list("stage").annotate(n=Count("pk", distinct=True)).order_by())
-    confirmed = queryset.filter(stage=Stage.CONFIRMED).aggregate(
-        **{f"n{index}": Count("pk", filter=conditions[stage]) for index, stage in enumerate(phases)}
-    )
-    count_of.update({stage: confirmed[f"n{index}"] or 0 for index, stage in enumerate(phases)})
+    for stage in phases:
+        count_of[stage] = queryset.filter(conditions[stage]).count()
     columns = []
     for stage in stages:
         label = phases.get(stage) or Stage(stage).label
