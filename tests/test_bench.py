@@ -36,12 +36,13 @@ def test_the_benchmark_measures_every_page_over_http_beside_its_raw_sql(volume, 
 
 def test_the_table_replaces_its_own_section_of_the_document_and_keeps_the_rest(tmp_path):
     doc = tmp_path / "performance.md"
-    doc.write_text("# Performance\n\nProse.\n", encoding="utf-8")
+    # The prose names the marks; only a mark on a line of its own is one.
+    doc.write_text("# Performance\n\nProse (`<!-- bench:start sqlite -->`).\n", encoding="utf-8")
     bench.write_into(doc, "first sqlite table", section="sqlite")
     bench.write_into(doc, "postgresql table", section="postgresql")
     bench.write_into(doc, "second sqlite table", section="sqlite")
     text = doc.read_text(encoding="utf-8")
-    assert text.startswith("# Performance\n\nProse.\n")
+    assert text.startswith("# Performance\n\nProse (`<!-- bench:start sqlite -->`).\n")
     assert "first sqlite table" not in text
     assert text.count("second sqlite table") == 1 and text.count("postgresql table") == 1
 

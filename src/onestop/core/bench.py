@@ -217,9 +217,10 @@ def write_into(doc: Path, text: str, *, section: str) -> None:
     start, end = f"{MARK_START[:-4]} {section} -->", f"{MARK_END[:-4]} {section} -->"
     content = doc.read_text(encoding="utf-8") if doc.exists() else ""
     block = f"{start}\n{text}\n{end}"
-    if start in content and end in content:
-        before, rest = content.split(start, 1)
-        content = before + block + rest.split(end, 1)[1]
+    # A mark counts only on a line of its own: the prose may name the marks (in backticks).
+    found = re.search(rf"^{re.escape(start)}$.*?^{re.escape(end)}$", content, flags=re.DOTALL | re.MULTILINE)
+    if found:
+        content = content[: found.start()] + block + content[found.end() :]
     else:
         content = content.rstrip("\n") + "\n\n" + block + "\n"
     doc.write_text(content, encoding="utf-8")
