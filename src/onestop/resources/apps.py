@@ -13,4 +13,3 @@ class ResourcesConfig(AppConfig):
         # The knowledge base's full-text index also on a database built without migrations.
         ensure_on_migrate(self, "resources_article")
         from onestop.resources import navigation, tasks, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations
-
