@@ -15,6 +15,7 @@ from onestop.core import attachments
 from onestop.core.navigation import menu_for
 from onestop.core.roles import Role
 from onestop.core.search import search
+from onestop.engagements.models import Engagement
 from tests.stages import stage_personas
 from tests.test_engagements import new_engagement
 from tests.test_feedback import filed
@@ -64,6 +65,21 @@ def test_the_search_finds_a_record_of_each_kind(people, records):
         assert hits, f"{kind}: nothing found for {words!r}"
         if url:
             assert url in [hit.url for hit in hits], kind
+
+
+def test_the_records_of_a_path_are_found_by_their_clients_name_and_a_contract_by_its_engagements_words(
+    people, records
+):
+    """Issue 16: a client's name finds its plans, contracts and projects (searched in the client
+    table, not joined to every row); a contract also through its engagement's full-text index."""
+    engagement = Engagement.objects.get(code=records["engagements.Engagement"][0])
+    hits = found(search(people["admin"], engagement.client.name))
+    for kind in ("plans.Plan", "contracts.Contract", "projects.Project"):
+        assert records[kind][1] in [hit.url for hit in hits.get(kind, [])], kind
+    engagement.title = "冷鏈倉儲溫控平台"  # words only the engagement has
+    engagement.save(update_fields=["title"])
+    hits = found(search(people["admin"], "溫控"))
+    assert [hit.url for hit in hits["contracts.Contract"]] == [records["contracts.Contract"][1]]
 
 
 def test_a_client_never_finds_another_organisations_records(people, records):

@@ -44,6 +44,9 @@ class SearchKind:
     # True when the model keeps a ``search_text`` under the full-text index (core/fulltext.py):
     # searched through the index instead of ``icontains`` over ``fields``.
     indexed: bool = False
+    # A foreign key to an indexed record (e.g. "engagement"): a row is also found when that
+    # record is (its title, client, contact, needs), through the record's full-text index.
+    through: str = ""
 
     @property
     def model_class(self):
@@ -108,6 +111,10 @@ def matching(queryset, kind, words: str):
     matches = Q()
     for name in kind.fields:
         matches |= _contains(queryset.model, name, words)
+    through = getattr(kind, "through", "")
+    if through:
+        target = queryset.model._meta.get_field(through).related_model
+        matches |= Q(**{f"{through}__in": fulltext.matching(target._base_manager.all(), words).values("pk")})
     return queryset.filter(matches)
 
 
@@ -122,7 +129,8 @@ def _contains(model, name: str, words: str) -> Q:
     target = model
     for part in prefix.split("__"):
         relation = target._meta.get_field(part)
-        if not relation.many_to_one:  # a reverse or many-to-many step: joined as before
+        if not relation.concrete or not (relation.many_to_one or relation.one_to_one):
+            # a reverse or many-to-many step: joined as before
             return Q(**{f"{name}__icontains": words})
         target = relation.related_model
     return Q(**{f"{prefix}__in": target._base_manager.filter(**{f"{field}__icontains": words}).values("pk")})
