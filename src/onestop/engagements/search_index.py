@@ -38,11 +38,15 @@ def text_of(engagement, needs: Iterable[str]) -> str:
     return expand(" ".join(part for part in parts if part))
 
 
-def refresh(engagements) -> int:
+def refresh(engagements, *, models=(Engagement, Inquiry)) -> int:
     """Recompute the text of ``engagements`` (a queryset or ids), chunk by chunk; returns how many
-    rows changed. Two queries and at most one update per chunk."""
+    rows changed. Two queries and at most one update per chunk. ``models``: the engagement and
+    inquiry models (a migration passes its historical ones)."""
+    engagement_model, inquiry_model = models
     rows = (
-        engagements if hasattr(engagements, "model") else Engagement.objects.filter(pk__in=list(engagements))
+        engagements
+        if hasattr(engagements, "model")
+        else engagement_model.objects.filter(pk__in=list(engagements))
     )
     ids = list(rows.order_by("pk").values_list("pk", flat=True))
     changed = 0
@@ -50,14 +54,14 @@ def refresh(engagements) -> int:
         chunk = ids[start : start + CHUNK]
         needs: dict[int, list[str]] = defaultdict(list)
         for engagement_id, need in (
-            Inquiry.objects.filter(engagement_id__in=chunk)
+            inquiry_model.objects.filter(engagement_id__in=chunk)
             .order_by("pk")
             .values_list("engagement_id", "need")
         ):
             needs[engagement_id].append(need)
         stale = []
         for engagement in (
-            Engagement.objects.filter(pk__in=chunk)
+            engagement_model.objects.filter(pk__in=chunk)
             .select_related("client", "contact")
             .only("code", "title", "search_text", "client__name", "contact__name")
         ):
@@ -66,7 +70,7 @@ def refresh(engagements) -> int:
                 engagement.search_text = text
                 stale.append(engagement)
         # A plain UPDATE of one column: no history row, no post_save, no change of updated_at.
-        Engagement.objects.bulk_update(stale, ["search_text"])
+        engagement_model.objects.bulk_update(stale, ["search_text"])
         changed += len(stale)
     return changed
 
