@@ -6,7 +6,21 @@
 
   var COLOURS = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545", "#20c997", "#6c757d", "#0dcaf0"];
 
+  function grid(chart) {
+    /* A matrix drawn as bubbles (the risk heat map): integer axes 1…n named by their scales. */
+    function axis(size, title, labels) {
+      return {
+        min: 0.5, max: size + 0.5, offset: false,
+        title: { display: true, text: title },
+        ticks: { stepSize: 1, callback: function (value) { return labels[value - 1] || ""; } }
+      };
+    }
+    var g = chart.grid;
+    return { x: axis(g.columns, g.x_title, g.x_labels), y: axis(g.rows, g.y_title, g.y_labels) };
+  }
+
   function axes(chart) {
+    if (chart.grid) return grid(chart);
     var scales = {};
     var horizontal = !!chart.horizontal;
     var valueAxis = horizontal ? "x" : "y";
@@ -32,7 +46,8 @@
       if (!chart) return;
       var horizontal = !!chart.horizontal;
       var datasets = chart.datasets.map(function (set, index) {
-        var colour = COLOURS[index % COLOURS.length];
+        var colour = set.colour || COLOURS[index % COLOURS.length];
+        if (set.colours) colour = set.colours;  /* one colour per bar (e.g. the warning levels) */
         var result = {
           label: set.label,
           data: set.data,
@@ -55,7 +70,20 @@
           animation: false,
           indexAxis: horizontal ? "y" : "x",
           scales: axes(chart),
-          plugins: { legend: { position: "bottom" } }
+          plugins: {
+            legend: { position: "bottom" },
+            tooltip: { callbacks: { label: function (item) {
+              var raw = item.raw;
+              return raw && raw.count !== undefined ? item.dataset.label + ": " + raw.count : undefined;
+            } } }
+          },
+          /* A point that carries the address of its records opens them (the heat map's cells). */
+          onClick: function (event, elements) {
+            if (!elements.length) return;
+            var hit = elements[0];
+            var point = datasets[hit.datasetIndex].data[hit.index];
+            if (point && point.url) window.location.href = point.url;
+          }
         }
       });
       canvas.setAttribute("data-drawn", "true");
