@@ -3,7 +3,9 @@
 - **Budget** (BAC): the effective plan version's ``plans.BudgetLine`` rows by category — read
   here, never written (a budget changes through the plan's change process).
 - **Actual cost** (AC): timesheets valued at their cost rate (personnel), approved expenses and
-  purchases, by category; claims awaiting approval are shown apart as *committed*.
+  purchases, by category, and the company's equipment used by the project (each day an item was
+  checked out for it × the checkout's daily rate, under "equipment"); claims awaiting approval
+  are shown apart as *committed*.
 - **Planned value** (PV) from the schedule: the project's milestones, each an equal share of
   the work, are planned to be reached on their planned dates; between two milestones (and from
   the planned start to the first one) the planned share grows linearly. PV = BAC × planned share.
@@ -24,6 +26,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from onestop.costs.models import Category, Expense, Purchase, Timesheet
+from onestop.resources.selectors import equipment_cost_lines, usage_by_month
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -48,21 +51,40 @@ def budget_by_category(project) -> dict[str, Decimal]:
     return dict(totals)
 
 
-def actual_by_category(project, *, until: date | None = None) -> dict[str, Decimal]:
-    """Spent so far (up to ``until``): timesheets, approved expenses, purchases. Three queries."""
-    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    timesheets = Timesheet.objects.filter(project=project)
-    expenses = Expense.objects.filter(project=project, state=Expense.State.APPROVED)
-    purchases = Purchase.objects.filter(project=project)
+def actual_by_project(projects_filter: dict, *, until: date | None = None) -> dict[int, dict[str, Decimal]]:
+    """{project_id: {category: spent}} for the projects ``projects_filter`` selects, up to
+    ``until`` (default: today): timesheets, approved expenses, purchases and the use of the
+    company's equipment (checkouts, `resources.selectors.usage_by_month`). Four grouped queries
+    whatever the number of projects and entries."""
+    totals: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    timesheets = Timesheet.objects.filter(**projects_filter)
+    expenses = Expense.objects.filter(**projects_filter, state=Expense.State.APPROVED)
+    purchases = Purchase.objects.filter(**projects_filter)
     if until is not None:
         timesheets = timesheets.filter(day__lte=until)
         expenses = expenses.filter(spent_on__lte=until)
         purchases = purchases.filter(purchased_on__lte=until)
-    totals[Category.PERSONNEL] += timesheets.aggregate(total=Sum("cost"))["total"] or ZERO
+    for project_id, amount in timesheets.order_by().values_list("project_id").annotate(total=Sum("cost")):
+        totals[project_id][Category.PERSONNEL] += amount or ZERO
     for rows in (expenses, purchases):
-        for category, amount in rows.order_by().values_list("category").annotate(total=Sum("amount")):
-            totals[category] += amount or ZERO
-    return dict(totals)
+        grouped = rows.order_by().values_list("project_id", "category").annotate(total=Sum("amount"))
+        for project_id, category, amount in grouped:
+            totals[project_id][category] += amount or ZERO
+    used = usage_by_month(projects_filter, until=until or timezone.localdate())
+    for (project_id, _month), amount in used.items():
+        totals[project_id][Category.EQUIPMENT] += amount
+    return {project_id: dict(by_category) for project_id, by_category in totals.items()}
+
+
+def actual_by_category(project, *, until: date | None = None) -> dict[str, Decimal]:
+    """Spent so far on ``project`` (up to ``until``), by category. Four queries."""
+    return actual_by_project({"project": project}, until=until).get(project.pk, {})
+
+
+def equipment_used(project, *, until: date | None = None, limit: int = 10) -> list[dict]:
+    """The latest checkouts behind the project's equipment use: item, person, days, amount (the
+    days up to ``until``, default today). One query."""
+    return equipment_cost_lines(project, date.min, until or timezone.localdate(), latest=limit)
 
 
 def committed(project) -> Decimal:
@@ -196,7 +218,8 @@ def month_end(month: date) -> date:
 
 def spent_by_month(projects_filter: dict, *, until: date) -> dict[tuple, dict[str, Decimal]]:
     """{(project_id, month): {category: amount}} for the projects ``projects_filter`` selects:
-    three grouped queries whatever the number of entries."""
+    four grouped queries whatever the number of entries (the equipment used is split by the
+    days of each month, so the months add up to the actual cost)."""
     result: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     sources = [
         (Timesheet.objects.filter(**projects_filter, day__lte=until), "day", None, "cost"),
@@ -226,6 +249,8 @@ def spent_by_month(projects_filter: dict, *, until: date) -> dict[tuple, dict[st
             month = month.date() if hasattr(month, "date") else month
             category = row[category_field] if category_field else Category.PERSONNEL
             result[(row["project_id"], month)][category] += row["total"] or ZERO
+    for key, amount in usage_by_month(projects_filter, until=until).items():
+        result[key][Category.EQUIPMENT] += amount
     return result
 
 

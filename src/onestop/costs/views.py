@@ -19,7 +19,7 @@ from onestop.core.forms import bootstrapify
 from onestop.core.views import Column, ObjectViews, RelatedTable
 from onestop.costs import exports, filters, forms, rollup, services, utilization
 from onestop.costs.charts import cost_charts
-from onestop.costs.figures import project_figures
+from onestop.costs.figures import equipment_used, project_figures
 from onestop.costs.models import (
     Allocation,
     BudgetAlert,
@@ -415,6 +415,7 @@ def project_costs(request, pk):
         "charts": cost_charts(figures),
         "expenses": recent_expenses,
         "purchases": recent_purchases,
+        "equipment_used": equipment_used(project, until=figures.as_of),
         "allocations": list(
             Allocation.objects.filter(project=project).select_related("user").order_by("user__full_name")
         ),

@@ -3,7 +3,8 @@ how much an item was used. Each is a fixed number of queries."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
@@ -32,8 +33,33 @@ def equipment_cost(project, start: date, end: date) -> Decimal:
     return total.quantize(Decimal("0.01"))
 
 
-def equipment_cost_lines(project, start: date, end: date) -> list[dict]:
-    """The checkouts behind ``equipment_cost``: item, person, days and amount. One query."""
+def _month_end(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def usage_by_month(projects_filter: dict, *, until: date) -> dict[tuple[int, date], Decimal]:
+    """{(project_id, first day of the month): cost} of the equipment checked out for the projects
+    ``projects_filter`` selects, up to ``until``: each day an item was out (the checkout day and
+    the return day included; an item still out up to today) at the checkout's daily rate, counted
+    in the month it falls in — so the months add up to the whole and nothing is counted twice.
+    One query; the loop runs over these projects' checkouts only (RES-3 → RES-7)."""
+    today = timezone.localdate()
+    result: dict[tuple[int, date], Decimal] = defaultdict(lambda: Decimal("0.00"))
+    checkouts = Checkout.objects.filter(**projects_filter, project__isnull=False, checked_out_on__lte=until)
+    for checkout in checkouts.order_by().only("project_id", "checked_out_on", "returned_on", "daily_rate"):
+        day, last = checkout.checked_out_on, min(checkout.returned_on or today, until)
+        while day <= last:
+            segment_end = min(last, _month_end(day))
+            result[(checkout.project_id, day.replace(day=1))] += checkout.daily_rate * (
+                (segment_end - day).days + 1
+            )
+            day = segment_end + timedelta(days=1)
+    return dict(result)
+
+
+def equipment_cost_lines(project, start: date, end: date, *, latest: int | None = None) -> list[dict]:
+    """The checkouts behind ``equipment_cost``: item, person, days and amount (only the
+    ``latest`` ones, newest first, when given). One query."""
     today = timezone.localdate()
     rows = []
     checkouts = (
@@ -42,6 +68,8 @@ def equipment_cost_lines(project, start: date, end: date) -> list[dict]:
         .select_related("equipment", "person")
         .order_by("checked_out_on", "pk")
     )
+    if latest is not None:
+        checkouts = checkouts.reverse()[:latest]
     for checkout in checkouts:
         days = _overlap_days(checkout, start, end, today)
         rows.append({"checkout": checkout, "days": days, "amount": checkout.daily_rate * days})
