@@ -5,17 +5,25 @@ rows."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from onestop.accounts.models import Department
+from onestop.core.roles import Role
+from onestop.costs.figures import project_figures
+from onestop.costs.models import Allocation, Expense, Purchase, Timesheet
+from onestop.plans.models import BudgetLine
 from onestop.risks import defaults
 from onestop.risks import services as risk_services
 from onestop.risks.models import Indicator, RiskCategory, Warning
+from tests.bulk import make_many
 from tests.stages import make_project, stage_personas
 
 PERIOD = {"start": "2026-01-01", "end": "2026-12-31"}
@@ -160,3 +168,115 @@ def test_X_7_RSK_2_RSK_5_the_risk_tile_counts_the_heat_map_cells_levels_and_open
         _risk(personas, index, 1 + index % 5, 1 + (index * 3) % 5)
         _warning(index, "orange")
     assert queries(client, url) == few
+
+
+# --- utilization and budget -------------------------------------------------------------------
+
+
+def test_X_7_RES_4_RES_6_utilization_and_budget_tiles_equal_the_hand_computed_figures(
+    personas, boss, make_user
+):
+    today = timezone.localdate()
+    department = Department.objects.create(code="rnd-k", name="研發部")
+    tech = personas["technician"]
+    type(tech).objects.filter(pk=tech.pk).update(department=department)
+    idle = make_user(Role.TECHNICIAN, username="idle", full_name="待命工程師", department=department)
+    first, second = make_project(personas, 1), make_project(personas, 2)
+    for project in (first, second):
+        BudgetLine.objects.filter(version=project.plan_version).delete()
+        Allocation.objects.create(
+            project=project,
+            user=tech,
+            role="工程師",
+            percent=60,
+            start=today - timedelta(days=7),
+            end=today + timedelta(days=7),
+        )
+    Allocation.objects.create(  # over before this week: the idle engineer is on the bench
+        project=first,
+        user=idle,
+        role="工程師",
+        percent=100,
+        start=today - timedelta(days=60),
+        end=today - timedelta(days=14),
+    )
+    hours = [
+        Timesheet.objects.create(user=tech, project=first, day=day, hours=Decimal(h), cost=Decimal(cost))
+        for day, h, cost in ((date(2026, 11, 3), "10", "30000"), (date(2026, 11, 10), "6", "20000"))
+    ]
+    # Budget 120,000 (personnel 100,000, travel 20,000); milestones: one reached 10 days ago (100 %),
+    # the next in 30 days (20 %). EV = 120,000 × 60 % = 72,000; PV = 120,000 × (1 + 10/40) / 2 = 75,000.
+    BudgetLine.objects.create(version=first.plan_version, category="personnel", amount=Decimal("100000"))
+    BudgetLine.objects.create(version=first.plan_version, category="travel", amount=Decimal("20000"))
+    reached, coming = first.milestones.order_by("planned_date")
+    type(reached).objects.filter(pk=reached.pk).update(
+        planned_date=today - timedelta(days=10), percent_complete=100
+    )
+    type(coming).objects.filter(pk=coming.pk).update(
+        planned_date=today + timedelta(days=30), percent_complete=20
+    )
+    for state, amount in (("approved", "10000"), ("submitted", "999")):
+        Expense.objects.create(
+            project=first,
+            category="travel",
+            description="差旅",
+            amount=Decimal(amount),
+            spent_on=date(2026, 11, 4),
+            claimant=tech,
+            state=state,
+        )
+    # The second: budget 10,000 (other), a purchase of 15,000, its milestones past and 0 % done.
+    BudgetLine.objects.create(version=second.plan_version, category="other", amount=Decimal("10000"))
+    Purchase.objects.create(
+        project=second, item="儀器", amount=Decimal("15000"), purchased_on=date(2026, 11, 5)
+    )
+
+    # Two weeks of November (10 working days): capacity 2 people × 8 h × 10 = 160 h; 16 h logged.
+    november = {"start": "2026-11-02", "end": "2026-11-13", "department": department.pk}
+    data = tile(boss, "utilization", **november)
+    figures = kpis(data)
+    assert (figures["people"], figures["allocated"], figures["utilization"]) == (2, 60.0, 10.0)
+    assert (figures["over"], figures["bench"]) == (1, 1)
+    assert table(data, "departments")["研發部"] == [2, 60.0, 16.0, 160, 10.0]
+    name = "staff member"
+    assert drilled(boss, "utilization", "over", column=name, **november) == [tech.display_name]
+    assert drilled(boss, "utilization", "bench", column=name, **november) == [idle.display_name]
+    assert {row["id"] for row in drilled(boss, "utilization", "hours", **november)} == {t.pk for t in hours}
+    assert len(drilled(boss, "utilization", "people", department.pk, **november)) == 2
+
+    data = tile(boss, "budget")
+    figures = kpis(data)
+    assert (figures["running"], figures["budget"], figures["actual"]) == (2, 130000.0, 75000.0)
+    assert (figures["cpi"], figures["spi"]) == (0.96, 0.85)  # 72,000 / 75,000 and 72,000 / 85,000
+    assert (figures["over"], figures["cpi_low"], figures["spi_low"]) == (1, 1, 2)
+    rows = table(data, "projects")
+    assert rows[f"{first.code} {first.name}"][1:] == [120000.0, 60000.0, 1.2, 0.96]
+    assert rows[f"{second.code} {second.name}"][1:] == [10000.0, 15000.0, 0.0, 0.0]
+    on_page = project_figures(first, with_months=False)  # the project's cost page agrees
+    assert (float(on_page.cpi), float(on_page.spi)) == (1.2, 0.96)
+    categories = table(data, "categories")
+    assert categories["Personnel"] == [100000.0, 50000.0, 50.0]
+    assert categories["Travel"] == [20000.0, 10000.0, 50.0]
+    assert categories["Equipment purchase"] == [0.0, 15000.0, None]
+    assert categories["Other"] == [10000.0, 0.0, 0.0]
+    assert [row["id"] for row in drilled(boss, "budget", "over")] == [second.pk]
+    assert [row["id"] for row in drilled(boss, "budget", "cpi")] == [second.pk]
+    assert sorted(row["id"] for row in drilled(boss, "budget", "spi")) == sorted([first.pk, second.pk])
+
+    rest = api(boss)
+    urls = (
+        "/api/cockpit/tiles/budget/",
+        "/api/cockpit/tiles/utilization/",
+        "/api/cockpit/dashboards/finance/",
+    )
+    for url in urls:
+        queries(rest, url)
+    few = [queries(rest, url) for url in urls]
+    for index in range(3, 6):
+        project = make_project(personas, index)
+        Allocation.objects.create(
+            project=project, user=idle, role="工程師", percent=30, start=today, end=today
+        )
+        Purchase.objects.create(project=project, item="耗材", amount=Decimal("100"), purchased_on=today)
+    make_many(hours[0], 30)
+    assert [queries(rest, url) for url in urls] == few
