@@ -199,3 +199,64 @@ def test_EXT_4_a_change_cannot_start_today_or_before(personas):
             reason="今天",
             values=policy.values(),
         )
+
+
+def test_EXT_4_the_later_stages_deadlines_and_the_budget_alerts_follow_the_version_in_force(personas):
+    from onestop.costs import alerts
+    from onestop.feedback import services as feedback
+    from onestop.feedback.models import Complaint
+    from onestop.projects.models import Project
+    from tests.test_contracts import confirmed_engagement
+
+    # The first version's values are the old constants and environment values.
+    assert [
+        policy.value(key) for key in ("contracts.review_working_days", "acceptance.rectify_working_days")
+    ] == [
+        5,
+        10,
+    ]
+    assert policy.value("costs.budget_warn_percent") == 80
+    assert policy.value("costs.budget_approval_percent") == 100
+    approved(
+        personas,
+        contracts__review_working_days=8,
+        feedback__complaint_close_after_days=3,
+        costs__budget_warn_percent=60,
+        costs__budget_approval_percent=90,
+    )
+    engagement = confirmed_engagement(personas, 1)
+    project = Project(engagement=engagement, created_at=timezone.now())
+    assert alerts.thresholds(project) == [("warn", 80), ("approval", 100)]  # created today
+    project.created_at = timezone.now() + timedelta(days=1)
+    assert alerts.thresholds(project) == [("warn", 60), ("approval", 90)]  # created under the new version
+    assert policy.value("contracts.review_working_days", at=tomorrow()) == 8
+    responded = timezone.now()
+    complaint = Complaint(responded_at=responded, created_at=timezone.now())
+    assert feedback.may_close_unconfirmed_from(complaint) == responded + timedelta(days=10)
+    complaint.created_at = timezone.now() + timedelta(days=1)
+    assert feedback.may_close_unconfirmed_from(complaint) == responded + timedelta(days=3)
+
+
+def test_EXT_4_a_warning_at_or_above_the_approval_threshold_is_refused(personas):
+    api = APIClient()
+    api.force_authenticate(personas["management"])
+    values = policy.values() | {"costs.budget_warn_percent": 100, "costs.budget_approval_percent": 100}
+    values["plans.second_approval_above"] = str(values["plans.second_approval_above"])
+    response = api.post(
+        "/api/cockpit/policy-versions/",
+        {"effective_from": tomorrow().isoformat(), "reason": "錯", "values": values},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert "costs.budget_warn_percent" in response.content.decode()
+    assert "approval threshold" in response.content.decode()
+    assert not PolicyVersion.objects.exists()
+
+
+def test_EXT_4_the_settings_page_leads_to_the_rules_kept_in_their_own_apps(personas, client):
+    client.force_login(personas["management"])
+    page = client.get(reverse("cockpit:policyversion_list")).content.decode()
+    assert "data-policy-elsewhere" in page
+    for url in (reverse("risks:matrix"), reverse("notifications:holiday_list"), reverse("quality:qctemplate_list")):
+        assert f'href="{url}"' in page
+        assert client.get(url).status_code == 200

@@ -25,6 +25,7 @@ from onestop.contracts.models import (
     SigningAuthorization,
 )
 from onestop.contracts.templating import render_clause, render_clauses, sample_context
+from onestop.core import policy
 from onestop.core.exceptions import ConflictError, DomainError
 from onestop.core.roles import Role
 from tests.factories import PASSWORD
@@ -1046,7 +1047,7 @@ def test_CON_2_submitting_sets_legal_and_business_review_deadlines_closed_when_e
 
     services.submit(contract, actor=legal)
     contract.refresh_from_db()
-    due = calendar.add_working_days(contract.submitted_at, services.REVIEW_WITHIN_WORKING_DAYS)
+    due = calendar.add_working_days(contract.submitted_at, policy.value("contracts.review_working_days"))
     open_ = {d.title: d for d in deadlines(closed_at__isnull=True)}
     code = contract.code
     assert set(open_) == {

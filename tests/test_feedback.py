@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from onestop.core import policy
 from onestop.core.comments import add_comment
 from onestop.core.exceptions import DomainError
 from onestop.core.models import Visibility
@@ -622,7 +623,7 @@ def test_EXT_2_staff_close_without_the_client_only_after_the_waiting_time_and_wi
         services.close_unconfirmed(complaint, actor=personas["cs"], note="")
     with pytest.raises(DomainError, match="has until"):
         services.close_unconfirmed(complaint, actor=personas["cs"], note="客戶未回覆")
-    later = timezone.now() + timedelta(days=services.CLOSE_WITHOUT_CLIENT_AFTER_DAYS, minutes=1)
+    later = timezone.now() + timedelta(days=policy.value("feedback.complaint_close_after_days"), minutes=1)
     with pytest.raises(Exception) as denied:
         services.close_unconfirmed(complaint, actor=personas["technician"], note="客戶未回覆", now=later)
     assert denied.type.__name__ == "PermissionDenied"

@@ -27,14 +27,12 @@ from onestop.acceptance.models import (
 from onestop.acceptance.signals import acceptance_passed
 from onestop.acceptance.states import OPEN_ROUND
 from onestop.contracts.models import PaymentInstalment
+from onestop.core import policy, signatures
 from onestop.core import services as core_services
-from onestop.core import signatures
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.workflow import perform_transition
 from onestop.notifications.calendar import add_working_days
 from onestop.notifications.services import close_deadlines, notify, set_deadline
-
-RECTIFY_WORKING_DAYS = 10
 
 
 def _require(actor, permission: str, obj) -> None:
@@ -461,7 +459,8 @@ def withdraw_report(acceptance_round, *, actor) -> AcceptanceRound:
 def _fail(acceptance_round, *, actor) -> None:
     perform_transition(acceptance_round, "fail_round", actor=actor)
     lead = acceptance_round.project.project_lead
-    default_due = timezone.localdate(add_working_days(timezone.now(), RECTIFY_WORKING_DAYS))
+    rectify_days = policy.value("acceptance.rectify_working_days", at=acceptance_round.created_at)  # EXT-4
+    default_due = timezone.localdate(add_working_days(timezone.now(), rectify_days))
     owners = {}
     for problem in acceptance_round.problems.select_related("owner"):
         problem.owner = problem.owner or lead

@@ -40,6 +40,8 @@ def clean_values(values: dict[str, Any]) -> dict[str, Any]:
                 _("The value is below its minimum (%(min)s).") % {"min": setting.minimum}, field=key
             )
         stored[key] = str(value) if isinstance(value, Decimal) else value
+    for key, message in policy.check(stored).items():
+        raise DomainError(message, field=key)
     return stored
 
 

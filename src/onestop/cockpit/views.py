@@ -203,6 +203,7 @@ class PolicyVersionViews(ObjectViews):
     detail_select_related = ("proposed_by", "approved_by")
     default_sort = "-number"
     detail_template = "cockpit/policyversion_detail.html"
+    list_template = "cockpit/policyversion_list.html"
     detail_fields = ["number", "effective_from", "reason", "proposed_by", "approved_by", "approved_at"]
     actions = [
         RecordAction(

@@ -25,7 +25,7 @@ from onestop.contracts.models import (
     SigningAuthorization,
 )
 from onestop.contracts.templating import render_clauses
-from onestop.core import attachments, pdf, signatures
+from onestop.core import attachments, pdf, policy, signatures
 from onestop.core import services as core_services
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.numbering import next_code
@@ -339,7 +339,6 @@ def justify(contract: Contract, *, actor, field: str, reason: str) -> Contract:
 
 # --- CON-2: review deadlines -------------------------------------------------------------------
 
-REVIEW_WITHIN_WORKING_DAYS = 5
 LEGAL, BUSINESS = "legal", "business"
 REVIEWER_ROLES = {LEGAL: Role.LEGAL, BUSINESS: Role.MANAGEMENT}  # as can_legal_review / can_business_review
 
@@ -354,7 +353,8 @@ def _review_deadline_title(kind: str, contract: Contract, reviewer) -> str:
 def _set_review_deadlines(contract: Contract, actor) -> None:
     """One deadline per legal and per business reviewer, like the plan panel's (PLN-2): reminded
     before it is due, escalated to the drafter after."""
-    due_at = calendar.add_working_days(contract.submitted_at or timezone.now(), REVIEW_WITHIN_WORKING_DAYS)
+    days = policy.value("contracts.review_working_days", at=contract.created_at)  # EXT-4
+    due_at = calendar.add_working_days(contract.submitted_at or timezone.now(), days)
     for kind, role in REVIEWER_ROLES.items():
         for reviewer in _users_with(role):
             notifications.set_deadline(

@@ -26,6 +26,7 @@ from onestop.coordination.models import (
     parse_milestone_rows,
 )
 from onestop.coordination.states import ChangeRequestState, IssueState
+from onestop.core import policy
 from onestop.core import services as core_services
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.roles import Role
@@ -39,9 +40,6 @@ from onestop.projects.models import Milestone, Project
 from onestop.projects.selectors import latest_progress
 from onestop.projects.states import ACTIVE as ACTIVE_PROJECT_STATES
 from onestop.projects.states import ProjectState
-
-ANSWER_WITHIN_WORKING_DAYS = 3
-DECIDE_WITHIN_WORKING_DAYS = 5
 
 
 def _require(actor, perm: str, obj=None) -> None:
@@ -439,7 +437,9 @@ def submit_change(change, *, actor, comment: str = "") -> ChangeRequest:
         raise core_services.domain_error(exc) from None
     perform_transition(change, "submit", actor=actor, comment=_short(comment))
     managers = _management()
-    due = calendar.add_working_days(timezone.now(), DECIDE_WITHIN_WORKING_DAYS)
+    due = calendar.add_working_days(
+        timezone.now(), policy.value("coordination.decide_working_days", at=change.created_at)
+    )
     for manager in managers[:1]:
         notifications.set_deadline(
             change,
@@ -647,7 +647,8 @@ def request_resources(project, *, actor, department, needed, quantity, needed_by
     )
     core_services.save(request, actor=actor, reason=_("Resources requested"))
     answerers = _answerers(department)
-    due = min(calendar.add_working_days(timezone.now(), ANSWER_WITHIN_WORKING_DAYS), _end_of_day(needed_by))
+    answer_days = policy.value("coordination.answer_working_days", at=request.created_at)  # EXT-4
+    due = min(calendar.add_working_days(timezone.now(), answer_days), _end_of_day(needed_by))
     if due < timezone.now():
         due = calendar.add_working_days(timezone.now(), 1)
     for person in answerers[:1]:

@@ -62,8 +62,16 @@ def _second_approval_above() -> Decimal:
     return Decimal(str(getattr(django_settings, "ONESTOP_PLAN_SECOND_APPROVAL_ABOVE", "1000000")))
 
 
+def _from_settings(name: str, default: int) -> Callable[[], int]:
+    """The default of a setting that was an environment/settings value before it moved here: that
+    value stays the first version's."""
+    return lambda: int(getattr(django_settings, name, default))
+
+
 DEADLINES = _("Deadlines (working days)")
+FOLLOW_UP = _("Follow-up (calendar days)")
 REVIEW = _("Plan review and approval")
+BUDGET = _("Budget alerts (percent of the budget)")
 
 SETTINGS: dict[str, Setting] = {
     s.key: s
@@ -74,6 +82,71 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("plans.review_working_days", _("Plan review by each reviewer"), INT, 5, DEADLINES, 1),
         Setting("plans.approve_working_days", _("Management approval of a plan"), INT, 3, DEADLINES, 1),
+        Setting(
+            "contracts.review_working_days",
+            _("Legal and business review of a contract"),
+            INT,
+            5,
+            DEADLINES,
+            1,
+        ),
+        Setting("coordination.answer_working_days", _("Answer to a resource request"), INT, 3, DEADLINES, 1),
+        Setting(
+            "coordination.decide_working_days",
+            _("Management decision on a change request"),
+            INT,
+            5,
+            DEADLINES,
+            1,
+        ),
+        Setting(
+            "acceptance.rectify_working_days",
+            _("Rectification of an acceptance problem (when no date is given)"),
+            INT,
+            10,
+            DEADLINES,
+            1,
+        ),
+        Setting(
+            "feedback.complaint_response_working_days",
+            _("Response to a complaint"),
+            INT,
+            _from_settings("ONESTOP_COMPLAINT_RESPONSE_DAYS", 5),
+            DEADLINES,
+            1,
+        ),
+        Setting(
+            "feedback.survey_answer_days",
+            _("Client's answer to a satisfaction survey"),
+            INT,
+            _from_settings("ONESTOP_SURVEY_ANSWER_DAYS", 14),
+            FOLLOW_UP,
+            1,
+        ),
+        Setting(
+            "feedback.complaint_close_after_days",
+            _("A complaint the client does not confirm may be closed after"),
+            INT,
+            _from_settings("ONESTOP_COMPLAINT_CLOSE_AFTER_DAYS", 10),
+            FOLLOW_UP,
+            1,
+        ),
+        Setting(
+            "costs.budget_warn_percent",
+            _("Warn when the actual cost reaches"),
+            INT,
+            _from_settings("ONESTOP_BUDGET_WARN_PERCENT", 80),
+            BUDGET,
+            1,
+        ),
+        Setting(
+            "costs.budget_approval_percent",
+            _("Spending further needs approval from"),
+            INT,
+            _from_settings("ONESTOP_BUDGET_APPROVAL_PERCENT", 100),
+            BUDGET,
+            1,
+        ),
         Setting("plans.min_panel_size", _("Reviewers at least on a plan's panel"), INT, 1, REVIEW, 1),
         Setting(
             "plans.second_approval_above",
@@ -103,6 +176,16 @@ SETTINGS: dict[str, Setting] = {
         ),
     )
 }
+
+
+def check(values: dict) -> dict:
+    """The rules between settings, for a proposed version: ``{key: message}`` of what breaks one."""
+    errors = {}
+    warn, approval = values.get("costs.budget_warn_percent"), values.get("costs.budget_approval_percent")
+    if warn is not None and approval is not None and int(warn) >= int(approval):
+        errors["costs.budget_warn_percent"] = _("The warning must come before the approval threshold.")
+    return errors
+
 
 _provider: Callable[[date], dict] | None = None
 

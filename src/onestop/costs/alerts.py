@@ -1,7 +1,8 @@
 """Budget alerts (RES-6): spending crosses a threshold of its budget — once per crossing.
 
-Two thresholds, in percent of the budget (settings ``ONESTOP_BUDGET_WARN_PERCENT``, default
-80, and ``ONESTOP_BUDGET_APPROVAL_PERCENT``, default 100), checked for the project's total and
+Two thresholds, in percent of the budget (policy settings ``costs.budget_warn_percent``, default
+80, and ``costs.budget_approval_percent``, default 100 — the version in force when the project was
+created; their first defaults are the old environment values), checked for the project's total and
 for each budgeted category after every cost entry. Crossing one opens a ``BudgetAlert`` and
 notifies the project lead and finance; while it stays open nothing more is sent (a conditional
 unique constraint makes that true even for two entries saved at once). Falling back under the
@@ -14,13 +15,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import User
+from onestop.core import policy
 from onestop.core.roles import Role
 from onestop.costs.figures import ZERO, actual_by_category, budget_by_category
 from onestop.costs.models import BudgetAlert, Category
@@ -28,10 +29,12 @@ from onestop.notifications.models import Notification
 from onestop.notifications.services import notify
 
 
-def thresholds() -> list[tuple[str, int]]:
+def thresholds(project) -> list[tuple[str, int]]:
+    """The project's thresholds: the policy version in force when the project was created (EXT-4)."""
+    rules = policy.values(at=project.created_at)
     return [
-        (BudgetAlert.Level.WARN, settings.ONESTOP_BUDGET_WARN_PERCENT),
-        (BudgetAlert.Level.APPROVAL, settings.ONESTOP_BUDGET_APPROVAL_PERCENT),
+        (BudgetAlert.Level.WARN, rules["costs.budget_warn_percent"]),
+        (BudgetAlert.Level.APPROVAL, rules["costs.budget_approval_percent"]),
     ]
 
 
@@ -59,8 +62,9 @@ def check(project) -> list[BudgetAlert]:
     current = {
         (a.category, a.level): a for a in BudgetAlert.objects.filter(project=project, cleared_at__isnull=True)
     }
+    levels = thresholds(project)
     for category, budget, actual in _scopes(project):
-        for level, percent in thresholds():
+        for level, percent in levels:
             crossed = budget > 0 and actual * 100 >= budget * percent
             alert = current.get((category, level))
             if crossed and alert is None:

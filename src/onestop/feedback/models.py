@@ -8,7 +8,7 @@ portal or through the signed link of the invitation e-mail — with a 1–5 scor
 ``Complaint`` (客戶投訴): filed by a client in the portal or recorded by staff from a call or an
 e-mail; assigned to a handler with a working-day deadline, answered, and closed when the client
 confirms (or reopened with a reason); staff may close it without the client's answer only after
-``CLOSE_WITHOUT_CLIENT_AFTER_DAYS`` days and with a note.
+days (policy setting ``feedback.complaint_close_after_days``) and with a note.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import User
+from onestop.core import policy
 from onestop.core.attachments import add_attachment
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.models import Visibility
@@ -43,12 +44,11 @@ from onestop.notifications.services import close_deadlines, notify, set_deadline
 from onestop.plans.models import Plan
 from onestop.projects.models import Project
 
-# The policy's numbers, each overridable by a setting of the same name.
-SURVEY_ANSWER_DAYS = getattr(settings, "ONESTOP_SURVEY_ANSWER_DAYS", 14)  # the answer is asked by
+# The answer-by days, the complaint's response deadline and the days after which an unconfirmed
+# complaint may be closed are policy settings (core/policy.py, EXT-4: the version in force when
+# the survey or complaint was created). These stay settings of the same name:
 SURVEY_REMIND_AFTER_DAYS = getattr(settings, "ONESTOP_SURVEY_REMIND_AFTER_DAYS", 7)
 SURVEY_LINK_DAYS = getattr(settings, "ONESTOP_SURVEY_LINK_DAYS", 60)  # the e-mailed link expires
-COMPLAINT_RESPONSE_WORKING_DAYS = getattr(settings, "ONESTOP_COMPLAINT_RESPONSE_DAYS", 5)
-CLOSE_WITHOUT_CLIENT_AFTER_DAYS = getattr(settings, "ONESTOP_COMPLAINT_CLOSE_AFTER_DAYS", 10)
 
 TOKEN_SALT = "onestop.feedback.survey"
 
@@ -118,7 +118,9 @@ def invite(engagement, *, actor=None, respond_by=None) -> Survey:
     lead = _lead_of(engagement, project)
     now = timezone.now()
     if respond_by is None:
-        respond_by = timezone.localdate(now) + timedelta(days=SURVEY_ANSWER_DAYS)
+        respond_by = timezone.localdate(now) + timedelta(
+            days=policy.value("feedback.survey_answer_days", at=now)
+        )
     elif respond_by < timezone.localdate(now):
         raise DomainError(
             _("The answer cannot be asked for a day in the past."), field="respond_by", code=ErrorCode.INVALID
@@ -395,7 +397,7 @@ def assign(complaint: Complaint, *, actor, handler, comment: str = "") -> Compla
             _("Choose an active staff member as the handler."), field="handler", code=ErrorCode.INVALID
         )
     previous = complaint.handler
-    due = add_working_days(timezone.now(), COMPLAINT_RESPONSE_WORKING_DAYS)
+    due = add_working_days(timezone.now(), _response_days(complaint))
     perform_transition(complaint, "assign", actor=actor, comment=comment, handler=handler, due_at=due)
     if previous is not None and previous != handler:
         close_deadlines(complaint, responsible=previous, actor=actor)
@@ -458,7 +460,7 @@ def reopen(complaint: Complaint, *, actor, reason: str) -> Complaint:
         raise DomainError(
             _("Say why the response does not resolve the complaint."), field="reason", code=ErrorCode.INVALID
         )
-    due = add_working_days(timezone.now(), COMPLAINT_RESPONSE_WORKING_DAYS)
+    due = add_working_days(timezone.now(), _response_days(complaint))
     perform_transition(complaint, "reopen", actor=actor, comment=reason[:2000], reason=reason, due_at=due)
     _open_deadline(complaint, actor=None, due=complaint.due_at)
     notify(
@@ -472,10 +474,15 @@ def reopen(complaint: Complaint, *, actor, reason: str) -> Complaint:
     return complaint
 
 
+def _response_days(complaint) -> int:
+    return policy.value("feedback.complaint_response_working_days", at=complaint.created_at)  # EXT-4
+
+
 def may_close_unconfirmed_from(complaint):
     if complaint.responded_at is None:
         return None
-    return complaint.responded_at + timedelta(days=CLOSE_WITHOUT_CLIENT_AFTER_DAYS)
+    days = policy.value("feedback.complaint_close_after_days", at=complaint.created_at)  # EXT-4
+    return complaint.responded_at + timedelta(days=days)
 
 
 @transaction.atomic
