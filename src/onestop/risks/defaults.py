@@ -73,6 +73,35 @@ INDICATORS = [
         ["management", "quality"],
         24,
     ),
+    # RSK-5 from the costs, people and resources apps (migration 0003)
+    (
+        "budget_burn",
+        "預算消耗超前於完成進度（百分點）",
+        False,
+        (10, 20, 30, 50),
+        30,
+        ["finance", "management"],
+        48,
+    ),
+    (
+        "over_allocation",
+        "人員超額分配（週負荷峰值 %）",
+        False,
+        (101, 120, 150, 200),
+        28,
+        ["hr", "management"],
+        72,
+    ),
+    ("certificate_expiry", "人員證書即將到期（剩餘天數）", True, (60, 30, 14, 0), 60, ["hr"], 72),
+    (
+        "equipment_expiry",
+        "設備校正／保固／授權即將到期（剩餘天數）",
+        True,
+        (30, 14, 7, 0),
+        30,
+        ["archive"],
+        48,
+    ),
 ]
 
 

@@ -17,23 +17,31 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Max, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from onestop.acceptance.models import AcceptanceRound
 from onestop.accounts.models import User
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
 from onestop.core.services import save
+from onestop.costs.figures import burn_by_project
+from onestop.costs.models import Allocation
+from onestop.costs.utilization import _week_sums, weeks_from
 from onestop.feedback.aspects import ASPECTS
 from onestop.feedback.models import Complaint, Survey
 from onestop.notifications.models import Notification
 from onestop.notifications.services import notify
+from onestop.people.models import Enrolment
+from onestop.people.states import EnrolmentState
 from onestop.projects.models import ProgressReport, ProgressRow, Project
 from onestop.quality.models import Inspection, RectificationNotice
 from onestop.quality.states import NOTICE_WITH_DEPARTMENT
+from onestop.resources.models import Equipment
+from onestop.resources.states import EquipmentState
 from onestop.risks.matrix import Level
 from onestop.risks.models import WARNING_ORDER, Indicator, IndicatorKind, Risk, Warning
 from onestop.risks.states import RISK_OPEN, WARNING_OPEN
@@ -247,6 +255,179 @@ def critical_risks_unanswered(indicator: Indicator, today: date) -> list[Finding
     ]
 
 
+def budget_burn(indicator: Indicator, today: date) -> list[Finding]:
+    """Projects in progress that spent more of their budget than the share of the work done: the
+    percentage of the budget spent (AC / BAC) minus the percentage complete (EV / BAC), both as
+    the cost page computes them (costs.figures), in percentage points."""
+    projects = list(Project.objects.filter(state=Project.State.IN_PROGRESS, plan_version__isnull=False))
+    burns = burn_by_project(projects, as_of=today)
+    found = []
+    for project in projects:
+        burn = burns.get(project.pk)
+        if burn is None or burn.ahead <= 0:
+            continue
+        found.append(
+            Finding(
+                key=f"budget_burn:project:{project.pk}",
+                subject=str(project),
+                value=burn.ahead,
+                engagement_id=project.engagement_id,
+                project_id=project.pk,
+                records=[
+                    {
+                        "label": _("Costs of %(project)s: %(spent)s%% of the budget spent, %(done)s%% done")
+                        % {
+                            "project": project.code,
+                            "spent": burn.percent_spent.quantize(Decimal("0.1")),
+                            "done": burn.percent_complete.quantize(Decimal("0.1")),
+                        },
+                        "url": reverse("costs:project_costs", args=[project.pk]),
+                    }
+                ],
+            )
+        )
+    return found
+
+
+def over_allocation(indicator: Indicator, today: date) -> list[Finding]:
+    """Staff whose allocations add up to more than 100 % in a week, from this week over the
+    indicator's period: the peak week's percentage. The database sums the allocations per person
+    and week (the capacity heat map's sums, costs.utilization)."""
+    weeks = weeks_from(today, max(1, -(-indicator.period_days // 7)))
+    sums = _week_sums(weeks)
+    over = Q()
+    for name in sums:
+        over |= Q(**{f"{name}__gt": 100})
+    people = list(User.objects.staff().annotate(**sums).filter(over).order_by("full_name", "pk"))
+    if not people:
+        return []
+    allocations = defaultdict(list)
+    for allocation in (
+        Allocation.objects.filter(
+            user__in=people, start__lte=weeks[-1] + timedelta(days=6), end__gte=weeks[0]
+        )
+        .select_related("project")
+        .order_by("start", "pk")
+    ):
+        allocations[allocation.user_id].append(allocation)
+    found = []
+    for person in people:
+        peak, week = max(
+            ((getattr(person, name), week) for name, week in zip(sums, weeks, strict=True)),
+            key=lambda pair: (pair[0], -pair[1].toordinal()),  # the first week of the peak
+        )
+        heatmap = {
+            "label": _("Capacity heat map: %(percent)s%% in the week of %(week)s")
+            % {"percent": peak, "week": week.strftime("%Y-%m-%d")},
+            "url": f"{reverse('costs:heatmap')}?start={week:%Y-%m-%d}",
+        }
+        found.append(
+            Finding(
+                key=f"over_allocation:user:{person.pk}",
+                subject=person.display_name,
+                value=Decimal(peak),
+                records=[
+                    heatmap,
+                    *(
+                        _record(
+                            allocation,
+                            f"{allocation.project.code} · {allocation.percent}% · "
+                            f"{allocation.start:%Y-%m-%d} – {allocation.end:%Y-%m-%d}",
+                        )
+                        for allocation in allocations[person.pk][:LIMIT_RECORDS]
+                    ),
+                ],
+            )
+        )
+    return found
+
+
+def certificate_expiry(indicator: Indicator, today: date) -> list[Finding]:
+    """Active staff whose certificate (the latest one of a course: a renewed certificate ends the
+    warning) expires within the indicator's period or expired within the last one: per person,
+    the days left on the first to expire (negative: expired)."""
+    renewed = Enrolment.objects.filter(
+        state=EnrolmentState.COMPLETED,
+        employee=OuterRef("employee"),
+        session__course=OuterRef("session__course"),
+        certificate_expires_on__gt=OuterRef("certificate_expires_on"),
+    )
+    enrolments = list(
+        Enrolment.objects.filter(
+            state=EnrolmentState.COMPLETED,
+            employee__is_active=True,
+            certificate_expires_on__range=(
+                today - timedelta(days=indicator.period_days),
+                today + timedelta(days=indicator.period_days),
+            ),
+        )
+        .exclude(Exists(renewed))
+        .select_related("employee", "session__course")
+        .order_by("certificate_expires_on", "pk")
+    )
+    rows = defaultdict(list)
+    for enrolment in enrolments:
+        rows[enrolment.employee_id].append(enrolment)
+    return [
+        Finding(
+            key=f"certificate:user:{items[0].employee_id}",
+            subject=items[0].employee.display_name,
+            value=Decimal((items[0].certificate_expires_on - today).days),
+            records=[
+                _record(
+                    enrolment,
+                    _("%(course)s certificate %(number)s expires on %(date)s")
+                    % {
+                        "course": enrolment.session.course.title,
+                        "number": enrolment.certificate_no,
+                        "date": enrolment.certificate_expires_on.strftime("%Y-%m-%d"),
+                    },
+                )
+                for enrolment in items[:LIMIT_RECORDS]
+            ],
+        )
+        for items in rows.values()
+    ]
+
+
+EQUIPMENT_IN_SERVICE = (EquipmentState.IN_STOCK, EquipmentState.CHECKED_OUT, EquipmentState.MAINTENANCE)
+EQUIPMENT_DATES = (
+    ("calibration_due_on", _lazy("calibration due")),
+    ("warranty_until", _lazy("warranty ends")),
+    ("licence_until", _lazy("licence ends")),
+)
+
+
+def equipment_expiry(indicator: Indicator, today: date) -> list[Finding]:
+    """Items in service whose calibration, warranty or licence ends within the indicator's period
+    or ended within the last one: per item, the days left on the first of them (negative: past)."""
+    since, until = (
+        today - timedelta(days=indicator.period_days),
+        today + timedelta(days=indicator.period_days),
+    )
+    window = Q()
+    for name, _label in EQUIPMENT_DATES:
+        window |= Q(**{f"{name}__range": (since, until)})
+    found = []
+    for item in Equipment.objects.filter(window, state__in=EQUIPMENT_IN_SERVICE).order_by("code"):
+        due = sorted(
+            (getattr(item, name), label)
+            for name, label in EQUIPMENT_DATES
+            if getattr(item, name) is not None and since <= getattr(item, name) <= until
+        )
+        found.append(
+            Finding(
+                key=f"equipment:item:{item.pk}",
+                subject=f"{item.code} {item.name}",
+                value=Decimal((due[0][0] - today).days),
+                records=[
+                    _record(item, f"{item.code} {item.name}: {label} {day:%Y-%m-%d}") for day, label in due
+                ],
+            )
+        )
+    return found
+
+
 MEASURES = {
     IndicatorKind.SCHEDULE_VARIANCE: schedule_variance,
     IndicatorKind.OVERDUE_RECTIFICATIONS: overdue_rectifications,
@@ -256,6 +437,10 @@ MEASURES = {
     IndicatorKind.LOW_CSAT: low_csat,
     IndicatorKind.OVERDUE_COMPLAINTS: overdue_complaints,
     IndicatorKind.CRITICAL_RISKS_UNANSWERED: critical_risks_unanswered,
+    IndicatorKind.BUDGET_BURN: budget_burn,
+    IndicatorKind.OVER_ALLOCATION: over_allocation,
+    IndicatorKind.CERTIFICATE_EXPIRY: certificate_expiry,
+    IndicatorKind.EQUIPMENT_EXPIRY: equipment_expiry,
 }
 
 

@@ -728,6 +728,13 @@ class IndicatorKind(models.TextChoices):
     LOW_CSAT = "low_csat", _("Satisfaction score below the threshold")
     OVERDUE_COMPLAINTS = "overdue_complaints", _("Open complaints past their deadline")
     CRITICAL_RISKS_UNANSWERED = "critical_risks_unanswered", _("Open critical risks without a response")
+    BUDGET_BURN = "budget_burn", _("Budget spent ahead of the work done (percentage points)")
+    OVER_ALLOCATION = "over_allocation", _("Staff allocated over 100 % in a week (peak %)")
+    CERTIFICATE_EXPIRY = "certificate_expiry", _("Certificates expiring (days left)")
+    EQUIPMENT_EXPIRY = (
+        "equipment_expiry",
+        _("Equipment calibration, warranty or licence expiring (days left)"),
+    )
 
 
 class Indicator(BusinessModel):
