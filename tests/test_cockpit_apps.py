@@ -5,7 +5,7 @@ rows."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from onestop.accounts.models import Department
+from onestop.accounts.models import Department, Position
 from onestop.core.roles import Role
 from onestop.costs.figures import project_figures
 from onestop.costs.models import Allocation, Expense, Purchase, Timesheet
+from onestop.people.models import Appraisal, Course, Cycle, Enrolment, IndicatorTemplate, TrainingSession
 from onestop.plans.models import BudgetLine
+from onestop.recruitment.models import Candidate, HiringNeed
 from onestop.risks import defaults
 from onestop.risks import services as risk_services
 from onestop.risks.models import Indicator, RiskCategory, Warning
@@ -280,3 +282,205 @@ def test_X_7_RES_4_RES_6_utilization_and_budget_tiles_equal_the_hand_computed_fi
         Purchase.objects.create(project=project, item="耗材", amount=Decimal("100"), purchased_on=today)
     make_many(hours[0], 30)
     assert [queries(rest, url) for url in urls] == few
+
+
+# --- the HR dashboard -------------------------------------------------------------------------
+
+
+def _hr_records(personas, make_user, department, today):
+    """Two people in ``department``; trainings, certificates, two closed cycles; needs, candidates."""
+    tech = personas["technician"]
+    type(tech).objects.filter(pk=tech.pk).update(department=department)
+    tech.refresh_from_db()
+    other = make_user(Role.TECHNICIAN, username="hr.t2", full_name="技術員乙", department=department)
+    elsewhere = make_user(Role.TECHNICIAN, username="hr.t3", full_name="別部門", department=None)
+    course = Course.objects.create(title="安全生產", kind="internal", hours=2, certificate_months=12)
+
+    def session(days):
+        return TrainingSession.objects.create(
+            course=course,
+            starts_on=today + timedelta(days=days),
+            ends_on=today + timedelta(days=days),
+            trainer="講師",
+            capacity=20,
+        )
+
+    soon, later, past = session(5), session(30), session(-300)
+    due = Enrolment.objects.create(session=soon, employee=tech, state="enrolled")
+    Enrolment.objects.create(session=later, employee=other, state="enrolled")  # not within two weeks
+    Enrolment.objects.create(session=soon, employee=elsewhere, state="enrolled")  # another department
+    expiring = Enrolment.objects.create(
+        session=past, employee=other, state="completed", certificate_expires_on=today + timedelta(days=20)
+    )
+    Enrolment.objects.create(
+        session=past, employee=tech, state="completed", certificate_expires_on=today + timedelta(days=200)
+    )
+
+    position = Position.objects.create(name="工程師")
+    template = IndicatorTemplate.objects.create(position=position, title="工程師考核")
+    cycles = [
+        Cycle.objects.create(
+            kind="month",
+            year=2026,
+            number=n,
+            starts_on=date(2026, n, 1),
+            ends_on=date(2026, n, 28),
+            state=state,
+        )
+        for n, state in ((9, "closed"), (10, "closed"), (11, "open"))
+    ]
+    graded = []
+    for cycle, person, grade in (
+        (cycles[1], tech, "A"),
+        (cycles[1], other, "C"),
+        (cycles[0], tech, "E"),  # an older cycle
+        (cycles[2], other, "B"),  # still open
+    ):
+        appraisal = Appraisal.objects.create(
+            cycle=cycle, employee=person, superior=personas["hr"], template=template, department=department
+        )
+        Appraisal.objects.filter(pk=appraisal.pk).update(grade=grade, state="closed")
+        graded.append(appraisal)
+
+    def need(index, state, headcount=1):
+        return HiringNeed.objects.create(
+            code=f"RN-K-{index}",
+            position=position,
+            department=department,
+            headcount=headcount,
+            reason="business_plan",
+            target_date=date(2026, 12, 31),
+            hiring_manager=personas["hr"],
+            requested_by=personas["hr"],
+            state=state,
+        )
+
+    opening = need(1, "approved", headcount=3)
+    need(2, "submitted")
+    need(3, "closed")
+
+    def candidate(index, stage, applied=None, hired=None):
+        return Candidate.objects.create(
+            code=f"CA-K-{index}",
+            need=opening,
+            full_name=f"應聘者{index}",
+            source="job_board",
+            stage=stage,
+            applied_on=applied or today,
+            hired_at=hired,
+        )
+
+    screening = [candidate(i, "screening") for i in range(2)]
+    interview = candidate(2, "interview")
+    candidate(3, "rejected")
+    october = timezone.make_aware(datetime(2026, 10, 21, 10))
+    hires = [
+        candidate(4, "hired", date(2026, 10, 1), october),  # 20 days
+        candidate(5, "hired", date(2026, 10, 1), october - timedelta(days=10)),  # 10 days
+    ]
+    return {
+        "people": {tech.pk, other.pk},
+        "due": due,
+        "expiring": expiring,
+        "october": graded[:2],
+        "screening": screening,
+        "interview": interview,
+        "hires": hires,
+    }
+
+
+def test_X_7_HR_the_hr_dashboard_shows_people_and_recruitment_to_hr_only(client, personas, make_user):
+    today = timezone.localdate()
+    department = Department.objects.create(code="hr-k", name="測試部")
+    built = _hr_records(personas, make_user, department, today)
+    hr = personas["hr"]
+    only = {"dashboard": "hr", "department": department.pk}
+
+    client.force_login(personas["technician"])
+    assert client.get(reverse("cockpit:dashboard_hr")).status_code == 403
+    assert (
+        api(personas["technician"]).get("/api/cockpit/tiles/people/", {"dashboard": "hr"}).status_code == 403
+    )
+    client.force_login(hr)
+    page = client.get(reverse("cockpit:dashboard_hr"), PERIOD)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert (
+        'data-tile="people"' in html
+        and 'data-tile="recruitment"' in html
+        and 'data-tile="utilization"' in html
+    )
+    assert 'data-tile="pipeline"' not in html
+
+    data = tile(hr, "people", **only)
+    figures = kpis(data)
+    assert (figures["headcount"], figures["training"], figures["certificates"], figures["graded"]) == (
+        2,
+        1,
+        1,
+        2,
+    )
+    assert table(data, "grades") == {"測試部": [1, 0, 1, 0, 0, 2]}  # October: one A, one C
+    assert table(data, "headcount") == {"測試部": [2]}
+    assert {row["id"] for row in drilled(hr, "people", "staff", **only)} == built["people"]
+    assert [row["id"] for row in drilled(hr, "people", "training", **only)] == [built["due"].pk]
+    assert [row["id"] for row in drilled(hr, "people", "certificates", **only)] == [built["expiring"].pk]
+    assert {row["id"] for row in drilled(hr, "people", "appraisals", **only)} == {
+        a.pk for a in built["october"]
+    }
+    assert {row["id"] for row in drilled(hr, "people", "appraisals", department.pk, **only)} == {
+        a.pk for a in built["october"]
+    }
+    # Management sees the counts of the summary, never the appraisals (the people app's rule).
+    boss = personas["management"]
+    assert kpis(tile(boss, "people", **only))["graded"] == 2
+    assert drilled(boss, "people", "appraisals", **only) == []
+
+    data = tile(hr, "recruitment", **only)
+    figures = kpis(data)
+    assert (figures["needs"], figures["sought"], figures["waiting"]) == (1, 3, 1)
+    assert (figures["candidates"], figures["hired"], figures["time_to_hire"], figures["longest"]) == (
+        3,
+        2,
+        15.0,
+        20,
+    )
+    stages = table(data, "stages")
+    assert stages["Resume screening"] == [2] and stages["Interviews"] == [1]
+    number = "candidate number"
+    assert drilled(hr, "recruitment", "candidates", "screening", number, **only) == sorted(
+        c.code for c in built["screening"]
+    )
+    assert drilled(hr, "recruitment", "hired", column=number, **only) == sorted(
+        c.code for c in built["hires"]
+    )
+    assert sorted(row["cells"]["Days to hire"] for row in drilled(hr, "recruitment", "hired", **only)) == [
+        10,
+        20,
+    ]
+    assert drilled(hr, "recruitment", "needs", column="need number", **only) == ["RN-K-1"]
+
+    url = reverse("cockpit:dashboard_hr")
+    queries(client, url)
+    few = queries(client, url)
+    october, opening = built["october"][0], built["interview"].need
+    for index in range(6):
+        person = make_user(Role.TECHNICIAN, username=f"hr.more{index}", department=department)
+        Enrolment.objects.create(session=built["due"].session, employee=person, state="enrolled")
+        Appraisal.objects.create(
+            cycle=october.cycle,
+            employee=person,
+            superior=hr,
+            template=october.template,
+            department=department,
+        )
+        for stage, hired in (("interview", None), ("hired", timezone.now())):
+            Candidate.objects.create(
+                code=f"CA-M-{index}{stage}",
+                need=opening,
+                full_name="某",
+                source="job_board",
+                stage=stage,
+                hired_at=hired,
+            )
+    assert queries(client, url) == few

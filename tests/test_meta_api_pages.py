@@ -129,6 +129,7 @@ PAGE_TWINS: dict[str, list[str]] = {
     "cockpit:dashboard_service": ["api:cockpit-dashboard-detail"],
     "cockpit:dashboard_quality": ["api:cockpit-dashboard-detail"],
     "cockpit:dashboard_finance": ["api:cockpit-dashboard-detail"],
+    "cockpit:dashboard_hr": ["api:cockpit-dashboard-detail"],
     "cockpit:table_export": ["api:cockpit-tile-detail"],
     "cockpit:drill": ["api:cockpit-tile-drill"],
     # The log of one endpoint: the deliveries list takes ?endpoint=.

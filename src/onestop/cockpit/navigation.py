@@ -25,6 +25,7 @@ for key, label, icon, role in (
     ("service", _("Customer service dashboard"), "headset", Role.CUSTOMER_SERVICE),
     ("quality", _("Quality dashboard"), "clipboard-data", Role.QUALITY),
     ("finance", _("Finance dashboard"), "cash-stack", Role.FINANCE),
+    ("hr", _("HR dashboard"), "people", Role.HR),
 ):
     register(
         "cockpit",

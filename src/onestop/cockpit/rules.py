@@ -18,6 +18,7 @@ rules.add_perm(
 )
 rules.add_perm("cockpit.view_quality_dashboard", is_internal & (has_role(Role.QUALITY) | is_management))
 rules.add_perm("cockpit.view_finance_dashboard", is_internal & (has_role(Role.FINANCE) | is_management))
+rules.add_perm("cockpit.view_hr_dashboard", is_internal & (has_role(Role.HR) | is_management))
 
 
 @rules.predicate

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
+from django.db.models import FloatField, Func
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,7 @@ LEAD = "lead"
 SERVICE = "service"
 QUALITY = "quality"
 FINANCE = "finance"
+HR = "hr"
 
 # The dashboards: who opens them (a rule in cockpit/rules.py) and whether they show the user's
 # own engagements only ("mine") rather than everything the user may see.
@@ -43,6 +45,7 @@ DASHBOARDS: dict[str, dict] = {
     },
     QUALITY: {"label": _("Quality dashboard"), "permission": "cockpit.view_quality_dashboard", "mine": False},
     FINANCE: {"label": _("Finance dashboard"), "permission": "cockpit.view_finance_dashboard", "mine": False},
+    HR: {"label": _("HR dashboard"), "permission": "cockpit.view_hr_dashboard", "mine": False},
 }
 
 
@@ -158,6 +161,21 @@ def days(duration) -> float | None:
     if not hasattr(duration, "total_seconds"):  # a number of microseconds (some backends)
         return round(duration / 86_400_000_000, 1)
     return round(duration.total_seconds() / 86400, 1)
+
+
+class DaysBetween(Func):
+    """``later − earlier`` (two dates) in days, as a float, on both databases."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL: date − date is an integer
+        template = "CAST((%(expressions)s) AS double precision)"
+        return super().as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "(julianday(%(expressions)s))"
+        return super().as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
 
 
 def table(key: str, title, columns: list, rows: list[dict]) -> dict:

@@ -29,7 +29,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
-    Func,
     IntegerField,
     Max,
     Min,
@@ -47,9 +46,11 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.cockpit.tiles import (
     FINANCE,
+    HR,
     LEAD,
     MANAGEMENT,
     Column,
+    DaysBetween,
     Drill,
     Tile,
     chart,
@@ -276,36 +277,11 @@ UTILIZATION = Tile(
             ("user", "project"),
         ),
     },
-    dashboards=(MANAGEMENT,),
+    dashboards=(MANAGEMENT, HR),
 )
 
 
 # --- budget and earned value --------------------------------------------------------------------
-
-
-class DaysBetween(Func):
-    """``later − earlier`` in days, as a float (a date difference on both databases)."""
-
-    arity = 2
-    output_field = FloatField()
-
-    def as_sql(self, compiler, connection, **extra):  # PostgreSQL: date − date is an integer
-        return super().as_sql(
-            compiler,
-            connection,
-            template="CAST((%(expressions)s) AS double precision)",
-            arg_joiner=" - ",
-            **extra,
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="(julianday(%(expressions)s))",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
 
 
 def _float(expression):
