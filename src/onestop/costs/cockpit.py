@@ -164,7 +164,7 @@ def utilization_tile(scope) -> dict:
     total_allocated = sum(row["allocated"] for row in departments)
     return {
         "kpis": [
-            kpi(_("People"), headcount, drill=drill_url(scope, "utilization", "people"), key="people"),
+            kpi(_("Headcount"), headcount, drill=drill_url(scope, "utilization", "people"), key="people"),
             kpi(
                 _("Allocated this week"),
                 round(total_allocated / headcount, 1) if headcount else None,
@@ -210,7 +210,7 @@ def utilization_tile(scope) -> dict:
                 _("Utilization by department"),
                 [
                     _("Department"),
-                    _("People"),
+                    _("Headcount"),
                     _("Allocated this week (%)"),
                     _("Hours logged"),
                     _("Capacity (hours)"),
@@ -249,7 +249,7 @@ UTILIZATION = Tile(
     utilization_tile,
     drills={
         "people": Drill(
-            _("People"),
+            _("Headcount"),
             utilization.User,
             lambda scope, value: _of_department(loaded(scope), value).order_by("full_name", "pk"),
             PERSON_COLUMNS,
