@@ -227,20 +227,20 @@ PERSON_COLUMNS = (
     Column(_("Department"), lambda u: u.department.name if u.department_id else ""),
     Column(_("Allocated this week (%)"), lambda u: u._load),
 )
-TIMESHEET_COLUMNS = (
-    Column(_("day"), lambda t: t.day),
-    Column(_("staff member"), lambda t: t.user.display_name),
-    Column(_("project"), lambda t: t.project.code),
-    Column(_("hours"), lambda t: t.hours),
+HOURS_COLUMNS = (
+    *PERSON_COLUMNS[:2],
+    Column(_("Hours logged"), lambda u: number(u._hours)),
 )
 
 
 def _logged(scope, value):
+    """The people whose hours the figure adds up, with their hours of the period: the capacity
+    heat map shows hours per person to whoever sees the person's load (timesheets themselves
+    carry their cost: money)."""
     first, last = _period_days(scope)
-    rows = Timesheet.objects.visible_to(scope.user).filter(
-        user__in=people(scope).values("pk"), day__gte=first, day__lte=last
-    )
-    return _of_department(rows, value, "user__department").order_by("-day", "pk")
+    in_period = Q(timesheets__day__gte=first, timesheets__day__lte=last)
+    rows = people(scope).annotate(_hours=Sum("timesheets__hours", filter=in_period)).filter(_hours__gt=0)
+    return _of_department(rows, value).order_by("-_hours", "pk")
 
 
 UTILIZATION = Tile(
@@ -271,10 +271,10 @@ UTILIZATION = Tile(
         ),
         "hours": Drill(
             _("Hours logged"),
-            Timesheet,
+            utilization.User,
             _logged,
-            TIMESHEET_COLUMNS,
-            ("user", "project"),
+            HOURS_COLUMNS,
+            ("department",),
         ),
     },
     dashboards=(MANAGEMENT, HR),
