@@ -873,6 +873,118 @@ def risk_cases():
     ]
 
 
+# People: appraisal, results, improvement plans, training (HR-3, HR-5..HR-8) -----------------------
+
+
+def people_cases():
+    from onestop.accounts.models import Department, Position, User
+    from onestop.people import services as people
+    from onestop.people.models import (
+        Appraisal,
+        Course,
+        Enrolment,
+        Indicator,
+        IndicatorTemplate,
+        TrainingSession,
+    )
+
+    def organisation(personas):
+        """The PMO of tests/test_people.py (an employee, their superior, HR) and a complete
+        appraisal template for the employee's position, once."""
+        if "employee" not in personas:
+            pmo = Department.objects.create(code="pmo-t", name="項目管理部")
+            head = personas["_make_user"](
+                Role.PROJECT_LEAD, username="pmo.head", full_name="項目部長", department=pmo
+            )
+            Department.objects.filter(pk=pmo.pk).update(head=head)
+            position = Position.objects.create(name="項目經理", department=pmo)
+            User.objects.filter(pk=personas["lead"].pk).update(department=pmo, position=position)
+            personas["lead"].refresh_from_db()
+            personas.update(employee=personas["lead"], pmo_head=head, position=position)
+            template = IndicatorTemplate.objects.create(
+                position=personas["position"], title="項目經理考核指標"
+            )
+            for order, name in enumerate(("專業能力", "團隊協作")):
+                Indicator.objects.create(
+                    template=template,
+                    category="ability",
+                    name=name,
+                    weight=50,
+                    target="≥ 90%",
+                    sort_order=order,
+                )
+            personas["_cycles"] = 0
+        personas["_cycles"] += 1
+        return personas["_cycles"]
+
+    def cycle(personas, **options):
+        number = organisation(personas)
+        return people.open_cycle(
+            actor=personas["hr"], kind="month", year=2000 + number, number=1, self_assessment=True, **options
+        )
+
+    def appraisal_in(state):
+        def build(personas):
+            appraisal = Appraisal.objects.get(cycle=cycle(personas), employee=personas["employee"])
+            personas["_appraisal"] = appraisal
+            return in_state(appraisal, state)
+
+        return build
+
+    def scores_body(personas):
+        rows = personas["_appraisal"].scores.values_list("pk", flat=True)
+        return {"scores": {str(pk): {"score": 85, "comment": "穩定"} for pk in rows}, "submit": True}
+
+    def result_action(personas):
+        appraisal = appraisal_in("acknowledged")(personas)
+        return people.propose_action(
+            actor=personas["hr"], appraisal=appraisal, kind="commendation", reason="項目提前交付"
+        )
+
+    def improvement_plan(personas):
+        organisation(personas)
+        return people.start_plan(
+            actor=personas["pmo_head"],
+            employee=personas["employee"],
+            starts_on=date(2026, 4, 1),
+            ends_on=date(2026, 6, 30),
+            goals="里程碑按時率 ≥ 90%",
+        )
+
+    def enrolled(personas):
+        organisation(personas)
+        course = Course.objects.create(title="安全保密規範", kind="internal", hours=4)
+        session = TrainingSession.objects.create(
+            course=course, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 2), trainer="法務甲", capacity=5
+        )
+        enrolment = Enrolment.objects.create(session=session, employee=personas["employee"])
+        return in_state(enrolment, "enrolled")
+
+    return [
+        Case(
+            "submit_self",
+            "appraisal-self-assess",
+            "employee",
+            appraisal_in("self"),
+            {"scores": {}, "comment": "自評"},
+        ),
+        Case("submit_scores", "appraisal-score", "pmo_head", appraisal_in("scoring"), scores_body, 2),
+        Case("acknowledge", "appraisal-acknowledge", "employee", appraisal_in("review"), {"comment": "同意"}),
+        Case("appeal", "appraisal-appeal", "employee", appraisal_in("review"), {"reason": "分數未計入加班"}),
+        Case("close", "appraisal-close", "hr", appraisal_in("acknowledged"), {}, 2),
+        Case("close", "cycle-close", "hr", lambda personas: cycle(personas, people=[]), {}),
+        Case("approve", "resultaction-approve", "management", result_action, {"comment": "同意"}),
+        Case(
+            "conclude",
+            "improvementplan-conclude",
+            "pmo_head",
+            improvement_plan,
+            {"outcome": "met", "note": "達成"},
+        ),
+        Case("complete", "enrolment-record", "hr", enrolled, {"passed": True, "score": "90"}),
+    ]
+
+
 # --- what guards a race on each database ---------------------------------------------------------
 
 
@@ -909,9 +1021,6 @@ NO_REQUEST_OF_THEIR_OWN = {"engagements.Engagement.close", "coordination.ChangeR
 # by parallel requests here. A debt register, not a waiver: it may only shrink — add the app's
 # cases to ALL_CASES and take its lines out.
 NOT_YET_RACED = {
-    "people.Appraisal.acknowledge", "people.Appraisal.appeal", "people.Appraisal.close",
-    "people.Appraisal.submit_scores", "people.Appraisal.submit_self", "people.Cycle.close",
-    "people.Enrolment.complete", "people.ImprovementPlan.conclude", "people.ResultAction.approve",
     "resources.Article.archive", "resources.Article.publish", "resources.Article.return_article",
     "resources.Article.revise", "resources.Article.submit", "resources.DocumentVersion.approve",
     "resources.DocumentVersion.return_to_author", "resources.DocumentVersion.review",
@@ -963,6 +1072,7 @@ ALL_CASES = (
     acceptance_cases,
     recruitment_cases,
     risk_cases,
+    people_cases,  # last: its organisation moves the lead into a department of its own
 )
 
 
@@ -976,6 +1086,7 @@ def test_X_4_every_app_action_fired_at_once_succeeds_once_and_the_others_get_409
     Department.objects.filter(pk=department.pk).update(head=head)
     reviewers = [make_user(Role.REVIEWER, username=f"expert.{name}") for name in ("zhao", "qian", "feng")]
     personas = {**personas, "head": head, "reviewers": reviewers, "last_reviewer": reviewers[-1]}
+    personas["_make_user"] = make_user
     for cases in ALL_CASES:
         run_cases(personas, cases())
     assert personas["_kickoffs"]() == 1, "one kickoff meeting, not one per request"
