@@ -80,6 +80,10 @@ PAGE_TWINS: dict[str, list[str]] = {
     "people:distribution": ["api:appraisal-distribution"],
     "people:skills_matrix": ["api:personskill-search", "api:personskill-list"],
     "people:training_plan": ["api:course-plan"],
+    # Careers (HR-9, HR-10): the payroll totals and rows; a person's career history.
+    "careers:payroll": ["api:incentive-payroll", "api:incentive-list"],
+    "careers:person": ["api:positionmove-history"],
+    "careers:my_career": ["api:positionmove-history"],
     "resources:knowledge_search": ["api:article-search"],
     # The prefilled case study: its fields from the API, then POST them to the articles.
     "resources:case_study": ["api:article-case-study-draft", "api:article-list"],

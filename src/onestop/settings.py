@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     # The company apps (core/stages.py COMPANY_APPS), in the policy's order: people, resources, risk.
     "onestop.recruitment",
     "onestop.people",
+    "onestop.careers",
     "onestop.resources",
     "onestop.costs",
     "onestop.risks",

@@ -435,13 +435,23 @@ def approve_action(action: ResultAction, *, actor, comment: str = "") -> ResultA
     perform_transition(action, "approve", actor=actor, comment=comment)
     position = action.new_position
     if action.kind in MOVES and position is not None:
-        person = User.objects.get(pk=action.employee_id)
-        person.position_id = position.pk
-        if position.department_id:
-            person.department_id = position.department_id
-        _stamp(person, actor, str(action))
-        person.save(update_fields=["position", "department"])
+        move_person(action.employee_id, position=position, actor=actor, reason=str(action))
     return action
+
+
+def move_person(person_id: int, *, position, actor, reason: str, department=None) -> User:
+    """The one way a person's position changes (an approved promotion, demotion or transfer here,
+    a promotion or job rotation of the careers app): the position, and the department — the one
+    given, else the position's — saved with the acting user and the reason, so the user's history
+    keeps the former ones. Runs inside the caller's transaction."""
+    person = User.objects.select_for_update().get(pk=person_id)
+    person.position_id = position.pk
+    department_id = getattr(department, "pk", None) or position.department_id
+    if department_id:
+        person.department_id = department_id
+    _stamp(person, actor, reason[:100])
+    person.save(update_fields=["position", "department"])
+    return person
 
 
 # --- performance-improvement plans -------------------------------------------------------------
