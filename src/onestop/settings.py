@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "onestop.costs",
     "onestop.risks",
     "onestop.cockpit",
+    "onestop.supervision",
     "onestop.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",

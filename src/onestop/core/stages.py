@@ -22,7 +22,7 @@ PATH_STAGES = ("plans", "contracts", *LATER_STAGES)
 # The apps beside the path — the policy's chapters on people (4: recruitment, people), resources
 # (5: resources, costs) and risk (6: risks), and the management cockpit. They hang their records on the engagements and projects, and register
 # their pages, API routes and demo data the same way as the stages, after them.
-COMPANY_APPS = ("recruitment", "people", "careers", "resources", "costs", "risks", "cockpit")
+COMPANY_APPS = ("recruitment", "people", "careers", "resources", "costs", "risks", "cockpit", "supervision")
 
 
 def installed(names: tuple[str, ...]) -> tuple[str, ...]:
