@@ -4,14 +4,20 @@ rotation that changes the position with history; the payroll export's totals; th
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from onestop.accounts.models import Department, Position
+from onestop.careers import services
 from onestop.careers.models import (
     CareerLevel,
     CareerPath,
@@ -24,6 +30,7 @@ from onestop.careers.models import (
     Selection,
     Vote,
 )
+from onestop.core.workflow import perform_transition
 from tests.generic import ModelTestBase
 from tests.test_people import people_personas
 from tests.workflow import TransitionCase, TransitionTestBase
@@ -468,3 +475,285 @@ class TestPositionMoveTransitions(GenericTransitions):
 
     def make_object(self, personas):
         return TestPositionMove().make_object(personas)
+
+
+# --- the flows ----------------------------------------------------------------------------------
+
+
+def test_HR_9_a_selection_is_nominated_voted_and_announced_with_the_right_winners(personas, english):
+    hr, boss = personas["hr"], personas["management"]
+    employee, colleague, technician = personas["employee"], personas["colleague"], personas["technician"]
+    today = timezone.localdate()
+    response = api(hr).post(
+        "/api/careers/selections/",
+        {
+            "title": "2026 年度優秀員工評選",
+            "period": "2026 年度",
+            "nominations_open_on": str(today - timedelta(days=3)),
+            "nominations_close_on": str(today - timedelta(days=1)),
+            "voting_opens_on": str(today - timedelta(days=1)),
+            "voting_closes_on": str(today + timedelta(days=3)),
+            "winners": 1,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    selection = Selection.objects.get(pk=response.json()["id"])
+    # HR nominates anyone; a superior the people they head; other staff may not nominate at all.
+    for person in (employee, technician):
+        response = api(hr).post(
+            "/api/careers/nominations/",
+            {"selection": selection.pk, "nominee": person.pk, "reason": "全年表現優秀"},
+            format="json",
+        )
+        assert response.status_code == 201, response.json()
+    response = api(personas["pmo_head"]).post(
+        "/api/careers/nominations/",
+        {"selection": selection.pk, "nominee": colleague.pk, "reason": "項目一次通過驗收"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    response = api(technician).post(
+        "/api/careers/nominations/",
+        {"selection": selection.pk, "nominee": colleague.pk, "reason": "推薦"},
+        format="json",
+    )
+    assert response.status_code == 403
+    response = api(hr).post(
+        "/api/careers/nominations/",
+        {"selection": selection.pk, "nominee": employee.pk, "reason": "再次提名"},
+        format="json",
+    )
+    assert response.status_code == 400  # nominated once per selection
+    assert (
+        api(hr).post(f"/api/careers/selections/{selection.pk}/open_voting/", {}, format="json").status_code
+        == 200
+    )
+
+    nominations = {n.nominee_id: n for n in Nomination.objects.filter(selection=selection)}
+
+    def cast(voter, nominee):
+        return api(voter).post(
+            "/api/careers/votes/",
+            {"selection": selection.pk, "nomination": nominations[nominee.pk].pk},
+            format="json",
+        )
+
+    response = cast(employee, employee)
+    assert response.status_code == 400 and "themselves" in str(response.json()), response.json()
+    for voter, nominee in [
+        (colleague, employee),
+        (personas["cs"], employee),
+        (personas["finance"], colleague),
+        (personas["quality"], colleague),
+        (personas["legal"], technician),
+    ]:
+        assert cast(voter, nominee).status_code == 201
+    response = cast(personas["cs"], colleague)
+    assert response.status_code in (400, 409) and "already voted" in str(response.json())
+    assert Vote.objects.filter(selection=selection).count() == 5
+    # Secret: a voter sees their own vote only, HR every vote; the tally is HR's until announced.
+    assert api(personas["cs"]).get("/api/careers/votes/").json()["count"] == 1
+    assert api(personas["pmo_head"]).get("/api/careers/votes/").json()["count"] == 0
+    assert api(hr).get("/api/careers/votes/").json()["count"] == 5
+    client = Client()
+    client.force_login(personas["cs"])
+    page = client.get(selection.get_absolute_url()).content.decode()
+    assert 'id="tally"' not in page and 'id="my-vote"' in page
+
+    assert (
+        api(hr).post(f"/api/careers/selections/{selection.pk}/announce/", {}, format="json").status_code
+        == 403
+    )
+    response = api(boss).post(f"/api/careers/selections/{selection.pk}/announce/", {}, format="json")
+    assert response.status_code == 200, response.json()
+    # One winner asked for, two tied on 2 votes: both win, and each holds an approved recognition.
+    winners = set(
+        Nomination.objects.filter(selection=selection, is_winner=True).values_list("nominee_id", flat=True)
+    )
+    assert winners == {employee.pk, colleague.pk}
+    assert Nomination.objects.get(selection=selection, nominee=technician).votes_received == 1
+    recognitions = Recognition.objects.filter(selection=selection)
+    assert {r.employee_id for r in recognitions} == winners
+    assert {r.state for r in recognitions} == {"approved"}
+    assert cast(personas["archive"], employee).status_code in (400, 403)  # voting is over
+    page = client.get(selection.get_absolute_url()).content.decode()
+    assert 'id="tally"' in page and employee.display_name in page
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_HR_9_the_honour_certificate_prints_as_a_chinese_pdf_with_the_persons_name(client, personas):
+    recognition = services.save_recognition(
+        Recognition(
+            employee=personas["employee"],
+            kind="certificate",
+            title="2026 年度技術創新獎",
+            reason="主導 MES 接口重構。",
+            awarded_on=date(2026, 11, 30),
+        ),
+        actor=personas["hr"],
+    )
+    perform_transition(recognition, "approve", actor=personas["management"])
+    client.force_login(personas["employee"])
+    url = reverse(
+        "core:document_pdf", args=["careers.recognition", recognition.pk, "recognition_certificate"]
+    )
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout
+    text = text.decode()
+    assert "榮譽證書" in text and personas["employee"].display_name in text and "2026 年度技術創新獎" in text
+    client.force_login(personas["colleague"])
+    assert client.get(url).status_code == 404
+
+
+def test_HR_10_a_rotation_changes_the_position_and_the_career_history_shows_every_move(client, personas):
+    from onestop.people import services as people_services
+    from tests.test_people_models import an_appraisal
+
+    employee = personas["employee"]
+    appraisal = an_appraisal(personas)  # of the position held before the rotation
+    old_position, old_department = employee.position, employee.department
+    target = another_position()
+    response = api(personas["hr"]).post(
+        "/api/careers/position-moves/",
+        {
+            "employee": employee.pk,
+            "kind": "rotation",
+            "to_position": target.pk,
+            "effective_on": "2026-12-01",
+            "reason": "輪崗一年",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    move = response.json()
+    assert (move["from_position"], move["from_department"]) == (old_position.pk, old_department.pk)
+    response = api(personas["management"]).post(
+        f"/api/careers/position-moves/{move['id']}/approve/", {"comment": "同意"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    employee.refresh_from_db()
+    assert (employee.position, employee.department) == (target, target.department)
+    # the user's history keeps the change, by the approver, beside the move's own "from" columns
+    assert employee.history.filter(position=target, history_user=personas["management"]).exists()
+
+    # An appraisal result's promotion goes through the same function and shows in the same history.
+    action = people_services.propose_action(
+        actor=personas["hr"],
+        appraisal=appraisal,
+        kind="promotion",
+        reason="考核優秀",
+        new_position=old_position,
+    )
+    people_services.approve_action(action, actor=personas["management"])
+    employee.refresh_from_db()
+    assert employee.position == old_position
+
+    steps = (
+        api(personas["pmo_head"])
+        .get("/api/careers/position-moves/history/", {"employee": employee.pk})
+        .json()
+    )
+    assert sorted(step["to_position"] for step in steps) == sorted([str(target), str(old_position)])
+    assert len({step["source"] for step in steps}) == 2  # one from each kind of record
+    client.force_login(employee)
+    page = client.get(reverse("careers:person", args=[employee.pk])).content.decode()
+    assert page.count("<tr>") >= 3 and str(target) in page and "輪崗一年" in page and "考核優秀" in page
+    client.force_login(personas["colleague"])
+    assert client.get(reverse("careers:person", args=[employee.pk])).status_code == 404
+    history = api(personas["colleague"]).get(
+        "/api/careers/position-moves/history/", {"employee": employee.pk}
+    )
+    assert history.status_code == 404
+
+
+def test_HR_9_HR_10_privacy_own_superior_HR_see_others_get_404(client, personas):
+    employee = personas["employee"]
+    plan = a_plan(personas, state="agreed")
+    review = DevelopmentReview.objects.create(
+        plan=plan, held_on=date(2026, 3, 31), progress="on_track", notes="順利"
+    )
+    selection = a_selection(state="voting")
+    nomination = Nomination.objects.create(selection=selection, nominee=personas["colleague"], reason="優秀")
+    records = {
+        "recognition": TestRecognition().make_object(personas),
+        "incentive": TestIncentive().make_object(personas),
+        "plan": plan,
+        "review": review,
+        "move": TestPositionMove().make_object(personas),
+        "vote": Vote.objects.create(selection=selection, nomination=nomination, voter=employee),
+    }
+    seen = {
+        # persona: the kinds they see (the others answer 404)
+        "employee": set(records),
+        "pmo_head": {"recognition", "incentive", "plan", "review", "move"},  # votes are secret
+        "hr": set(records),
+        "management": {"recognition", "incentive", "move"},  # decides these; plans are not its
+        "colleague": set(),
+        "technician": set(),
+        "client_a": set(),
+    }
+    for persona, kinds in seen.items():
+        client.force_login(personas[persona])
+        for kind, record in records.items():
+            expected = 200 if kind in kinds else 404
+            assert client.get(record.get_absolute_url()).status_code == expected, (persona, kind)
+            opts = record._meta
+            url = reverse(f"api:{opts.model_name}-detail", args=[record.pk])
+            # A client may not open these kinds at all: the API says 403 (the page 404, as above).
+            api_expected = 403 if persona == "client_a" else expected
+            assert api(personas[persona]).get(url).status_code == api_expected, (persona, kind)
+        expected = 200 if persona in ("employee", "pmo_head", "hr", "management") else 404
+        assert client.get(reverse("careers:person", args=[employee.pk])).status_code == expected, persona
+
+
+def test_HR_9_the_payroll_export_holds_the_months_approved_incentives_and_their_totals(client, personas):
+    from openpyxl import load_workbook
+
+    hr, boss = personas["hr"], personas["management"]
+
+    def incentive(person, kind, amount, period, approve=True, **extra):
+        row = services.save_incentive(
+            Incentive(
+                employee=person, kind=kind, amount=Decimal(amount), period=period, reason="季度", **extra
+            ),
+            actor=hr,
+        )
+        perform_transition(row, "submit", actor=hr)
+        if approve:
+            perform_transition(row, "approve", actor=boss)
+        return row
+
+    incentive(personas["employee"], "bonus", "8000.00", "2026-11")
+    incentive(personas["colleague"], "bonus", "5000.50", "2026-11")
+    incentive(personas["colleague"], "allowance", "600.00", "2026-11")
+    incentive(personas["employee"], "bonus", "9999.00", "2026-11", approve=False)  # awaiting approval
+    incentive(personas["employee"], "bonus", "7000.00", "2026-10")  # another month
+
+    totals = api(hr).get("/api/careers/incentives/payroll/", {"period": "2026-11"}).json()
+    assert {(t["kind"], t["count"], Decimal(t["amount"])) for t in totals} == {
+        ("bonus", 2, Decimal("13000.50")),
+        ("allowance", 1, Decimal("600.00")),
+    }
+    assert api(hr).get("/api/careers/incentives/payroll/", {"period": "2026-13"}).status_code == 400
+    assert (
+        api(personas["employee"]).get("/api/careers/incentives/payroll/", {"period": "2026-11"}).status_code
+        == 403
+    )
+
+    client.force_login(hr)
+    page = client.get(reverse("careers:payroll"), {"period": "2026-11"}).content.decode()
+    assert "13,000.50" in page and "600.00" in page and "9,999.00" not in page
+    response = client.get(
+        reverse("careers:incentive_list"), {"payroll": "true", "period": "2026-11", "export": "xlsx"}
+    )
+    assert response.status_code == 200
+    rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].values)
+    header, body = rows[0], rows[1:]
+    amount = header.index(str(Incentive._meta.get_field("amount").verbose_name).capitalize())
+    assert len(body) == 3 and sum(Decimal(str(row[amount])) for row in body) == Decimal("13600.50")
+    client.force_login(personas["employee"])
+    assert client.get(reverse("careers:payroll")).status_code == 403
