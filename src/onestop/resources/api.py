@@ -530,6 +530,13 @@ class MaintenanceSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(
         choices=MaintenanceRecord.Verdict.choices, required=False, allow_blank=True, default=""
     )
+    expected_state = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        default="",
+        help_text="The item's state as the user saw it; another state answers 409 and records nothing.",
+    )
 
 
 class CheckoutSerializer(serializers.ModelSerializer):

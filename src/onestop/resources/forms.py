@@ -233,3 +233,4 @@ class MaintenanceForm(forms.Form):
     verdict = forms.ChoiceField(
         label=_("verdict"), choices=[("", "—"), *MaintenanceRecord.Verdict.choices], required=False
     )
+    expected_state = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)

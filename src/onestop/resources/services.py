@@ -620,12 +620,19 @@ def return_item(item, *, actor, condition_note="", comment="") -> Checkout:
 
 @transaction.atomic
 def record_maintenance(
-    item, *, actor, kind, description, performed_on=None, cost=0, verdict=""
+    item, *, actor, kind, description, performed_on=None, cost=0, verdict="", expected_state=None
 ) -> MaintenanceRecord:
     """A maintenance, calibration, repair or periodic evaluation of an item the company owns.
-    An item in maintenance comes back into stock with the record."""
+    An item in maintenance comes back into stock with the record. ``expected_state`` is the state
+    the keeper saw (the page and the API send it): the same record pressed twice, or by two
+    keepers at once, is written once — the second finds the item moved on (409)."""
     item = Equipment.objects.select_for_update().get(pk=item.pk)
     _require(actor, "resources.keep_equipment", item)
+    if expected_state and expected_state != item.state:
+        raise ConflictError(
+            _("The item is now “%(state)s”: someone recorded this first. Reload the page.")
+            % {"state": item.get_state_display()}
+        )
     if item.state not in (EquipmentState.IN_STOCK, EquipmentState.CHECKED_OUT, EquipmentState.MAINTENANCE):
         raise DomainError(
             _("Only an item in service can be maintained or evaluated."), code=ErrorCode.NOT_POSSIBLE_NOW

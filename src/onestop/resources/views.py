@@ -558,6 +558,7 @@ class EquipmentViews(ObjectViews):
             "maintenance",
             calls(services.record_maintenance),
             form=forms.MaintenanceForm,
+            initial=lambda item, user: {"expected_state": item.state},
             when=lambda item, user: (
                 item.state in ("in_stock", "checked_out", "maintenance")
                 and user.has_perm("resources.keep_equipment", item)
