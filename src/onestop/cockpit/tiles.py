@@ -75,6 +75,7 @@ class Tile:
     drills: dict[str, Drill] = field(default_factory=dict)
     dashboards: tuple[str, ...] = (MANAGEMENT,)
     principle: str | Promise = ""  # the policy's principle the tile measures (G-2), if any
+    order: int = 0  # where on a dashboard: by order, then as the apps are installed
 
     def data(self, scope) -> dict:
         result = {"key": self.key, "title": str(self.title), "principle": str(self.principle)}
@@ -98,7 +99,9 @@ def registry() -> dict[str, Tile]:
 
 
 def tiles_for(dashboard: str) -> list[Tile]:
-    return [tile for tile in registry().values() if dashboard in tile.dashboards]
+    return sorted(
+        (tile for tile in registry().values() if dashboard in tile.dashboards), key=lambda t: t.order
+    )
 
 
 def tile(key: str) -> Tile | None:

@@ -278,6 +278,7 @@ UTILIZATION = Tile(
         ),
     },
     dashboards=(MANAGEMENT, HR),
+    order=3,  # after the stages' tiles, the risks and the budget; last on the HR dashboard
 )
 
 
@@ -559,6 +560,7 @@ BUDGET = Tile(
         ),
     },
     dashboards=(MANAGEMENT, FINANCE, LEAD),
+    order=2,  # after the stages' tiles and the risks
 )
 
 TILES = [UTILIZATION, BUDGET]

@@ -236,6 +236,7 @@ PEOPLE = Tile(
         ),
     },
     dashboards=(HR,),
+    order=1,
 )
 
 TILES = [PEOPLE]

@@ -187,6 +187,7 @@ RECRUITMENT = Tile(
         ),
     },
     dashboards=(HR,),
+    order=2,
 )
 
 TILES = [RECRUITMENT]

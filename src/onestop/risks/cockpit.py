@@ -324,6 +324,7 @@ RISKS = Tile(
         ),
     },
     dashboards=(MANAGEMENT, QUALITY, LEAD),
+    order=1,  # after the stages' tiles
 )
 
 TILES = [RISKS]

@@ -12,7 +12,11 @@
       return {
         min: 0.5, max: size + 0.5, offset: false,
         title: { display: true, text: title },
-        ticks: { stepSize: 1, callback: function (value) { return labels[value - 1] || ""; } }
+        /* one tick per row or column, at its centre, named by the scale */
+        afterBuildTicks: function (scale) {
+          scale.ticks = labels.map(function (_label, index) { return { value: index + 1 }; });
+        },
+        ticks: { autoSkip: false, callback: function (value) { return labels[value - 1] || ""; } }
       };
     }
     var g = chart.grid;
