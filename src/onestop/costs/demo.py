@@ -214,6 +214,12 @@ def _expense(project, claimant, category, description, amount, day, *, state="ap
     return expense
 
 
+def _purchaser(project, usual):
+    """Who records a purchase: past the approval threshold (the company equipment the project
+    uses counts too) only management may (RES-6)."""
+    return _user("mgmt.chen") if alerts.spending_blocked(project) else usual
+
+
 def _costs(projects) -> None:
     today = timezone.localdate()
     by_name = {p.name: p for p in projects}
@@ -231,7 +237,7 @@ def _costs(projects) -> None:
                 purchased_on=start + timedelta(days=8),
                 note="含安裝支架與線纜。",
             ),
-            actor=_user("fin.song"),
+            actor=_purchaser(maintenance, _user("fin.song")),
         )
         services.record_purchase(
             Purchase(
@@ -242,7 +248,7 @@ def _costs(projects) -> None:
                 amount=Decimal("6400"),
                 purchased_on=start + timedelta(days=21),
             ),
-            actor=maintenance.project_lead,
+            actor=_purchaser(maintenance, maintenance.project_lead),
         )
         for week, amount in ((1, "4680"), (2, "5120"), (3, "6350"), (4, "7200")):
             _expense(

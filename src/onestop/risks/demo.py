@@ -355,7 +355,9 @@ def load(actor=None) -> None:
     indicators.run()
     open_warnings = list(Warning.objects.filter(state=Warning.State.OPEN).order_by("raised_at"))
     order = [level.value for level in WARNING_ORDER]
-    warning = max(open_warnings, key=lambda w: order.index(w.level), default=None)
+    # The most severe warning that has an emergency plan of its kind (else the most severe).
+    planned = [w for w in open_warnings if w.indicator.kind in plans] or open_warnings
+    warning = max(planned, key=lambda w: order.index(w.level), default=None)
     if warning is not None:
         services.acknowledge_warning(warning, actor=management, comment="已收到，啟動應急預案。")
         plan = plans.get(warning.indicator.kind) or next(iter(plans.values()))
