@@ -268,6 +268,15 @@ def test_EXT_3_a_finding_is_handled_by_its_assignee_and_verified_by_quality_thro
     assert api(personas["client_a"]).get(reverse("api:finding-detail", args=[pk])).status_code in (403, 404)
     client.force_login(lead)
     assert finding.get_absolute_url() in client.get(reverse("home")).content.decode()
+    # The cockpit's tile counts it open, and overdue once past its due date, with the drill-down.
+    Finding.objects.filter(pk=pk).update(due_date=timezone.localdate() - timedelta(days=1))
+    period = {"start": "2026-01-01", "end": timezone.localdate().isoformat()}
+    data = api(personas["management"]).get("/api/cockpit/tiles/supervision/", period).json()
+    assert {f["key"]: f["value"] for f in data["kpis"]} == {"open": 1, "overdue": 1, "resolved": 0}
+    drill = api(personas["management"]).get(
+        "/api/cockpit/tiles/supervision/drill/open/", {**period, "value": "overdue"}
+    )
+    assert drill.status_code == 200 and len(drill.json()["results"]) == 1
     # The assignee may not verify their own work; quality may not verify before it is resolved.
     assert api(lead).post(reverse("api:finding-verify", args=[pk]), {}, format="json").status_code == 409
     assert api(lead).post(reverse("api:finding-resolve", args=[pk]), {}, format="json").status_code == 400

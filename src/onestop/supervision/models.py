@@ -188,6 +188,8 @@ class Finding(WorkflowModel, BusinessModel):
         indexes = [
             models.Index(fields=["state", "due_date"], name="finding_state_due"),
             models.Index(fields=["key", "state"], name="finding_condition"),
+            # The checks ask, for each offending row, whether it has a finding already.
+            models.Index(fields=["target_type", "target_id", "kind"], name="finding_target"),
         ]
         constraints = [
             models.UniqueConstraint(
