@@ -532,6 +532,11 @@ def test_HR_9_a_selection_is_nominated_voted_and_announced_with_the_right_winner
 
     nominations = {n.nominee_id: n for n in Nomination.objects.filter(selection=selection)}
 
+    def work_urls(user):
+        return [row["url"] for row in api(user).get(reverse("api:my-work")).json()]
+
+    assert selection.get_absolute_url() in work_urls(personas["cs"])  # a vote open, not cast yet
+
     def cast(voter, nominee):
         return api(voter).post(
             "/api/careers/votes/",
@@ -549,6 +554,7 @@ def test_HR_9_a_selection_is_nominated_voted_and_announced_with_the_right_winner
         (personas["legal"], technician),
     ]:
         assert cast(voter, nominee).status_code == 201
+    assert selection.get_absolute_url() not in work_urls(personas["cs"])  # voted
     response = cast(personas["cs"], colleague)
     assert response.status_code in (400, 409) and "already voted" in str(response.json())
     assert Vote.objects.filter(selection=selection).count() == 5
@@ -678,6 +684,8 @@ def test_HR_9_HR_10_privacy_own_superior_HR_see_others_get_404(client, personas)
     )
     selection = a_selection(state="voting")
     nomination = Nomination.objects.create(selection=selection, nominee=personas["colleague"], reason="優秀")
+    work = [row["url"] for row in api(personas["pmo_head"]).get(reverse("api:my-work")).json()]
+    assert plan.get_absolute_url() in work  # its review date has come
     records = {
         "recognition": TestRecognition().make_object(personas),
         "incentive": TestIncentive().make_object(personas),
@@ -732,6 +740,10 @@ def test_HR_9_the_payroll_export_holds_the_months_approved_incentives_and_their_
     incentive(personas["colleague"], "allowance", "600.00", "2026-11")
     incentive(personas["employee"], "bonus", "9999.00", "2026-11", approve=False)  # awaiting approval
     incentive(personas["employee"], "bonus", "7000.00", "2026-10")  # another month
+
+    waiting = incentive(personas["employee"], "bonus", "1.00", "2026-12", approve=False)
+    work = [row["url"] for row in api(boss).get(reverse("api:my-work")).json()]
+    assert waiting.get_absolute_url() in work  # an incentive to approve
 
     totals = api(hr).get("/api/careers/incentives/payroll/", {"period": "2026-11"}).json()
     assert {(t["kind"], t["count"], Decimal(t["amount"])) for t in totals} == {

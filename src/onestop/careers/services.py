@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import User
@@ -22,6 +23,7 @@ from onestop.careers.models import (
     DevelopmentPlan,
     DevelopmentReview,
     Incentive,
+    IncentiveKind,
     Nomination,
     PositionMove,
     Recognition,
@@ -101,6 +103,10 @@ class PayrollTotal:
     kind: str
     count: int
     amount: Decimal
+
+    @property
+    def kind_label(self) -> str:
+        return str(IncentiveKind(self.kind).label)
 
 
 def payroll_totals(rows) -> list[PayrollTotal]:
@@ -260,7 +266,7 @@ def career_history(person, user) -> list[CareerStep]:
             to_department=str(move.to_department or move.to_position.department or "—"),
             reason=move.reason,
             url=move.get_absolute_url(),
-            source=str(PositionMove._meta.verbose_name),
+            source=capfirst(PositionMove._meta.verbose_name),
         )
         for move in moves
     ]
@@ -273,7 +279,7 @@ def career_history(person, user) -> list[CareerStep]:
             to_department=str(action.new_position.department or "—"),
             reason=action.reason,
             url=action.get_absolute_url(),
-            source=str(ResultAction._meta.verbose_name),
+            source=capfirst(ResultAction._meta.verbose_name),
         )
         for action in actions
     ]

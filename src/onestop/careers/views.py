@@ -19,6 +19,7 @@ from onestop.careers.models import (
     DevelopmentPlan,
     DevelopmentReview,
     Incentive,
+    IncentiveKind,
     Nomination,
     PositionMove,
     Recognition,
@@ -161,7 +162,7 @@ def payroll(request):
         "period": period,
         "periods": periods,
         "error": error,
-        "people": list(people),
+        "people": [{**row, "kind_label": IncentiveKind(row["kind"]).label} for row in people],
         "totals": services.payroll_totals(month),
         "export_url": f"{reverse('careers:incentive_list')}?payroll=true&period={period}&export=xlsx",
     }
