@@ -84,8 +84,11 @@ class Tile:
         for figure in result["kpis"]:
             figure["display"] = shown(figure["value"], figure["unit"])
         for found in result["tables"]:
+            units = found.get("units") or ()
             for row in found["rows"]:
-                row["display"] = [shown(cell) for cell in row["cells"]]
+                row["display"] = [
+                    shown(cell, units[i] if i < len(units) else "") for i, cell in enumerate(row["cells"])
+                ]
         return result
 
 
@@ -137,11 +140,14 @@ def kpi(label, value, *, unit: str = "", drill: str | None = None, key: str = ""
 
 
 def shown(value, unit: str = "") -> str:
-    """A figure as the page writes it: thousands grouped, money without cents, "—" for none."""
+    """A figure as the page writes it: thousands grouped, money without cents, an index (unit
+    "ratio": CPI, SPI) with two decimals, "—" for none."""
     if value is None:
         return "—"
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return str(value)
+    if unit == "ratio":
+        return f"{value:,.2f}"
     if unit == "money" or (
         isinstance(value, (float, Decimal)) and value == int(value) and abs(value) >= 1000
     ):
@@ -181,9 +187,13 @@ class DaysBetween(Func):
         return super().as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
 
 
-def table(key: str, title, columns: list, rows: list[dict]) -> dict:
-    """``rows``: ``{"cells": [...], "drill": url or None}``."""
-    return {"key": key, "title": str(title), "columns": [str(c) for c in columns], "rows": rows}
+def table(key: str, title, columns: list, rows: list[dict], units: list[str] | None = None) -> dict:
+    """``rows``: ``{"cells": [...], "drill": url or None}``; ``units``: per column, how
+    ``shown`` writes its cells ("money", "%", "ratio"; default by the value)."""
+    found = {"key": key, "title": str(title), "columns": [str(c) for c in columns], "rows": rows}
+    if units:
+        found["units"] = units
+    return found
 
 
 def chart(key: str, title, kind: str, labels: list, datasets: list[dict], **options) -> dict:

@@ -455,8 +455,18 @@ def budget_tile(scope) -> dict:
             ),
             kpi(_("Budget of the running projects"), totals["budget"], unit="money", key="budget"),
             kpi(_("Actual cost"), totals["actual"], unit="money", key="actual"),
-            kpi(_("Cost performance (CPI)"), _index(totals["earned"], totals["actual"]), key="cpi"),
-            kpi(_("Schedule performance (SPI)"), _index(totals["earned"], totals["planned"]), key="spi"),
+            kpi(
+                _("Cost performance (CPI)"),
+                _index(totals["earned"], totals["actual"]),
+                unit="ratio",
+                key="cpi",
+            ),
+            kpi(
+                _("Schedule performance (SPI)"),
+                _index(totals["earned"], totals["planned"]),
+                unit="ratio",
+                key="spi",
+            ),
             kpi(
                 _("Projects over budget"),
                 over,
@@ -503,12 +513,14 @@ def budget_tile(scope) -> dict:
                     }
                     for _code, label, b, a in categories
                 ],
+                units=["", "money", "money", "%"],
             ),
             table(
                 "projects",
                 _("Budget of the running projects"),
                 [_("Project"), _("project lead"), _("Budget"), _("Actual cost"), "CPI", "SPI"],
                 project_rows,
+                units=["", "", "money", "money", "ratio", "ratio"],
             ),
         ],
     }
