@@ -156,7 +156,11 @@ def test_X_7_RSK_2_RSK_5_the_risk_tile_counts_the_heat_map_cells_levels_and_open
     )
     assert drilled(boss, "risks", "warnings", "unacknowledged", "warning number") == [red.code]
     assert drilled(boss, "risks", "warnings", "yellow", "warning number") == [yellow.code]
-    assert drilled(boss, "risks", "cell", "x-1") == []
+    assert (
+        drilled(boss, "risks", "cell", "x-1")
+        == drilled(boss, "risks", "cell", "99999999999999999999-1")
+        == []
+    )
 
     # The lead's dashboard: only the lead's engagement — no company-level risks or warnings.
     lead = kpis(tile(personas["lead"], "risks", dashboard="lead"))
@@ -424,6 +428,7 @@ def test_X_7_HR_the_hr_dashboard_shows_people_and_recruitment_to_hr_only(client,
     assert table(data, "grades") == {"測試部": [1, 0, 1, 0, 0, 2]}  # October: one A, one C
     assert table(data, "headcount") == {"測試部": [2]}
     assert {row["id"] for row in drilled(hr, "people", "staff", **only)} == built["people"]
+    assert drilled(hr, "people", "staff", "99999999999999999999", **only) == []  # no such department
     assert [row["id"] for row in drilled(hr, "people", "training", **only)] == [built["due"].pk]
     assert [row["id"] for row in drilled(hr, "people", "certificates", **only)] == [built["expiring"].pk]
     assert {row["id"] for row in drilled(hr, "people", "appraisals", **only)} == {

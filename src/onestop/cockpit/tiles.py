@@ -159,6 +159,12 @@ def shown(value, unit: str = "") -> str:
     return f"{text}%" if unit == "%" else text
 
 
+def record_id(value) -> int | None:
+    """A drill-down's value as a record id: digits within the databases' integers, else None."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and int(text) < 2**63 else None
+
+
 def rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 

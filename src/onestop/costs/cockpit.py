@@ -59,6 +59,7 @@ from onestop.cockpit.tiles import (
     kpi,
     number,
     rate,
+    record_id,
     table,
 )
 from onestop.costs import utilization
@@ -103,8 +104,8 @@ def _period_days(scope):
 def _of_department(rows, value, field: str = "department"):
     if value == NO_DEPARTMENT:
         return rows.filter(**{f"{field}__isnull": True})
-    if value and str(value).isdigit():
-        return rows.filter(**{field: int(value)})
+    if record_id(value) is not None:
+        return rows.filter(**{field: record_id(value)})
     return rows if not value else rows.none()
 
 
@@ -217,6 +218,7 @@ def utilization_tile(scope) -> dict:
                     _("Hours logged against capacity (%)"),
                 ],
                 rows,
+                units=["", "", "%", "", "", "%"],
             )
         ],
     }

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from onestop.cockpit.tiles import HR, Column, Drill, Tile, chart, dataset, drill_url, kpi, table
+from onestop.cockpit.tiles import HR, Column, Drill, Tile, chart, dataset, drill_url, kpi, record_id, table
 from onestop.people import grading, summaries
 from onestop.people.models import Appraisal, Cycle, Enrolment
 from onestop.people.services import CERTIFICATE_WARNING_DAYS
@@ -39,8 +39,8 @@ def staff(scope):
 def _department(rows, value, field: str = "department"):
     if value == NO_DEPARTMENT:
         return rows.filter(**{f"{field}__isnull": True})
-    if value and str(value).isdigit():
-        return rows.filter(**{field: int(value)})
+    if record_id(value) is not None:
+        return rows.filter(**{field: record_id(value)})
     return rows if not value else rows.none()
 
 

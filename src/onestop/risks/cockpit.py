@@ -27,6 +27,7 @@ from onestop.cockpit.tiles import (
     dataset,
     drill_url,
     kpi,
+    record_id,
     table,
 )
 from onestop.risks.matrix import Level
@@ -71,7 +72,8 @@ def _cells_of(matrix, level: str) -> Q:
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    found = record_id(value)
+    return found if found is not None and found < 1000 else None  # a row or column of the matrix
 
 
 def risks_at(scope, value):
