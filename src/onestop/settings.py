@@ -472,6 +472,10 @@ SPECTACULAR_SETTINGS = {
         "RiskIndicatorKindEnum": "onestop.risks.models.IndicatorKind",
         "ResultActionKindEnum": "onestop.people.models.ActionKind",
         "CourseKindEnum": "onestop.people.models.CourseKind",
+        # An appraisal's grade and a career level's grade at least (careers) are one scale.
+        "GradeEnum": "onestop.people.grading.GRADE_CHOICES",
+        # proposed → approved / rejected: a result action's and a recognition's states (one set).
+        "ProposalStateEnum": "onestop.people.states.ActionState",
         "PlanReviewRecommendationEnum": "onestop.plans.models.PlanReview.Recommendation",
     },
 }
