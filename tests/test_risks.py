@@ -1205,3 +1205,94 @@ def test_RSK_1_the_plan_page_offers_the_reviewer_to_raise_a_risk_from_their_comm
     client.force_login(personas["management"])
     page = client.get(engagement.plan.get_absolute_url()).content.decode()
     assert reverse("risks:planreview_raise_risk", args=[review.pk]) in page
+
+
+# --- RSK-1 / RSK-3: a contract clause transfers a risk; avoiding an intake risk declines it -------
+
+
+def test_RSK_1_a_transferred_risk_names_its_contract_clause_and_the_contract_page_lists_it(client, personas):
+    project = make_project(personas)
+    risk = services.assess(
+        company_risk(personas, engagement=project.engagement, owner="lead"),
+        actor=personas["quality"],
+        likelihood=2,
+        impact=5,
+    )
+    lead = api(personas["lead"])
+    url = reverse("api:risk-respond", args=[risk.pk])
+    body = {
+        "strategy": "transfer",
+        "reason": "違約責任由分包商承擔",
+        "transfer_clause": "liability_clause",
+        "action_title": "確認分包合同條款",
+        "action_owner": personas["lead"].pk,
+        "action_due": "2030-01-31",
+    }
+    # A clause names only a transfer, and only a clause of the contract.
+    refused = lead.post(url, {**body, "strategy": "mitigate", "reason": "x"}, format="json")
+    assert refused.status_code == 400 and "transfer_clause" in refused.json()["errors"]
+    assert lead.post(url, {**body, "transfer_clause": "nonsense"}, format="json").status_code == 400
+    risk.refresh_from_db()
+    assert (risk.state, risk.transfer_clause) == ("assessed", "")
+    response = lead.post(url, body, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["transfer_contract"] == project.engagement.contract.pk
+    assert response.json()["transfer_clause"] == "liability_clause"
+    client.force_login(personas["lead"])
+    page = client.get(project.engagement.contract.get_absolute_url()).content.decode()
+    assert f'data-transferred-risk="{risk.pk}"' in page
+    assert "data-transfer-clause" in client.get(risk.get_absolute_url()).content.decode()
+    # Who may not see the risk does not see it on the contract either.
+    client.force_login(personas["client_a"])
+    contract_page = client.get(project.engagement.contract.get_absolute_url())
+    assert f'data-transferred-risk="{risk.pk}"' not in contract_page.content.decode()
+
+
+def test_RSK_3_avoiding_a_risk_of_an_inquiry_declines_it_as_out_of_scope_with_the_reason_for_the_client(
+    client, personas
+):
+    from onestop.engagements import services as engagements
+    from onestop.engagements.models import Channel, Engagement
+
+    engagement = Engagement.objects.create(
+        code="OS-R-1",
+        title="核電廠控制系統改造",
+        client=personas["client_a"].client_organization,
+        channel=Channel.PHONE,
+    )
+    engagements.forward(engagement, actor=personas["cs"], technician=personas["technician"])
+    risk = services.assess(
+        company_risk(personas, engagement=engagement, owner="technician"),
+        actor=personas["quality"],
+        likelihood=5,
+        impact=5,
+    )
+    assert risk.suggested_strategy == "avoid"
+    client.force_login(personas["technician"])
+    form = client.get(risk.get_absolute_url()).content.decode()
+    assert 'name="decline_inquiry"' in form and 'name="transfer_clause"' not in form
+    url = reverse("api:risk-respond", args=[risk.pk])
+    technician = api(personas["technician"])
+    body = {"strategy": "avoid", "decline_inquiry": True, "client_suggestions": "建議洽詢具核安資質的廠商"}
+    refused = technician.post(url, body, format="json")
+    assert refused.status_code == 400 and "client_reason" in refused.json()["errors"]
+    engagement.refresh_from_db()
+    assert engagement.stage == "assessment"
+    response = technician.post(url, {**body, "client_reason": "超出本公司服務資質範圍"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["state"], response.json()["outcome"]) == ("closed", "not_realised")
+    engagement.refresh_from_db()
+    assert engagement.stage == "out_of_scope"
+    assert engagement.out_of_scope_reason == "超出本公司服務資質範圍"
+    assert "同業挖角" not in engagement.out_of_scope_reason  # the risk's internal cause stays inside
+    # Once the inquiry has moved on, avoiding a risk no longer declines it.
+    later = services.assess(
+        company_risk(personas, 1, engagement=engagement, owner="technician"),
+        actor=personas["quality"],
+        likelihood=5,
+        impact=5,
+    )
+    answer = technician.post(
+        reverse("api:risk-respond", args=[later.pk]), {**body, "client_reason": "x"}, format="json"
+    )
+    assert answer.status_code in (400, 409) and "decline_inquiry" in answer.json()["errors"]

@@ -12,6 +12,7 @@ from onestop.contracts.states import JUSTIFIABLE, ContractState
 from onestop.core import services as core_services
 from onestop.core.actions import RecordAction, calls, record_action
 from onestop.core.forms import CommentForm
+from onestop.core.panels import panels
 from onestop.core.views import Column, ObjectViews, RelatedTable
 
 
@@ -84,6 +85,11 @@ class ContractViews(ObjectViews):
     add_form_class = forms.ContractDraftForm
     icon = "file-earmark-text"
     detail_template = "contracts/contract_detail.html"
+
+    @classmethod
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        return {"panels": panels("contract", obj, request.user)}  # e.g. the risks its clauses transfer
+
     list_select_related = ("engagement", "engagement__client", "drafter")
     detail_select_related = (
         "engagement",

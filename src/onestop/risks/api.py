@@ -21,6 +21,7 @@ from onestop.plans.models import PlanReview
 from onestop.risks import filters, heatmap, services
 from onestop.risks.matrix import Strategy
 from onestop.risks.models import (
+    TRANSFER_CLAUSES,
     EmergencyActivation,
     EmergencyPlan,
     IdentificationSession,
@@ -130,6 +131,8 @@ class RiskSerializer(StateDisplayMixin, ModelSerializer):
             "strategy",
             "strategy_reason",
             "acceptance_expires",
+            "transfer_contract",
+            "transfer_clause",
             "accepted_by",
             "accepted_at",
             "next_review",
@@ -175,6 +178,22 @@ class RiskRespondSerializer(serializers.Serializer):
     action_title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     action_owner = serializers.PrimaryKeyRelatedField(queryset=_staff(), required=False, allow_null=True)
     action_due = serializers.DateField(required=False, allow_null=True)
+    transfer_clause = serializers.ChoiceField(
+        choices=TRANSFER_CLAUSES,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Transfer: the clause of the engagement's contract that transfers the risk.",
+    )
+    decline_inquiry = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Avoid: decline the inquiry (awaiting its assessment) as out of scope and close the risk.",
+    )
+    client_reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_NOTE, default="")
+    client_suggestions = serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_NOTE, default=""
+    )
 
 
 class RiskReviewActionSerializer(RiskAssessSerializer):

@@ -7,8 +7,10 @@ from onestop.core.fields import TEXT_LONG, TEXT_NOTE
 from onestop.core.forms import DateInput, ModelForm
 from onestop.core.roles import Role
 from onestop.engagements.models import Engagement
+from onestop.engagements.states import EngagementStage
 from onestop.risks.matrix import Strategy
 from onestop.risks.models import (
+    TRANSFER_CLAUSES,
     EmergencyPlan,
     IdentificationSession,
     Indicator,
@@ -121,6 +123,40 @@ class RespondForm(forms.Form):
     action_title = forms.CharField(label=_("First response action"), required=False, max_length=200)
     action_owner = _people_field(_("Action owner"), required=False)
     action_due = forms.DateField(label=_("Action due date"), required=False, widget=DateInput())
+    transfer_clause = forms.ChoiceField(
+        label=_("Transferred by the contract's clause"),
+        choices=[("", "—"), *TRANSFER_CLAUSES],
+        required=False,
+        help_text=_("When transferring: the clause of this engagement's contract that transfers the risk."),
+    )
+    decline_inquiry = forms.BooleanField(
+        label=_("Avoid by declining the inquiry as out of scope"),
+        required=False,
+        help_text=_("The inquiry awaits its assessment: declining it closes this risk as avoided."),
+    )
+    client_reason = forms.CharField(
+        label=_("Reason given to the client"),
+        required=False,
+        max_length=TEXT_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    client_suggestions = forms.CharField(
+        label=_("Our suggestions to the client"),
+        required=False,
+        max_length=TEXT_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, risk=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only what this risk can do: a clause once its engagement has a contract; the
+        # decline while its inquiry awaits the assessment.
+        engagement = getattr(risk, "engagement", None)
+        if engagement is None or not hasattr(engagement, "contract"):
+            del self.fields["transfer_clause"]
+        if engagement is None or engagement.stage != EngagementStage.ASSESSMENT:
+            for name in ("decline_inquiry", "client_reason", "client_suggestions"):
+                del self.fields[name]
 
 
 class DecisionCommentForm(forms.Form):

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
+from onestop.contracts.models import CLAUSES, ContractTemplate
 from onestop.core.access import Kind, register_team, staff_scope
 from onestop.core.fields import TEXT_LONG, TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, ScopedQuerySet
@@ -295,6 +296,10 @@ class RiskQuerySet(ScopedQuerySet):
         return self.filter(state__in=states.RISK_OPEN)
 
 
+# The clauses of a contract that may transfer a risk (the liability clause, above all).
+TRANSFER_CLAUSES = [(name, ContractTemplate._meta.get_field(name).verbose_name) for name in CLAUSES[1:]]
+
+
 class Outcome(models.TextChoices):
     REALISED = "realised", _("The risk materialised")
     NOT_REALISED = "not_realised", _("The risk did not materialise")
@@ -426,6 +431,20 @@ class Risk(WorkflowModel, BusinessModel):
         _("reason for another strategy"), max_length=TEXT_NOTE, blank=True, editable=False
     )
     acceptance_expires = models.DateField(_("acceptance valid until"), null=True, editable=False)
+    # RSK-1/RSK-3: a transferred risk names the contract clause that transfers it (a liability or
+    # disclaimer clause of the engagement's contract); the contract's page lists its risks.
+    transfer_contract = models.ForeignKey(
+        "contracts.Contract",
+        verbose_name=_("transferred by the contract"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="transferred_risks",
+    )
+    transfer_clause = models.CharField(
+        _("transferred by the clause"), max_length=30, blank=True, editable=False, choices=TRANSFER_CLAUSES
+    )
     accepted_by = actor_field(_("acceptance signed off by"))
     accepted_at = models.DateTimeField(_("acceptance signed off"), null=True, editable=False)
 

@@ -26,22 +26,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.accounts.models import User
+from onestop.contracts.models import Contract
 from onestop.core.exceptions import DomainError, ErrorCode
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
 from onestop.core.services import edit, save
 from onestop.core.workflow import perform_transition
+from onestop.engagements.services import assess_out_of_scope
+from onestop.engagements.states import EngagementStage
 from onestop.notifications.models import Notification
 from onestop.notifications.services import notify
 from onestop.projects.models import Project
 from onestop.risks import matrix as m
 from onestop.risks import rules
 from onestop.risks.models import (
+    TRANSFER_CLAUSES,
     EmergencyActionTaken,
     EmergencyActivation,
     EmergencyPlan,
     IdentificationMethod,
     IdentificationSession,
+    Outcome,
     QuestionnaireAnswer,
     ResponseAction,
     Risk,
@@ -389,9 +394,18 @@ def choose_response(
     action_owner=None,
     action_due=None,
     comment: str = "",
+    transfer_clause: str = "",
+    decline_inquiry: bool = False,
+    client_reason: str = "",
+    client_suggestions: str = "",
 ) -> Risk:
     """The owner chooses the strategy (a reason when it differs from the suggestion); accepting
-    goes to a sign-off with an expiry date, the others start with a response action."""
+    goes to a sign-off with an expiry date, the others start with a response action.
+
+    Transferring may name the clause of the engagement's contract that transfers the risk (RSK-1).
+    Avoiding a risk of an inquiry still awaiting its assessment may decline the inquiry as out of
+    scope (RSK-3): the client is told ``client_reason`` (never the risk's internal text) and the
+    risk is closed as avoided — in one transaction with the decline."""
     if strategy not in m.Strategy.values:
         raise DomainError(_("Choose a strategy."), field="strategy")
     reason = (reason or "").strip()
@@ -402,6 +416,12 @@ def choose_response(
             field="reason",
         )
     risk.strategy, risk.strategy_reason = strategy, reason
+    if decline_inquiry:
+        return _avoid_by_declining(
+            risk, actor=actor, client_reason=client_reason, client_suggestions=client_suggestions
+        )
+    if transfer_clause:
+        _name_clause(risk, transfer_clause, strategy)
     if strategy == m.Strategy.ACCEPT:
         if acceptance_expires is None or acceptance_expires <= timezone.localdate():
             raise DomainError(
@@ -428,6 +448,39 @@ def choose_response(
             raise DomainError(_("Give the action's owner and due date."), field="action_owner")
         add_action(risk, actor=actor, title=action_title, owner=action_owner, due_date=action_due)
     return risk
+
+
+def _name_clause(risk: Risk, clause: str, strategy: str) -> None:
+    if strategy != m.Strategy.TRANSFER:
+        raise DomainError(_("Only a transferred risk names a contract clause."), field="transfer_clause")
+    if clause not in dict(TRANSFER_CLAUSES):
+        raise DomainError(_("Choose a clause of the contract."), field="transfer_clause")
+    contract = (
+        Contract.objects.filter(engagement_id=risk.engagement_id).first() if risk.engagement_id else None
+    )
+    if contract is None:
+        raise DomainError(
+            _("This risk's engagement has no contract whose clause could transfer it."),
+            field="transfer_clause",
+        )
+    risk.transfer_contract, risk.transfer_clause = contract, clause
+
+
+def _avoid_by_declining(risk: Risk, *, actor, client_reason: str, client_suggestions: str) -> Risk:
+    if risk.strategy != m.Strategy.AVOID:
+        raise DomainError(_("Only avoiding a risk declines the inquiry."), field="decline_inquiry")
+    engagement = risk.engagement
+    if engagement is None or engagement.stage != EngagementStage.ASSESSMENT:
+        raise DomainError(
+            _("Only an inquiry still awaiting its assessment can be declined this way."),
+            field="decline_inquiry",
+            code=ErrorCode.NOT_POSSIBLE_NOW,
+        )
+    if not (client_reason or "").strip():
+        raise DomainError(_("Write the reason the client is given."), field="client_reason")
+    assess_out_of_scope(engagement, actor=actor, reason=client_reason, suggestions=client_suggestions)
+    note = _("Avoided: the inquiry %(code)s was declined as out of scope.") % {"code": engagement.code}
+    return close_risk(risk, actor=actor, outcome=Outcome.NOT_REALISED, note=note)
 
 
 @transaction.atomic

@@ -66,6 +66,7 @@ class RiskViews(ObjectViews):
         "identified_by",
         "accepted_by",
         "closed_by",
+        "transfer_contract",
     )
     columns = [
         Column("code", link=True),
@@ -111,6 +112,7 @@ class RiskViews(ObjectViews):
             "respond",
             calls(services.choose_response),
             form=forms.RespondForm,
+            form_kwargs=lambda risk, user: {"risk": risk},
             initial=lambda risk, user: {"strategy": risk.suggested_strategy, "action_owner": risk.owner_id},
             transition="respond",
             success=_("The response was recorded."),
