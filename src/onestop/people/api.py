@@ -36,6 +36,7 @@ from onestop.people.models import (
     Skill,
     TrainingSession,
 )
+from onestop.resources.models import Article
 
 
 def _readonly(model_fields, writable):
@@ -569,6 +570,13 @@ class PersonSkillViewSet(ObjectViewSet):
 
 
 class CourseSerializer(ModelSerializer):
+    articles = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Article.objects.filter(state=Article.State.PUBLISHED),
+        help_text="Published knowledge-base articles the course or event is built on.",
+    )
+
     class Meta:
         model = Course
         fields = [
@@ -581,6 +589,7 @@ class CourseSerializer(ModelSerializer):
             "level_awarded",
             "certificate_months",
             "description",
+            "articles",
         ]
 
 

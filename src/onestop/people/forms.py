@@ -21,6 +21,7 @@ from onestop.people.models import (
     Skill,
     TrainingSession,
 )
+from onestop.resources.models import Article
 
 
 def _staff_field(form, name):
@@ -241,7 +242,15 @@ class CourseForm(ModelForm):
             "level_awarded",
             "certificate_months",
             "description",
+            "articles",
         ]
+        widgets = {"articles": forms.SelectMultiple(attrs={"size": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["articles"].queryset = Article.objects.filter(state=Article.State.PUBLISHED).order_by(
+            "title"
+        )
 
 
 class TrainingSessionForm(ModelForm):

@@ -867,10 +867,13 @@ class CourseKind(models.TextChoices):
     EXTERNAL = "external", _("External")
     ONLINE = "online", _("Online")
     HANDS_ON = "hands_on", _("Hands-on")
+    SHARING = "sharing", _("Knowledge sharing")  # RES-2: a knowledge-sharing event is a course too
 
 
 class Course(BusinessModel):
-    """培訓課程: a course, internal, external, online or hands-on."""
+    """培訓課程: a course, internal, external, online or hands-on — or a knowledge-sharing event
+    (知識分享會, RES-2), whose sessions, enrolments and attendance are the training's own and whose
+    materials are published articles of the knowledge base."""
 
     title = models.CharField(_("course"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=CourseKind.choices)
@@ -898,6 +901,13 @@ class Course(BusinessModel):
         help_text=_("Empty: the course gives no certificate."),
     )
     description = BoundedTextField(_("content"), max_length=TEXT_NOTE, blank=True)
+    articles = models.ManyToManyField(
+        "resources.Article",
+        verbose_name=_("materials from the knowledge base"),
+        blank=True,
+        related_name="courses",
+        help_text=_("Published articles, case studies and solutions the course or event is built on."),
+    )
     history = HistoricalRecords()
 
     objects = InternalQuerySet.as_manager()

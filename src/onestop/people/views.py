@@ -659,6 +659,11 @@ class CourseViews(ObjectViews):
     ]
     related_tables = [
         RelatedTable(
+            "articles",
+            [Column("title", link=True), Column("kind"), Column("published_at")],
+            title=gettext_lazy("Materials from the knowledge base"),
+        ),
+        RelatedTable(
             "sessions",
             [
                 Column("starts_on", link=True),
@@ -668,7 +673,7 @@ class CourseViews(ObjectViews):
                 Column("capacity"),
             ],
             add_url_param="course",
-        )
+        ),
     ]
 
 
