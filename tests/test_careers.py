@@ -668,6 +668,12 @@ def test_HR_10_a_rotation_changes_the_position_and_the_career_history_shows_ever
     client.force_login(employee)
     page = client.get(reverse("careers:person", args=[employee.pk])).content.decode()
     assert page.count("<tr>") >= 3 and str(target) in page and "輪崗一年" in page and "考核優秀" in page
+    # The path's summary counts the holders of each level's position, never names them.
+    path = CareerPath.objects.create(name="技術序列")
+    CareerLevel.objects.create(path=path, rank=2, title="高級工程師", position=target, criteria="考核 A")
+    client.force_login(personas["technician"])
+    page = client.get(path.get_absolute_url()).content.decode()
+    assert 'id="path-summary"' in page and employee.display_name not in page
     client.force_login(personas["colleague"])
     assert client.get(reverse("careers:person", args=[employee.pk])).status_code == 404
     history = api(personas["colleague"]).get(

@@ -278,6 +278,34 @@ class CareerPathViews(ObjectViews):
             add_url_param="path",
         )
     ]
+    detail_template = "careers/careerpath_detail.html"
+
+    @classmethod
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        return {"summary": path_summary(obj)}
+
+
+def path_summary(path) -> list[dict]:
+    """Per level of ``path``: how many active people hold its position and how many development
+    plans in progress aim at it — counts, never names (management's summary). Two queries."""
+    levels = list(path.levels.select_related("position").order_by("rank"))
+    holders = dict(
+        User.objects.staff()
+        .filter(is_active=True, position__in=[level.position_id for level in levels])
+        .order_by()
+        .values_list("position")
+        .annotate(n=Count("pk"))
+    )
+    aiming = dict(
+        DevelopmentPlan._base_manager.filter(target_level__path=path, state=DevelopmentPlan.State.AGREED)
+        .order_by()
+        .values_list("target_level")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"level": level, "holders": holders.get(level.position_id, 0), "aiming": aiming.get(level.pk, 0)}
+        for level in levels
+    ]
 
 
 class CareerLevelViews(ObjectViews):
