@@ -165,7 +165,7 @@ def record_id(value) -> int | None:
     return int(text) if text.isdigit() and int(text) < 2**63 else None
 
 
-def rate(part: int, whole: int) -> float | None:
+def rate(part: float, whole: float) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
