@@ -28,6 +28,7 @@ from onestop.core import services as core_services
 from onestop.core.actions import RecordAction, calls
 from onestop.core.exceptions import DomainError, ErrorCode
 from onestop.core.forms import CommentForm
+from onestop.core.panels import panels
 from onestop.core.views import Column, ObjectViews
 
 ROUND_SELECT = (
@@ -239,6 +240,7 @@ class AcceptanceRoundViews(ObjectViews):
             "rounds": siblings,
             "may_edit_criteria": user.has_perm("acceptance.add_acceptancecriterion", acceptance_round),
             "gaps": services.report_gaps(acceptance_round) if in_acceptance else [],
+            "panels": panels("acceptance_round", acceptance_round, user),  # e.g. delivered documents
         }
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from onestop.core import services as core_services
 from onestop.core.actions import RecordAction, calls, record_action
 from onestop.core.forms import bootstrapify
+from onestop.core.panels import panels
 from onestop.core.views import Column, ObjectViews, RelatedTable
 from onestop.quality import analytics, filters, forms, services
 from onestop.quality.models import (
@@ -229,10 +230,20 @@ class InspectionViews(ObjectViews):
         if form is None and obj.state in INSPECTION_OPEN and user.has_perm("quality.run_inspection", obj):
             checklist = next(action for action in cls.actions if action.key == "checklist")
             form = checklist.make_form(obj, user)
+        extra = {"panels": panels("inspection", obj, user)}  # e.g. the documents checked (resources)
         if form is not None:
             bootstrapify(form)
-            return {"checklist_form": form, "checklist": form.rows(), "Result": InspectionItem.Result}
-        return {"checklist": [(item, None) for item in obj.checklist()], "Result": InspectionItem.Result}
+            return {
+                "checklist_form": form,
+                "checklist": form.rows(),
+                "Result": InspectionItem.Result,
+                **extra,
+            }
+        return {
+            "checklist": [(item, None) for item in obj.checklist()],
+            "Result": InspectionItem.Result,
+            **extra,
+        }
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):

@@ -21,12 +21,14 @@ from onestop.core.api import CommentRequestSerializer, ModelSerializer, ObjectVi
 from onestop.core.fields import TEXT_NOTE
 from onestop.engagements.models import Engagement
 from onestop.projects.models import Project
+from onestop.quality.models import Inspection
 from onestop.resources import filters, selectors, services
 from onestop.resources.markup import plain as plain_text
 from onestop.resources.markup import render as render_markdown
 from onestop.resources.models import (
     Article,
     Checkout,
+    DocumentCheck,
     DocumentType,
     DocumentVersion,
     Equipment,
@@ -270,13 +272,79 @@ class DocumentVersionViewSet(ObjectViewSet):
     )
 
     @extend_schema(responses=DifferenceSerializer)
-    @action(detail=True, methods=["get"], required_action="view")
+    @action(detail=True, methods=["get"], required_action="compare")
     def difference(self, request, pk=None):
         """What changed from the previous version (404 for version 1, which has none)."""
         difference = services.version_difference(self.get_object())
         if not difference:
             raise exceptions.NotFound(_("The first version has no earlier version to compare with."))
         return Response(DifferenceSerializer(difference).data)
+
+
+# --- documents a quality inspection checked (RES-1, QA-2) --------------------------------------
+
+
+class DocumentCheckSerializer(ModelSerializer):
+    inspection = serializers.IntegerField(source="item.inspection_id", read_only=True)
+    inspection_code = serializers.CharField(source="item.inspection.code", read_only=True)
+    document = serializers.IntegerField(source="version.document_id", read_only=True)
+    document_code = serializers.CharField(source="version.document.code", read_only=True)
+    document_title = serializers.CharField(source="version.document.title", read_only=True)
+    version_number = serializers.IntegerField(source="version.number", read_only=True)
+
+    class Meta:
+        model = DocumentCheck
+        fields = [
+            "id",
+            "inspection",
+            "inspection_code",
+            "item",
+            "document",
+            "document_code",
+            "document_title",
+            "version",
+            "version_number",
+            "note",
+            "checked_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CheckDocumentSerializer(serializers.Serializer):
+    inspection = serializers.IntegerField(help_text="The inspection that checked the document.")
+    version = serializers.IntegerField(
+        help_text="The document version it checked (of the inspection's project)."
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class DocumentCheckViewSet(ObjectViewSet):
+    """RES-1 / QA-2: the document versions quality inspections checked, for their "technical
+    documents are complete and accurate" item. `?inspection=` or `?document=` narrows the list;
+    `POST` links a version (while the inspection is open), `DELETE` removes a link."""
+
+    queryset = DocumentCheck.objects.all()
+    serializer_class = DocumentCheckSerializer
+    filterset_class = filters.DocumentCheckFilterSet
+    select_related = ("item__inspection", "version__document", "checked_by")
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    ordering_fields = ["created_at"]
+
+    @extend_schema(request=CheckDocumentSerializer, responses={201: DocumentCheckSerializer})
+    def create(self, request, *args, **kwargs):
+        body = CheckDocumentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        inspection = Inspection.objects.visible_to(request.user).filter(pk=data["inspection"]).first()
+        if inspection is None or not request.user.has_perm("quality.view_inspection", inspection):
+            raise exceptions.NotFound(_("No such inspection."))
+        version = DocumentVersion.objects.visible_to(request.user).filter(pk=data["version"]).first()
+        check = services.check_document(inspection, actor=request.user, version=version, note=data["note"])
+        return Response(self.get_serializer(check).data, status=201)
+
+    def perform_destroy(self, instance):
+        services.uncheck_document(instance, actor=self.request.user)
 
 
 # --- knowledge ---------------------------------------------------------------------------------
@@ -693,6 +761,7 @@ ROUTES = [
     ("resources/document-types", DocumentTypeViewSet, "documenttype"),
     ("resources/documents", TechnicalDocumentViewSet, "technicaldocument"),
     ("resources/document-versions", DocumentVersionViewSet, "documentversion"),
+    ("resources/document-checks", DocumentCheckViewSet, "documentcheck"),
     ("resources/articles", ArticleViewSet, "article"),
     ("resources/equipment", EquipmentViewSet, "equipment"),
 ]

@@ -203,6 +203,23 @@ def _documents(types, reviewer, approver, archive, boss):
                 )
 
 
+def _checks(quality):
+    """The open inspections of the projects with documents link the versions they read (QA-2)."""
+    from onestop.quality.models import Inspection  # noqa: PLC0415 — demo data only
+    from onestop.quality.states import INSPECTION_OPEN  # noqa: PLC0415
+
+    projects = TechnicalDocument.objects.values("project_id").distinct()
+    for inspection in Inspection.objects.filter(project_id__in=projects, state__in=INSPECTION_OPEN).order_by(
+        "planned_date", "pk"
+    )[:3]:
+        actor = inspection.inspector or quality
+        documents = TechnicalDocument.objects.filter(project_id=inspection.project_id).order_by("code")[:2]
+        for document in documents:
+            version = document.versions.order_by("-number").first()
+            if version is not None and not version.checks.filter(item__inspection=inspection).exists():
+                services.check_document(inspection, actor=actor, version=version, note="章節完整，與方案一致")
+
+
 def _articles(technician, quality, author2):
     for index, (kind, title, tags, body) in enumerate(ARTICLES):
         writer = technician if index % 2 == 0 else author2
@@ -311,5 +328,6 @@ def load(actor=None) -> None:
         return
     types = _types(quality)
     _documents(types, reviewer, approver, archive, boss)
+    _checks(quality)
     _articles(technician, quality, author2 or technician)
     _equipment(technician, boss, archive)

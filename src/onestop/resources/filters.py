@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.accounts.filters import SearchFilterSet
 from onestop.core import fulltext
 from onestop.core.choices import ChoiceSourceFilter
-from onestop.resources.models import Article, DocumentType, Equipment, TechnicalDocument
+from onestop.resources.models import Article, DocumentCheck, DocumentType, Equipment, TechnicalDocument
 
 
 class DocumentTypeFilterSet(SearchFilterSet):
@@ -59,3 +59,13 @@ class EquipmentFilterSet(SearchFilterSet):
     class Meta:
         model = Equipment
         fields = ["q", "category", "state", "holder"]
+
+
+class DocumentCheckFilterSet(django_filters.FilterSet):
+    inspection = django_filters.NumberFilter(field_name="item__inspection", label=_("Inspection"))
+    document = django_filters.NumberFilter(field_name="version__document", label=_("Document"))
+    version = django_filters.NumberFilter(field_name="version", label=_("Version"))
+
+    class Meta:
+        model = DocumentCheck
+        fields = ["inspection", "document", "version"]

@@ -11,7 +11,14 @@ from onestop.core.fields import TEXT_NOTE
 from onestop.core.forms import DateInput, ModelForm
 from onestop.engagements.models import Engagement
 from onestop.projects.models import Project
-from onestop.resources.models import Article, DocumentType, Equipment, MaintenanceRecord, TechnicalDocument
+from onestop.resources.models import (
+    Article,
+    DocumentType,
+    DocumentVersion,
+    Equipment,
+    MaintenanceRecord,
+    TechnicalDocument,
+)
 
 
 def _staff(user):
@@ -127,6 +134,36 @@ class DeliverForm(forms.Form):
             label=_("version"), queryset=approved, empty_label=None
         )
         self.order_fields(["version", "delivered_to"])
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(code)s %(title)s · version %(number)s (%(state)s)") % {
+            "code": obj.document.code,
+            "title": obj.document.title,
+            "number": obj.number,
+            "state": obj.get_state_display(),
+        }
+
+
+class CheckDocumentForm(forms.Form):
+    """The version of one of the project's documents an inspection checked (RES-1, QA-2)."""
+
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def __init__(self, *args, inspection=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        versions = DocumentVersion.objects.none()
+        if inspection is not None and user is not None:
+            versions = (
+                DocumentVersion.objects.visible_to(user)
+                .filter(document__project_id=inspection.project_id)
+                .exclude(document__state=TechnicalDocument.State.DISPOSED)
+                .select_related("document")
+                .order_by("document__code", "-number")
+            )
+        self.fields["version"] = VersionChoiceField(label=_("document version"), queryset=versions)
+        self.order_fields(["version", "note"])
 
 
 # --- knowledge ---------------------------------------------------------------------------------

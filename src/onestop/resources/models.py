@@ -104,6 +104,19 @@ class DocumentQuerySet(InternalQuerySet):
         return super().scope_for(user)
 
 
+class VersionQuerySet(InternalQuerySet):
+    def scope_for(self, user):
+        # Staff: the versions of the documents of the projects they may see. A client user: only
+        # the delivered version of each kept document of its own organisation's projects — the
+        # set shown to its acceptance team (ACC-2); every other version does not exist for it.
+        if user.client_organization_id is None:
+            return super().scope_for(user)
+        return self.filter(
+            pk=models.F("document__delivered_version_id"),
+            document__project__engagement__client_id=user.client_organization_id,
+        ).exclude(document__state=states.DocumentState.DISPOSED)
+
+
 def _retention_expired(document) -> bool:
     return bool(document.retention_until and document.retention_until <= timezone.localdate())
 
@@ -308,7 +321,7 @@ class DocumentVersion(WorkflowModel, BusinessModel):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
-    objects = InternalQuerySet.as_manager()
+    objects = VersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document version")
@@ -319,6 +332,7 @@ class DocumentVersion(WorkflowModel, BusinessModel):
         ]
         rules_permissions = {
             "view": r.can_view_version,
+            "compare": r.can_compare_versions,
             "add": r.can_add_document,
             "change": r.can_submit_version,
             "attach": r.can_submit_version,
@@ -387,6 +401,65 @@ class DocumentVersion(WorkflowModel, BusinessModel):
 
 
 # --- knowledge (RES-2) -------------------------------------------------------------------------
+
+
+class DocumentCheckQuerySet(InternalQuerySet):
+    def scope_for(self, user):
+        # Staff see a link when they may see both ends: the inspection (quality's rule) and the
+        # version (the document's project). Clients never see quality's work.
+        if user.client_organization_id is not None:
+            return self.none()
+        from onestop.quality.models import Inspection  # noqa: PLC0415 — quality's models load after ours
+
+        return self.filter(
+            item__inspection__in=Inspection.objects.visible_to(user).values("pk"),
+            version__in=DocumentVersion.objects.visible_to(user).values("pk"),
+        )
+
+
+class DocumentCheck(BusinessModel):
+    """A document version a quality inspection checked (RES-1, QA-2): a link from the inspection's
+    "technical documents are complete and accurate" item to the version the inspector read."""
+
+    generic_views = False  # written by resources.services, shown on the inspection's and document's pages
+
+    item = models.ForeignKey(
+        "quality.InspectionItem",
+        verbose_name=_("checklist item"),
+        on_delete=models.PROTECT,
+        related_name="checked_documents",
+    )
+    version = models.ForeignKey(
+        DocumentVersion, verbose_name=_("document version"), on_delete=models.PROTECT, related_name="checks"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    checked_by = actor_field(_("linked by"), null=False)
+    history = HistoricalRecords()
+
+    objects = DocumentCheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("checked document")
+        verbose_name_plural = _("checked documents")
+        ordering = ["item", "version__document__code", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "version"], name="one_check_per_item_and_version")
+        ]
+        rules_permissions = {
+            "view": r.can_view_document_check,
+            "add": r.can_link_document_check,
+            "change": r.rules.always_deny,
+            "delete": r.can_link_document_check,
+        }
+
+    def __str__(self) -> str:
+        return _("%(version)s checked by %(inspection)s") % {
+            "version": self.version,
+            "inspection": self.item.inspection.code,
+        }
+
+    def get_absolute_url(self) -> str:
+        return self.item.inspection.get_absolute_url() + "#checked-documents"
 
 
 def _has_body(article) -> bool:

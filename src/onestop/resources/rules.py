@@ -1,12 +1,16 @@
 """Who may see and do what with documents, knowledge and equipment (RES-1..3, X-3).
 
 Documents follow their project's access (Kind.PROJECT in core/access.py); knowledge is for
-every member of staff and never for clients; equipment is for staff.
+every member of staff and never for clients; equipment is for staff. A client user sees one
+thing of this app: the delivered version of a document of its own organisation's project (the
+set its acceptance team receives, ACC-2) and that version's file — ``VersionQuerySet`` and
+``can_view_version`` say the same. A quality inspection's link to a document it checked
+follows the inspection's checklist rule.
 """
 
 import rules
 
-from onestop.core.predicates import has_role, is_internal, is_system_admin
+from onestop.core.predicates import has_role, is_client_user, is_internal, is_system_admin
 from onestop.core.roles import Role
 from onestop.resources import states
 
@@ -48,6 +52,25 @@ def approves(user, version=None) -> bool:
 
 
 @rules.predicate
+def delivered_to_own_client(user, version=None) -> bool:
+    """The version is the one delivered of a kept document of the user's organisation's project."""
+    if version is None:
+        return True
+    document = version.document
+    return (
+        document.delivered_version_id == version.pk
+        and document.state != states.DocumentState.DISPOSED
+        and document.project.engagement.client_id == user.client_organization_id
+    )
+
+
+@rules.predicate
+def answers_the_checked_item(user, check=None) -> bool:
+    """The user may answer the checklist item the link hangs on (quality's rule)."""
+    return check is None or user.has_perm("quality.change_inspectionitem", check.item)
+
+
+@rules.predicate
 def version_editable(user, version=None) -> bool:
     return version is None or version.state in states.VERSION_EDITABLE
 
@@ -72,7 +95,8 @@ can_edit_document = (is_internal & wrote & document_kept) | (
 )
 can_deliver_document = (is_project_lead | is_management | is_system_admin | wrote) & document_kept
 # Versions
-can_view_version = is_internal
+can_view_version = is_internal | (is_client_user & delivered_to_own_client)
+can_compare_versions = is_internal  # the difference shows the earlier version too
 can_submit_version = is_internal & (wrote | is_management) & version_editable
 can_review_version = is_internal & reviews
 can_approve_version = is_internal & approves
@@ -87,3 +111,6 @@ can_rate_article = is_internal
 can_view_equipment = is_internal
 can_request_equipment = is_internal
 can_edit_equipment = is_keeper | can_approve_equipment
+# Documents a quality inspection checked (RES-1, QA-2)
+can_view_document_check = is_internal
+can_link_document_check = is_internal & answers_the_checked_item

@@ -34,9 +34,10 @@ from onestop.accounts.models import User
 from onestop.core.attachments import add_attachment
 from onestop.core.exceptions import ConflictError, DomainError, ErrorCode
 from onestop.core.fulltext import expand
+from onestop.core.models import Visibility
 from onestop.core.numbering import next_code
 from onestop.core.roles import Role
-from onestop.core.services import edit, save
+from onestop.core.services import delete_instance, edit, save
 from onestop.core.workflow import perform_transition
 from onestop.notifications.models import Notification
 from onestop.notifications.services import notify
@@ -47,6 +48,7 @@ from onestop.resources.models import (
     ArticleRating,
     ArticleRevision,
     Checkout,
+    DocumentCheck,
     DocumentVersion,
     Equipment,
     MaintenanceRecord,
@@ -273,7 +275,58 @@ def deliver(document, *, actor, version, delivered_to) -> TechnicalDocument:
     document.delivered_at = timezone.now()
     document.delivered_by = actor
     document.delivered_to = delivered_to.strip()
-    return save(document, actor=actor, reason=_("Version %(n)s delivered") % {"n": version.number})
+    document = save(document, actor=actor, reason=_("Version %(n)s delivered") % {"n": version.number})
+    _share_with_client(version, actor)
+    return document
+
+
+def _share_with_client(version: DocumentVersion, actor) -> None:
+    """The delivered file is shared with the client: its acceptance team downloads it through
+    core's attachment download, which asks the version's rule (VersionQuerySet) as well."""
+    attachment = version.file
+    if attachment is not None and attachment.visibility != Visibility.SHARED:
+        attachment.visibility = Visibility.SHARED
+        save(attachment, actor=actor, reason=_("Delivered to the client"))
+
+
+# --- documents a quality inspection checked (RES-1, QA-2) --------------------------------------
+
+DOCUMENTS_CHECK = "documents"  # quality.models.STANDARD_CHECKS: "technical documents complete and accurate"
+
+
+def documents_item(inspection):
+    """The inspection's "technical documents are complete and accurate" checklist item, or None."""
+    return inspection.items.filter(check_code=DOCUMENTS_CHECK).first()
+
+
+@transaction.atomic
+def check_document(inspection, *, actor, version, note: str = "") -> DocumentCheck:
+    """Link a version of one of the inspection's project's documents to its documents item."""
+    item = documents_item(inspection)
+    if item is None:
+        raise DomainError(_("This inspection has no item for the technical documents."))
+    if not actor.has_perm("resources.add_documentcheck", DocumentCheck(item=item)):
+        raise PermissionDenied
+    if (
+        version is None
+        or version.document.project_id != inspection.project_id
+        or not DocumentVersion.objects.visible_to(actor).filter(pk=version.pk).exists()
+    ):
+        raise DomainError(_("Choose a version of a document of this project."), field="version")
+    if DocumentCheck.objects.filter(item=item, version=version).exists():
+        raise ConflictError(
+            _("This version is already linked to the inspection."), code=ErrorCode.ALREADY_DONE
+        )
+    check = DocumentCheck(item=item, version=version, note=(note or "").strip(), checked_by=actor)
+    return save(check, actor=actor, reason=_("Document checked"))
+
+
+@transaction.atomic
+def uncheck_document(check: DocumentCheck, *, actor) -> None:
+    """Remove a link made by mistake, while the inspection is still open."""
+    if not actor.has_perm("resources.delete_documentcheck", check):
+        raise PermissionDenied
+    delete_instance(check, actor=actor, reason=_("Link to a checked document removed"))
 
 
 def request_disposal(document, *, actor, comment) -> TechnicalDocument:

@@ -22,6 +22,7 @@ from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
 from onestop.core.views import Column, ObjectViews
 from onestop.engagements.models import Engagement
+from onestop.quality.models import Inspection
 from onestop.resources import forms, selectors, services
 from onestop.resources.filters import (
     ArticleFilterSet,
@@ -33,6 +34,7 @@ from onestop.resources.markup import plain as plain_text
 from onestop.resources.markup import render as render_markdown
 from onestop.resources.models import (
     Article,
+    DocumentCheck,
     DocumentType,
     DocumentVersion,
     Equipment,
@@ -42,6 +44,7 @@ from onestop.resources.models import (
 from onestop.resources.states import VersionState
 
 UTILIZATION_DAYS = 90  # the window of the utilization shown per item
+CHECKS_SHOWN = 50  # the latest inspections that checked a document, on its page
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,27 @@ VERSION_ACTIONS = [
 ]
 VERSION_ACTION = {action.key: action for action in VERSION_ACTIONS}
 
+# The documents a quality inspection checked (RES-1, QA-2): linked from the inspection's page.
+CHECK_DOCUMENT = record_action(
+    Inspection,
+    "check-document",
+    lambda inspection, request, data: services.check_document(
+        inspection, actor=request.user, version=data["version"], note=data.get("note", "")
+    ),
+    form=forms.CheckDocumentForm,
+    form_kwargs=lambda inspection, user: {"inspection": inspection, "user": user},
+    success=gettext_lazy("The document was linked to the inspection."),
+    anchor="#checked-documents",
+)
+REMOVE_CHECK = record_action(
+    DocumentCheck,
+    "remove",
+    calls(services.uncheck_document),
+    page=lambda check: check.item.inspection,
+    success=gettext_lazy("The link to the document was removed."),
+    anchor="#checked-documents",
+)
+
 
 class TechnicalDocumentViews(ObjectViews):
     model = TechnicalDocument
@@ -313,8 +337,15 @@ class TechnicalDocumentViews(ObjectViews):
                     else None,
                 }
             )
+        checks = list(
+            DocumentCheck.objects.visible_to(user)
+            .filter(version__document=obj)
+            .select_related("item__inspection", "version", "checked_by")
+            .order_by("-created_at", "-pk")[:CHECKS_SHOWN]
+        )
         return {
             "versions": rows,
+            "checks": checks,
             "checklist": obj.doc_type.checklist_items,
             "steps": DOCUMENT_STEPS,
             "is_workflow": False,  # every step is on this page's own forms; the log is shown below
@@ -605,6 +636,12 @@ class EquipmentViews(ObjectViews):
 
 def version_urls() -> list:
     return [
-        path(f"documentversions/<int:pk>/{action.name}/", action.view, name=f"documentversion_{action.key}")
-        for action in VERSION_ACTIONS
+        *(
+            path(
+                f"documentversions/<int:pk>/{action.name}/", action.view, name=f"documentversion_{action.key}"
+            )
+            for action in VERSION_ACTIONS
+        ),
+        path("inspections/<int:pk>/check-document/", CHECK_DOCUMENT.view, name="inspection_check_document"),
+        path("document-checks/<int:pk>/remove/", REMOVE_CHECK.view, name="documentcheck_remove"),
     ]
