@@ -552,3 +552,27 @@ class TestSanctionTransitions(TransitionTestBase):
             reason="多次逾期",
             proposed_by=personas["quality"],
         )
+
+
+@pytest.mark.django_db
+def test_EXT_3_the_demo_data_has_a_run_findings_in_each_state_a_sample_a_reward_and_a_penalty(personas):
+    from onestop.supervision import demo
+
+    for index in range(4):
+        an_engagement(personas, index)
+    Deadline.objects.create(
+        title="答覆客戶",
+        target=Engagement.objects.first(),
+        due_at=timezone.now() - timedelta(days=3),
+        responsible=personas["cs"],
+    )
+    demo.load()
+    assert CheckRun.objects.count() == 2
+    states = set(Finding.objects.values_list("state", flat=True))
+    assert {"in_progress", "resolved"} <= states
+    sample = AuditSample.objects.get()
+    assert sample.replay_matches and sample.items.exclude(result="pending").count() == 2
+    assert set(Sanction.objects.values_list("kind", "state")) == {
+        ("reward", "approved"),
+        ("warning", "proposed"),
+    }
