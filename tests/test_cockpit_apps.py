@@ -236,6 +236,17 @@ def test_X_7_RES_4_RES_6_utilization_and_budget_tiles_equal_the_hand_computed_fi
     Purchase.objects.create(
         project=second, item="儀器", amount=Decimal("15000"), purchased_on=date(2026, 11, 5)
     )
+    # …and a company instrument used on it for 5 days (2–6 Nov, both counted) at 200 a day: 1,000.
+    from onestop.resources.models import Checkout, Equipment
+
+    meter = Equipment.objects.create(
+        code="EQ-C-1", name="示波器", purpose="量測", estimated_price=Decimal("9000"),
+        daily_rate=Decimal("200"), requested_by=tech, state=Equipment.State.IN_STOCK,
+    )  # fmt: skip
+    Checkout.objects.create(
+        equipment=meter, person=tech, project=second, checked_out_on=date(2026, 11, 2),
+        due_back_on=date(2026, 11, 6), returned_on=date(2026, 11, 6), daily_rate=Decimal("200"),
+    )  # fmt: skip
 
     # Two weeks of November (10 working days): capacity 2 people × 8 h × 10 = 160 h; 16 h logged.
     november = {"start": "2026-11-02", "end": "2026-11-13", "department": department.pk}
@@ -253,18 +264,19 @@ def test_X_7_RES_4_RES_6_utilization_and_budget_tiles_equal_the_hand_computed_fi
 
     data = tile(boss, "budget")
     figures = kpis(data)
-    assert (figures["running"], figures["budget"], figures["actual"]) == (2, 130000.0, 75000.0)
-    assert (figures["cpi"], figures["spi"]) == (0.96, 0.85)  # 72,000 / 75,000 and 72,000 / 85,000
+    assert (figures["running"], figures["budget"], figures["actual"]) == (2, 130000.0, 76000.0)
+    assert (figures["cpi"], figures["spi"]) == (0.95, 0.85)  # 72,000 / 76,000 and 72,000 / 85,000
     assert (figures["over"], figures["cpi_low"], figures["spi_low"]) == (1, 1, 2)
     rows = table(data, "projects")
     assert rows[f"{first.code} {first.name}"][1:] == [120000.0, 60000.0, 1.2, 0.96]
-    assert rows[f"{second.code} {second.name}"][1:] == [10000.0, 15000.0, 0.0, 0.0]
+    assert rows[f"{second.code} {second.name}"][1:] == [10000.0, 16000.0, 0.0, 0.0]
+    assert project_figures(second, with_months=False).actual == Decimal("16000")  # as its cost page
     on_page = project_figures(first, with_months=False)  # the project's cost page agrees
     assert (float(on_page.cpi), float(on_page.spi)) == (1.2, 0.96)
     categories = table(data, "categories")
     assert categories["Personnel"] == [100000.0, 50000.0, 50.0]
     assert categories["Travel"] == [20000.0, 10000.0, 50.0]
-    assert categories["Equipment purchase"] == [0.0, 15000.0, None]
+    assert categories["Equipment purchase"] == [0.0, 16000.0, None]
     assert categories["Other"] == [10000.0, 0.0, 0.0]
     assert [row["id"] for row in drilled(boss, "budget", "over")] == [second.pk]
     assert [row["id"] for row in drilled(boss, "budget", "cpi")] == [second.pk]

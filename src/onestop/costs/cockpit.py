@@ -10,11 +10,12 @@
 - **Budget**: the scope's running projects (``costs.services.WORKING_STATES``), each figure a
   subquery of one query, as on the project's cost page (``costs/figures.py``): budget (the
   effective plan version's budget lines), actual cost (timesheets valued at their rate,
-  approved expenses, purchases, up to today), earned value = budget × the mean percentage
+  approved expenses, purchases and the company equipment checked out for it — days × the
+  checkout's daily rate, as on the cost page — up to today), earned value = budget × the mean percentage
   complete of the milestones, planned value = budget × the share of the work the schedule plans
   done today (milestones as equal shares, linear between them from the start). CPI = EV / AC,
   SPI = EV / PV. The portfolio's CPI and SPI are the sums' ratios. Budget against actual per
-  category: four grouped queries.
+  category: five grouped queries.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from django.db.models import (
 )
 from django.db.models import Case as CaseWhen
 from django.db.models.fields import DateField
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Least
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cockpit.tiles import (
@@ -69,6 +70,7 @@ from onestop.costs.services import WORKING_STATES
 from onestop.notifications.calendar import working_days_between
 from onestop.plans.models import BudgetLine
 from onestop.projects.models import Milestone, Project
+from onestop.resources.models import Checkout
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Value(Decimal("0"), output_field=MONEY)
@@ -305,6 +307,30 @@ def _sum(model, amount: str, **lookups):
     )
 
 
+def _equipment_use(today):
+    """A checkout's cost up to ``today``: the days it was out (the checkout and return days both
+    counted, an item still out up to today) × the daily rate it had — the cost page's rule
+    (resources.selectors.usage_by_month), as a database expression."""
+    day = Value(today, output_field=DateField())
+    last = Least(Coalesce(F("returned_on"), day), day)
+    days = Cast(DaysBetween(last, F("checked_out_on")) + 1, IntegerField())
+    return ExpressionWrapper(F("daily_rate") * days, output_field=MONEY)
+
+
+def _equipment_sum(today):
+    return Coalesce(
+        Subquery(
+            Checkout.objects.filter(project=OuterRef("pk"), checked_out_on__lte=today)
+            .order_by()
+            .values("project")
+            .annotate(total=Sum(_equipment_use(today)))
+            .values("total"),
+            output_field=MONEY,
+        ),
+        ZERO,
+    )
+
+
 def _milestones(today, aggregate, **lookups):
     return Subquery(
         Milestone.objects.filter(project=OuterRef("pk"), **lookups)
@@ -323,6 +349,7 @@ def running(scope):
         _sum(Timesheet, "cost", project=OuterRef("pk"), day__lte=today)
         + _sum(Expense, "amount", project=OuterRef("pk"), state=Expense.State.APPROVED, spent_on__lte=today)
         + _sum(Purchase, "amount", project=OuterRef("pk"), purchased_on__lte=today)
+        + _equipment_sum(today)  # company equipment used (RES-3 → RES-7), as on the cost page
     )
     rows = (
         scope.records(Project)
@@ -414,6 +441,10 @@ def by_category(scope) -> list[tuple[str, str, Decimal, Decimal]]:
             rows.order_by().values("category").annotate(total=Sum("amount")).values_list("category", "total")
         ):
             actual[category] = actual.get(category, Decimal("0")) + total
+    equipment = Checkout.objects.filter(
+        project__in=projects.values("pk"), checked_out_on__lte=today
+    ).aggregate(total=Sum(_equipment_use(today)))["total"]
+    actual[Category.EQUIPMENT] = actual.get(Category.EQUIPMENT, Decimal("0")) + (equipment or Decimal("0"))
     labels = dict(Category.choices)
     return [
         (code, str(labels[code]), budget.get(code) or Decimal("0"), actual.get(code) or Decimal("0"))
