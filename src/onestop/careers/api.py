@@ -8,7 +8,7 @@ selection, propose / agree / ask for changes / complete a development plan. 404 
 user's reach (the people app's rule), 403 not allowed, 409 when someone else acted first.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -31,6 +31,7 @@ from onestop.careers.models import (
     Vote,
 )
 from onestop.core.api import PLAIN_LIST, ModelSerializer, ObjectViewSet, TransitionActionsMixin
+from onestop.core.schema import ErrorResponseSerializer
 from onestop.people.models import Appraisal
 from onestop.projects.models import Project
 
@@ -426,7 +427,12 @@ class PositionMoveViewSet(TransitionActionsMixin, ObjectViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("employee", int, required=True, description="The person's user id.")],
-        responses=CareerStepSerializer(many=True),
+        responses={
+            200: CareerStepSerializer(many=True),
+            404: OpenApiResponse(
+                ErrorResponseSerializer, description="No such person, or one the user may not see."
+            ),
+        },
     )
     @action(detail=False, methods=["get"], url_path="history", **PLAIN_LIST)
     def history(self, request):
