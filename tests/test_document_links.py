@@ -20,7 +20,7 @@ from onestop.core.roles import Role
 from onestop.engagements.models import Engagement
 from onestop.quality import services as quality_services
 from onestop.resources import services
-from onestop.resources.models import DocumentVersion, TechnicalDocument
+from onestop.resources.models import DocumentCheck, DocumentVersion, TechnicalDocument
 from onestop.resources.states import VersionState
 from tests.stages import make_project
 from tests.test_acceptance import applied
@@ -85,10 +85,16 @@ def test_RES_1_ACC_2_the_clients_team_sees_the_delivered_set_and_downloads_only_
     delivered = manual.delivered_version
     draft = services.add_version(manual, actor=lead, change_note="第二版", file=text_file("v2.txt", "草稿\n"))
     undelivered = services.create_document(
-        actor=lead, project=project, doc_type=doc_type(), title="內部設計說明", file=text_file("d.txt", "內部\n")
+        actor=lead,
+        project=project,
+        doc_type=doc_type(),
+        title="內部設計說明",
+        file=text_file("d.txt", "內部\n"),
     )
     elsewhere = make_project(people, 1)
-    Engagement.objects.filter(pk=elsewhere.engagement_id).update(client=people["client_b"].client_organization)
+    Engagement.objects.filter(pk=elsewhere.engagement_id).update(
+        client=people["client_b"].client_organization
+    )
     foreign = delivered_document(elsewhere, lead, "他方測試報告", "他方\n")
 
     client.force_login(client_a)
@@ -123,14 +129,19 @@ def test_RES_1_ACC_2_the_clients_team_sees_the_delivered_set_and_downloads_only_
     # The project's staff see the same set, linked to the documents' pages.
     client.force_login(lead)
     staff_small = queries(client, acceptance_round.get_absolute_url())
-    assert f'href="{manual.get_absolute_url()}"' in client.get(acceptance_round.get_absolute_url()).content.decode()
+    assert (
+        f'href="{manual.get_absolute_url()}"'
+        in client.get(acceptance_round.get_absolute_url()).content.decode()
+    )
     # A fixed number of queries whatever the number of documents delivered.
     for index in range(3):
         delivered_document(project, lead, f"交付文檔{index}", f"內容{index}\n")
     assert queries(client, acceptance_round.get_absolute_url()) == staff_small
     client.force_login(client_a)
     assert queries(client, acceptance_round.get_absolute_url()) == small
-    assert client.get(acceptance_round.get_absolute_url()).content.decode().count('class="delivered-file"') == 4
+    assert (
+        client.get(acceptance_round.get_absolute_url()).content.decode().count('class="delivered-file"') == 4
+    )
 
 
 def test_RES_1_QA_an_inspection_links_the_documents_it_checked_on_both_pages_and_in_the_api(client, people):
@@ -159,7 +170,9 @@ def test_RES_1_QA_an_inspection_links_the_documents_it_checked_on_both_pages_and
     # The API: the links of an inspection, one made, a wrong one refused, one removed.
     inspector_api = api(inspector)
     rows = inspector_api.get(f"/api/resources/document-checks/?inspection={inspection.pk}").json()["results"]
-    assert [(row["document"], row["version_number"], row["note"]) for row in rows] == [(first.pk, 1, "章節完整")]
+    assert [(row["document"], row["version_number"], row["note"]) for row in rows] == [
+        (first.pk, 1, "章節完整")
+    ]
     more = [delivered_document(project, lead, f"設計文檔{index}", f"設計{index}\n") for index in range(3)]
     for document in more:
         answer = inspector_api.post(
@@ -195,3 +208,5 @@ def test_RES_1_QA_an_inspection_links_the_documents_it_checked_on_both_pages_and
     assert inspector_api.delete(f"/api/resources/document-checks/{check_id}/").status_code == 204
     rows = inspector_api.get(f"/api/resources/document-checks/?inspection={inspection.pk}").json()["results"]
     assert sorted(row["document"] for row in rows) == sorted(document.pk for document in more)
+    assert not DocumentCheck.objects.filter(pk=check_id).exists()
+    assert DocumentCheck.history.filter(id=check_id, history_type="-").get().history_user == inspector

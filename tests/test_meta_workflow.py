@@ -62,6 +62,7 @@ OWN_TESTS = {
     "resources.ArticleRating": "tests.test_resources",
     "resources.Checkout": "tests.test_resources",
     "resources.MaintenanceRecord": "tests.test_resources",
+    "resources.DocumentCheck": "tests.test_document_links",
     "costs.BudgetAlert": "tests.test_costs",
     "costs.CostRollup": "tests.test_costs",
     "recruitment.OnboardingTask": "tests.test_recruitment",
