@@ -823,3 +823,33 @@ def test_RES_3_management_rejects_a_purchase_and_may_keep_an_item_in_service(per
     )
     assert response.status_code == 200
     assert Equipment.objects.get(pk=item.pk).state == EquipmentState.IN_STOCK
+
+
+def test_RES_2_a_knowledge_sharing_event_is_a_course_built_on_published_articles_with_attendance(
+    client, personas
+):
+    from onestop.people.models import Course, Enrolment, TrainingSession
+
+    article = published(personas, "PLC 故障排查案例", "現場排查步驟")
+    draft = services.write_article(actor=personas["technician"], kind="article", title="草稿", body="未審")
+    hr = api(personas["hr"])
+    body = {"title": "每月技術分享會：PLC 排障", "kind": "sharing", "hours": "2", "articles": [draft.pk]}
+    assert hr.post(reverse("api:course-list"), body, format="json").status_code == 400  # not published
+    response = hr.post(reverse("api:course-list"), {**body, "articles": [article.pk]}, format="json")
+    assert response.status_code == 201, response.json()
+    course = Course.objects.get(pk=response.json()["id"])
+    assert list(course.articles.all()) == [article]
+    session = TrainingSession.objects.create(
+        course=course,
+        starts_on=date(2026, 12, 10),
+        ends_on=date(2026, 12, 10),
+        trainer="技術員甲",
+        capacity=30,
+    )
+    enrolment = Enrolment.objects.create(session=session, employee=personas["technician"], state="enrolled")
+    response = hr.post(reverse("api:enrolment-record", args=[enrolment.pk]), {"passed": True}, format="json")
+    assert response.status_code == 200 and response.json()["state"] == "completed"  # attended
+    client.force_login(personas["technician"])
+    assert course.title in client.get(article.get_absolute_url()).content.decode()
+    client.force_login(personas["hr"])
+    assert article.title in client.get(reverse("people:course_detail", args=[course.pk])).content.decode()

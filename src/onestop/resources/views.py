@@ -20,7 +20,7 @@ from onestop.core import fulltext
 from onestop.core.actions import RecordAction, calls, record_action, visible_record
 from onestop.core.exceptions import DomainError
 from onestop.core.forms import bootstrapify
-from onestop.core.views import Column, ObjectViews
+from onestop.core.views import Column, ObjectViews, RelatedTable
 from onestop.engagements.models import Engagement
 from onestop.quality.models import Inspection
 from onestop.resources import forms, selectors, services
@@ -404,6 +404,13 @@ class ArticleViews(ObjectViews):
         "version",
         "published_at",
         "published_by",
+    ]
+    related_tables = [
+        RelatedTable(
+            "courses",
+            [Column("title", link=True), Column("kind"), Column("hours")],
+            title=gettext_lazy("Courses and knowledge-sharing events built on it"),
+        )
     ]
     default_sort = "-published_at"
 

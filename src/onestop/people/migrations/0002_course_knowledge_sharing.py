@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('people', '0001_initial'),
-        ('resources', '0004_share_delivered_files'),
+        ('resources', '0001_initial'),
     ]
 
     operations = [
