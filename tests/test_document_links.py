@@ -113,7 +113,11 @@ def test_RES_1_ACC_2_the_clients_team_sees_the_delivered_set_and_downloads_only_
     assert download(client, foreign.delivered_version)[0] == 404
     assert client.get(manual.get_absolute_url()).status_code == 404
     client_api = api(client_a)
-    assert client_api.get(f"/api/resources/document-versions/{delivered.pk}/").status_code == 200
+    row = client_api.get(f"/api/resources/document-versions/{delivered.pk}/")
+    assert row.status_code == 200
+    # The client reads the version and its file, not the company's review of it.
+    assert (row.json()["reviewer"], row.json()["approver"], row.json()["review_note"]) == (None, None, "")
+    assert row.json()["checklist_result"] == [] and row.json()["number"] == delivered.number
     assert client_api.get(f"/api/resources/document-versions/{draft.pk}/").status_code == 404
     assert client_api.get(f"/api/resources/document-versions/{delivered.pk}/difference/").status_code == 403
     # Documents are no kind of record a client may see at all: the API refuses the kind (403).

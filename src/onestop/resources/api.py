@@ -92,6 +92,17 @@ class DocumentVersionSerializer(ModelSerializer):
         ]
         read_only_fields = fields
 
+    # What the client's acceptance team reads of a delivered version (ACC-2): the version, its
+    # note and its file — not who reviewed and approved it inside the company, nor how.
+    INTERNAL_ONLY = {"reviewer": None, "approver": None, "checklist_result": [], "review_note": ""}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and request.user.client_organization_id is not None:
+            data.update(self.INTERNAL_ONLY)
+        return data
+
 
 class TechnicalDocumentSerializer(ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
