@@ -889,3 +889,29 @@ def test_HR_9_the_payroll_export_holds_the_approved_rewards_and_raises(client, p
     response = client.get(reverse("people:resultaction_list"), {"payroll": "true", "export": "xlsx"})
     rows = list(load_workbook(BytesIO(response.content), read_only=True).worksheets[0].values)
     assert len(rows) == 2 and 3000 in rows[1]
+
+
+def test_HR_7_EXT_3_supervisions_approved_rewards_and_penalties_of_the_period_feed_the_appraisal(personas):
+    from onestop.people import metrics
+    from onestop.supervision.models import Sanction
+
+    employee, colleague = personas["employee"], personas["colleague"]
+    rows = [
+        ("S-1", "reward", employee, date(2026, 1, 10), "approved"),  # counted
+        ("S-2", "commendation", employee, date(2026, 1, 20), "approved"),  # counted
+        ("S-3", "warning", employee, date(2026, 1, 15), "approved"),  # counted as a penalty
+        ("S-4", "reward", employee, date(2026, 1, 16), "proposed"),  # not approved
+        ("S-5", "penalty", employee, date(2026, 2, 1), "approved"),  # after the period
+        ("S-6", "reward", colleague, date(2026, 1, 12), "approved"),  # someone else's
+    ]
+    for code, kind, person, day, state in rows:
+        Sanction.objects.create(
+            code=code, kind=kind, person=person, reason="考核", effective_on=day, state=state
+        )
+    people = [employee.pk, colleague.pk]
+    rewards = metrics.figures("rewards", people, *JAN)
+    penalties = metrics.figures("penalties", people, *JAN)
+    assert (rewards[employee.pk].value, rewards[colleague.pk].value) == (Decimal("2"), Decimal("1"))
+    assert penalties[employee.pk].value == Decimal("1") and colleague.pk not in penalties
+    assert [row.code for row in metrics.records("rewards", employee, *JAN)] == ["S-1", "S-2"]
+    assert [row.code for row in metrics.records("penalties", employee, *JAN)] == ["S-3"]

@@ -85,6 +85,24 @@ COMPUTED: tuple[Computed, ...] = (
         higher_is_better=False,
         is_count=True,
     ),
+    # EXT-3 → HR-7: supervision's rewards and penalties (獎懲) feed the appraisal.
+    Computed(
+        "rewards",
+        _("Commendations and rewards"),
+        _("records"),
+        _("Commendations and rewards approved for the person by supervision, effective in the period."),
+        is_count=True,
+    ),
+    Computed(
+        "penalties",
+        _("Warnings, demerits and penalties"),
+        _("records"),
+        _(
+            "Warnings, demerits and penalties approved against the person by supervision, effective in the period."
+        ),
+        higher_is_better=False,
+        is_count=True,
+    ),
 )
 
 BY_CODE = {item.code: item for item in COMPUTED}
@@ -100,3 +118,5 @@ class Source(models.TextChoices):
     CSAT = "csat", _("Client satisfaction of the projects led")
     EXPERT_REVIEWS = "expert_reviews", _("Plan reviews given as an expert")
     COMPLAINTS = "complaints", _("Complaints")
+    REWARDS = "rewards", _("Commendations and rewards")
+    PENALTIES = "penalties", _("Warnings, demerits and penalties")

@@ -24,6 +24,14 @@ from onestop.plans.models import PlanReview
 from onestop.projects.models import Milestone, ProgressReport
 from onestop.quality.models import RectificationNotice
 from onestop.quality.states import RectificationNoticeState
+from onestop.supervision.models import Sanction
+from onestop.supervision.states import SanctionKind, SanctionState
+
+# Supervision's rewards and penalties (EXT-3) as two counted indicators.
+SANCTIONS = {
+    "rewards": [SanctionKind.COMMENDATION, SanctionKind.REWARD],
+    "penalties": [SanctionKind.WARNING, SanctionKind.DEMERIT, SanctionKind.PENALTY],
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,13 @@ def _rows(code: str, start: date, end: date) -> tuple[QuerySet, str]:
         return (
             Complaint._base_manager.filter(filed_at__date__range=(start, end)),
             "engagement__project__project_lead",
+        )
+    if code in SANCTIONS:
+        return (
+            Sanction._base_manager.filter(
+                state=SanctionState.APPROVED, kind__in=SANCTIONS[code], effective_on__range=(start, end)
+            ),
+            "person",
         )
     raise LookupError(code)
 
