@@ -748,7 +748,7 @@ class IndicatorKind(models.TextChoices):
     OVERDUE_COMPLAINTS = "overdue_complaints", _("Open complaints past their deadline")
     CRITICAL_RISKS_UNANSWERED = "critical_risks_unanswered", _("Open critical risks without a response")
     BUDGET_BURN = "budget_burn", _("Budget spent ahead of the work done (percentage points)")
-    OVER_ALLOCATION = "over_allocation", _("Staff allocated over 100 % in a week (peak %)")
+    OVER_ALLOCATION = "over_allocation", _("Staff allocated beyond full time in a week (peak allocation in percent)")
     CERTIFICATE_EXPIRY = "certificate_expiry", _("Certificates expiring (days left)")
     EQUIPMENT_EXPIRY = (
         "equipment_expiry",
