@@ -257,6 +257,10 @@ def test_EXT_4_the_settings_page_leads_to_the_rules_kept_in_their_own_apps(perso
     client.force_login(personas["management"])
     page = client.get(reverse("cockpit:policyversion_list")).content.decode()
     assert "data-policy-elsewhere" in page
-    for url in (reverse("risks:matrix"), reverse("notifications:holiday_list"), reverse("quality:qctemplate_list")):
+    for url in (
+        reverse("risks:matrix"),
+        reverse("notifications:holiday_list"),
+        reverse("quality:qctemplate_list"),
+    ):
         assert f'href="{url}"' in page
         assert client.get(url).status_code == 200

@@ -748,7 +748,10 @@ class IndicatorKind(models.TextChoices):
     OVERDUE_COMPLAINTS = "overdue_complaints", _("Open complaints past their deadline")
     CRITICAL_RISKS_UNANSWERED = "critical_risks_unanswered", _("Open critical risks without a response")
     BUDGET_BURN = "budget_burn", _("Budget spent ahead of the work done (percentage points)")
-    OVER_ALLOCATION = "over_allocation", _("Staff allocated beyond full time in a week (peak allocation in percent)")
+    OVER_ALLOCATION = (
+        "over_allocation",
+        _("Staff allocated beyond full time in a week (peak allocation in percent)"),
+    )
     CERTIFICATE_EXPIRY = "certificate_expiry", _("Certificates expiring (days left)")
     EQUIPMENT_EXPIRY = (
         "equipment_expiry",
