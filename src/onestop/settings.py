@@ -455,6 +455,9 @@ SPECTACULAR_SETTINGS = {
         # The company apps' choice sets whose field names other apps use too.
         "PostingChannelEnum": "onestop.recruitment.models.Channel",
         "CandidateStageEnum": "onestop.recruitment.states.Stage",
+        "EngagementStageEnum": "onestop.engagements.states.EngagementStage",
+        "InspectionItemResultEnum": "onestop.quality.models.InspectionItem.Result",
+        "AuditResultEnum": "onestop.supervision.states.AuditResult",
         "InterviewRecommendationEnum": "onestop.recruitment.models.Interview.Recommendation",
         "ResultOutcomeEnum": "onestop.people.models.Outcome",
         "RiskOutcomeEnum": "onestop.risks.models.Outcome",

@@ -606,6 +606,7 @@ class CourseViewSet(ObjectViewSet):
     skills gaps (the people below the working level of each skill, the courses and sessions)."""
 
     queryset = Course.objects.all()
+    prefetch_related = ("articles",)
     serializer_class = CourseSerializer
     filterset_class = filters.CourseFilterSet
     extra_query_params = ("department", "year")

@@ -147,7 +147,7 @@ class FindingViewSet(TransitionActionsMixin, ObjectViewSet):
 
 class AuditSampleSerializer(ModelSerializer):
     stage = serializers.ChoiceField(
-        choices=[("", ""), *Engagement.Stage.choices], required=False, allow_blank=True, default=""
+        choices=Engagement.Stage.choices, required=False, allow_blank=True, default=""
     )
     replay_matches = serializers.BooleanField(read_only=True)
 
