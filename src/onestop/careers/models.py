@@ -38,29 +38,13 @@ from onestop.core.services import save
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.people import grading
 from onestop.people import services as people_services
-from onestop.people.access import people_scope
-from onestop.people.models import Skill
+from onestop.people.models import PeopleQuerySet, Skill, staff_person
 
 PERIOD = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("Write the month as YYYY-MM, e.g. 2026-11."))
 
 
-def _person(verbose_name, related_name):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        on_delete=models.PROTECT,
-        related_name=related_name,
-        limit_choices_to={"client_organization__isnull": True},
-    )
-
-
-class CareerQuerySet(ScopedQuerySet):
-    """Rows about one person (``person_field``): the person, their superiors, HR (people/access.py)."""
-
-    person_field = "employee"
-
-    def scope_for(self, user):
-        return people_scope(self, user, self.person_field)
+# Rows about one person (``person_field``): the person, their superiors, HR — the people app's rule.
+CareerQuerySet = PeopleQuerySet
 
 
 class DecidedQuerySet(CareerQuerySet):
@@ -86,7 +70,7 @@ class Recognition(WorkflowModel, BusinessModel):
 
     State = states.RecognitionState
 
-    employee = _person(_("employee"), "recognitions")
+    employee = staff_person(_("employee"), "recognitions")
     kind = models.CharField(_("kind"), max_length=20, choices=RecognitionKind.choices)
     title = models.CharField(_("title"), max_length=200, help_text=_("For example: 2026 年度技術創新獎."))
     reason = BoundedTextField(_("reason"), max_length=TEXT_NOTE)
@@ -165,7 +149,7 @@ class Incentive(WorkflowModel, BusinessModel):
 
     State = states.IncentiveState
 
-    employee = _person(_("employee"), "incentives")
+    employee = staff_person(_("employee"), "incentives")
     kind = models.CharField(_("kind"), max_length=20, choices=IncentiveKind.choices)
     amount = models.DecimalField(
         _("amount"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
@@ -394,7 +378,7 @@ class Nomination(BusinessModel):
     selection = models.ForeignKey(
         Selection, verbose_name=_("selection"), on_delete=models.CASCADE, related_name="nominations"
     )
-    nominee = _person(_("nominee"), "nominations")
+    nominee = staff_person(_("nominee"), "nominations")
     reason = BoundedTextField(_("reason"), max_length=TEXT_NOTE)
     nominated_by = actor_field(_("nominated by"))
     votes_received = models.PositiveIntegerField(_("votes"), null=True, blank=True, editable=False)
@@ -619,7 +603,7 @@ class DevelopmentPlan(WorkflowModel, BusinessModel):
 
     State = states.PlanState
 
-    employee = _person(_("employee"), "development_plans")
+    employee = staff_person(_("employee"), "development_plans")
     superior = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible superior"),
@@ -795,7 +779,7 @@ class PositionMove(WorkflowModel, BusinessModel):
 
     State = states.MoveState
 
-    employee = _person(_("employee"), "position_moves")
+    employee = staff_person(_("employee"), "position_moves")
     kind = models.CharField(_("kind"), max_length=20, choices=MoveKind.choices)
     from_position = models.ForeignKey(
         "accounts.Position",

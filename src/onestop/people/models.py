@@ -37,7 +37,9 @@ SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
 
-def _person(verbose_name, related_name):
+def staff_person(verbose_name, related_name):
+    """A required link to a member of staff (never a client's user); the people apps' rows about
+    one person use it."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=verbose_name,
@@ -345,7 +347,7 @@ class Appraisal(WorkflowModel, BusinessModel):
     cycle = models.ForeignKey(
         Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="appraisals"
     )
-    employee = _person(_("employee"), "appraisals")
+    employee = staff_person(_("employee"), "appraisals")
     superior = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("direct superior"),
@@ -580,7 +582,7 @@ class ResultAction(WorkflowModel, BusinessModel):
     appraisal = models.ForeignKey(
         Appraisal, verbose_name=_("appraisal"), on_delete=models.PROTECT, related_name="actions"
     )
-    employee = _person(_("employee"), "result_actions")
+    employee = staff_person(_("employee"), "result_actions")
     kind = models.CharField(_("action"), max_length=20, choices=ActionKind.choices)
     reason = BoundedTextField(_("reason"), max_length=TEXT_NOTE)
     amount = models.DecimalField(
@@ -671,7 +673,7 @@ class ImprovementPlan(WorkflowModel, BusinessModel):
 
     State = states.PlanState
 
-    employee = _person(_("employee"), "improvement_plans")
+    employee = staff_person(_("employee"), "improvement_plans")
     superior = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible superior"),
@@ -818,7 +820,7 @@ class SkillSource(models.TextChoices):
 class PersonSkill(BusinessModel):
     """技能等級: one person's level (1–5) in one skill from one source; the matrix shows the highest."""
 
-    employee = _person(_("employee"), "skills")
+    employee = staff_person(_("employee"), "skills")
     skill = models.ForeignKey(
         Skill, verbose_name=_("skill"), on_delete=models.PROTECT, related_name="holders"
     )
@@ -978,7 +980,7 @@ class Enrolment(WorkflowModel, BusinessModel):
     session = models.ForeignKey(
         TrainingSession, verbose_name=_("session"), on_delete=models.PROTECT, related_name="enrolments"
     )
-    employee = _person(_("employee"), "enrolments")
+    employee = staff_person(_("employee"), "enrolments")
     state = StateField(_("state"), choices=State.choices, default=State.REQUESTED, protected=True)
     requested_by = actor_field(_("enrolled by"))
     attended = models.BooleanField(_("attended"), null=True, blank=True, editable=False)
