@@ -38,7 +38,7 @@ from onestop.core.services import save
 from onestop.core.workflow import WorkflowModel, condition
 from onestop.people import grading
 from onestop.people import services as people_services
-from onestop.people.models import PeopleQuerySet, Skill, staff_person
+from onestop.people.models import CheckIn, PeopleQuerySet, Skill, staff_person
 
 PERIOD = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("Write the month as YYYY-MM, e.g. 2026-11."))
 
@@ -724,10 +724,7 @@ class DevelopmentPlan(WorkflowModel, BusinessModel):
 class DevelopmentReview(BusinessModel):
     """發展計劃回顧: one review of a running plan, and the next review date."""
 
-    class Progress(models.TextChoices):
-        ON_TRACK = "on_track", _("On track")
-        BEHIND = "behind", _("Behind")
-        AT_RISK = "at_risk", _("At risk")
+    Progress = CheckIn.Progress  # the same on track / behind / at risk as an improvement plan's
 
     plan = models.ForeignKey(
         DevelopmentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="reviews"
