@@ -120,6 +120,16 @@ def payroll_totals(rows) -> list[PayrollTotal]:
     return [PayrollTotal(**row) for row in grouped]
 
 
+def payroll_by_person(rows) -> list[dict]:
+    """The totals of ``rows`` (one month's incentives) per person, currency and kind — one GROUP BY."""
+    return list(
+        rows.order_by()
+        .values("employee__full_name", "employee__department__name", "currency", "kind")
+        .annotate(count=Count("pk"), amount=Sum("amount"))
+        .order_by("employee__full_name", "currency", "kind")
+    )
+
+
 # --- HR-9: the outstanding-employee selection --------------------------------------------------
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -152,12 +152,7 @@ def payroll(request):
     if not period and periods and not error:
         period = periods[0]
     month = rows.filter(period=period) if period else rows.none()
-    people = (
-        month.order_by()
-        .values("employee__full_name", "employee__department__name", "currency", "kind")
-        .annotate(count=Count("pk"), amount=Sum("amount"))
-        .order_by("employee__full_name", "currency", "kind")
-    )
+    people = services.payroll_by_person(month)
     context = {
         "period": period,
         "periods": periods,
