@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.timezone import localtime
 from rest_framework.test import APIClient
 
 from onestop.core.roles import Role
@@ -103,7 +104,8 @@ def test_RES_1_ACC_2_the_clients_team_sees_the_delivered_set_and_downloads_only_
     assert "delivered-documents" in page
     assert manual.code in page and "用戶操作手冊" in page and "測試報告" in page  # code, title, type
     assert "Version 1" in page and lead.display_name in page  # the version and who delivered it
-    assert manual.delivered_at.strftime("%Y-%m-%d") in page
+    # The page shows the day in the company's time zone, which may already be tomorrow in UTC.
+    assert localtime(manual.delivered_at).strftime("%Y-%m-%d") in page
     assert undelivered.code not in page and foreign.code not in page
     # Exactly the delivered file: the right bytes; the draft of the same document, another
     # document, another organisation's delivered file and every document page are not there.
