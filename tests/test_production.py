@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,14 +52,15 @@ def _onestop(*args, env, timeout=900):
     )
 
 
-@pytest.fixture
-def production_database(tmp_path):
-    """A fresh, empty database of the suite's own engine for the production steps to migrate:
-    the suite's test databases are built from the models, so this is where every migration is
-    applied, on SQLite and on PostgreSQL alike."""
+@contextmanager
+def fresh_database(data_dir: Path):
+    """A fresh, empty database of the suite's own engine: the environment that points OneStop
+    at it. On SQLite, the production settings' own file in ``data_dir``; on PostgreSQL a new
+    database on the suite's server, dropped afterwards."""
     db = settings.DATABASES["default"]
+    env = {"ONESTOP_DATA_DIR": str(data_dir)}
     if not db["ENGINE"].endswith("postgresql"):
-        yield None  # the production settings' own SQLite file in the data dir
+        yield env
         return
     import uuid
 
@@ -69,10 +71,21 @@ def production_database(tmp_path):
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{params['port']}/{name}"
+        yield {
+            **env,
+            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{params['port']}/{name}",
+        }
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def production_database(tmp_path):
+    """The database the production steps migrate (the suite's test databases are built from the
+    models; here ``onestop migrate`` builds one as a fresh installation does)."""
+    with fresh_database(tmp_path / "data") as env:
+        yield env
 
 
 @pytest.mark.slow
@@ -84,14 +97,12 @@ def test_the_documented_production_steps_serve_pages_and_static_files_with_debug
     env = production_env(
         SECRET_KEY=SECRET,
         ALLOWED_HOSTS="127.0.0.1,localhost",
-        ONESTOP_DATA_DIR=str(tmp_path / "data"),
         ONESTOP_STATIC_ROOT=str(tmp_path / "static"),
         ONESTOP_HTTPS="0",  # TLS ends at the proxy; here the test talks to gunicorn directly
         DEBUG="0",
     )
     env.pop("DATABASE_URL", None)
-    if production_database:
-        env["DATABASE_URL"] = production_database
+    env.update(production_database)
     collected = _onestop("collectstatic", "--noinput", env=env)
     assert collected.returncode == 0, collected.stdout + collected.stderr
     assert (tmp_path / "static" / "staticfiles.json").exists()

@@ -150,7 +150,10 @@ def ensure_on_migrate(config, table: str, column: str = COLUMN) -> None:
     also on a database built straight from the models (the test suite)."""
 
     def ensure(sender, using="default", **kwargs):
-        ensure_index(connections[using], table, column)
+        connection = connections[using]
+        # ``migrate <another app>`` may stop before this app's table exists.
+        if table in connection.introspection.table_names():
+            ensure_index(connection, table, column)
 
     post_migrate.connect(ensure, sender=config, weak=False, dispatch_uid=f"fulltext-{table}")
 
