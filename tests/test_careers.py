@@ -722,6 +722,14 @@ def test_HR_9_HR_10_privacy_own_superior_HR_see_others_get_404(client, personas)
             assert api(personas[persona]).get(url).status_code == api_expected, (persona, kind)
         expected = 200 if persona in ("employee", "pmo_head", "hr", "management") else 404
         assert client.get(reverse("careers:person", args=[employee.pk])).status_code == expected, persona
+        # The person's own page (every member of staff may open it) shows the same records to the
+        # same people, and none of them to anyone else.
+        if persona != "client_a":
+            html = client.get(employee.get_absolute_url()).content.decode()
+            for kind, panel in (("recognition", "person-recognitions"), ("incentive", "person-incentives")):
+                shown = f'data-record="{records[kind].pk}"' in html.split(f'id="{panel}"', 1)[-1]
+                assert shown == (kind in kinds and f'id="{panel}"' in html), (persona, kind)
+            assert ('id="person-recognitions"' in html) == ("recognition" in kinds), persona
 
 
 def test_HR_9_the_payroll_export_holds_the_months_approved_incentives_and_their_totals(client, personas):

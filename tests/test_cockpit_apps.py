@@ -428,6 +428,9 @@ def test_X_7_HR_the_hr_dashboard_shows_people_and_recruitment_to_hr_only(client,
         and 'data-tile="utilization"' in html
     )
     assert 'data-tile="pipeline"' not in html
+    # Its filters are the ones that narrow people: the period and the department.
+    assert 'name="department"' in html and 'name="start"' in html
+    assert 'name="lead"' not in html and 'name="client"' not in html
 
     data = tile(hr, "people", **only)
     figures = kpis(data)

@@ -359,6 +359,32 @@ def test_EXT_3_rewards_and_penalties_are_proposed_by_supervisors_and_approved_by
     )
 
 
+@pytest.mark.django_db
+def test_EXT_3_HR_9_a_persons_page_shows_their_rewards_and_penalties_to_those_who_may_see_them(
+    client, personas
+):
+    technician, management = personas["technician"], personas["management"]
+    penalty = Sanction.objects.create(
+        code="JC-T-2", kind="penalty", person=technician, reason="逾期未整改", proposed_by=personas["quality"]
+    )
+    other = Sanction.objects.create(
+        code="JC-T-3", kind="reward", person=management, reason="優秀", proposed_by=technician
+    )
+    page_of = technician.get_absolute_url()
+    for viewer in (technician, personas["hr"], management):  # the person, HR, a supervisor
+        client.force_login(viewer)
+        html = client.get(page_of).content.decode()
+        assert 'id="person-sanctions"' in html and penalty.code in html and other.code not in html
+        assert f"?person={technician.pk}" in html  # the list of them all
+    client.force_login(personas["lead"])  # may open the page, not the record
+    html = client.get(page_of).content.decode()
+    assert (
+        client.get(page_of).status_code == 200
+        and penalty.code not in html
+        and 'id="person-sanctions"' not in html
+    )
+
+
 # --- the generic tests of every model and transition --------------------------------------------------
 
 

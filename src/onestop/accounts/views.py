@@ -14,6 +14,7 @@ from onestop.accounts.models import ClientContact, ClientOrganization, Departmen
 from onestop.core.actions import RecordAction, visible_record
 from onestop.core.forms import bootstrapify
 from onestop.core.models import SecurityEvent
+from onestop.core.panels import panels
 from onestop.core.views import Column, ObjectViews, RelatedTable
 
 
@@ -124,7 +125,11 @@ class UserViews(ObjectViews):
 
     @classmethod
     def detail_context(cls, request, obj, bound_forms) -> dict:
-        return {"two_factor_enabled": twofactor.has_two_factor(obj)}
+        # The company apps' panels about this person: rewards and penalties, recognitions…
+        return {
+            "two_factor_enabled": twofactor.has_two_factor(obj),
+            "panels": panels("person", obj, request.user),
+        }
 
     @classmethod
     def save(cls, form, *, actor, request, obj=None):

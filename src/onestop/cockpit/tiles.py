@@ -33,8 +33,9 @@ QUALITY = "quality"
 FINANCE = "finance"
 HR = "hr"
 
-# The dashboards: who opens them (a rule in cockpit/rules.py) and whether they show the user's
-# own engagements only ("mine") rather than everything the user may see.
+# The dashboards: who opens them (a rule in cockpit/rules.py), whether they show the user's
+# own engagements only ("mine") rather than everything the user may see, and which of the
+# filters apply to them ("filters"; all of them when not said).
 DASHBOARDS: dict[str, dict] = {
     MANAGEMENT: {"label": _("Management cockpit"), "permission": "cockpit.view_cockpit", "mine": False},
     LEAD: {"label": _("Project lead dashboard"), "permission": "cockpit.view_lead_dashboard", "mine": True},
@@ -45,7 +46,13 @@ DASHBOARDS: dict[str, dict] = {
     },
     QUALITY: {"label": _("Quality dashboard"), "permission": "cockpit.view_quality_dashboard", "mine": False},
     FINANCE: {"label": _("Finance dashboard"), "permission": "cockpit.view_finance_dashboard", "mine": False},
-    HR: {"label": _("HR dashboard"), "permission": "cockpit.view_hr_dashboard", "mine": False},
+    # People are not engagements: a project lead or a client does not narrow its figures.
+    HR: {
+        "label": _("HR dashboard"),
+        "permission": "cockpit.view_hr_dashboard",
+        "mine": False,
+        "filters": ("start", "end", "department"),
+    },
 }
 
 

@@ -38,6 +38,10 @@ def scope_of(request, dashboard: str) -> tuple[FilterForm, Scope]:
     for name in ("value", "format", "page"):
         params.pop(name, None)
     form = FilterForm(params or None)
+    applies = DASHBOARDS[dashboard].get("filters")
+    if applies is not None:
+        for name in [name for name in form.fields if name not in applies]:
+            del form.fields[name]  # not shown, and ignored if given in the address
     return form, Scope.from_form(request.user, form, mine=DASHBOARDS[dashboard]["mine"])
 
 

@@ -67,7 +67,9 @@ def append(entry) -> None:
     row = stored_row(model, entry.pk)
     if row is None:  # written and removed in one go; there is nothing to vouch for
         return
-    with transaction.atomic():
+    # No savepoint of its own (two statements per audit entry): the entry and its link stand
+    # or fall together with the write that made them.
+    with transaction.atomic(savepoint=False):
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "digest": GENESIS})

@@ -1,7 +1,8 @@
 """Panels the company apps add to a record's page, without the page's app importing them.
 
 A company app (core/stages.py COMPANY_APPS) with a ``panels.py`` may define ``project(project,
-user)``, ``engagement(engagement, user)`` and ``plan(plan, user)``; each returns a list of
+user)``, ``engagement(engagement, user)``, ``plan(plan, user)`` or ``person(person, user)`` (a
+member of staff's page); each returns a list of
 panels, each a dict with the ``template`` to include and whatever that template needs. The page
 calls ``panels("project", obj, user)`` and its template includes ``core/_panels.html``. A
 provider keeps to a fixed number of queries and returns nothing for users who may not see it.
