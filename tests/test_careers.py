@@ -4,9 +4,10 @@ rotation that changes the position with history; the payroll export's totals; th
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from onestop.accounts.models import Department, Position
+from onestop.accounts.models import Department, Position, User
 from onestop.careers import services
 from onestop.careers.models import (
     CareerLevel,
@@ -680,6 +681,57 @@ def test_HR_10_a_rotation_changes_the_position_and_the_career_history_shows_ever
         "/api/careers/position-moves/history/", {"employee": employee.pk}
     )
     assert history.status_code == 404
+
+
+def test_HR_10_a_promotion_shows_which_criteria_of_its_target_level_are_met(client, personas):
+    from onestop.people.models import Appraisal, Cycle, PersonSkill, Skill
+    from tests.test_people_models import an_appraisal
+
+    employee = personas["employee"]
+    User.objects.filter(pk=employee.pk).update(date_joined=timezone.make_aware(datetime(2026, 6, 1)))
+    plc, safety = Skill.objects.create(name="PLC 編程"), Skill.objects.create(name="安全規範")
+    PersonSkill.objects.create(employee=employee, skill=plc, level=4, source="superior")
+    appraisal = an_appraisal(personas)
+    Cycle.objects.filter(pk=appraisal.cycle_id).update(kind="year")
+    Appraisal.objects.filter(pk=appraisal.pk).update(grade="A")
+    level = CareerLevel.objects.create(
+        path=CareerPath.objects.create(name="技術序列"),
+        rank=2,
+        title="高級工程師",
+        position=another_position(),
+        criteria="年度考核 B 以上，PLC 編程 3 級",
+        min_years=1,
+        required_grade="B",
+        required_skills="PLC 編程 3\n安全規範 2",
+    )
+    move = PositionMove.objects.create(
+        employee=employee,
+        kind="promotion",
+        to_position=level.position,
+        target_level=level,
+        effective_on=date(2026, 12, 1),
+        reason="表現優秀",
+    )
+    del safety
+
+    def criteria(user):
+        client.force_login(user)
+        html = client.get(move.get_absolute_url()).content.decode()
+        assert 'id="promotion-readiness"' in html and "年度考核 B 以上" in html
+        return re.findall(r'data-criterion-met="(\w+)"><td>([^<]+)</td><td>[^<]*</td><td>([^<]*)</td>', html)
+
+    # Half a year in the position (one needed), grade A (B needed), PLC 4 (3 needed), no safety skill.
+    assert criteria(personas["hr"]) == [
+        ("no", "在原職位的年資", "0.5"),
+        ("yes", "年度考核等級", "A (2026)"),
+        ("yes", "技能：PLC 編程", "4"),
+        ("no", "技能：安全規範", "—"),
+    ]
+    assert criteria(personas["pmo_head"])[1] == ("yes", "年度考核等級", "A (2026)")  # the superior
+    # Management decides the move but sees only summaries of appraisals: not the grade.
+    assert criteria(personas["management"])[1] == ("unknown", "年度考核等級", "不在您的查閱範圍")
+    Appraisal.objects.filter(pk=appraisal.pk).update(grade="C")
+    assert criteria(personas["hr"])[1] == ("no", "年度考核等級", "C (2026)")
 
 
 def test_HR_9_HR_10_privacy_own_superior_HR_see_others_get_404(client, personas):

@@ -26,6 +26,7 @@ from onestop.careers.models import (
     Selection,
     Vote,
 )
+from onestop.careers.readiness import promotion_readiness
 from onestop.core.views import Column, ObjectViews, RelatedTable
 
 
@@ -442,6 +443,14 @@ class PositionMoveViews(PersonLink, ServiceSaved):
     ]
     default_sort = "-effective_on"
     detail_template = "careers/person_record_detail.html"
+
+    @classmethod
+    def detail_context(cls, request, obj, bound_forms) -> dict:
+        # A promotion into a career level: its criteria, met or not, beside the proposal.
+        return {
+            **super().detail_context(request, obj, bound_forms),
+            "readiness": promotion_readiness(obj, request.user),
+        }
 
 
 @login_required
