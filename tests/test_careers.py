@@ -730,6 +730,14 @@ def test_HR_10_a_promotion_shows_which_criteria_of_its_target_level_are_met(clie
     assert criteria(personas["pmo_head"])[1] == ("yes", "年度考核等級", "A (2026)")  # the superior
     # Management decides the move but sees only summaries of appraisals: not the grade.
     assert criteria(personas["management"])[1] == ("unknown", "年度考核等級", "不在您的查閱範圍")
+    answer = api(personas["hr"]).get(reverse("api:positionmove-readiness", args=[move.pk]))
+    assert [(row["met"], row["actual"]) for row in answer.json()] == [
+        (False, "0.5"),
+        (True, "A (2026)"),
+        (True, "4"),
+        (False, "—"),
+    ]
+    assert api(personas["colleague"]).get(reverse("api:positionmove-readiness", args=[move.pk])).status_code == 404
     Appraisal.objects.filter(pk=appraisal.pk).update(grade="C")
     assert criteria(personas["hr"])[1] == ("no", "年度考核等級", "C (2026)")
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from onestop.accounts.models import User
 from onestop.careers import filters, services
 from onestop.careers.access import may_see_career
+from onestop.careers.readiness import promotion_readiness
 from onestop.careers.models import (
     PERIOD,
     CareerLevel,
@@ -410,6 +411,14 @@ class CareerStepSerializer(serializers.Serializer):
     source = serializers.CharField(help_text="Which kind of record made it.")
 
 
+class CriterionSerializer(serializers.Serializer):
+    response_only = True
+    label = serializers.CharField()
+    required = serializers.CharField()
+    actual = serializers.CharField(help_text="The person's figure, or why it is not shown.")
+    met = serializers.BooleanField(allow_null=True, help_text="null: it cannot be told by this reader.")
+
+
 class PersonSerializer(serializers.Serializer):
     employee = serializers.IntegerField(min_value=1)
 
@@ -445,6 +454,14 @@ class PositionMoveViewSet(TransitionActionsMixin, ObjectViewSet):
         if person is None or not may_see_career(request.user, person):
             raise NotFound
         return Response(CareerStepSerializer(services.career_history(person, request.user), many=True).data)
+
+    @extend_schema(responses={200: CriterionSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="readiness", **PLAIN_LIST)
+    def readiness(self, request, pk=None):
+        """The criteria of the career level a promotion moves into, each met or not by the
+        person (empty without a target level) — what its page shows beside the proposal."""
+        move = self.get_object()
+        return Response(CriterionSerializer(promotion_readiness(move, request.user), many=True).data)
 
 
 ROUTES = [
