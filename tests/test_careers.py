@@ -737,7 +737,10 @@ def test_HR_10_a_promotion_shows_which_criteria_of_its_target_level_are_met(clie
         (True, "4"),
         (False, "—"),
     ]
-    assert api(personas["colleague"]).get(reverse("api:positionmove-readiness", args=[move.pk])).status_code == 404
+    assert (
+        api(personas["colleague"]).get(reverse("api:positionmove-readiness", args=[move.pk])).status_code
+        == 404
+    )
     Appraisal.objects.filter(pk=appraisal.pk).update(grade="C")
     assert criteria(personas["hr"])[1] == ("no", "年度考核等級", "C (2026)")
 

@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from onestop.accounts.models import User
 from onestop.careers import filters, services
 from onestop.careers.access import may_see_career
-from onestop.careers.readiness import promotion_readiness
 from onestop.careers.models import (
     PERIOD,
     CareerLevel,
@@ -31,6 +30,7 @@ from onestop.careers.models import (
     Selection,
     Vote,
 )
+from onestop.careers.readiness import promotion_readiness
 from onestop.core.api import PLAIN_LIST, ModelSerializer, ObjectViewSet, TransitionActionsMixin
 from onestop.core.schema import ErrorResponseSerializer
 from onestop.people.models import Appraisal
