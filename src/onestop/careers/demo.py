@@ -9,6 +9,7 @@
 - A development plan in progress (agreed, a review held, the next one due) and a job rotation
   approved (the tester's position changed, with history); the promotion of the people demo
   (an appraisal result) shows in the same career history.
+- A promotion to 高級工程師 awaiting management, whose page shows the level's criteria met and not.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ def load(actor=None) -> None:
     _incentives(hr, boss, today)
     _plan(hr, today)
     _rotation(hr, boss, today)
+    _promotion(hr, today)
 
 
 def _paths(hr):
@@ -243,3 +245,27 @@ def _rotation(hr, boss, today):
         actor=hr,
     )
     perform_transition(move, "approve", actor=boss, comment="同意輪崗。")
+
+
+def _promotion(hr, today):
+    """An engineer (level 1 of the technical path) proposed for level 2."""
+    levels = {
+        level.rank: level for level in CareerLevel.objects.filter(path__name="技術序列", rank__in=(1, 2))
+    }
+    if len(levels) < 2:
+        return
+    level = levels[2]
+    person = _user("tech.ma")
+    if person is None or person.position_id != levels[1].position_id:
+        return
+    services.save_move(
+        PositionMove(
+            employee=person,
+            kind="promotion",
+            to_position=level.position,
+            target_level=level,
+            effective_on=(today.replace(day=1) + timedelta(days=32)).replace(day=1),
+            reason="年度優秀員工，已獨立負責兩個項目的實施。",
+        ),
+        actor=hr,
+    )

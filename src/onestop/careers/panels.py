@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.careers.access import may_see_career
 from onestop.careers.models import Incentive, PositionMove, Recognition
+from onestop.core import money
 from onestop.core.record_panels import PANEL_ROWS, list_url, records_panel
 
 
@@ -39,7 +40,7 @@ def person(person, user) -> list[dict]:
             title=_("Incentives"),
             records=incentives[:PANEL_ROWS],
             code=lambda i: i.get_kind_display(),
-            text=lambda i: f"{i.amount} {i.currency}",
+            text=lambda i: f"{money.grouped(i.amount)} {i.currency}",
             meta=lambda i: i.period,
             more=list_url(Incentive, q=person.full_name),
         ),
