@@ -558,3 +558,16 @@ def test_the_pages_static_files_are_found(path):
     from django.contrib.staticfiles import finders
 
     assert finders.find(path), f"{path} not found; vendor files come from ./scripts/setup"
+
+
+def test_onestop_shell_opens_with_the_models_imported_and_no_complaint_about_the_audit_history(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "onestop.cli", "shell", "-c", "print(Engagement.__name__, User.__name__)"],
+        capture_output=True,
+        text=True,
+        env=production_env(ONESTOP_DEV="1", ONESTOP_DATA_DIR=str(tmp_path)),
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Engagement User" in result.stdout and "could not be automatically imported" not in result.stdout
