@@ -684,7 +684,7 @@ def test_HR_10_a_rotation_changes_the_position_and_the_career_history_shows_ever
 
 
 def test_HR_10_a_promotion_shows_which_criteria_of_its_target_level_are_met(client, personas):
-    from onestop.people.models import Appraisal, Cycle, PersonSkill, Skill
+    from onestop.people.models import Appraisal, Cycle, PersonSkill, ResultAction, Skill
     from tests.test_people_models import an_appraisal
 
     employee = personas["employee"]
@@ -743,6 +743,17 @@ def test_HR_10_a_promotion_shows_which_criteria_of_its_target_level_are_met(clie
     )
     Appraisal.objects.filter(pk=appraisal.pk).update(grade="C")
     assert criteria(personas["hr"])[1] == ("no", "年度考核等級", "C (2026)")
+    # An appraisal result that moved the person into the position counts as the start as well.
+    ResultAction.objects.create(
+        appraisal=appraisal,
+        employee=employee,
+        kind="promotion",
+        reason="考核優秀",
+        new_position=move.from_position,
+        effective_on=date(2025, 10, 1),
+        state="approved",
+    )
+    assert criteria(personas["hr"])[0] == ("yes", "在原職位的年資", "1.2")  # since 2025-10-01
 
 
 def test_HR_9_HR_10_privacy_own_superior_HR_see_others_get_404(client, personas):

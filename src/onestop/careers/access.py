@@ -2,16 +2,11 @@
 management, which decides the moves."""
 
 from onestop.careers import rules
-from onestop.people.access import supervises
+from onestop.people.access import sees_records_of
 
 
 def may_see_career(user, person) -> bool:
     """The person, their superiors, HR and management (who decides the moves)."""
-    if not user.is_authenticated or user.client_organization_id is not None:
-        return False
-    return (
-        user.pk == person.pk
-        or bool(rules.sees_all_people(user))
-        or bool(rules.is_management(user))
-        or supervises(user, person)
+    return sees_records_of(user, person) or (
+        user.is_authenticated and user.client_organization_id is None and bool(rules.is_management(user))
     )

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Max
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onestop.careers.models import PositionMove
-from onestop.people.access import sees_all_people, supervises
+from onestop.people.access import sees_records_of
 from onestop.people.grading import GRADE_CHOICES
-from onestop.people.models import Appraisal, CycleKind, PersonSkill
+from onestop.people.models import Appraisal, CycleKind, PersonSkill, ResultAction
+from onestop.people.services import MOVES
 
 RANK = {code: index for index, (code, _label) in enumerate(GRADE_CHOICES)}  # "A" is best
 DAYS_A_YEAR = Decimal("365.25")
@@ -34,20 +37,31 @@ class Criterion:
 
 
 def in_position_since(move: PositionMove):
-    """When the person took the position the move starts from: the last approved move into it
-    before this one, else the day they joined."""
-    person = move.employee
-    earlier = (
+    """When the person took the position the move starts from: the last approved change into it
+    before this one — a position move or an appraisal result's promotion, demotion or transfer
+    (``career_history`` reads the same two) — else the day they joined."""
+    person, before = move.employee, move.effective_on
+    moved = (
         PositionMove.objects.filter(
-            employee=person,
-            to_position_id=move.from_position_id,
-            state=PositionMove.State.APPROVED,
-            effective_on__lte=move.effective_on,
+            employee=person, to_position_id=move.from_position_id, state=PositionMove.State.APPROVED
         )
         .exclude(pk=move.pk)
+        .filter(effective_on__lte=before)
         .aggregate(last=Max("effective_on"))["last"]
     )
-    return earlier or person.date_joined.date()
+    acted = (
+        ResultAction.objects.filter(
+            employee=person,
+            new_position_id=move.from_position_id,
+            state=ResultAction.State.APPROVED,
+            kind__in=MOVES,
+        )
+        .annotate(on=Coalesce("effective_on", TruncDate("decided_at")))
+        .filter(on__lte=before)
+        .aggregate(last=Max("on"))["last"]
+    )
+    known = [day for day in (moved, acted) if day is not None]
+    return max(known) if known else timezone.localtime(person.date_joined).date()
 
 
 def promotion_readiness(move: PositionMove, reader) -> list[Criterion]:
@@ -105,6 +119,6 @@ def _grade(move: PositionMove, required: str, reader) -> Criterion:
         shown = f"{latest.grade} ({latest.cycle.year})"
         return Criterion(label, wanted, shown, RANK.get(latest.grade, 99) <= RANK.get(required, -1))
     # Nothing the reader may see: say which, without telling whether an unseen one exists.
-    if reader.pk == person.pk or sees_all_people(reader) or supervises(reader, person):
+    if sees_records_of(reader, person):
         return Criterion(label, wanted, gettext("No annual appraisal yet"), False)
     return Criterion(label, wanted, gettext("Not yours to see"), None)

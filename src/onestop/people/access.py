@@ -39,6 +39,13 @@ def people_scope(queryset, user, field: str = "employee"):
     )
 
 
+def sees_records_of(user, person) -> bool:
+    """``people_scope`` for one person: may ``user`` see the records about ``person``?"""
+    if not user.is_authenticated or user.client_organization_id is not None:
+        return False
+    return user.pk == person.pk or bool(sees_all_people(user)) or supervises(user, person)
+
+
 def supervises(user, person) -> bool:
     """Does ``user`` head ``person``'s department or a department above it?"""
     if person is None or person.pk == user.pk:
