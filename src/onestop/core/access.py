@@ -151,9 +151,9 @@ def _team_engagements_query(user):
 # request of a member of staff, for SQL that differs between users only in two numbers: the
 # user's and their department's. So it is built and compiled once per database engine, with a
 # placeholder number no row has in their place, and each call fills in the user's own.
-_USER_PLACEHOLDER = (
-    -2_000_000_201
-)  # within every integer column's range: Django empties an out-of-range lookup
+# Within every integer column's range: Django turns a lookup of an out-of-range number into
+# "no rows" and would leave it out of the SQL.
+_USER_PLACEHOLDER = -2_000_000_201
 _DEPARTMENT_PLACEHOLDER = -2_000_000_202
 _TEAM_SQL: dict[str, tuple[str, tuple]] = {}
 

@@ -4,8 +4,8 @@ Applying the ninety-odd migrations one by one to an empty database takes minutes
 Django re-renders every model related to the one an operation touches, for every operation,
 and nearly every model points at the user. The result is nonetheless fully described by the
 models themselves (``scripts/check-migrations`` proves that the migrations and the models
-agree). So an empty database is built the way Django builds a test database — every table
-straight from the models — and then gets what the migrations add beyond the schema: their
+agree). So an empty database is built the way Django builds a test database — every table at
+once, from the final model state the migrations describe — and then gets what the migrations add beyond the schema: their
 data functions (``RunPython``: the roles, the default review criteria, risk matrix and
 indicators…) and our vendor-specific SQL (the full-text index), in the migrations' order,
 against the final historical models. Every migration is then recorded as applied, so later
