@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.waiting import wait_until
+
 
 def test_RES_4_the_heat_map_shows_loads_as_numbers_and_flags_over_allocation(
     login, live_server, screenshot, console_errors
@@ -63,7 +65,7 @@ def test_RES_6_the_cost_page_from_the_project_page_with_charts_and_tables(
         expect(page.locator(f"[data-kpi={kpi}]")).not_to_be_empty()
     # Chart.js drew the three charts (costs.js keeps each chart on its canvas).
     for chart in ("chart-cumulative", "chart-monthly", "chart-categories"):
-        page.wait_for_function(f"document.getElementById('{chart}').chart !== undefined")
+        wait_until(page, f"document.getElementById('{chart}').chart !== undefined")
     rows = page.locator("#budget-vs-actual tbody tr")
     expect(rows.first).to_be_visible()
     assert rows.count() >= 4

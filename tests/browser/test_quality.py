@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.waiting import wait_until
 from tests.stages import member_who_can_log_in
 
 
@@ -150,6 +151,6 @@ def test_QA_3_the_analysis_page_draws_its_charts(login, live_server, screenshot,
     page.goto(f"{live_server.url}/quality/")
     for chart in ("trend", "phase", "category", "cause"):
         expect(page.locator(f"canvas#chart-{chart}")).to_be_visible()
-    page.wait_for_function("document.getElementById('chart-trend').chart !== undefined")
+    wait_until(page, "document.getElementById('chart-trend').chart !== undefined")
     screenshot(page, "quality-analysis", docs=True)
     assert not console_errors, console_errors
