@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -125,7 +125,7 @@ def load(actor=None) -> None:
             actor=technician,
             service_goals=goals,
             technical_requirements=requirements,
-            requested_deadline=date.today() + timedelta(days=180),
+            requested_deadline=timezone.localdate() + timedelta(days=180),
         )
 
     # 1. 華信: confirmed after two rounds; both signed.
