@@ -31,6 +31,7 @@ from onestop.careers.models import (
     Selection,
     Vote,
 )
+from onestop.core.roles import Role
 from onestop.core.workflow import perform_transition
 from tests.generic import ModelTestBase
 from tests.test_people import people_personas
@@ -427,12 +428,29 @@ class TestIncentiveTransitions(GenericTransitions):
     outsider = "technician"
     transitions = [
         TransitionCase("submit", {"draft"}, "submitted", actor="hr", forbidden="employee"),
-        TransitionCase("approve", {"submitted"}, "approved", actor="management", forbidden="hr"),
-        TransitionCase("reject", {"submitted"}, "rejected", actor="management", forbidden="hr"),
+        TransitionCase("approve_first", {"submitted"}, "second_approval", actor="management", forbidden="hr"),
+        TransitionCase(
+            "approve", {"submitted", "second_approval"}, "approved", actor="management", forbidden="hr"
+        ),
+        TransitionCase(
+            "reject", {"submitted", "second_approval"}, "rejected", actor="management", forbidden="hr"
+        ),
     ]
 
     def make_object(self, personas):
         return TestIncentive().make_object(personas)
+
+    def make_object_for(self, personas, state, case):
+        """Above the second-approval amount for the first of two approvals and for a record that
+        already has it (given by someone other than the acting manager)."""
+        obj = self.make_object_in(personas, state)
+        if case.name == "approve_first" or state == "second_approval":
+            first = personas["admin"] if state == "second_approval" else None
+            Incentive.objects.filter(pk=obj.pk).update(
+                amount=Decimal("50000.01"), approvals_needed=2, first_approved_by=first
+            )
+            obj.refresh_from_db()
+        return obj
 
 
 class TestSelectionTransitions(GenericTransitions):
@@ -804,6 +822,86 @@ def test_HR_9_HR_10_privacy_own_superior_HR_see_others_get_404(client, personas)
                 shown = f'data-record="{records[kind].pk}"' in html.split(f'id="{panel}"', 1)[-1]
                 assert shown == (kind in kinds and f'id="{panel}"' in html), (persona, kind)
             assert ('id="person-recognitions"' in html) == ("recognition" in kinds), persona
+
+
+def test_HR_9_EXT_4_an_incentive_above_the_policys_amount_needs_two_different_managers(
+    client, personas, make_user
+):
+    from onestop.cockpit import services as cockpit_services
+    from onestop.core import policy
+
+    hr, chen = personas["hr"], personas["management"]
+    wang = make_user(Role.MANAGEMENT, username="mgmt.wang2", full_name="王副總")
+    assert policy.value("careers.incentive_second_approval_above") == Decimal("50000")
+
+    def submitted(amount):
+        row = services.save_incentive(
+            Incentive(
+                employee=personas["employee"],
+                kind="bonus",
+                amount=Decimal(amount),
+                period="2026-12",
+                reason="年度專項獎",
+            ),
+            actor=hr,
+        )
+        perform_transition(row, "submit", actor=hr)
+        return row
+
+    # At the threshold one approval is enough: the page offers "Approve", not the first of two.
+    small = submitted("50000.00")
+    client.force_login(chen)
+    page = client.get(small.get_absolute_url()).content.decode()
+    assert 'data-transition="approve"' in page and 'data-transition="approve_first"' not in page
+    assert (
+        api(chen).post(f"/api/careers/incentives/{small.pk}/approve/", {}, format="json").status_code == 200
+    )
+
+    # Above it: "Approve" now would be refused with the reason; the first of two is offered.
+    large = submitted("60000.00")
+    page = client.get(large.get_absolute_url()).content.decode()
+    assert 'data-transition="approve_first"' in page and 'data-transition="approve"' not in page
+    refused = api(chen).post(f"/api/careers/incentives/{large.pk}/approve/", {}, format="json")
+    assert refused.status_code == 400 and "second manager" in refused.json()["detail"], refused.json()
+    answer = api(chen).post(
+        f"/api/careers/incentives/{large.pk}/approve_first/", {"comment": "同意"}, format="json"
+    )
+    assert answer.status_code == 200, answer.json()
+    assert (answer.json()["state"], answer.json()["first_approved_by"]) == ("second_approval", chen.pk)
+    assert answer.json()["needs_second_approval"] is True
+
+    # The first approver cannot give the second approval (403, no button, not on their "My work");
+    # another manager is told, finds it on "My work" and approves it.
+    assert (
+        api(chen).post(f"/api/careers/incentives/{large.pk}/approve/", {}, format="json").status_code == 403
+    )
+    assert 'data-transition="approve"' not in client.get(large.get_absolute_url()).content.decode()
+    assert large.get_absolute_url() not in [
+        row["url"] for row in api(chen).get(reverse("api:my-work")).json()
+    ]
+    assert large.get_absolute_url() in [row["url"] for row in api(wang).get(reverse("api:my-work")).json()]
+    assert wang.notifications.filter(url=large.get_absolute_url()).exists()
+    assert not chen.notifications.filter(url=large.get_absolute_url(), title__contains="60,000").exists()
+    answer = api(wang).post(f"/api/careers/incentives/{large.pk}/approve/", {}, format="json")
+    assert answer.status_code == 200 and answer.json()["state"] == "approved"
+    large.refresh_from_db()
+    assert (large.first_approved_by, large.decided_by) == (chen, wang)
+    assert hr.notifications.filter(url=large.get_absolute_url()).exists()  # the proposer hears of it
+
+    # A new policy version lowers the amount from tomorrow: an incentive drafted today keeps today's.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    values = {**policy.values(), "careers.incentive_second_approval_above": Decimal("1000")}
+    version = cockpit_services.propose(
+        actor=chen, effective_from=tomorrow, reason="調低複核金額", values=values
+    )
+    cockpit_services.approve(version, actor=wang)
+    today = submitted("5000.00")
+    assert not today.needs_second_approval
+    assert (
+        api(chen).post(f"/api/careers/incentives/{today.pk}/approve/", {}, format="json").status_code == 200
+    )
+    drafted_tomorrow = Incentive(amount=Decimal("5000.00"), created_at=timezone.now() + timedelta(days=1))
+    assert drafted_tomorrow.approvals_required() == 2
 
 
 def test_HR_9_the_payroll_export_holds_the_months_approved_incentives_and_their_totals(client, personas):

@@ -95,12 +95,26 @@ class IncentiveSerializer(ModelSerializer):
             "project",
             "state",
             "proposed_by",
+            "needs_second_approval",
+            "first_approved_by",
+            "first_approved_at",
             "decided_by",
             "decided_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["state", "proposed_by", "decided_by", "decided_at"]
+        read_only_fields = [
+            "state",
+            "proposed_by",
+            "first_approved_by",
+            "first_approved_at",
+            "decided_by",
+            "decided_at",
+        ]
+
+    needs_second_approval = serializers.BooleanField(
+        read_only=True, help_text="Above the policy's amount: two different managers approve."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +140,8 @@ class PeriodSerializer(serializers.Serializer):
 
 class IncentiveViewSet(TransitionActionsMixin, ObjectViewSet):
     """HR-9 bonuses, commissions and allowances: drafted, `submit/`, `approve/` or `reject/` by
-    management. The payroll export is the list with `?payroll=true&period=YYYY-MM` (its Excel on
+    management; above the policy's amount `approve_first/` by one manager, then `approve/` by
+    another. The payroll export is the list with `?payroll=true&period=YYYY-MM` (its Excel on
     the page); `payroll/?period=` answers the month's totals per currency and kind."""
 
     queryset = Incentive.objects.all()

@@ -8,4 +8,4 @@ class CareersConfig(AppConfig):
     verbose_name = _("Incentives and careers")
 
     def ready(self):
-        from onestop.careers import documents, navigation, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations
+        from onestop.careers import documents, navigation, receivers, work  # noqa: F401, PLC0415 — app registry not ready at import time (apps.py); registrations

@@ -4,8 +4,9 @@
   their promotion criteria, minimum years, required skills and grades.
 - The 2026 outstanding-employee selection: three nominees, the staff's votes, announced — the
   winners hold an approved recognition (an honour certificate to print).
-- Two incentives: a bonus approved (in last month's payroll export), a commission awaiting
-  management.
+- Three incentives: a bonus approved (in last month's payroll export), a commission awaiting
+  management, and a special award above the second-approval amount that the general manager
+  approved first and the deputy general manager (mgmt.wang) has still to approve.
 - A development plan in progress (agreed, a review held, the next one due) and a job rotation
   approved (the tester's position changed, with history); the promotion of the people demo
   (an appraisal result) shows in the same career history.
@@ -194,6 +195,22 @@ def _incentives(hr, boss, today):
             actor=hr,
         )
         perform_transition(commission, "submit", actor=hr)
+    gao = _user("qa.gao")
+    if gao is not None:
+        # Above the policy's amount (50,000): the general manager approved first, the deputy
+        # general manager (mgmt.wang) gives the second approval.
+        award = services.save_incentive(
+            Incentive(
+                employee=gao,
+                kind="bonus",
+                amount=Decimal("60000.00"),
+                period=today.strftime("%Y-%m"),
+                reason="年度專項獎：建立質量抽檢制度，全年整改通知按時關閉率 100%。",
+            ),
+            actor=hr,
+        )
+        perform_transition(award, "submit", actor=hr)
+        perform_transition(award, "approve_first", actor=boss, comment="同意，請副總經理複核。")
 
 
 def _plan(hr, today):

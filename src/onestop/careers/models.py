@@ -2,7 +2,7 @@
 
 Incentives: ``Recognition`` (a commendation or honour certificate, approved by management and
 printed as a Chinese PDF), ``Incentive`` (bonus, commission or allowance with its amount,
-approved by management; exported for payroll), and the outstanding-employee ``Selection`` with
+approved by management — by two managers above the policy's amount; exported for payroll), and the outstanding-employee ``Selection`` with
 its ``Nomination`` and secret ``Vote`` rows; the announcement gives the winners a recognition.
 
 Careers: ``CareerPath`` per job family with ordered ``CareerLevel`` rows (a position, the
@@ -32,6 +32,7 @@ from simple_history.models import HistoricalRecords
 
 from onestop.careers import rules as r
 from onestop.careers import states
+from onestop.core import policy
 from onestop.core.fields import TEXT_NOTE, BoundedTextField, StateField, actor_field
 from onestop.core.models import BusinessModel, InternalQuerySet, ScopedQuerySet
 from onestop.core.services import save
@@ -143,9 +144,20 @@ class IncentiveKind(models.TextChoices):
     ALLOWANCE = "allowance", _("Allowance")
 
 
+@condition(_("One manager's approval is enough for this amount."))
+def needs_two_approvals(incentive) -> bool:
+    return incentive.needs_second_approval
+
+
+@condition(_("This amount needs a second manager's approval after the first."))
+def approvals_complete(incentive) -> bool:
+    return incentive.state == states.IncentiveState.SECOND_APPROVAL or not incentive.needs_second_approval
+
+
 class Incentive(WorkflowModel, BusinessModel):
-    """物質激勵: a bonus, commission or allowance for a person and a month, approved by management.
-    The approved ones of a month are the payroll export (a list, not a payroll system)."""
+    """物質激勵: a bonus, commission or allowance for a person and a month, approved by management;
+    above the policy's amount (``careers.incentive_second_approval_above``) by two different
+    managers. The approved ones of a month are the payroll export (a list, not a payroll system)."""
 
     State = states.IncentiveState
 
@@ -178,6 +190,14 @@ class Incentive(WorkflowModel, BusinessModel):
     )
     state = StateField(_("state"), choices=State.choices, default=State.DRAFT, protected=True)
     proposed_by = actor_field(_("proposed by"))
+    approvals_needed = models.PositiveSmallIntegerField(
+        _("approvals needed"),
+        default=1,
+        editable=False,
+        validators=[MinValueValidator(1), MaxValueValidator(2)],
+    )
+    first_approved_by = actor_field(_("first approved by"))
+    first_approved_at = models.DateTimeField(_("first approved"), null=True, blank=True, editable=False)
     decided_by = actor_field(_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
@@ -223,14 +243,38 @@ class Incentive(WorkflowModel, BusinessModel):
         custom={"label": _("Submit for approval"), "icon": "send"},
     )
     def submit(self):
-        pass
+        # Fixed when it goes to management: the amount cannot change after this step.
+        self.approvals_needed = self.approvals_required()
+
+    def approvals_required(self) -> int:
+        """Two managers above the policy's amount in force when the incentive was drafted (EXT-4),
+        so a later change of the policy does not move one already on its way; else one."""
+        above = policy.value("careers.incentive_second_approval_above", at=self.created_at)
+        return 2 if self.amount is not None and self.amount > above else 1
+
+    @property
+    def needs_second_approval(self) -> bool:
+        return self.approvals_needed == 2
 
     @transition(
         field=state,
         source=State.SUBMITTED,
+        target=State.SECOND_APPROVAL,
+        permission="careers.decide_incentive",
+        conditions=[needs_two_approvals],
+        custom={"label": _("Approve (first of two)"), "icon": "check2-circle", "hide_when_blocked": True},
+    )
+    def approve_first(self, actor=None):
+        self.first_approved_by = actor
+        self.first_approved_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=[State.SUBMITTED, State.SECOND_APPROVAL],
         target=State.APPROVED,
         permission="careers.decide_incentive",
-        custom={"label": _("Approve"), "icon": "check2-circle"},
+        conditions=[approvals_complete],
+        custom={"label": _("Approve"), "icon": "check2-circle", "hide_when_blocked": True},
     )
     def approve(self, actor=None):
         self.decided_by = actor
@@ -238,7 +282,7 @@ class Incentive(WorkflowModel, BusinessModel):
 
     @transition(
         field=state,
-        source=State.SUBMITTED,
+        source=[State.SUBMITTED, State.SECOND_APPROVAL],
         target=State.REJECTED,
         permission="careers.decide_incentive",
         custom={"label": _("Reject"), "icon": "x-circle", "comment_required": True},

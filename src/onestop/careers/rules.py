@@ -37,6 +37,12 @@ def is_proposer(user, obj=None) -> bool:
 
 
 @rules.predicate
+def is_first_approver(user, obj=None) -> bool:
+    """The manager who gave a large incentive its first approval: the second must be someone else."""
+    return obj is not None and getattr(obj, "first_approved_by_id", None) == user.pk
+
+
+@rules.predicate
 def is_plan_superior(user, obj=None) -> bool:
     if obj is None:
         return True
@@ -104,7 +110,7 @@ can_view_incentive = sees_and_decides
 can_propose_incentive = proposes_for_people
 can_change_incentive = (sees_all_people | (is_internal & is_proposer)) & _state_is(IncentiveState.DRAFT)
 can_submit_incentive = sees_all_people | (is_internal & is_proposer)
-can_decide_incentive = is_system_admin | is_management
+can_decide_incentive = (is_system_admin | is_management) & ~is_first_approver
 can_export_incentive = sees_all_people | is_management
 
 # Outstanding-employee selection (優秀員工評選): every member of staff sees it and votes; HR runs

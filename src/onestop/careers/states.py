@@ -14,6 +14,7 @@ class RecognitionState(models.TextChoices):
 class IncentiveState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted, awaiting approval")
+    SECOND_APPROVAL = "second_approval", _("Approved once, awaiting a second manager")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
 

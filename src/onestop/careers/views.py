@@ -107,6 +107,7 @@ class IncentiveViews(PersonLink, ServiceSaved):
         "appraisal__employee",
         "project",
         "proposed_by",
+        "first_approved_by",
         "decided_by",
     )
     columns = [
@@ -128,6 +129,8 @@ class IncentiveViews(PersonLink, ServiceSaved):
         "project",
         "state",
         "proposed_by",
+        "first_approved_by",
+        "first_approved_at",
         "decided_by",
         "decided_at",
     ]

@@ -2,7 +2,8 @@
 
 Superiors and HR: development plans whose review date has come. Employees: a plan to agree.
 Everyone: a selection open for voting they have not voted in. Superiors and HR: a selection
-open for nominations. Management: recognitions, incentives and position moves to approve.
+open for nominations. Management: recognitions, incentives and position moves to approve, and
+the large incentives another manager approved first.
 """
 
 from datetime import datetime, time, timedelta
@@ -94,6 +95,14 @@ def careers_waiting(user):
             (
                 Incentive.objects.filter(state=Incentive.State.SUBMITTED),
                 _("Incentive to approve"),
+                "cash-coin",
+            ),
+            (
+                # A large incentive one manager approved waits for another one.
+                Incentive.objects.filter(state=Incentive.State.SECOND_APPROVAL).exclude(
+                    first_approved_by=user
+                ),
+                _("Incentive awaiting your second approval"),
                 "cash-coin",
             ),
             (

@@ -72,6 +72,7 @@ DEADLINES = _("Deadlines (working days)")
 FOLLOW_UP = _("Follow-up (calendar days)")
 REVIEW = _("Plan review and approval")
 BUDGET = _("Budget alerts (percent of the budget)")
+INCENTIVES = _("Incentives")
 
 SETTINGS: dict[str, Setting] = {
     s.key: s
@@ -154,6 +155,14 @@ SETTINGS: dict[str, Setting] = {
             DECIMAL,
             _second_approval_above,
             REVIEW,
+            0,
+        ),
+        Setting(
+            "careers.incentive_second_approval_above",
+            _("Second manager's approval for an incentive above this amount"),
+            DECIMAL,
+            Decimal("50000"),
+            INCENTIVES,
             0,
         ),
         Setting(

@@ -328,7 +328,9 @@ def available_transitions(obj, user, *, include_blocked: bool = True) -> list[Av
     """The transitions ``user`` may press on ``obj`` in its current state, for buttons.
 
     With ``include_blocked`` a permitted transition whose condition is not yet met is listed
-    with the reason (the UI shows it disabled, so people see what is missing).
+    with the reason (the UI shows it disabled, so people see what is missing) — unless it says
+    ``custom={"hide_when_blocked": True}``: one of two alternatives, where the other one is the
+    button that applies.
     """
     field = obj.state_field()
     state = obj.current_state
@@ -341,9 +343,10 @@ def available_transitions(obj, user, *, include_blocked: bool = True) -> list[Av
         if not _has_perm(transition, obj, user):
             continue
         blocked = _unmet_condition(obj, transition)
-        if blocked and not include_blocked:
-            continue
         custom = transition.custom
+        # Alternatives (approve once / approve first of two) show only the one that applies.
+        if blocked and (not include_blocked or custom.get("hide_when_blocked")):
+            continue
         result.append(
             AvailableTransition(
                 name=name,
