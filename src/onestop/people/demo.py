@@ -1,8 +1,9 @@
 """Demo data of the people chapter (HR-3..HR-8): a year of appraisal, skills and training.
 
 - Indicator templates for the project managers, engineers and testers (with computed indicators).
-- July, August and September appraised and closed, the third quarter built on them and closed;
-  November open, its figures computed from the demo projects, in every step of the evaluation.
+- The last whole quarter before last month (July–September when the demo loads in October to
+  January) appraised month by month and closed, the quarter built on them and closed; last month
+  open, its figures computed from the demo projects, in every step of the evaluation.
 - A promotion approved (the engineer's position changes), a reward awaiting management, an
   improvement plan with its check-ins.
 - The skills catalogue and levels; courses of each kind with sessions, results, certificates —
@@ -305,9 +306,16 @@ def _comment(value):
     return "多個任務延誤，需制定改進計劃並加強輔導。"
 
 
+def _closed_quarter(today: date) -> tuple[int, int]:
+    """The last whole quarter before the open month (last month): in January the open month is
+    December, so the closed quarter is July–September, not the quarter December belongs to."""
+    open_year, open_month = _months_ago(today, 1)
+    index = open_year * 4 + (open_month - 1) // 3 - 1
+    return index // 4, index % 4 + 1
+
+
 def _appraisals(hr, management, today):
-    quarter_year, quarter_month = _months_ago(today, 3)
-    quarter = (quarter_month - 1) // 3 + 1
+    quarter_year, quarter = _closed_quarter(today)
     months = [3 * (quarter - 1) + offset for offset in (1, 2, 3)]
     for position, number in enumerate(months):
         cycle = services.open_cycle(
