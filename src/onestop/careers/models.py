@@ -2,8 +2,9 @@
 
 Incentives: ``Recognition`` (a commendation or honour certificate, approved by management and
 printed as a Chinese PDF), ``Incentive`` (bonus, commission or allowance with its amount,
-approved by management — by two managers above the policy's amount; exported for payroll), and the outstanding-employee ``Selection`` with
-its ``Nomination`` and secret ``Vote`` rows; the announcement gives the winners a recognition.
+approved by management — by two different managers above the policy's amount; exported for
+payroll), and the outstanding-employee ``Selection`` with its ``Nomination`` and secret ``Vote``
+rows; the announcement gives the winners a recognition.
 
 Careers: ``CareerPath`` per job family with ordered ``CareerLevel`` rows (a position, the
 promotion criteria, minimum years, required skills and appraisal grade), a ``DevelopmentPlan``
