@@ -3,11 +3,10 @@ the notifications go out after it commits)."""
 
 from django.utils.translation import gettext as _
 
-from onestop.accounts.models import User
+from onestop.careers import services
 from onestop.careers.models import Incentive
 from onestop.careers.states import IncentiveState
 from onestop.core import events
-from onestop.core.roles import Role
 from onestop.notifications.models import Notification
 from onestop.notifications.services import notify
 
@@ -19,9 +18,8 @@ def incentive_stepped(event: events.Event) -> None:
     incentive = event.record
     if event.target == IncentiveState.SECOND_APPROVAL:
         # The other managers: the one who approved first may not give the second approval.
-        managers = User.objects.with_role(Role.MANAGEMENT).filter(is_active=True)
         notify(
-            list(managers.exclude(pk=incentive.first_approved_by_id)),
+            list(services.active_managers().exclude(pk=incentive.first_approved_by_id)),
             title=_("Second approval needed: %(record)s") % {"record": incentive},
             url=incentive.get_absolute_url(),
             level=Notification.Level.ACTION,

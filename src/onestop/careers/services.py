@@ -45,7 +45,7 @@ def _require(actor, perm: str, obj=None) -> None:
         raise PermissionDenied
 
 
-def _management():
+def active_managers():
     return User.objects.with_role("management").filter(is_active=True)
 
 
@@ -73,7 +73,7 @@ def save_recognition(recognition: Recognition, *, actor, reason: str = "") -> Re
         recognition.proposed_by = actor
         save(recognition, actor=actor, reason=reason or _("Proposed"))
         notify(
-            _management(),
+            active_managers(),
             title=_("To approve: %(record)s") % {"record": recognition},
             url=recognition.get_absolute_url(),
             level=Notification.Level.ACTION,
@@ -228,7 +228,7 @@ def save_move(move: PositionMove, *, actor, reason: str = "") -> PositionMove:
             move.from_department_id = person.department_id
         save(move, actor=actor, reason=reason or _("Proposed"))
         notify(
-            _management(),
+            active_managers(),
             title=_("To approve: %(record)s") % {"record": move},
             url=move.get_absolute_url(),
             level=Notification.Level.ACTION,
